@@ -1,0 +1,160 @@
+package consent
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Audit event types.
+const (
+	EventTemplateCreated     = "template.created"
+	EventVersionCreated      = "template.version_created"
+	EventVersionUpdated      = "template.version_updated"
+	EventVersionPublished    = "template.version_published"
+	EventVersionRetired      = "template.version_retired"
+	EventAPIKeyCreated       = "apikey.created"
+	EventAPIKeyRevoked       = "apikey.revoked"
+	EventStaffCreated        = "staff.created"
+	EventStaffDeactivated    = "staff.deactivated"
+	EventConsentCreated      = "consent.created"
+	EventConsentViewed       = "consent.viewed"
+	EventAcknowledged        = "consent.acknowledged"
+	EventSignatureRecorded   = "consent.signature_recorded"
+	EventConsentSigned       = "consent.signed"
+	EventConsentDeclined     = "consent.declined"
+	EventConsentCancelled    = "consent.cancelled"
+	EventConsentExpired      = "consent.expired"
+	EventConsentWithdrawn    = "consent.withdrawn"
+	EventConsentVoided       = "consent.voided"
+	EventPDFDownloaded       = "consent.pdf_downloaded"
+	EventDownloadLinkCreated = "download_link.created"
+	EventDownloadLinkRevoked = "download_link.revoked"
+	EventAuthFailed          = "auth.failed"
+	EventStaffAuthFailed     = "staff.auth_failed"
+	EventWebhookCreated      = "webhook.created"
+	EventWebhookDeleted      = "webhook.deleted"
+)
+
+// AuditEvent is one entry of the append-only, hash-chained audit log.
+type AuditEvent struct {
+	Seq       int64
+	Type      string
+	At        time.Time // server clock, UTC, millisecond precision
+	Actor     string
+	ConsentID string
+	IP        string
+	UserAgent string
+	DeviceID  string
+	Details   map[string]any // JSON-compatible values only; never patient names or secrets
+	PrevHash  string
+	Hash      string
+	MAC       string // HMAC-SHA256 of Hash with a key kept outside the database
+}
+
+// CanonicalMap returns the fields the hash covers (everything but Hash and MAC).
+func (e *AuditEvent) CanonicalMap() map[string]any {
+	details := e.Details
+	if details == nil {
+		details = map[string]any{}
+	}
+	return map[string]any{"seq": e.Seq, "type": e.Type, "at": FormatTime(e.At), "actor": e.Actor,
+		"consent_id": e.ConsentID, "ip": e.IP, "user_agent": e.UserAgent, "device_id": e.DeviceID,
+		"details": details, "prev_hash": e.PrevHash}
+}
+
+// ComputeHash returns SHA-256 over the previous hash and the event's canonical encoding.
+func (e *AuditEvent) ComputeHash() (string, error) {
+	b, err := CanonicalJSON(e.CanonicalMap())
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write([]byte(e.PrevHash))
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Seal sets Hash and MAC; Seq and PrevHash must already be set.
+func (e *AuditEvent) Seal(key []byte) error {
+	h, err := e.ComputeHash()
+	if err != nil {
+		return err
+	}
+	e.Hash, e.MAC = h, AuditMAC(key, e.Seq, h)
+	return nil
+}
+
+// AuditMAC authenticates a chain position with a key that is not in the database,
+// so a rewritten or forged chain cannot carry valid MACs.
+func AuditMAC(key []byte, seq int64, hash string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(itoa(seq) + "|" + hash))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// AuditHead is an authenticated record of the chain's last entry, kept outside
+// the database so that a truncated tail is detectable.
+type AuditHead struct {
+	Seq  int64
+	Hash string
+	MAC  string
+}
+
+// AuditFilter selects audit events, oldest first.
+type AuditFilter struct {
+	ConsentID string
+	Type      string
+	Since     *time.Time
+	AfterSeq  int64 // cursor
+	Limit     int
+}
+
+// AuditChainVerifier checks events one at a time in seq order and reports the
+// first that breaks the chain.
+type AuditChainVerifier struct {
+	Key      []byte
+	lastSeq  int64
+	lastHash string
+}
+
+// Check verifies the next event; it returns a description of the fault or "".
+func (v *AuditChainVerifier) Check(e *AuditEvent) string {
+	if e.Seq != v.lastSeq+1 {
+		return "sequence gap or reorder: expected seq " + itoa(v.lastSeq+1)
+	}
+	if e.PrevHash != v.lastHash {
+		return "prev_hash does not match the previous entry's hash"
+	}
+	h, err := e.ComputeHash()
+	if err != nil || h != e.Hash {
+		return "hash does not match the entry's contents"
+	}
+	if !hmac.Equal([]byte(AuditMAC(v.Key, e.Seq, e.Hash)), []byte(e.MAC)) {
+		return "MAC invalid: entry not written by this server's key"
+	}
+	v.lastSeq, v.lastHash = e.Seq, e.Hash
+	return ""
+}
+
+// Finish checks the end of the chain against the authenticated head, which
+// reveals a truncated tail; it returns a description of the fault or "".
+func (v *AuditChainVerifier) Finish(head *AuditHead) string {
+	if head == nil {
+		return ""
+	}
+	if !hmac.Equal([]byte(AuditMAC(v.Key, head.Seq, head.Hash)), []byte(head.MAC)) {
+		return "audit head record is not authentic"
+	}
+	if v.lastSeq < head.Seq {
+		return "chain ends at seq " + itoa(v.lastSeq) + " but the authenticated head is seq " + itoa(head.Seq) + " (truncated)"
+	}
+	if v.lastSeq == head.Seq && v.lastHash != head.Hash {
+		return "last entry differs from the authenticated head"
+	}
+	return ""
+}
+
+// LastSeq returns the seq of the last verified entry.
+func (v *AuditChainVerifier) LastSeq() int64 { return v.lastSeq }

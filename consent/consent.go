@@ -1,0 +1,158 @@
+package consent
+
+import (
+	"time"
+)
+
+// Consent statuses. pending → signed | declined | cancelled | expired;
+// signed → withdrawn | voided. No other transition exists.
+const (
+	StatusPending   = "pending"
+	StatusSigned    = "signed"
+	StatusDeclined  = "declined"
+	StatusCancelled = "cancelled"
+	StatusExpired   = "expired"
+	StatusWithdrawn = "withdrawn"
+	StatusVoided    = "voided"
+)
+
+// Statuses lists every consent status.
+var Statuses = []string{StatusPending, StatusSigned, StatusDeclined, StatusCancelled, StatusExpired, StatusWithdrawn, StatusVoided}
+
+var transitions = map[string][]string{
+	StatusPending: {StatusSigned, StatusDeclined, StatusCancelled, StatusExpired},
+	StatusSigned:  {StatusWithdrawn, StatusVoided},
+}
+
+// CanTransition reports whether a consent may move from one status to another.
+func CanTransition(from, to string) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Patient identifies the person the consent is about.
+type Patient struct {
+	ID         string // the clinic's identifier, e.g. an MRN
+	GivenName  string
+	FamilyName string
+	BirthDate  string // YYYY-MM-DD
+}
+
+// FullName returns the patient's name as printed on the document.
+func (p Patient) FullName() string {
+	return p.GivenName + " " + p.FamilyName
+}
+
+// Consent is one patient's consent to one template version. Its documents are
+// rendered and frozen at creation; signatures are added, never changed.
+type Consent struct {
+	ID              string
+	Status          string
+	TemplateSlug    string
+	TemplateVersion int
+	TemplateSHA256  string // content hash of the template version used
+	Locale          string // selected locale; fixed by the first signature
+	Patient         Patient
+	Variables       map[string]string
+	Documents       map[string]Document // locale → frozen rendering
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+	CreatedBy       string // actor that created it, e.g. "apikey:01H..."
+
+	SigningTokenHash string // SHA-256 hex of the signing token
+	SigningCodeHash  string // SHA-256 hex of the normalised signing code
+
+	SignedAt        *time.Time
+	StatusChangedAt *time.Time // time of the last transition
+	StatusReason    string     // reason of the last transition (decline, cancel, withdraw, void)
+
+	Signatures      []Signature      // in signing order
+	Acknowledgments []Acknowledgment // in recording order
+	PDF             *PDFInfo         // set once signed
+}
+
+// Document returns the frozen document in the consent's selected locale.
+func (c *Consent) Document() Document {
+	return c.Documents[c.Locale]
+}
+
+// SignatureByRole returns the signature a role gave, if any.
+func (c *Consent) SignatureByRole(role string) *Signature {
+	for i := range c.Signatures {
+		if c.Signatures[i].Role == role {
+			return &c.Signatures[i]
+		}
+	}
+	return nil
+}
+
+// IsExpired reports whether a pending consent is past its expiry at now.
+func (c *Consent) IsExpired(now time.Time) bool {
+	return c.Status == StatusPending && !now.Before(c.ExpiresAt)
+}
+
+// Document is a template version rendered for one patient in one locale: the
+// exact text shown, and its hash.
+type Document struct {
+	Locale         string
+	Title          string
+	Sections       []DocumentSection
+	Disclosure     string
+	DisclosureHTML string
+	Meanings       map[string]string
+	ContentSHA256  string
+}
+
+// DocumentSection is one rendered section; Body is Markdown, BodyHTML its sanitised HTML.
+type DocumentSection struct {
+	Key                    string
+	Kind                   string
+	Heading                string
+	Body                   string
+	BodyHTML               string
+	RequiresAcknowledgment bool
+}
+
+// CanonicalMap returns the document's text as a JSON object; its canonical
+// SHA-256 is the document's ContentSHA256. The HTML is derived, so not hashed.
+func (d Document) CanonicalMap(templateSlug string, version int) map[string]any {
+	sections := make([]any, 0, len(d.Sections))
+	for _, s := range d.Sections {
+		sections = append(sections, map[string]any{"key": s.Key, "kind": s.Kind, "heading": s.Heading,
+			"body": s.Body, "requires_acknowledgment": s.RequiresAcknowledgment})
+	}
+	meanings := map[string]any{}
+	for r, m := range d.Meanings {
+		meanings[r] = m
+	}
+	return map[string]any{"template": templateSlug, "version": version, "locale": d.Locale,
+		"title": d.Title, "sections": sections, "disclosure": d.Disclosure, "meanings": meanings}
+}
+
+// PDFInfo describes a consent's stored sealed PDF.
+type PDFInfo struct {
+	SHA256     string
+	Size       int
+	CreatedAt  time.Time
+	CertSHA256 string // fingerprint of the sealing certificate
+}
+
+// SealedPDF is a stored sealed PDF with its bytes.
+type SealedPDF struct {
+	ConsentID string
+	Info      PDFInfo
+	Bytes     []byte
+}
+
+// ConsentFilter selects consents for a list, newest first.
+type ConsentFilter struct {
+	PatientID    string
+	Status       string
+	TemplateSlug string
+	Limit        int
+	Cursor       string // opaque; returned by the previous page
+}

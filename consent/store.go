@@ -1,0 +1,108 @@
+package consent
+
+import (
+	"context"
+	"time"
+)
+
+// Reader holds the queries the domain needs. Find methods return ENOTFOUND when
+// nothing matches; list methods return an opaque cursor for the next page ("" at the end).
+type Reader interface {
+	FindTemplate(ctx context.Context, slug string) (*Template, error)
+	ListTemplates(ctx context.Context) ([]*Template, error)
+	FindVersion(ctx context.Context, slug string, version int) (*TemplateVersion, error)
+	ListVersions(ctx context.Context, slug string) ([]*TemplateVersion, error)
+
+	// FindConsentByID returns the consent with its signatures, acknowledgments and PDF info.
+	FindConsentByID(ctx context.Context, id string) (*Consent, error)
+	FindConsentBySigningToken(ctx context.Context, tokenHash string) (*Consent, error)
+	FindConsentBySigningCode(ctx context.Context, codeHash string) (*Consent, error)
+	ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent, string, error)
+	// ListExpiredPending returns up to limit pending consents whose expires_at <= now.
+	ListExpiredPending(ctx context.Context, now time.Time, limit int) ([]*Consent, error)
+	FindPDF(ctx context.Context, consentID string) (*SealedPDF, error)
+
+	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+
+	FindAPIKeyByHash(ctx context.Context, hash string) (*APIKey, error)
+	FindAPIKey(ctx context.Context, id string) (*APIKey, error)
+	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
+	FindStaff(ctx context.Context, id string) (*Staff, error)
+	ListStaff(ctx context.Context) ([]*Staff, error)
+	FindDownloadLinkByHash(ctx context.Context, tokenHash string) (*DownloadLink, error)
+	FindDownloadLink(ctx context.Context, consentID, id string) (*DownloadLink, error)
+	FindIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)
+}
+
+// Writer holds the writes; they exist only inside a transaction. Nothing signed or
+// published is ever updated: the only updates are status transitions guarded by
+// the expected current status, and draft edits guarded by status = draft.
+type Writer interface {
+	CreateTemplate(ctx context.Context, t *Template) error // ECONFLICT if the slug exists
+	CreateVersion(ctx context.Context, v *TemplateVersion) error
+	// UpdateDraftVersion replaces a draft's content; ECONFLICT if it is not a draft.
+	UpdateDraftVersion(ctx context.Context, v *TemplateVersion) error
+	// SetVersionStatus moves a version from one status to another; ECONFLICT if
+	// its status is not from.
+	SetVersionStatus(ctx context.Context, slug string, version int, from, to string, at time.Time, approvedBy string) error
+
+	CreateConsent(ctx context.Context, c *Consent) error
+	// TransitionConsent moves a consent from one status to another (and may fix
+	// its locale when signing); ECONFLICT if its status is not from.
+	TransitionConsent(ctx context.Context, id, from, to string, at time.Time, reason string) error
+	// SetConsentLocale fixes the locale at the first signature.
+	SetConsentLocale(ctx context.Context, id, locale string) error
+	// CreateSignature stores a signature; ECONFLICT if the role already signed
+	// (a unique constraint in the database).
+	CreateSignature(ctx context.Context, s *Signature) error
+	CreateAcknowledgment(ctx context.Context, a *Acknowledgment) error
+	StorePDF(ctx context.Context, p *SealedPDF) error
+
+	// AppendAudit assigns Seq, PrevHash, Hash and MAC and appends the event.
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
+	CreateStaff(ctx context.Context, s *Staff) error // ECONFLICT if the ID exists
+	DeactivateStaff(ctx context.Context, id string, at time.Time) error
+	CreateDownloadLink(ctx context.Context, l *DownloadLink) error
+	RevokeDownloadLink(ctx context.Context, id string, at time.Time) error
+	// SaveIdempotency stores a response; ECONFLICT if scope+key already exists.
+	SaveIdempotency(ctx context.Context, r *Idempotency) error
+}
+
+// Tx is a unit of work: reads see its own writes.
+type Tx interface {
+	Reader
+	Writer
+}
+
+// Store is the repository the domain service uses.
+type Store interface {
+	Reader
+	// Update runs fn in one write transaction that takes the write lock at its
+	// start; an error from fn rolls everything back.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// AppendAuditEvents durably appends events outside any other write (e.g.
+	// views); implementations may group concurrent calls into one commit.
+	AppendAuditEvents(ctx context.Context, events ...*AuditEvent) error
+	// LastAuditHead returns the authenticated head kept outside the database.
+	LastAuditHead(ctx context.Context) (*AuditHead, error)
+}
+
+// MarkdownRenderer turns Markdown into sanitised HTML (no raw HTML, no unsafe links).
+type MarkdownRenderer interface {
+	MarkdownToHTML(md string) (string, error)
+}
+
+// Sealer renders a signed consent to PDF and seals it with a digital signature.
+// It must not touch the database: it runs before the write transaction.
+type Sealer interface {
+	SealConsent(ctx context.Context, c *Consent, events []*AuditEvent) (*SealedPDF, error)
+}
+
+// PasswordHasher hashes and checks staff PINs with a slow password hash.
+type PasswordHasher interface {
+	Hash(pin string) (string, error)
+	Compare(hash, pin string) bool
+}
