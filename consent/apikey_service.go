@@ -1,0 +1,135 @@
+package consent
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// APIKeyPrefix starts every API key so it is recognisable in configs and scanners.
+const APIKeyPrefix = "cdk_"
+
+// CreatedAPIKey is a new key with its secret, shown once.
+type CreatedAPIKey struct {
+	Key    *APIKey
+	Secret string
+}
+
+// CreateAPIKey creates a key with the given scopes. Errors: EINVALID.
+func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string) (*CreatedAPIKey, error) {
+	if err := CheckName("name", name, 100); err != nil {
+		return nil, err
+	} else if len(scopes) == 0 {
+		return nil, FieldErrorf(EINVALID, "scopes", "at least one scope is required (%s).", strings.Join(Scopes, ", "))
+	}
+	for i, sc := range scopes {
+		if !contains(Scopes, sc) {
+			return nil, FieldErrorf(EINVALID, fmt.Sprintf("scopes[%d]", i), "unknown scope %q; use %s.", sc, strings.Join(Scopes, ", "))
+		}
+	}
+	secret := APIKeyPrefix + randomToken(32)
+	k := &APIKey{ID: s.NewID(), Name: name, Scopes: scopes, Hash: HashSecret(secret), Prefix: secret[:len(APIKeyPrefix)+6], CreatedAt: s.now()}
+	return update(ctx, s, func(tx Tx) (*CreatedAPIKey, error) {
+		if err := tx.CreateAPIKey(ctx, k); err != nil {
+			return nil, err
+		}
+		return &CreatedAPIKey{Key: k, Secret: secret}, tx.AppendAudit(ctx, s.event(ctx, EventAPIKeyCreated, "", map[string]any{
+			"key_id": k.ID, "name": name, "scopes": scopes}))
+	})
+}
+
+// RevokeAPIKey revokes a key; revoking twice is a no-op. Errors: ENOTFOUND.
+func (s *Service) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) {
+	return update(ctx, s, func(tx Tx) (*APIKey, error) {
+		k, err := tx.FindAPIKey(ctx, id)
+		if err != nil {
+			return nil, err
+		} else if k.RevokedAt != nil {
+			return k, nil
+		}
+		now := s.now()
+		if err := tx.RevokeAPIKey(ctx, id, now); err != nil {
+			return nil, err
+		}
+		k.RevokedAt = &now
+		return k, tx.AppendAudit(ctx, s.event(ctx, EventAPIKeyRevoked, "", map[string]any{"key_id": id}))
+	})
+}
+
+// Authenticate returns the live key for a secret. Errors: EUNAUTHORIZED (the
+// failure is audited, without the secret).
+func (s *Service) Authenticate(ctx context.Context, secret string) (*APIKey, error) {
+	k, err := s.Store.FindAPIKeyByHash(ctx, HashSecret(secret))
+	if err == nil && k.RevokedAt == nil {
+		return k, nil
+	} else if err != nil && ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
+	reason := "unknown key"
+	if k != nil {
+		reason = "revoked key " + k.ID
+	}
+	if err := s.Store.AppendAuditEvents(ctx, s.event(ctx, EventAuthFailed, "", map[string]any{"reason": reason})); err != nil {
+		return nil, err
+	}
+	return nil, Errorf(EUNAUTHORIZED, "Invalid or revoked API key.")
+}
+
+// EnsureAdminKey creates an admin key when no key exists yet (first start) and
+// returns its secret, or "" when keys already exist.
+func (s *Service) EnsureAdminKey(ctx context.Context) (string, error) {
+	keys, err := s.Store.ListAPIKeys(ctx)
+	if err != nil || len(keys) > 0 {
+		return "", err
+	}
+	k, err := s.CreateAPIKey(ctx, "initial admin key", []string{ScopeAdmin})
+	if err != nil {
+		return "", err
+	}
+	return k.Secret, nil
+}
+
+// CreateStaff registers a staff member who signs with ID and PIN. Errors: EINVALID, ECONFLICT.
+func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (*Staff, error) {
+	if err := CheckName("id", id, 64); err != nil {
+		return nil, err
+	} else if err := CheckName("name", name, 200); err != nil {
+		return nil, err
+	} else if !isStaffRole(role) {
+		return nil, FieldErrorf(EINVALID, "role", "must be clinician, witness or interpreter.")
+	} else if len(pin) < 6 || len(pin) > 64 {
+		return nil, FieldErrorf(EINVALID, "pin", "must be 6 to 64 characters.")
+	}
+	hash, err := s.PINs.Hash(pin)
+	if err != nil {
+		return nil, err
+	}
+	st := &Staff{ID: id, Name: name, Role: role, PINHash: hash, CreatedAt: s.now()}
+	return update(ctx, s, func(tx Tx) (*Staff, error) {
+		if err := tx.CreateStaff(ctx, st); err != nil {
+			if ErrorCode(err) == ECONFLICT {
+				return nil, FieldErrorf(ECONFLICT, "id", "staff ID %q already exists.", id)
+			}
+			return nil, err
+		}
+		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffCreated, "", map[string]any{"staff_id": id, "role": role}))
+	})
+}
+
+// DeactivateStaff stops a staff member from signing; the record stays. Errors: ENOTFOUND.
+func (s *Service) DeactivateStaff(ctx context.Context, id string) (*Staff, error) {
+	return update(ctx, s, func(tx Tx) (*Staff, error) {
+		st, err := tx.FindStaff(ctx, id)
+		if err != nil {
+			return nil, err
+		} else if st.DeactivatedAt != nil {
+			return st, nil
+		}
+		now := s.now()
+		if err := tx.DeactivateStaff(ctx, id, now); err != nil {
+			return nil, err
+		}
+		st.DeactivatedAt = &now
+		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffDeactivated, "", map[string]any{"staff_id": id}))
+	})
+}

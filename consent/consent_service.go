@@ -1,0 +1,189 @@
+package consent
+
+import (
+	"context"
+	"time"
+)
+
+// CreateConsentInput is what an integration sends to create a consent.
+type CreateConsentInput struct {
+	Template  string
+	Version   int // 0: the current version
+	Locale    string
+	Patient   Patient
+	Variables map[string]string
+}
+
+// CreatedConsent is a new consent with the signing credentials, shown only once.
+type CreatedConsent struct {
+	Consent      *Consent
+	SigningToken string
+	SigningCode  string
+}
+
+// CreateConsent renders a published version for a patient in every locale and
+// freezes the renderings. Errors: EINVALID, ENOTFOUND, ECONFLICT (draft or retired version).
+func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (*CreatedConsent, error) {
+	now := s.now()
+	if err := ValidateSlug("template", in.Template); err != nil {
+		return nil, err
+	} else if in.Version < 0 {
+		return nil, FieldErrorf(EINVALID, "version", "must be a positive version number.")
+	} else if err := in.Patient.Validate(now); err != nil {
+		return nil, err
+	}
+	t, err := s.Store.FindTemplate(ctx, in.Template)
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, FieldErrorf(ENOTFOUND, "template", "no template %q.", in.Template)
+		}
+		return nil, err
+	}
+	version := in.Version
+	if version == 0 {
+		if t.CurrentVersion == nil {
+			return nil, FieldErrorf(ECONFLICT, "template", "template %q has no published version.", in.Template)
+		}
+		version = *t.CurrentVersion
+	}
+	v, err := s.Store.FindVersion(ctx, in.Template, version)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, FieldErrorf(ENOTFOUND, "version", "template %q has no version %d.", in.Template, version)
+	} else if err != nil {
+		return nil, err
+	} else if v.Status != VersionPublished {
+		return nil, FieldErrorf(ECONFLICT, "version", "version %d of %q is %s; only a published version can be used.", version, in.Template, v.Status)
+	}
+	if _, ok := v.Locales[in.Locale]; !ok {
+		_, err := RenderDocument(v, in.Locale, nil, s.Markdown)
+		return nil, err
+	}
+	if err := CheckVariables(v.Variables, in.Variables); err != nil {
+		return nil, err
+	}
+	c := &Consent{ID: s.NewID(), Status: StatusPending, TemplateSlug: v.Slug, TemplateVersion: v.Version,
+		TemplateSHA256: v.ContentSHA256, Locale: in.Locale, Patient: in.Patient, Variables: in.Variables,
+		Documents: map[string]Document{}, CreatedAt: now, ExpiresAt: now.Add(time.Duration(v.ExpiresAfterHours) * time.Hour),
+		CreatedBy: RequestFrom(ctx).Actor}
+	if c.Variables == nil {
+		c.Variables = map[string]string{}
+	}
+	for _, l := range v.SortedLocales() {
+		if c.Documents[l], err = RenderDocument(v, l, in.Variables, s.Markdown); err != nil {
+			return nil, err
+		}
+	}
+	out := &CreatedConsent{Consent: c, SigningToken: randomToken(32), SigningCode: newSigningCode()}
+	c.SigningTokenHash, c.SigningCodeHash = HashSecret(out.SigningToken), HashSecret(NormalizeSigningCode(out.SigningCode))
+	return update(ctx, s, func(tx Tx) (*CreatedConsent, error) {
+		if err := tx.CreateConsent(ctx, c); err != nil {
+			return nil, err
+		}
+		return out, tx.AppendAudit(ctx, s.event(ctx, EventConsentCreated, c.ID, map[string]any{
+			"template": c.TemplateSlug, "version": c.TemplateVersion, "locale": c.Locale,
+			"content_sha256": c.Document().ContentSHA256}))
+	})
+}
+
+// GetConsent returns a consent and records that it was viewed. Errors: ENOTFOUND.
+func (s *Service) GetConsent(ctx context.Context, id string) (*Consent, error) {
+	c, err := s.Store.FindConsentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.present(c)
+	return c, s.Store.AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, nil))
+}
+
+// present shows a pending consent past its expiry as expired even before the
+// background job has recorded the transition.
+func (s *Service) present(c *Consent) {
+	if c.IsExpired(s.now()) {
+		c.Status = StatusExpired
+	}
+}
+
+// ListConsents lists consents, newest first. Errors: EINVALID.
+func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent, string, error) {
+	if f.Status != "" && !contains(Statuses, f.Status) {
+		return nil, "", FieldErrorf(EINVALID, "status", "unknown status %q.", f.Status)
+	}
+	list, next, err := s.Store.ListConsents(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, c := range list {
+		s.present(c)
+	}
+	return list, next, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+var transitionEvents = map[string]string{
+	StatusDeclined: EventConsentDeclined, StatusCancelled: EventConsentCancelled, StatusExpired: EventConsentExpired,
+	StatusWithdrawn: EventConsentWithdrawn, StatusVoided: EventConsentVoided,
+}
+
+// Transition moves a consent to declined, cancelled, withdrawn or voided with a
+// reason. Errors: EINVALID, ENOTFOUND, ECONFLICT (not allowed from its status), EGONE (expired).
+func (s *Service) Transition(ctx context.Context, id, to, reason string) (*Consent, error) {
+	if err := CheckText("reason", reason, 1000); err != nil {
+		return nil, err
+	}
+	if _, ok := transitionEvents[to]; !ok || to == StatusExpired {
+		return nil, Errorf(EINVALID, "Unknown transition %q.", to)
+	}
+	return update(ctx, s, func(tx Tx) (*Consent, error) {
+		c, err := tx.FindConsentByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		if c.IsExpired(now) {
+			return nil, Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))
+		} else if !CanTransition(c.Status, to) {
+			return nil, Errorf(ECONFLICT, "A %s consent cannot become %s.", c.Status, to)
+		}
+		if err := tx.TransitionConsent(ctx, id, c.Status, to, now, reason); err != nil {
+			return nil, err
+		}
+		from := c.Status
+		c.Status, c.StatusChangedAt, c.StatusReason = to, &now, reason
+		return c, tx.AppendAudit(ctx, s.event(ctx, transitionEvents[to], id, map[string]any{"from": from, "to": to, "reason": reason}))
+	})
+}
+
+// ExpireDue records the expiry of pending consents past expires_at and returns
+// how many it expired.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	list, err := s.Store.ListExpiredPending(ctx, s.now(), 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range list {
+		err := s.Store.Update(ctx, func(tx Tx) error {
+			now := s.now()
+			if err := tx.TransitionConsent(ctx, c.ID, StatusPending, StatusExpired, now, "expired"); err != nil {
+				return err
+			}
+			return tx.AppendAudit(ctx, &AuditEvent{Type: EventConsentExpired, At: now, Actor: "system", ConsentID: c.ID,
+				Details: map[string]any{"from": StatusPending, "to": StatusExpired, "expires_at": FormatTime(c.ExpiresAt)}})
+		})
+		if ErrorCode(err) == ECONFLICT {
+			continue // signed or cancelled meanwhile
+		} else if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

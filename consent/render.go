@@ -1,0 +1,79 @@
+package consent
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// EscapeMarkdown backslash-escapes every ASCII punctuation character, so a value
+// such as "**x**" or "<script>" is shown literally when inserted into Markdown.
+func EscapeMarkdown(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 && strings.ContainsRune("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// CheckVariables validates the values given for a version's variables: every
+// required one present, no undeclared one, each a short single line.
+func CheckVariables(decl []Variable, vals map[string]string) error {
+	for _, name := range sortedKeys(vals) {
+		if !slices.ContainsFunc(decl, func(v Variable) bool { return v.Name == name }) {
+			return FieldErrorf(EINVALID, "variables."+name, "not a variable of this template version.")
+		}
+		if err := CheckName("variables."+name, vals[name], 500); err != nil {
+			return err
+		}
+	}
+	for _, v := range decl {
+		if _, ok := vals[v.Name]; v.Required && !ok {
+			return FieldErrorf(EINVALID, "variables."+v.Name, "is required (%s).", v.Label)
+		}
+	}
+	return nil
+}
+
+// fill replaces {{name}} placeholders; markdown selects escaping for Markdown text.
+func fill(text string, vals map[string]string, markdown bool) string {
+	return variablePattern.ReplaceAllStringFunc(text, func(m string) string {
+		v := vals[variablePattern.FindStringSubmatch(m)[1]]
+		if markdown {
+			return EscapeMarkdown(v)
+		}
+		return v
+	})
+}
+
+// RenderDocument renders one locale of a version for the given variable values
+// and computes its content hash.
+func RenderDocument(v *TemplateVersion, locale string, vals map[string]string, md MarkdownRenderer) (Document, error) {
+	lc, ok := v.Locales[locale]
+	if !ok {
+		return Document{}, FieldErrorf(EINVALID, "locale", "version %d of %s has no locale %q (it has %s).", v.Version, v.Slug, locale, strings.Join(v.SortedLocales(), ", "))
+	}
+	d := Document{Locale: locale, Title: fill(lc.Title, vals, false), Disclosure: fill(lc.Disclosure, vals, true), Meanings: map[string]string{}}
+	var err error
+	if d.DisclosureHTML, err = md.MarkdownToHTML(d.Disclosure); err != nil {
+		return Document{}, fmt.Errorf("render disclosure: %w", err)
+	}
+	for role, m := range lc.Meanings {
+		d.Meanings[role] = fill(m, vals, false)
+	}
+	for _, s := range lc.Sections {
+		ds := DocumentSection{Key: s.Key, Kind: s.Kind, Heading: fill(s.Heading, vals, false), Body: fill(s.Body, vals, true),
+			RequiresAcknowledgment: s.RequiresAcknowledgment}
+		if ds.BodyHTML, err = md.MarkdownToHTML(ds.Body); err != nil {
+			return Document{}, fmt.Errorf("render section %s: %w", s.Key, err)
+		}
+		d.Sections = append(d.Sections, ds)
+	}
+	if d.ContentSHA256, err = CanonicalSHA256(d.CanonicalMap(v.Slug, v.Version)); err != nil {
+		return Document{}, err
+	}
+	return d, nil
+}

@@ -1,0 +1,88 @@
+package consent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"time"
+)
+
+// Service carries out consentd's use cases. Handlers parse and map; storage
+// persists; the service decides.
+type Service struct {
+	Store    Store
+	Markdown MarkdownRenderer
+	Sealer   Sealer
+	PINs     PasswordHasher
+	// SecretKey authenticates signing sessions opened with a code; it is kept
+	// outside the database.
+	SecretKey []byte
+	Now       func() time.Time
+	NewID     func() string
+	// PINFailures limits wrong staff PINs per staff ID.
+	PINFailures *FailureLimiter
+	// EvidenceEventLimit bounds the audit events printed on a PDF's evidence page.
+	EvidenceEventLimit int
+}
+
+func (s *Service) now() time.Time { return Millis(s.Now()) }
+
+// update runs fn in one write transaction and, when the request carries an
+// Idempotency-Key, stores the response in that same transaction.
+func update[T any](ctx context.Context, s *Service, fn func(tx Tx) (T, error)) (T, error) {
+	var out T
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		r, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		out = r
+		return saveIdempotency(ctx, tx, r, s.now())
+	})
+	return out, err
+}
+
+// randomToken returns n random bytes, base64url-encoded without padding.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("consent: crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// event builds an audit event attributed to the request in ctx.
+func (s *Service) event(ctx context.Context, typ, consentID string, details map[string]any) *AuditEvent {
+	r := RequestFrom(ctx)
+	return &AuditEvent{Type: typ, At: s.now(), Actor: r.Actor, ConsentID: consentID, IP: r.IP,
+		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details}
+}
+
+// Request describes who is acting and from where; handlers put it in the context.
+type Request struct {
+	Actor      string // "apikey:<id>", "token:<consent id>", "link:<id>", "system", "cli"
+	Channel    string // api | tablet
+	IP         string
+	UserAgent  string
+	DeviceID   string
+	ClientTime string
+}
+
+type requestKey struct{}
+
+// WithRequest returns a context carrying r.
+func WithRequest(ctx context.Context, r Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// RequestFrom returns the request in ctx, or a system request when there is none.
+func RequestFrom(ctx context.Context) Request {
+	if r, ok := ctx.Value(requestKey{}).(Request); ok {
+		return r
+	}
+	return Request{Actor: "system", Channel: "system"}
+}
+
+func (r Request) evidence() Evidence {
+	return Evidence{Channel: r.Channel, IP: r.IP, UserAgent: r.UserAgent, DeviceID: r.DeviceID, Actor: r.Actor, ClientTime: r.ClientTime}
+}

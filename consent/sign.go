@@ -1,0 +1,218 @@
+package consent
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// SignInput is one signer's submission.
+type SignInput struct {
+	Role                     string
+	Name                     string
+	Relationship             string
+	Locale                   string
+	AcknowledgedSections     []string
+	ElectronicRecordsConsent bool
+	StaffID                  string
+	StaffPIN                 string
+	IdentityVerified         bool
+	Mark                     Mark
+}
+
+// signRetries bounds how often a signing is redone when the consent changed
+// between the seal and the write transaction.
+const signRetries = 3
+
+// Sign records a signature on a consent (API-key path). Errors: EINVALID (bad
+// input, wrong PIN), ENOTFOUND, ECONFLICT (role signed, patient and
+// representative, not pending), EGONE (expired), ERATELIMITED (too many wrong PINs).
+func (s *Service) Sign(ctx context.Context, consentID string, in SignInput) (*Signature, *Consent, error) {
+	return s.sign(ctx, func(ctx context.Context) (*Consent, error) { return s.Store.FindConsentByID(ctx, consentID) }, in)
+}
+
+// SignWithToken records a signature through a signing token (tablet path).
+func (s *Service) SignWithToken(ctx context.Context, token string, in SignInput) (*Signature, *Consent, error) {
+	return s.sign(ctx, func(ctx context.Context) (*Consent, error) { return s.consentByToken(ctx, token) }, in)
+}
+
+func (s *Service) sign(ctx context.Context, find func(context.Context) (*Consent, error), in SignInput) (*Signature, *Consent, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := find(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		plan, err := s.planSignature(ctx, c, in)
+		if err != nil {
+			return nil, nil, err
+		}
+		if plan.completes {
+			// Render and seal before the write lock: a render must not serialise other writes.
+			if plan.pdf, err = s.seal(ctx, plan); err != nil {
+				return nil, nil, err
+			}
+		}
+		sig, err := s.commitSignature(ctx, plan)
+		if ErrorCode(err) == errChanged && attempt < signRetries {
+			continue
+		} else if ErrorCode(err) == errChanged {
+			return nil, nil, Errorf(ECONFLICT, "The consent changed while signing; please try again.")
+		}
+		return sig, plan.after, err
+	}
+}
+
+// errChanged marks a consent that changed between planning and committing.
+const errChanged = "changed"
+
+// signPlan is a validated signature and the consent as it will be after it.
+type signPlan struct {
+	before    *Consent
+	after     *Consent
+	sig       *Signature
+	acks      []Acknowledgment // new acknowledgments recorded at signing
+	completes bool
+	pdf       *SealedPDF
+	events    []*AuditEvent
+}
+
+func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (*signPlan, error) {
+	now := s.now()
+	if c.IsExpired(now) || c.Status == StatusExpired {
+		return nil, Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))
+	} else if c.Status != StatusPending {
+		return nil, Errorf(ECONFLICT, "This consent is %s; it can no longer be signed.", c.Status)
+	}
+	if !contains(Roles, in.Role) {
+		return nil, FieldErrorf(EINVALID, "role", "must be one of patient, representative, witness, clinician, interpreter.")
+	}
+	v, err := s.Store.FindVersion(ctx, c.TemplateSlug, c.TemplateVersion)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRoleOrder(c, in.Role, v.RequiredSigners); err != nil {
+		return nil, err
+	}
+	locale, err := signingLocale(c, in.Locale)
+	if err != nil {
+		return nil, err
+	}
+	doc := c.Documents[locale]
+	meaning := doc.Meanings[in.Role]
+	if meaning == "" {
+		return nil, FieldErrorf(EINVALID, "role", "this consent has no signature meaning for a %s.", in.Role)
+	}
+	sig := &Signature{ID: s.NewID(), ConsentID: c.ID, Role: in.Role, Locale: locale, Meaning: meaning, SignedAt: now,
+		Mark: in.Mark, Evidence: RequestFrom(ctx).evidence()}
+	plan := &signPlan{before: c, sig: sig}
+	if isStaffRole(in.Role) {
+		if err := s.checkStaff(ctx, c, in, sig); err != nil {
+			return nil, err
+		}
+	} else if err := s.checkPatientSide(c, doc, in, sig, plan, now); err != nil {
+		return nil, err
+	}
+	if err := sig.Mark.Validate(v.SignatureForms, sig.Name); err != nil {
+		return nil, err
+	}
+	after := *c
+	after.Locale = locale
+	after.Signatures = append(slices.Clone(c.Signatures), *sig)
+	after.Acknowledgments = append(slices.Clone(c.Acknowledgments), plan.acks...)
+	plan.completes = complete(after.Signatures, v.RequiredSigners)
+	if plan.completes {
+		after.Status, after.SignedAt, after.StatusChangedAt = StatusSigned, &now, &now
+	}
+	plan.after = &after
+	plan.events = s.signEvents(ctx, plan)
+	return plan, nil
+}
+
+func isStaffRole(role string) bool { return contains(StaffRoles, role) }
+
+func checkRoleOrder(c *Consent, role string, required []string) error {
+	patientSide := c.SignatureByRole(RolePatient) != nil || c.SignatureByRole(RoleRepresentative) != nil
+	switch {
+	case c.SignatureByRole(role) != nil:
+		return FieldErrorf(ECONFLICT, "role", "the %s has already signed this consent.", role)
+	case (role == RolePatient || role == RoleRepresentative) && patientSide:
+		return FieldErrorf(ECONFLICT, "role", "the patient side has already signed (a patient and a representative never both sign).")
+	case role == RoleClinician && !patientSide && contains(required, RolePatient):
+		return FieldErrorf(ECONFLICT, "role", "the patient (or their representative) signs before the clinician countersigns.")
+	}
+	return nil
+}
+
+// signingLocale returns the locale a signature is given in: the first signature
+// may choose any locale of the consent; later ones use the one it fixed.
+func signingLocale(c *Consent, asked string) (string, error) {
+	if asked == "" {
+		return c.Locale, nil
+	} else if _, ok := c.Documents[asked]; !ok {
+		return "", FieldErrorf(EINVALID, "locale", "this consent has no locale %q.", asked)
+	} else if len(c.Signatures) > 0 && asked != c.Locale {
+		return "", FieldErrorf(EINVALID, "locale", "this consent is being signed in %q.", c.Locale)
+	}
+	return asked, nil
+}
+
+func (s *Service) checkPatientSide(c *Consent, doc Document, in SignInput, sig *Signature, plan *signPlan, now time.Time) error {
+	if in.StaffID != "" || in.StaffPIN != "" {
+		return FieldErrorf(EINVALID, "staff", "only clinician, witness and interpreter signatures name a staff member.")
+	} else if err := CheckName("name", in.Name, 200); err != nil {
+		return err
+	}
+	sig.Name = in.Name
+	if in.Role == RoleRepresentative {
+		if err := CheckName("relationship", in.Relationship, 100); err != nil {
+			return err
+		}
+		sig.Relationship = in.Relationship
+	} else if in.Relationship != "" {
+		return FieldErrorf(EINVALID, "relationship", "only a representative states a relationship.")
+	}
+	acked := map[string]bool{}
+	for _, a := range c.Acknowledgments {
+		if a.Locale == sig.Locale {
+			acked[a.SectionKey] = true
+		}
+	}
+	for i, key := range in.AcknowledgedSections {
+		if !containsSection(doc, key) {
+			return FieldErrorf(EINVALID, fmt.Sprintf("acknowledged_sections[%d]", i), "no section %q in this consent.", key)
+		}
+		if !acked[key] {
+			acked[key] = true
+			plan.acks = append(plan.acks, Acknowledgment{ConsentID: c.ID, SectionKey: key, Locale: sig.Locale, At: now, Evidence: sig.Evidence})
+		}
+	}
+	for _, sec := range doc.Sections {
+		if sec.RequiresAcknowledgment && !acked[sec.Key] {
+			return FieldErrorf(EINVALID, "acknowledged_sections", "section %q (%s) must be acknowledged before signing.", sec.Key, sec.Heading)
+		}
+	}
+	for _, sec := range doc.Sections {
+		if acked[sec.Key] {
+			sig.Acknowledged = append(sig.Acknowledged, sec.Key)
+		}
+	}
+	if !in.ElectronicRecordsConsent {
+		return FieldErrorf(EINVALID, "electronic_records_consent", "the signer must agree to electronic records after reading the disclosure.")
+	}
+	sig.ElectronicRecordsConsentAt = &now
+	return nil
+}
+
+// complete reports whether every required role has signed; a representative
+// fills the patient's place.
+func complete(sigs []Signature, required []string) bool {
+	for _, r := range required {
+		if !slices.ContainsFunc(sigs, func(s Signature) bool {
+			return s.Role == r || (r == RolePatient && s.Role == RoleRepresentative)
+		}) {
+			return false
+		}
+	}
+	return true
+}

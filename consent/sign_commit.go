@@ -1,0 +1,132 @@
+package consent
+
+import (
+	"context"
+)
+
+// checkStaff authenticates a clinician, witness or interpreter by staff ID and
+// PIN (two components); wrong PINs are rate-limited and audited.
+func (s *Service) checkStaff(ctx context.Context, c *Consent, in SignInput, sig *Signature) error {
+	if in.StaffID == "" {
+		return FieldErrorf(EINVALID, "staff.id", "a %s signs with their staff ID and PIN.", in.Role)
+	} else if in.StaffPIN == "" {
+		return FieldErrorf(EINVALID, "staff.pin", "a %s signs with their staff ID and PIN.", in.Role)
+	} else if len(in.StaffID) > 64 || len(in.StaffPIN) > 64 {
+		return FieldErrorf(EINVALID, "staff", "staff ID and PIN are at most 64 characters.")
+	} else if in.Relationship != "" || len(in.AcknowledgedSections) > 0 {
+		return FieldErrorf(EINVALID, "role", "relationship and acknowledged sections belong to the patient side.")
+	}
+	now := s.now()
+	if s.PINFailures.Blocked(in.StaffID, now) {
+		return FieldErrorf(ERATELIMITED, "staff.pin", "too many wrong PINs for this staff ID; try again in a few minutes.")
+	}
+	st, err := s.Store.FindStaff(ctx, in.StaffID)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	if err != nil || st.DeactivatedAt != nil || !s.PINs.Compare(st.PINHash, in.StaffPIN) {
+		s.PINFailures.Fail(in.StaffID, now)
+		ev := s.event(ctx, EventStaffAuthFailed, c.ID, map[string]any{"staff_id": in.StaffID, "role": in.Role})
+		if err := s.Store.AppendAuditEvents(ctx, ev); err != nil {
+			return err
+		}
+		return FieldErrorf(EINVALID, "staff.pin", "wrong staff ID or PIN.")
+	}
+	s.PINFailures.Reset(in.StaffID)
+	if st.Role != in.Role && in.Role != RoleWitness {
+		return FieldErrorf(EINVALID, "role", "staff member %s is registered as %s, not %s.", st.ID, st.Role, in.Role)
+	}
+	if in.Role == RoleClinician && !in.IdentityVerified {
+		return FieldErrorf(EINVALID, "identity_verified", "the clinician must confirm that the patient's identity was checked.")
+	}
+	sig.Name, sig.StaffID, sig.IdentityVerified = st.Name, st.ID, in.IdentityVerified
+	return nil
+}
+
+// signEvents lists the audit events a signing writes, in order.
+func (s *Service) signEvents(ctx context.Context, p *signPlan) []*AuditEvent {
+	var out []*AuditEvent
+	for _, a := range p.acks {
+		out = append(out, s.event(ctx, EventAcknowledged, p.sig.ConsentID, map[string]any{"section": a.SectionKey, "locale": a.Locale}))
+	}
+	d := map[string]any{"signature_id": p.sig.ID, "role": p.sig.Role, "locale": p.sig.Locale, "form": p.sig.Mark.Type,
+		"channel": p.sig.Evidence.Channel}
+	if p.sig.StaffID != "" {
+		d["staff_id"] = p.sig.StaffID
+	}
+	if p.sig.Evidence.ClientTime != "" {
+		d["client_time_claimed"] = p.sig.Evidence.ClientTime
+	}
+	out = append(out, s.event(ctx, EventSignatureRecorded, p.sig.ConsentID, d))
+	if p.completes {
+		out = append(out, s.event(ctx, EventConsentSigned, p.sig.ConsentID, map[string]any{"from": StatusPending, "to": StatusSigned}))
+	}
+	return out
+}
+
+// seal renders and seals the completed consent; the evidence page lists the
+// consent's audit events so far and the ones this signing writes.
+func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
+	limit := s.EvidenceEventLimit
+	if limit <= 0 {
+		limit = 500
+	}
+	events, err := s.Store.ListAuditEvents(ctx, AuditFilter{ConsentID: p.before.ID, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	pdf, err := s.Sealer.SealConsent(ctx, p.after, append(events, p.events...))
+	if err != nil {
+		return nil, err
+	}
+	pdf.ConsentID = p.before.ID
+	p.after.PDF = &pdf.Info
+	signed := p.events[len(p.events)-1]
+	signed.Details["pdf_sha256"] = pdf.Info.SHA256
+	signed.Details["cert_sha256"] = pdf.Info.CertSHA256
+	return pdf, nil
+}
+
+// commitSignature writes the signature, acknowledgments, status change, sealed
+// PDF and audit events in one transaction, if the consent is still as planned.
+func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*Signature, error) {
+	return update(ctx, s, func(tx Tx) (*Signature, error) {
+		c, err := tx.FindConsentByID(ctx, p.before.ID)
+		if err != nil {
+			return nil, err
+		} else if c.Status != StatusPending || len(c.Signatures) != len(p.before.Signatures) || c.Locale != p.before.Locale {
+			return nil, Errorf(errChanged, "consent changed")
+		} else if c.IsExpired(s.now()) {
+			return nil, Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))
+		}
+		if p.after.Locale != c.Locale {
+			if err := tx.SetConsentLocale(ctx, c.ID, p.after.Locale); err != nil {
+				return nil, err
+			}
+		}
+		for i := range p.acks {
+			if err := tx.CreateAcknowledgment(ctx, &p.acks[i]); err != nil {
+				return nil, err
+			}
+		}
+		if err := tx.CreateSignature(ctx, p.sig); err != nil {
+			if ErrorCode(err) == ECONFLICT {
+				return nil, FieldErrorf(ECONFLICT, "role", "the %s side has already signed this consent.", p.sig.Role)
+			}
+			return nil, err
+		}
+		if p.completes {
+			if err := tx.TransitionConsent(ctx, c.ID, StatusPending, StatusSigned, p.sig.SignedAt, ""); err != nil {
+				return nil, err
+			} else if err := tx.StorePDF(ctx, p.pdf); err != nil {
+				return nil, err
+			}
+		}
+		for _, e := range p.events {
+			if err := tx.AppendAudit(ctx, e); err != nil {
+				return nil, err
+			}
+		}
+		return p.sig, nil
+	})
+}

@@ -1,0 +1,171 @@
+package consent
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+)
+
+// signingCodeAlphabet has no characters a person could confuse (no 0/O, 1/I/L).
+const signingCodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+// newSigningCode returns a short code such as "K7QM-4XPD" (about 40 bits; code
+// exchanges are rate-limited).
+func newSigningCode() string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		panic("consent: crypto/rand failed: " + err.Error())
+	}
+	out := make([]byte, 0, 9)
+	for i, x := range b {
+		if i == 4 {
+			out = append(out, '-')
+		}
+		// 256 is not a multiple of 31; the bias (< 1 in 8) is negligible for a
+		// rate-limited, expiring code.
+		out = append(out, signingCodeAlphabet[int(x)%len(signingCodeAlphabet)])
+	}
+	return string(out)
+}
+
+// NormalizeSigningCode upper-cases a typed code and drops spaces and dashes.
+func NormalizeSigningCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == ' ' {
+			return -1
+		}
+		return r
+	}, strings.ToUpper(strings.TrimSpace(code)))
+}
+
+// sessionToken derives the token a code exchange returns: it names the consent
+// and is authenticated with the service's secret key, so nothing new is stored.
+func (s *Service) sessionToken(c *Consent) string {
+	m := hmac.New(sha256.New, s.SecretKey)
+	m.Write([]byte("signing-session|" + c.ID + "|" + c.SigningCodeHash))
+	return "s." + base64.RawURLEncoding.EncodeToString([]byte(c.ID)) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// ExchangeSigningCode trades a signing code for a signing token. Errors:
+// ENOTFOUND (unknown code), EGONE (consent no longer awaiting signatures).
+func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string, *Consent, error) {
+	norm := NormalizeSigningCode(code)
+	if len(norm) != 8 || strings.Trim(norm, signingCodeAlphabet) != "" {
+		return "", nil, Errorf(ENOTFOUND, "Unknown signing code.")
+	}
+	c, err := s.Store.FindConsentBySigningCode(ctx, HashSecret(norm))
+	if ErrorCode(err) == ENOTFOUND {
+		return "", nil, Errorf(ENOTFOUND, "Unknown signing code.")
+	} else if err != nil {
+		return "", nil, err
+	}
+	if err := s.checkSignable(c); err != nil {
+		return "", nil, err
+	}
+	return s.sessionToken(c), c, nil
+}
+
+// consentByToken resolves a signing token (the one issued at creation or one from
+// a code exchange) to its consent. Errors: ENOTFOUND.
+func (s *Service) consentByToken(ctx context.Context, token string) (*Consent, error) {
+	notFound := Errorf(ENOTFOUND, "Unknown signing link.")
+	if len(token) > 200 {
+		return nil, notFound
+	}
+	if rest, ok := strings.CutPrefix(token, "s."); ok {
+		idPart, _, _ := strings.Cut(rest, ".")
+		id, err := base64.RawURLEncoding.DecodeString(idPart)
+		if err != nil {
+			return nil, notFound
+		}
+		c, err := s.Store.FindConsentByID(ctx, string(id))
+		if ErrorCode(err) == ENOTFOUND || (err == nil && !hmac.Equal([]byte(s.sessionToken(c)), []byte(token))) {
+			return nil, notFound
+		}
+		return c, err
+	}
+	c, err := s.Store.FindConsentBySigningToken(ctx, HashSecret(token))
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, notFound
+	}
+	return c, err
+}
+
+// checkSignable refuses consents that no longer take signatures: EGONE when
+// expired or finished (the token shows no document any more), ECONFLICT otherwise.
+func (s *Service) checkSignable(c *Consent) error {
+	switch {
+	case c.IsExpired(s.now()) || c.Status == StatusExpired:
+		return Errorf(EGONE, "This consent has expired. Please ask the front desk for help.")
+	case c.Status != StatusPending:
+		return Errorf(EGONE, "This consent is %s and can no longer be signed here.", c.Status)
+	}
+	return nil
+}
+
+// OpenSigning returns the consent behind a signing token for the tablet and
+// records the view. Errors: ENOTFOUND, EGONE.
+func (s *Service) OpenSigning(ctx context.Context, token string) (*Consent, error) {
+	c, err := s.consentByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	} else if err := s.checkSignable(c); err != nil {
+		return nil, err
+	}
+	return c, s.Store.AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"channel": ChannelTablet}))
+}
+
+// Acknowledge records, with the server's time, that the patient side
+// acknowledged a section in a locale. Repeating it returns the first record.
+// Errors: EINVALID, ENOTFOUND, EGONE.
+func (s *Service) Acknowledge(ctx context.Context, token, section, locale string) (*Acknowledgment, error) {
+	c, err := s.consentByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	} else if err := s.checkSignable(c); err != nil {
+		return nil, err
+	}
+	if locale == "" {
+		locale = c.Locale
+	}
+	doc, ok := c.Documents[locale]
+	if !ok {
+		return nil, FieldErrorf(EINVALID, "locale", "this consent has no locale %q.", locale)
+	} else if len(c.Signatures) > 0 && locale != c.Locale {
+		return nil, FieldErrorf(EINVALID, "locale", "this consent is being signed in %q.", c.Locale)
+	}
+	if !containsSection(doc, section) {
+		return nil, FieldErrorf(EINVALID, "section", "no section %q in this consent.", section)
+	}
+	return update(ctx, s, func(tx Tx) (*Acknowledgment, error) {
+		c, err := tx.FindConsentByID(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		} else if err := s.checkSignable(c); err != nil {
+			return nil, err
+		}
+		for i, a := range c.Acknowledgments {
+			if a.SectionKey == section && a.Locale == locale {
+				return &c.Acknowledgments[i], nil
+			}
+		}
+		r := RequestFrom(ctx)
+		a := &Acknowledgment{ConsentID: c.ID, SectionKey: section, Locale: locale, At: s.now(), Evidence: r.evidence()}
+		if err := tx.CreateAcknowledgment(ctx, a); err != nil {
+			return nil, err
+		}
+		return a, tx.AppendAudit(ctx, s.event(ctx, EventAcknowledged, c.ID, map[string]any{"section": section, "locale": locale}))
+	})
+}
+
+func containsSection(d Document, key string) bool {
+	for _, s := range d.Sections {
+		if s.Key == key {
+			return true
+		}
+	}
+	return false
+}
