@@ -1,0 +1,44 @@
+package templates
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/yuin/goldmark"
+
+	"github.com/consentd/consentd/consent"
+)
+
+var _ consent.MarkdownRenderer = (*Markdown)(nil)
+
+// sharedMarkdown serves a zero Markdown value; goldmark instances are safe
+// for concurrent Convert calls once built.
+var sharedMarkdown = goldmark.New()
+
+// Markdown renders Markdown to sanitised HTML with goldmark; implements consent.MarkdownRenderer.
+//
+// It uses goldmark's default (safe) renderer: raw HTML is omitted and links or
+// images whose destination starts with javascript:, vbscript:, file: or data:
+// (other than inline PNG, GIF, JPEG or WebP images) are emptied. It is safe for
+// concurrent use.
+type Markdown struct {
+	md goldmark.Markdown
+}
+
+// NewMarkdown returns a renderer; build it once and share it.
+func NewMarkdown() *Markdown {
+	return &Markdown{md: goldmark.New()}
+}
+
+// MarkdownToHTML renders CommonMark Markdown to HTML safe to embed in a page.
+func (m *Markdown) MarkdownToHTML(md string) (string, error) {
+	g := sharedMarkdown
+	if m != nil && m.md != nil {
+		g = m.md
+	}
+	var buf bytes.Buffer
+	if err := g.Convert([]byte(md), &buf); err != nil {
+		return "", fmt.Errorf("templates: rendering Markdown: %w", err)
+	}
+	return buf.String(), nil
+}
