@@ -1,0 +1,150 @@
+package pdf
+
+import (
+	"strconv"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// mdParser parses CommonMark; goldmark parsers hold no per-parse state, so one
+// is shared by all documents.
+var mdParser parser.Parser = goldmark.New().Parser()
+
+// markdown draws Markdown source as paragraphs and lists in a column at x of width w.
+// Raw HTML is dropped: the PDF shows text only.
+func (d *doc) markdown(src string, x, w float64) {
+	source := []byte(src)
+	root := mdParser.Parse(text.NewReader(source))
+	d.blocks(root, source, x, w, false)
+}
+
+// blocks draws the block children of n.
+func (d *doc) blocks(n ast.Node, src []byte, x, w float64, tight bool) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		d.block(c, src, x, w, tight)
+	}
+}
+
+// block draws one block node.
+func (d *doc) block(n ast.Node, src []byte, x, w float64, tight bool) {
+	gap := 2.0
+	if tight {
+		gap = 0.6
+	}
+	switch n := n.(type) {
+	case *ast.Paragraph, *ast.TextBlock:
+		d.color(colorText)
+		d.write(inlineSpans(n, src, 0, nil), x, w, bodySize, bodyLeading)
+		if n.NextSibling() != nil || !tight {
+			d.space(gap)
+		}
+	case *ast.Heading:
+		d.color(colorText)
+		d.ensure(3 * bodyLeading)
+		d.write(inlineSpans(n, src, styleBold, nil), x, w, bodySize+1, bodyLeading+0.4)
+		d.space(1)
+	case *ast.List:
+		d.list(n, src, x, w)
+		if !tight {
+			d.space(1)
+		}
+	case *ast.Blockquote:
+		top := d.f.GetY()
+		d.blocks(n, src, x+5, w-5, tight)
+		if d.f.GetY() > top {
+			d.f.SetDrawColor(colorRule[0], colorRule[1], colorRule[2])
+			d.f.SetLineWidth(0.6)
+			d.f.Line(x+1.5, top, x+1.5, d.f.GetY()-gap)
+		}
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		var s []byte
+		lines := n.Lines()
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			s = append(s, seg.Value(src)...)
+		}
+		d.color(colorText)
+		d.write([]span{{text: string(trimNewline(s))}}, x+4, w-4, bodySize-0.5, bodyLeading)
+		d.space(gap)
+	case *ast.ThematicBreak:
+		d.ensure(4)
+		y := d.f.GetY() + 1.5
+		d.f.SetDrawColor(colorRule[0], colorRule[1], colorRule[2])
+		d.f.SetLineWidth(0.2)
+		d.f.Line(x, y, x+w, y)
+		d.space(4)
+	case *ast.HTMLBlock:
+		// No HTML in the PDF.
+	default:
+		d.blocks(n, src, x, w, tight)
+	}
+}
+
+// list draws a bullet or numbered list with hanging indentation.
+func (d *doc) list(l *ast.List, src []byte, x, w float64) {
+	const indent = 6.0
+	num := l.Start
+	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+		marker := "•"
+		if l.IsOrdered() {
+			marker = strconv.Itoa(num) + string(l.Marker)
+			num++
+		}
+		d.ensure(bodyLeading)
+		d.color(colorText)
+		drawLine(d.f, line{words: []word{{text: marker}}}, x+1, d.f.GetY(), bodySize)
+		d.blocks(item, src, x+indent, w-indent, l.IsTight)
+	}
+}
+
+// inlineSpans collects the styled text of n's inline children.
+func inlineSpans(n ast.Node, src []byte, st style, out []span) []span {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			v := c.Segment.Value(src)
+			if !c.IsRaw() {
+				v = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
+			}
+			out = append(out, span{text: string(v), style: st})
+			if c.HardLineBreak() {
+				out = append(out, span{text: "\n", style: st})
+			} else if c.SoftLineBreak() {
+				out = append(out, span{text: " ", style: st})
+			}
+		case *ast.String:
+			out = append(out, span{text: string(c.Value), style: st})
+		case *ast.Emphasis:
+			s := st | styleItalic
+			if c.Level >= 2 {
+				s = st | styleBold
+			}
+			out = inlineSpans(c, src, s, out)
+		case *ast.CodeSpan:
+			out = inlineSpans(c, src, st, out)
+		case *ast.Link:
+			out = inlineSpans(c, src, st, out)
+			if dest := string(c.Destination); dest != "" {
+				out = append(out, span{text: " <" + dest + ">", style: st})
+			}
+		case *ast.AutoLink:
+			out = append(out, span{text: string(c.Label(src)), style: st})
+		case *ast.RawHTML:
+			// No HTML in the PDF.
+		default:
+			out = inlineSpans(c, src, st, out)
+		}
+	}
+	return out
+}
+
+func trimNewline(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,53 @@
+package pdf
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/consentd/consentd/consent"
+)
+
+// metadataFormat marks the document info Keywords written by this package.
+const metadataFormat = "consentd-seal/1"
+
+// sealMetadata is what Verify reads back from a sealed PDF. It is stored as
+// JSON in the document information dictionary's Keywords entry, which lies
+// inside the signed byte range, so the seal covers it.
+type sealMetadata struct {
+	Format        string   `json:"format"`
+	ConsentID     string   `json:"consent_id"`
+	ContentSHA256 string   `json:"content_sha256"`
+	SignedAt      string   `json:"signed_at"`
+	Signers       []string `json:"signers"`
+}
+
+// metadataFor collects a consent's metadata; signers read "Name (role)".
+func metadataFor(c *consent.Consent) sealMetadata {
+	m := sealMetadata{Format: metadataFormat, ConsentID: c.ID, ContentSHA256: c.Document().ContentSHA256,
+		SignedAt: consent.FormatTime(signedAt(c)), Signers: []string{}}
+	for _, s := range c.Signatures {
+		m.Signers = append(m.Signers, s.Name+" ("+s.Role+")")
+	}
+	return m
+}
+
+func (m sealMetadata) keywords() (string, error) {
+	b, err := json.Marshal(m)
+	return string(b), err
+}
+
+// parseMetadata reads metadata written by keywords; ok is false for anything else.
+func parseMetadata(s string) (m sealMetadata, signedAt time.Time, ok bool) {
+	if !strings.HasPrefix(s, "{") || json.Unmarshal([]byte(s), &m) != nil || m.Format != metadataFormat {
+		return m, time.Time{}, false
+	}
+	t, err := time.Parse(consent.TimeLayout, m.SignedAt)
+	if err != nil {
+		return m, time.Time{}, false
+	}
+	return m, t, true
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

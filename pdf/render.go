@@ -1,0 +1,244 @@
+package pdf
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/jung-kurt/gofpdf"
+)
+
+// RenderOptions are the document settings that do not come from the consent.
+type RenderOptions struct {
+	ClinicName string
+	TimeZone   *time.Location // clinic's zone; times are printed in UTC and in this zone (UTC when nil)
+	CertSHA256 string         // fingerprint of the sealing certificate, printed on the evidence page
+}
+
+// Page geometry in millimetres (A4 portrait).
+const (
+	marginLeft   = 18.0
+	marginTop    = 16.0
+	marginBottom = 20.0
+	pageWidth    = 210.0
+	pageHeight   = 297.0
+	contentWidth = pageWidth - 2*marginLeft
+	bodySize     = 9.5 // points
+	bodyLeading  = 4.6 // mm per line of body text
+)
+
+var (
+	colorText   = [3]int{28, 28, 30}
+	colorMuted  = [3]int{95, 99, 104}
+	colorAccent = [3]int{22, 64, 110}
+	colorRule   = [3]int{190, 195, 200}
+	colorFill   = [3]int{240, 243, 246}
+	colorOK     = [3]int{0, 122, 61}
+	colorInk    = [3]int{15, 35, 95}
+)
+
+// doc is one document being drawn.
+type doc struct {
+	f    *gofpdf.Fpdf
+	l    *labels
+	c    *consent.Consent
+	d    consent.Document
+	opts RenderOptions
+	meta sealMetadata
+}
+
+// Render draws a signed consent and its audit events as an unsealed PDF. The
+// bytes depend only on the arguments: the creation date is the consent's
+// signing time and the catalog is sorted, so rendering twice gives the same file.
+func Render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions) ([]byte, error) {
+	if c == nil {
+		return nil, consent.Errorf(consent.EINVALID, "No consent to render.")
+	}
+	document, ok := c.Documents[c.Locale]
+	if !ok {
+		return nil, consent.FieldErrorf(consent.EINVALID, "locale", "the consent has no document in locale %q", c.Locale)
+	}
+	if opts.TimeZone == nil {
+		opts.TimeZone = time.UTC
+	}
+	d := &doc{c: c, d: document, l: labelsFor(c.Locale), opts: opts, meta: metadataFor(c)}
+	d.f = gofpdf.New("P", "mm", "A4", "")
+	f := d.f
+	f.SetCatalogSort(true)
+	created := signedAt(c)
+	f.SetCreationDate(created)
+	f.SetModificationDate(created)
+	f.SetProducer("consentd", false)
+	f.SetCreator("consentd", false)
+	f.SetTitle(document.Title, true)
+	f.SetAuthor(opts.ClinicName, true)
+	f.SetSubject(fmt.Sprintf("%s: %s", d.l.Patient, c.Patient.FullName()), true)
+	kw, err := d.meta.keywords()
+	if err != nil {
+		return nil, err
+	}
+	f.SetKeywords(kw, true)
+	f.SetMargins(marginLeft, marginTop, marginLeft)
+	f.SetAutoPageBreak(false, marginBottom)
+	f.AliasNbPages("{nb}")
+	addFonts(f)
+	f.SetFooterFunc(d.footer)
+	f.AddPage()
+
+	d.header()
+	d.patientBlock()
+	for _, s := range document.Sections {
+		d.section(s)
+	}
+	d.disclosure()
+	d.signatures()
+	d.evidence(events)
+
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return nil, fmt.Errorf("render consent %s: %w", c.ID, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// signedAt is the consent's signing time, or its last signature's when not yet set.
+func signedAt(c *consent.Consent) time.Time {
+	if c.SignedAt != nil {
+		return c.SignedAt.UTC()
+	}
+	var t time.Time
+	for _, s := range c.Signatures {
+		if s.SignedAt.After(t) {
+			t = s.SignedAt
+		}
+	}
+	return t.UTC()
+}
+
+// color sets the text colour.
+func (d *doc) color(c [3]int) { d.f.SetTextColor(c[0], c[1], c[2]) }
+
+// ensure starts a new page unless h millimetres fit above the bottom margin.
+func (d *doc) ensure(h float64) {
+	if d.f.GetY()+h > pageHeight-marginBottom {
+		d.f.AddPage()
+	}
+}
+
+// space moves down by h millimetres.
+func (d *doc) space(h float64) { d.f.SetY(d.f.GetY() + h) }
+
+// write lays out spans in a column at x of width w and draws them from the
+// current position, breaking pages between lines.
+func (d *doc) write(spans []span, x, w, size, leading float64) {
+	for _, ln := range layout(d.f, spans, w, size) {
+		d.ensure(leading)
+		y := d.f.GetY()
+		drawLine(d.f, ln, x, y, size)
+		d.f.SetY(y + leading)
+	}
+}
+
+// height returns how tall spans are when laid out in width w.
+func (d *doc) height(spans []span, w, size, leading float64) float64 {
+	return float64(len(layout(d.f, spans, w, size))) * leading
+}
+
+// rule draws a horizontal line across the content width at the current position.
+func (d *doc) rule() {
+	y := d.f.GetY()
+	d.f.SetDrawColor(colorRule[0], colorRule[1], colorRule[2])
+	d.f.SetLineWidth(0.2)
+	d.f.Line(marginLeft, y, marginLeft+contentWidth, y)
+}
+
+// header draws the clinic, title and template identification.
+func (d *doc) header() {
+	f := d.f
+	if d.opts.ClinicName != "" {
+		d.color(colorMuted)
+		d.write([]span{{text: d.opts.ClinicName, style: styleBold}}, marginLeft, contentWidth, 10, 5)
+		d.space(1)
+	}
+	d.color(colorAccent)
+	d.write([]span{{text: d.d.Title, style: styleBold}}, marginLeft, contentWidth, 17, 7.5)
+	d.space(1)
+	d.color(colorMuted)
+	line := fmt.Sprintf("%s %s · %s %d · %s %s", d.l.Template, d.c.TemplateSlug, d.l.Version, d.c.TemplateVersion, d.l.Locale, d.c.Locale)
+	d.write([]span{{text: line}}, marginLeft, contentWidth, 8, 3.8)
+	d.write([]span{{text: d.l.ContentSHA256 + ": "}, {text: d.d.ContentSHA256}}, marginLeft, contentWidth, 8, 3.8)
+	d.space(2)
+	d.rule()
+	d.space(3)
+	f.SetX(marginLeft)
+}
+
+// patientBlock draws the shaded patient identification box.
+func (d *doc) patientBlock() {
+	f := d.f
+	p := d.c.Patient
+	rows := [][2]string{
+		{d.l.Name, p.FullName()},
+		{d.l.BirthDate, p.BirthDate},
+		{d.l.PatientID, p.ID},
+		{d.l.ConsentID, d.c.ID},
+	}
+	const lead, labelW = 5.0, 42.0
+	top := f.GetY()
+	h := float64(len(rows))*lead + 9
+	f.SetFillColor(colorFill[0], colorFill[1], colorFill[2])
+	f.Rect(marginLeft, top, contentWidth, h, "F")
+	f.SetY(top + 2)
+	d.color(colorAccent)
+	d.write([]span{{text: d.l.Patient, style: styleBold}}, marginLeft+4, contentWidth-8, 10, 5)
+	for i, r := range rows {
+		d.row(r, i == 0, marginLeft+4, labelW, contentWidth-8, bodySize, lead)
+	}
+	f.SetY(top + h + 5)
+}
+
+// row draws a label and its value side by side in a column at x of width w;
+// the value starts labelW from x. The next row starts below the taller of the two.
+func (d *doc) row(r [2]string, bold bool, x, labelW, w, size, lead float64) {
+	y := d.f.GetY()
+	d.color(colorMuted)
+	d.write([]span{{text: r[0]}}, x, labelW-1.5, size, lead)
+	end := d.f.GetY()
+	d.f.SetY(y)
+	d.color(colorText)
+	st := style(0)
+	if bold {
+		st = styleBold
+	}
+	d.write([]span{{text: r[1], style: st}}, x+labelW, w-labelW, size, lead)
+	d.f.SetY(max(end, d.f.GetY()))
+}
+
+// rowHeight returns the height row needs.
+func (d *doc) rowHeight(r [2]string, labelW, w, size, lead float64) float64 {
+	return max(d.height([]span{{text: r[0]}}, labelW-1.5, size, lead), d.height([]span{{text: r[1], style: styleBold}}, w-labelW, size, lead))
+}
+
+// footer draws the patient identification and page number on every page.
+func (d *doc) footer() {
+	f := d.f
+	y := pageHeight - marginBottom + 6
+	f.SetDrawColor(colorRule[0], colorRule[1], colorRule[2])
+	f.SetLineWidth(0.2)
+	f.Line(marginLeft, y, marginLeft+contentWidth, y)
+	d.color(colorMuted)
+	p := d.c.Patient
+	left := fmt.Sprintf("%s · %s %s · %s %s · %s %s v%d", p.FullName(), d.l.DOB, p.BirthDate,
+		d.l.ConsentID, d.c.ID, d.l.Template, d.c.TemplateSlug, d.c.TemplateVersion)
+	page := fmt.Sprintf("%s %d %s {nb}", d.l.Page, f.PageNo(), d.l.Of)
+	setStyle(f, 0, 7)
+	pw := f.GetStringWidth(page)
+	lines := layout(f, []span{{text: left}}, contentWidth-pw-6, 7)
+	for i, ln := range lines {
+		drawLine(f, ln, marginLeft, y+1.5+float64(i)*3.2, 7)
+	}
+	setStyle(f, 0, 7)
+	// The alias is replaced by the page count after layout, so measure the widest case.
+	f.Text(marginLeft+contentWidth-pw, y+1.5+0.3528*7*0.95, page)
+}

@@ -1,0 +1,174 @@
+package pdf
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jung-kurt/gofpdf"
+)
+
+// style is a text style bit set.
+type style uint8
+
+const (
+	styleBold style = 1 << iota
+	styleItalic
+)
+
+// span is a run of text in one style.
+type span struct {
+	text  string
+	style style
+}
+
+// word is a piece of a line: a word, or a forced line break when brk is set.
+type word struct {
+	text  string
+	style style
+	space bool // a space precedes the word
+	brk   bool
+	width float64
+}
+
+// line is a laid out line of words.
+type line struct {
+	words []word
+}
+
+// setStyle selects the font for a style at a size in points.
+func setStyle(f *gofpdf.Fpdf, s style, size float64) {
+	if s&styleBold != 0 {
+		f.SetFont(fontFamily, "B", size)
+	} else {
+		f.SetFont(fontFamily, "", size)
+	}
+}
+
+// splitWords cuts spans into words; a newline in a span forces a line break.
+func splitWords(spans []span) []word {
+	var words []word
+	space := false
+	for _, sp := range spans {
+		for i, part := range strings.Split(sp.text, "\n") {
+			if i > 0 {
+				words = append(words, word{brk: true})
+				space = false
+			}
+			start := -1
+			for j, r := range part {
+				if r == ' ' || r == '\t' {
+					if start >= 0 {
+						words = append(words, word{text: part[start:j], style: sp.style, space: space})
+						start = -1
+					}
+					space = true
+					continue
+				}
+				if start < 0 {
+					start = j
+				}
+			}
+			if start >= 0 {
+				words = append(words, word{text: part[start:], style: sp.style, space: space})
+				space = false
+			}
+		}
+	}
+	// A word directly after the previous one in another style (e.g. "**bold**,")
+	// joins without a space; the first word never has one.
+	if len(words) > 0 {
+		words[0].space = false
+	}
+	return words
+}
+
+// layout breaks spans into lines no wider than w (mm) at a font size in points.
+// Words longer than a line are broken between characters, so hashes and user
+// agents never overflow.
+func layout(f *gofpdf.Fpdf, spans []span, w, size float64) []line {
+	words := splitWords(spans)
+	var lines []line
+	var cur line
+	x := 0.0
+	spaceW := map[style]float64{}
+	for _, wd := range words {
+		if wd.brk {
+			lines = append(lines, cur)
+			cur, x = line{}, 0
+			continue
+		}
+		setStyle(f, wd.style, size)
+		sw, ok := spaceW[wd.style]
+		if !ok {
+			sw = f.GetStringWidth(" ")
+			spaceW[wd.style] = sw
+		}
+		wd.width = f.GetStringWidth(wd.text)
+		gap := 0.0
+		if wd.space && len(cur.words) > 0 {
+			gap = sw
+		}
+		if x+gap+wd.width <= w {
+			cur.words = append(cur.words, wd)
+			x += gap + wd.width
+			continue
+		}
+		if len(cur.words) > 0 {
+			lines = append(lines, cur)
+			cur, x = line{}, 0
+		}
+		for wd.width > w {
+			head, rest := breakWord(f, wd.text, w)
+			lines = append(lines, line{words: []word{{text: head, style: wd.style, width: f.GetStringWidth(head)}}})
+			wd.text = rest
+			wd.width = f.GetStringWidth(rest)
+		}
+		wd.space = false
+		cur.words = append(cur.words, wd)
+		x = wd.width
+	}
+	if len(cur.words) > 0 || len(lines) == 0 {
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
+// breakWord returns the longest prefix of s (at least one character) that fits in w, and the rest.
+func breakWord(f *gofpdf.Fpdf, s string, w float64) (string, string) {
+	width := 0.0
+	for i, r := range s {
+		cw := f.GetStringWidth(string(r))
+		if width+cw > w && i > 0 {
+			return s[:i], s[i:]
+		}
+		width += cw
+	}
+	_, n := utf8.DecodeRuneInString(s)
+	return s[:n], s[n:]
+}
+
+// drawLine draws one laid out line with its top at y, starting at x.
+func drawLine(f *gofpdf.Fpdf, ln line, x, y, size float64) {
+	baseline := y + size*0.3528*0.95 // ascent of DejaVu Sans ≈ 0.93 em
+	spaceW := map[style]float64{}
+	for i, wd := range ln.words {
+		setStyle(f, wd.style, size)
+		if wd.space && i > 0 {
+			sw, ok := spaceW[wd.style]
+			if !ok {
+				sw = f.GetStringWidth(" ")
+				spaceW[wd.style] = sw
+			}
+			x += sw
+		}
+		if wd.style&styleItalic != 0 {
+			f.TransformBegin()
+			f.TransformSkewX(italicSkew, x, baseline)
+			f.Text(x, baseline, wd.text)
+			f.TransformEnd()
+		} else {
+			f.Text(x, baseline, wd.text)
+		}
+		x += wd.width
+	}
+}
