@@ -125,7 +125,9 @@ func TestParseErrors(t *testing.T) {
 		{"acknowledgment differs between locales", func(t *testing.T) string {
 			return edit(t, "heading: Derechos\n        requires_acknowledgment: true", "heading: Derechos\n        requires_acknowledgment: false")
 		}, "locales.es.sections[1]", "requires_acknowledgment must match"},
-		{"undeclared variable in body", func(t *testing.T) string { return edit(t, "Tratamiento en {{clinic_name}}", "Tratamiento en {{clinic_nmae}}") },
+		{"undeclared variable in body", func(t *testing.T) string {
+			return edit(t, "Tratamiento en {{clinic_name}}", "Tratamiento en {{clinic_nmae}}")
+		},
 			"locales.es.sections[0].body", `undeclared variable "clinic_nmae"`},
 		{"undeclared variable in disclosure", func(t *testing.T) string { return edit(t, "{{ clinic_name }}", "{{ clinic_phone }}") },
 			"locales.en.disclosure", `undeclared variable "clinic_phone"`},
@@ -133,7 +135,9 @@ func TestParseErrors(t *testing.T) {
 			"required_signers[1]", `unknown role "nurse"`},
 		{"representative as required signer", func(t *testing.T) string { return edit(t, "[patient, clinician]", "[representative, clinician]") },
 			"required_signers[0]", "representative"},
-		{"bad role in meanings", func(t *testing.T) string { return edit(t, "      clinician: Lo expliqué.\n", "      clinician: Lo expliqué.\n      nurse: Vi.\n") },
+		{"bad role in meanings", func(t *testing.T) string {
+			return edit(t, "      clinician: Lo expliqué.\n", "      clinician: Lo expliqué.\n      nurse: Vi.\n")
+		},
 			"locales.es.meanings.nurse", "unknown role"},
 		{"missing meaning of a required signer", func(t *testing.T) string { return edit(t, "      clinician: I explained.\n", "") },
 			"locales.en.meanings.clinician", "is required"},

@@ -329,4 +329,3 @@ func sortedLocales(c consent.VersionContent) []string {
 	v := consent.TemplateVersion{Locales: c.Locales}
 	return v.SortedLocales()
 }
-
