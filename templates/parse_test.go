@@ -96,76 +96,58 @@ func TestParseMinimal(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name      string
-		yaml      func(t *testing.T) string
+		old, new  string // one edit of minimal, or (old empty) the whole file
 		wantField string
 		wantIn    string // also expected in the message
 	}{
-		{"unknown top-level field", func(t *testing.T) string { return edit(t, "version: 1\n", "version: 1\ncolour: red\n") },
+		{"unknown top-level field", "version: 1\n", "version: 1\ncolour: red\n",
 			"colour", "unknown field (line 6)"},
-		{"unknown section field", func(t *testing.T) string {
-			return edit(t, "body: Puede negarse.\n", "body: Puede negarse.\n        bodyy: x\n")
-		}, "locales.es.sections[1].bodyy", "unknown field"},
-		{"unknown locale field", func(t *testing.T) string {
-			return edit(t, "    disclosure: Registros electrónicos.\n", "    disclosure: Registros electrónicos.\n    footer: x\n")
-		}, "locales.es.footer", "unknown field"},
-		{"unknown variable field", func(t *testing.T) string { return edit(t, "required: true}", "required: true, default: x}") },
+		{"unknown section field", "body: Puede negarse.\n", "body: Puede negarse.\n        bodyy: x\n", "locales.es.sections[1].bodyy", "unknown field"},
+		{"unknown locale field", "    disclosure: Registros electrónicos.\n", "    disclosure: Registros electrónicos.\n    footer: x\n", "locales.es.footer", "unknown field"},
+		{"unknown variable field", "required: true}", "required: true, default: x}",
 			"variables[0].default", "unknown field"},
-		{"unknown kind", func(t *testing.T) string {
-			return edit(t, "        kind: rights\n        heading: Rights", "        kind: rihgts\n        heading: Rights")
-		}, "locales.en.sections[1].kind", `unknown kind "rihgts"`},
-		{"duplicate section key", func(t *testing.T) string {
-			return edit(t, "      - key: rights\n        kind: rights\n        heading: Derechos", "      - key: overview\n        kind: rights\n        heading: Derechos")
-		}, "locales.es.sections[1].key", `duplicate section key "overview"`},
-		{"locale with a missing section", func(t *testing.T) string {
-			return edit(t, "      - key: rights\n        kind: rights\n        heading: Derechos\n        requires_acknowledgment: true\n        body: Puede negarse.\n", "")
-		}, "locales.es.sections", "has 1 sections but locale en has 2"},
-		{"section key differs between locales", func(t *testing.T) string {
-			return edit(t, "      - key: rights\n        kind: rights\n        heading: Derechos", "      - key: derechos\n        kind: rights\n        heading: Derechos")
-		}, "locales.es.sections[1]", "must match locale en"},
-		{"acknowledgment differs between locales", func(t *testing.T) string {
-			return edit(t, "heading: Derechos\n        requires_acknowledgment: true", "heading: Derechos\n        requires_acknowledgment: false")
-		}, "locales.es.sections[1]", "requires_acknowledgment must match"},
-		{"undeclared variable in body", func(t *testing.T) string {
-			return edit(t, "Tratamiento en {{clinic_name}}", "Tratamiento en {{clinic_nmae}}")
-		},
+		{"unknown kind", "        kind: rights\n        heading: Rights", "        kind: rihgts\n        heading: Rights", "locales.en.sections[1].kind", `unknown kind "rihgts"`},
+		{"duplicate section key", "      - key: rights\n        kind: rights\n        heading: Derechos", "      - key: overview\n        kind: rights\n        heading: Derechos", "locales.es.sections[1].key", `duplicate section key "overview"`},
+		{"locale with a missing section", "      - key: rights\n        kind: rights\n        heading: Derechos\n        requires_acknowledgment: true\n        body: Puede negarse.\n", "", "locales.es.sections", "has 1 sections but locale en has 2"},
+		{"section key differs between locales", "      - key: rights\n        kind: rights\n        heading: Derechos", "      - key: derechos\n        kind: rights\n        heading: Derechos", "locales.es.sections[1]", "must match locale en"},
+		{"acknowledgment differs between locales", "heading: Derechos\n        requires_acknowledgment: true", "heading: Derechos\n        requires_acknowledgment: false", "locales.es.sections[1]", "requires_acknowledgment must match"},
+		{"undeclared variable in body", "Tratamiento en {{clinic_name}}", "Tratamiento en {{clinic_nmae}}",
 			"locales.es.sections[0].body", `undeclared variable "clinic_nmae"`},
-		{"undeclared variable in disclosure", func(t *testing.T) string { return edit(t, "{{ clinic_name }}", "{{ clinic_phone }}") },
+		{"undeclared variable in disclosure", "{{ clinic_name }}", "{{ clinic_phone }}",
 			"locales.en.disclosure", `undeclared variable "clinic_phone"`},
-		{"bad required signer", func(t *testing.T) string { return edit(t, "[patient, clinician]", "[patient, nurse]") },
+		{"bad required signer", "[patient, clinician]", "[patient, nurse]",
 			"required_signers[1]", `unknown role "nurse"`},
-		{"representative as required signer", func(t *testing.T) string { return edit(t, "[patient, clinician]", "[representative, clinician]") },
+		{"representative as required signer", "[patient, clinician]", "[representative, clinician]",
 			"required_signers[0]", "representative"},
-		{"bad role in meanings", func(t *testing.T) string {
-			return edit(t, "      clinician: Lo expliqué.\n", "      clinician: Lo expliqué.\n      nurse: Vi.\n")
-		},
+		{"bad role in meanings", "      clinician: Lo expliqué.\n", "      clinician: Lo expliqué.\n      nurse: Vi.\n",
 			"locales.es.meanings.nurse", "unknown role"},
-		{"missing meaning of a required signer", func(t *testing.T) string { return edit(t, "      clinician: I explained.\n", "") },
+		{"missing meaning of a required signer", "      clinician: I explained.\n", "",
 			"locales.en.meanings.clinician", "is required"},
-		{"bad signature form", func(t *testing.T) string { return edit(t, "[drawn, typed]", "[drawn, stamp]") },
+		{"bad signature form", "[drawn, typed]", "[drawn, stamp]",
 			"signature_forms[1]", "must be one of"},
-		{"expiry out of range", func(t *testing.T) string { return edit(t, "expires_after_hours: 24", "expires_after_hours: 0") },
+		{"expiry out of range", "expires_after_hours: 24", "expires_after_hours: 0",
 			"expires_after_hours", "between 1 and"},
-		{"wrong type for version", func(t *testing.T) string { return edit(t, "version: 1", "version: one") },
+		{"wrong type for version", "version: 1", "version: one",
 			"version", "cannot unmarshal"},
-		{"wrong type for requires_acknowledgment", func(t *testing.T) string {
-			return edit(t, "heading: Rights\n        requires_acknowledgment: true", "heading: Rights\n        requires_acknowledgment: maybe")
-		}, "locales.en.sections[1].requires_acknowledgment", "cannot unmarshal"},
-		{"bad slug", func(t *testing.T) string { return edit(t, "slug: demo", "slug: Demo Template") }, "slug", "lowercase"},
-		{"version zero", func(t *testing.T) string { return edit(t, "version: 1", "version: 0") }, "version", "positive"},
-		{"missing review note", func(t *testing.T) string {
-			return edit(t, "review_note: Must be reviewed by the medical director before use.\n", "")
-		}, "review_note", "required"},
-		{"bad locale code", func(t *testing.T) string { return edit(t, "  es:\n", "  spanish:\n") }, "locales.spanish", "not a valid locale"},
-		{"malformed YAML", func(t *testing.T) string { return edit(t, "slug: demo\n", "slug: [demo\n") }, "", "malformed YAML"},
-		{"tab indentation", func(t *testing.T) string { return edit(t, "  en:\n", "\ten:\n") }, "", "malformed YAML"},
-		{"duplicate YAML key", func(t *testing.T) string { return edit(t, "slug: demo\n", "slug: demo\nslug: other\n") },
+		{"wrong type for requires_acknowledgment", "heading: Rights\n        requires_acknowledgment: true", "heading: Rights\n        requires_acknowledgment: maybe", "locales.en.sections[1].requires_acknowledgment", "cannot unmarshal"},
+		{"bad slug", "slug: demo", "slug: Demo Template", "slug", "lowercase"},
+		{"version zero", "version: 1", "version: 0", "version", "positive"},
+		{"missing review note", "review_note: Must be reviewed by the medical director before use.\n", "", "review_note", "required"},
+		{"bad locale code", "  es:\n", "  spanish:\n", "locales.spanish", "not a valid locale"},
+		{"malformed YAML", "slug: demo\n", "slug: [demo\n", "", "malformed YAML"},
+		{"tab indentation", "  en:\n", "\ten:\n", "", "malformed YAML"},
+		{"duplicate YAML key", "slug: demo\n", "slug: demo\nslug: other\n",
 			"slug", `"slug" already defined`},
-		{"second document", func(t *testing.T) string { return minimal + "---\nslug: other\n" }, "", "exactly one YAML document"},
-		{"empty file", func(t *testing.T) string { return "# nothing\n" }, "", "empty"},
+		{"second document", "", minimal + "---\nslug: other\n", "", "exactly one YAML document"},
+		{"empty file", "", "# nothing\n", "", "empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("files/demo/1.yaml", []byte(tt.yaml(t)))
+			data := tt.new
+			if tt.old != "" {
+				data = edit(t, tt.old, tt.new)
+			}
+			_, err := Parse("files/demo/1.yaml", []byte(data))
 			if err == nil {
 				t.Fatal("Parse succeeded, want an error")
 			}
