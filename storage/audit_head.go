@@ -1,0 +1,91 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/consentd/consentd/consent"
+)
+
+// headFile is where the authenticated audit head lives, outside the database,
+// so that deleting the chain's tail from the database is detectable.
+const headFile = "audit-head.json"
+
+type headJSON struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+	MAC  string `json:"mac"`
+}
+
+// LastAuditHead returns the authenticated head kept outside the database, or
+// nil if no event was ever appended.
+func (db *DB) LastAuditHead(ctx context.Context) (*consent.AuditHead, error) {
+	b, err := os.ReadFile(filepath.Join(db.dataDir, headFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("storage: read audit head: %w", err)
+	}
+	var h headJSON
+	if err := json.Unmarshal(b, &h); err != nil {
+		return nil, fmt.Errorf("storage: audit head file is corrupt: %w", err)
+	}
+	return &consent.AuditHead{Seq: h.Seq, Hash: h.Hash, MAC: h.MAC}, nil
+}
+
+// advanceHead records a committed head if it is newer than the one written.
+// The commit has already happened, so a failure is not the caller's: it is
+// kept for Ping (readiness) and retried by the next commit.
+func (db *DB) advanceHead(h consent.AuditHead) {
+	db.headMu.Lock()
+	defer db.headMu.Unlock()
+	if h.Seq <= db.headSeq {
+		return
+	}
+	if err := writeFileAtomic(filepath.Join(db.dataDir, headFile), []byte(mustJSON(headJSON(h)))); err != nil {
+		db.headErr = fmt.Errorf("storage: write audit head: %w", err)
+		return
+	}
+	db.headSeq, db.headErr = h.Seq, nil
+}
+
+// writeFileAtomic replaces path with data durably: a synced temp file in the
+// same directory, renamed over path, then the directory synced.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

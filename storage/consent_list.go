@@ -1,0 +1,98 @@
+package storage
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"time"
+
+	"github.com/consentd/consentd/consent"
+)
+
+// Page sizes for ListConsents.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 200
+)
+
+// consentCursor is the position after the last consent of a page, in the
+// list's (created_at DESC, id DESC) order; the client sees it as opaque base64.
+type consentCursor struct {
+	CreatedMS int64  `json:"t"`
+	ID        string `json:"id"`
+}
+
+func (c consentCursor) encode() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(mustJSON(c)))
+}
+
+func decodeConsentCursor(s string) (consentCursor, error) {
+	var c consentCursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return c, consent.FieldErrorf(consent.EINVALID, "cursor", "is not a cursor this server returned.")
+	}
+	return c, nil
+}
+
+func clampLimit(n, def, max int) int {
+	switch {
+	case n <= 0:
+		return def
+	case n > max:
+		return max
+	}
+	return n
+}
+
+// ListConsents returns a page of consents, newest first, and the cursor of the
+// next page ("" at the end). Keyset pagination keeps pages stable while new
+// consents arrive: they sort before the cursor, so no consent is repeated or skipped.
+func (r reader) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*consent.Consent, string, error) {
+	limit := clampLimit(f.Limit, DefaultListLimit, MaxListLimit)
+	q := r.q(ctx).Model(&consentRow{})
+	if f.PatientID != "" {
+		q = q.Where("patient_id = ?", f.PatientID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.TemplateSlug != "" {
+		q = q.Where("template_slug = ?", f.TemplateSlug)
+	}
+	if f.Cursor != "" {
+		cur, err := decodeConsentCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", cur.CreatedMS, cur.CreatedMS, cur.ID)
+	}
+	var rows []consentRow
+	if err := q.Order("created_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate("list consents", err, msgs{})
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		next = consentCursor{CreatedMS: last.CreatedMS, ID: last.ID}.encode()
+	}
+	out, err := r.withParts(ctx, rows)
+	return out, next, err
+}
+
+// ListExpiredPending returns up to limit pending consents whose expires_at <= now,
+// soonest expired first.
+func (r reader) ListExpiredPending(ctx context.Context, now time.Time, limit int) ([]*consent.Consent, error) {
+	var rows []consentRow
+	// The literal 'pending' lets SQLite use the partial index on expires_at.
+	err := r.q(ctx).Where("status = 'pending' AND expires_at <= ?", toMS(now)).
+		Order("expires_at, id").Limit(clampLimit(limit, DefaultListLimit, 1000)).Find(&rows).Error
+	if err != nil {
+		return nil, translate("list expired consents", err, msgs{})
+	}
+	return r.withParts(ctx, rows)
+}

@@ -1,0 +1,55 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/consentd/consentd/consent"
+)
+
+// withParts turns consent rows into domain consents with their signatures
+// (by signed_at, id), acknowledgments (in recording order) and PDF info,
+// loading each part for the whole page in one query.
+func (r reader) withParts(ctx context.Context, rows []consentRow) ([]*consent.Consent, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(rows))
+	byID := make(map[string]*consent.Consent, len(rows))
+	out := make([]*consent.Consent, len(rows))
+	for i, row := range rows {
+		c, err := row.toDomain()
+		if err != nil {
+			return nil, err
+		}
+		ids[i], byID[c.ID], out[i] = c.ID, c, c
+	}
+	var sigs []signatureRow
+	if err := r.q(ctx).Where("consent_id IN ?", ids).Order("signed_at, id").Find(&sigs).Error; err != nil {
+		return nil, translate("load signatures", err, msgs{})
+	}
+	for _, row := range sigs {
+		s, err := row.toDomain()
+		if err != nil {
+			return nil, err
+		}
+		c := byID[row.ConsentID]
+		c.Signatures = append(c.Signatures, s)
+	}
+	var acks []acknowledgmentRow
+	if err := r.q(ctx).Where("consent_id IN ?", ids).Order("id").Find(&acks).Error; err != nil {
+		return nil, translate("load acknowledgments", err, msgs{})
+	}
+	for _, row := range acks {
+		c := byID[row.ConsentID]
+		c.Acknowledgments = append(c.Acknowledgments, row.toDomain())
+	}
+	var pdfs []pdfRow
+	if err := r.q(ctx).Select(pdfInfoColumns).Where("consent_id IN ?", ids).Find(&pdfs).Error; err != nil {
+		return nil, translate("load pdf info", err, msgs{})
+	}
+	for _, row := range pdfs {
+		info := row.info()
+		byID[row.ConsentID].PDF = &info
+	}
+	return out, nil
+}

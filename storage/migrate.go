@@ -1,0 +1,89 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// migration is one step of the schema. Steps are applied in Version order,
+// each in its own transaction, and recorded in schema_migrations; a step is
+// never edited once released — a change is a new step. Dialects that need
+// different SQL carry it side by side.
+type migration struct {
+	Version  int
+	Name     string
+	SQLite   string
+	Postgres string // "" until the PostgreSQL dialect is wired
+}
+
+// migrations is the whole schema history, oldest first.
+var migrations = []migration{
+	{Version: 1, Name: "initial schema", SQLite: sqliteSchemaV1},
+	{Version: 2, Name: "append-only triggers", SQLite: sqliteTriggersV2},
+}
+
+const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	applied_at INTEGER NOT NULL
+)`
+
+// migrate applies the migrations the database has not seen yet and returns
+// their versions. It refuses a database written by a newer binary.
+func (db *DB) migrate(ctx context.Context) ([]int, error) {
+	if err := db.gdb.WithContext(ctx).Exec(createSchemaMigrations).Error; err != nil {
+		return nil, fmt.Errorf("storage: create schema_migrations: %w", err)
+	}
+	var newest int
+	if err := db.gdb.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&newest).Error; err != nil {
+		return nil, fmt.Errorf("storage: read schema version: %w", err)
+	}
+	if last := migrations[len(migrations)-1].Version; newest > last {
+		return nil, fmt.Errorf("storage: database schema version %d is newer than this binary's %d", newest, last)
+	}
+	var applied []int
+	for _, m := range migrations {
+		if m.Version <= newest {
+			continue
+		}
+		done, err := db.applyMigration(ctx, m)
+		if err != nil {
+			return applied, err
+		}
+		if done {
+			applied = append(applied, m.Version)
+		}
+	}
+	return applied, nil
+}
+
+// applyMigration runs one step in a write transaction; it re-checks inside the
+// lock, since another process may have applied it meanwhile.
+func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
+	sql := m.SQLite
+	if db.dialect == dialectPostgres {
+		sql = m.Postgres
+	}
+	if sql == "" {
+		return false, fmt.Errorf("storage: migration %d (%s) has no %s SQL", m.Version, m.Name, db.dialect)
+	}
+	done := false
+	err := db.gdb.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		var n int64
+		if err := g.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n).Error; err != nil || n > 0 {
+			return err
+		}
+		if err := g.Exec(sql).Error; err != nil {
+			return err
+		}
+		done = true
+		return g.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			m.Version, m.Name, toMS(db.now())).Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("storage: migration %d (%s): %w", m.Version, m.Name, err)
+	}
+	return done, nil
+}

@@ -1,0 +1,133 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/consentd/consentd/consent"
+)
+
+type versionRow struct {
+	Slug              string `gorm:"column:slug;primaryKey"`
+	Version           int    `gorm:"column:version;primaryKey;autoIncrement:false"`
+	Status            string `gorm:"column:status"`
+	ContentSHA256     string `gorm:"column:content_sha256"`
+	PublishedMS       *int64 `gorm:"column:published_at"`
+	ApprovedBy        string `gorm:"column:approved_by"`
+	RetiredMS         *int64 `gorm:"column:retired_at"`
+	CreatedMS         int64  `gorm:"column:created_at"`
+	LocaleCodes       string `gorm:"column:locale_codes"`
+	Locales           string `gorm:"column:locales"`
+	Variables         string `gorm:"column:variables"`
+	RequiredSigners   string `gorm:"column:required_signers"`
+	SignatureForms    string `gorm:"column:signature_forms"`
+	ExpiresAfterHours int    `gorm:"column:expires_after_hours"`
+}
+
+func (versionRow) TableName() string { return "template_versions" }
+
+type localeJSON struct {
+	Title      string            `json:"title"`
+	Sections   []sectionJSON     `json:"sections"`
+	Disclosure string            `json:"disclosure"`
+	Meanings   map[string]string `json:"meanings"`
+}
+
+type sectionJSON struct {
+	Key                    string `json:"key"`
+	Kind                   string `json:"kind"`
+	Heading                string `json:"heading"`
+	Body                   string `json:"body"`
+	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
+}
+
+type variableJSON struct {
+	Name     string `json:"name"`
+	Label    string `json:"label"`
+	Required bool   `json:"required"`
+}
+
+func versionFromDomain(v *consent.TemplateVersion) versionRow {
+	locales := make(map[string]localeJSON, len(v.Locales))
+	for code, lc := range v.Locales {
+		l := localeJSON{Title: lc.Title, Disclosure: lc.Disclosure, Meanings: lc.Meanings}
+		for _, s := range lc.Sections {
+			l.Sections = append(l.Sections, sectionJSON(s))
+		}
+		locales[code] = l
+	}
+	var vars []variableJSON
+	for _, x := range v.Variables {
+		vars = append(vars, variableJSON(x))
+	}
+	return versionRow{Slug: v.Slug, Version: v.Version, Status: v.Status, ContentSHA256: v.ContentSHA256,
+		PublishedMS: toMSPtr(v.PublishedAt), ApprovedBy: v.ApprovedBy, RetiredMS: toMSPtr(v.RetiredAt),
+		CreatedMS: toMS(v.CreatedAt), LocaleCodes: mustJSON(v.SortedLocales()), Locales: mustJSON(locales),
+		Variables: mustJSON(vars), RequiredSigners: mustJSON(v.RequiredSigners),
+		SignatureForms: mustJSON(v.SignatureForms), ExpiresAfterHours: v.ExpiresAfterHours}
+}
+
+func (r versionRow) toDomain() (*consent.TemplateVersion, error) {
+	v := &consent.TemplateVersion{Slug: r.Slug, Version: r.Version, Status: r.Status, ContentSHA256: r.ContentSHA256,
+		PublishedAt: fromMSPtr(r.PublishedMS), ApprovedBy: r.ApprovedBy, RetiredAt: fromMSPtr(r.RetiredMS),
+		CreatedAt: fromMS(r.CreatedMS), ExpiresAfterHours: r.ExpiresAfterHours}
+	var locales map[string]localeJSON
+	var vars []variableJSON
+	for _, c := range []struct {
+		src string
+		dst any
+	}{{r.Locales, &locales}, {r.Variables, &vars}, {r.RequiredSigners, &v.RequiredSigners}, {r.SignatureForms, &v.SignatureForms}} {
+		if err := json.Unmarshal([]byte(c.src), c.dst); err != nil {
+			return nil, fmt.Errorf("storage: template version %s/%d: %w", r.Slug, r.Version, err)
+		}
+	}
+	if locales != nil {
+		v.Locales = make(map[string]consent.LocaleContent, len(locales))
+	}
+	for code, l := range locales {
+		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings}
+		for _, s := range l.Sections {
+			lc.Sections = append(lc.Sections, consent.Section(s))
+		}
+		v.Locales[code] = lc
+	}
+	for _, x := range vars {
+		v.Variables = append(v.Variables, consent.Variable(x))
+	}
+	return v, nil
+}
+
+// FindVersion returns one version with its content; ENOTFOUND if none.
+func (r reader) FindVersion(ctx context.Context, slug string, version int) (*consent.TemplateVersion, error) {
+	var row versionRow
+	if err := r.q(ctx).Where("slug = ? AND version = ?", slug, version).Take(&row).Error; err != nil {
+		return nil, translate("find version", err, msgs{notFound: "Template version not found."})
+	}
+	return row.toDomain()
+}
+
+// ListVersions returns a template's versions, oldest first; ENOTFOUND if the
+// template does not exist.
+func (r reader) ListVersions(ctx context.Context, slug string) ([]*consent.TemplateVersion, error) {
+	var rows []versionRow
+	if err := r.q(ctx).Where("slug = ?", slug).Order("version").Find(&rows).Error; err != nil {
+		return nil, translate("list versions", err, msgs{})
+	}
+	if len(rows) == 0 {
+		if ok, err := r.exists(ctx, "templates", "slug = ?", slug); err != nil {
+			return nil, translate("find template", err, msgs{})
+		} else if !ok {
+			return nil, consent.Errorf(consent.ENOTFOUND, "Template not found.")
+		}
+	}
+	out := make([]*consent.TemplateVersion, 0, len(rows))
+	for _, row := range rows {
+		v, err := row.toDomain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

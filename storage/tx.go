@@ -1,0 +1,68 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/consentd/consentd/consent"
+)
+
+// reader runs the consent.Reader queries against either the pool or a
+// transaction, so reads inside Update see the transaction's own writes.
+type reader struct {
+	g *gorm.DB
+}
+
+func (r reader) q(ctx context.Context) *gorm.DB { return r.g.WithContext(ctx) }
+
+// tx is the unit of work handed to Update's fn; it implements consent.Tx.
+type tx struct {
+	reader
+	db   *DB
+	head *consent.AuditHead // last audit event appended in this transaction
+}
+
+var _ consent.Tx = (*tx)(nil)
+
+// Update runs fn in one write transaction (BEGIN IMMEDIATE) and commits if fn
+// returns nil. Writers of this process queue for their turn; if fn appended
+// audit events, the authenticated head file is advanced after the commit.
+func (db *DB) Update(ctx context.Context, fn func(tx consent.Tx) error) error {
+	if err := db.lockWrite(ctx); err != nil {
+		return err
+	}
+	defer db.unlockWrite()
+	t := &tx{db: db}
+	var fnErr error
+	err := db.gdb.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		t.reader = reader{g: g}
+		fnErr = fn(t)
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr // the domain's own error, rolled back
+	}
+	if err != nil {
+		return translate("commit", err, msgs{})
+	}
+	if t.head != nil {
+		db.advanceHead(*t.head)
+	}
+	return nil
+}
+
+// exec runs a write and reports how many rows it touched.
+func (t *tx) exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	res := t.q(ctx).Exec(sql, args...)
+	return res.RowsAffected, res.Error
+}
+
+// exists reports whether a row matches; used to tell "not found" from
+// "not in the expected state" after a guarded update touched nothing.
+func (r reader) exists(ctx context.Context, table, where string, args ...any) (bool, error) {
+	var n int64
+	err := r.q(ctx).Raw(fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s", table, where), args...).Scan(&n).Error
+	return n > 0, err
+}
