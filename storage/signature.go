@@ -19,26 +19,26 @@ type evidenceCols struct {
 }
 
 type signatureRow struct {
-	ID               string `gorm:"column:id;primaryKey"`
-	ConsentID        string `gorm:"column:consent_id"`
-	Role             string `gorm:"column:role"`
-	Side             string `gorm:"column:side"`
-	Name             string `gorm:"column:name"`
-	Relationship     string `gorm:"column:relationship"`
-	Locale           string `gorm:"column:locale"`
-	Meaning          string `gorm:"column:meaning"`
-	SignedMS         int64  `gorm:"column:signed_at"`
-	MarkType         string `gorm:"column:mark_type"`
-	MarkWidth        int    `gorm:"column:mark_width"`
-	MarkHeight       int    `gorm:"column:mark_height"`
-	MarkStrokes      string `gorm:"column:mark_strokes"`
-	MarkPNG          []byte `gorm:"column:mark_png"`
-	MarkText         string `gorm:"column:mark_text"`
-	StaffID          string `gorm:"column:staff_id"`
-	IdentityVerified bool   `gorm:"column:identity_verified"`
-	ERConsentMS      *int64 `gorm:"column:electronic_records_consent_at"`
-	Acknowledged     string `gorm:"column:acknowledged"`
-	evidenceCols     `gorm:"embedded"`
+	ID               string       `gorm:"column:id;primaryKey"`
+	ConsentID        string       `gorm:"column:consent_id"`
+	Role             string       `gorm:"column:role"`
+	Side             string       `gorm:"column:side"`
+	Name             string       `gorm:"column:name"`
+	Relationship     string       `gorm:"column:relationship"`
+	Locale           string       `gorm:"column:locale"`
+	Meaning          string       `gorm:"column:meaning"`
+	SignedMS         int64        `gorm:"column:signed_at"`
+	MarkType         string       `gorm:"column:mark_type"`
+	MarkWidth        int          `gorm:"column:mark_width"`
+	MarkHeight       int          `gorm:"column:mark_height"`
+	MarkStrokes      string       `gorm:"column:mark_strokes"`
+	MarkPNG          []byte       `gorm:"column:mark_png"`
+	MarkText         string       `gorm:"column:mark_text"`
+	StaffID          string       `gorm:"column:staff_id"`
+	IdentityVerified bool         `gorm:"column:identity_verified"`
+	ERConsentMS      *int64       `gorm:"column:electronic_records_consent_at"`
+	Acknowledged     string       `gorm:"column:acknowledged"`
+	Evidence         evidenceCols `gorm:"embedded"`
 }
 
 func (signatureRow) TableName() string { return "signatures" }
@@ -72,7 +72,7 @@ func signatureFromDomain(s *consent.Signature) signatureRow {
 		MarkType: s.Mark.Type, MarkWidth: s.Mark.Width, MarkHeight: s.Mark.Height, MarkStrokes: mustJSON(strokes),
 		MarkPNG: s.Mark.PNG, MarkText: s.Mark.Text, StaffID: s.StaffID, IdentityVerified: s.IdentityVerified,
 		ERConsentMS: toMSPtr(s.ElectronicRecordsConsentAt), Acknowledged: mustJSON(s.Acknowledged),
-		evidenceCols: evidenceCols(s.Evidence)}
+		Evidence: evidenceCols(s.Evidence)}
 }
 
 func (r signatureRow) toDomain() (consent.Signature, error) {
@@ -80,7 +80,7 @@ func (r signatureRow) toDomain() (consent.Signature, error) {
 		Locale: r.Locale, Meaning: r.Meaning, SignedAt: fromMS(r.SignedMS),
 		Mark:    consent.Mark{Type: r.MarkType, Width: r.MarkWidth, Height: r.MarkHeight, PNG: r.MarkPNG, Text: r.MarkText},
 		StaffID: r.StaffID, IdentityVerified: r.IdentityVerified, ElectronicRecordsConsentAt: fromMSPtr(r.ERConsentMS),
-		Evidence: consent.Evidence(r.evidenceCols)}
+		Evidence: consent.Evidence(r.Evidence)}
 	var strokes [][]pointJSON
 	if err := json.Unmarshal([]byte(r.MarkStrokes), &strokes); err != nil {
 		return s, fmt.Errorf("storage: signature %s strokes: %w", r.ID, err)
@@ -123,29 +123,29 @@ func (t *tx) CreateSignature(ctx context.Context, s *consent.Signature) error {
 	case roles[0] == row.Role:
 		return consent.Errorf(consent.ECONFLICT, "The %s has already signed this consent.", row.Role)
 	}
-	return consent.Errorf(consent.ECONFLICT, "The %s has already signed in the patient's place; a consent takes a patient or a representative, not both.", roles[0])
+	return consent.Errorf(consent.ECONFLICT, "This consent already has a %s signature; a patient or a representative signs, not both.", roles[0])
 }
 
 type acknowledgmentRow struct {
-	ID           int64  `gorm:"column:id;primaryKey"`
-	ConsentID    string `gorm:"column:consent_id"`
-	SectionKey   string `gorm:"column:section_key"`
-	Locale       string `gorm:"column:locale"`
-	AtMS         int64  `gorm:"column:at"`
-	evidenceCols `gorm:"embedded"`
+	ID         int64        `gorm:"column:id;primaryKey"`
+	ConsentID  string       `gorm:"column:consent_id"`
+	SectionKey string       `gorm:"column:section_key"`
+	Locale     string       `gorm:"column:locale"`
+	AtMS       int64        `gorm:"column:at"`
+	Evidence   evidenceCols `gorm:"embedded"`
 }
 
 func (acknowledgmentRow) TableName() string { return "acknowledgments" }
 
 func (r acknowledgmentRow) toDomain() consent.Acknowledgment {
 	return consent.Acknowledgment{ConsentID: r.ConsentID, SectionKey: r.SectionKey, Locale: r.Locale,
-		At: fromMS(r.AtMS), Evidence: consent.Evidence(r.evidenceCols)}
+		At: fromMS(r.AtMS), Evidence: consent.Evidence(r.Evidence)}
 }
 
 // CreateAcknowledgment records that a section was acknowledged; ENOTFOUND
 // without the consent.
 func (t *tx) CreateAcknowledgment(ctx context.Context, a *consent.Acknowledgment) error {
 	row := acknowledgmentRow{ConsentID: a.ConsentID, SectionKey: a.SectionKey, Locale: a.Locale, AtMS: toMS(a.At),
-		evidenceCols: evidenceCols(a.Evidence)}
+		Evidence: evidenceCols(a.Evidence)}
 	return translate("create acknowledgment", t.q(ctx).Create(&row).Error, msgs{notFound: "Consent not found."})
 }

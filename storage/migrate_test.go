@@ -1,0 +1,132 @@
+package storage
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+func TestMigrationsAreOrdered(t *testing.T) {
+	for i, m := range migrations {
+		if m.Version != i+1 {
+			t.Errorf("migration %d has version %d; versions must be 1, 2, 3, ...", i, m.Version)
+		}
+		if m.Name == "" || m.SQLite == "" {
+			t.Errorf("migration %d lacks a name or SQLite SQL", m.Version)
+		}
+	}
+}
+
+type migrationRecord struct {
+	Version   int
+	Name      string
+	AppliedAt int64
+}
+
+func appliedMigrations(t *testing.T, db *DB) []migrationRecord {
+	t.Helper()
+	var got []migrationRecord
+	if err := db.gdb.Raw("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
+	db, err := Open(ctx, Config{DataDir: dir, AuditKey: testKey, Now: func() time.Time { return first }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []migrationRecord
+	for _, m := range migrations {
+		want = append(want, migrationRecord{m.Version, m.Name, toMS(first)})
+	}
+	if diff := cmp.Diff(want, appliedMigrations(t, db)); diff != "" {
+		t.Errorf("first open (-want +got):\n%s", diff)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = Open(ctx, Config{DataDir: dir, AuditKey: testKey, Now: func() time.Time { return first.Add(time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if diff := cmp.Diff(want, appliedMigrations(t, db)); diff != "" {
+		t.Errorf("re-open changed schema_migrations (-want +got):\n%s", diff)
+	}
+	if applied, err := db.migrate(ctx); err != nil || len(applied) != 0 {
+		t.Errorf("migrate again applied %v, err %v; want nothing", applied, err)
+	}
+}
+
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(ctx, Config{DataDir: dir, AuditKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.gdb.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', 0)",
+		len(migrations)+1).Error; err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = Open(ctx, Config{DataDir: dir, AuditKey: testKey})
+	if err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("Open on a newer schema = %v, want a refusal", err)
+	}
+}
+
+func TestMigrationFailureRollsBack(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, Config{DataDir: t.TempDir(), AuditKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bad := migration{Version: 99, Name: "broken", SQLite: "CREATE TABLE half (x INTEGER); SELECT nonsense FROM nowhere;"}
+	if _, err := db.applyMigration(ctx, bad); err == nil {
+		t.Fatal("a broken migration applied")
+	}
+	var n int64
+	db.gdb.Raw("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").Scan(&n)
+	if n != 0 {
+		t.Error("a failed migration left its first statement behind")
+	}
+	db.gdb.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = 99").Scan(&n)
+	if n != 0 {
+		t.Error("a failed migration was recorded")
+	}
+}
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		url, dialect, path string
+		wantErr            bool
+	}{
+		{"", dialectSQLite, "/d/consentd.db", false},
+		{"sqlite:", dialectSQLite, "/d/consentd.db", false},
+		{"sqlite:///var/lib/c.db", dialectSQLite, "/var/lib/c.db", false},
+		{"sqlite:/var/lib/c.db", dialectSQLite, "/var/lib/c.db", false},
+		{"postgres://u@h/db", "", "", true},
+		{"mysql://u@h/db", "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			d, p, err := parseURL(tt.url, "/d")
+			if (err != nil) != tt.wantErr || d != tt.dialect || p != tt.path {
+				t.Errorf("parseURL(%q) = %q, %q, %v", tt.url, d, p, err)
+			}
+		})
+	}
+}

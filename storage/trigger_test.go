@@ -1,0 +1,97 @@
+package storage_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/consentd/consentd/consent"
+)
+
+// TestAppendOnlyTriggers proves that the database itself refuses changes to
+// what was signed, sealed, published or audited, whoever issues the SQL.
+func TestAppendOnlyTriggers(t *testing.T) {
+	ctx := context.Background()
+	db, dir := openDir(t)
+	seedTemplate(t, db, "k")
+	createConsent(t, db, newConsent("SIGNED", "k", t0))
+	createConsent(t, db, newConsent("FRESH", "k", t0))
+	update(t, db, func(tx consent.Tx) error {
+		for _, err := range []error{
+			tx.CreateVersion(ctx, newVersion("k", 2, consent.VersionDraft)),
+			tx.CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "SIGNED", SectionKey: "risks", At: t0}),
+			tx.CreateSignature(ctx, newSignature("S1", "SIGNED", consent.RolePatient)),
+			tx.StorePDF(ctx, &consent.SealedPDF{ConsentID: "SIGNED", Bytes: []byte("%PDF")}),
+			tx.TransitionConsent(ctx, "SIGNED", consent.StatusPending, consent.StatusSigned, t0, ""),
+			tx.AppendAudit(ctx, auditEvent(consent.EventConsentSigned, "SIGNED", 1)),
+		} {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	raw := rawDB(t, dir)
+
+	refused := []struct{ name, sql, msg string }{
+		{"update audit event", "UPDATE audit_events SET details = '{}'", "append-only"},
+		{"delete audit event", "DELETE FROM audit_events", "append-only"},
+		{"update signature", "UPDATE signatures SET name = 'Mallory'", "append-only"},
+		{"delete signature", "DELETE FROM signatures", "append-only"},
+		{"update acknowledgment", "UPDATE acknowledgments SET at = 0", "append-only"},
+		{"delete acknowledgment", "DELETE FROM acknowledgments", "append-only"},
+		{"update pdf", "UPDATE pdfs SET bytes = x'00'", "append-only"},
+		{"delete pdf", "DELETE FROM pdfs", "append-only"},
+		{"delete consent", "DELETE FROM consents WHERE id = 'FRESH'", "never deleted"},
+		{"consent documents", "UPDATE consents SET documents = '{}' WHERE id = 'FRESH'", "frozen"},
+		{"consent patient", "UPDATE consents SET patient_family_name = 'X' WHERE id = 'FRESH'", "frozen"},
+		{"consent birth date", "UPDATE consents SET patient_birth_date = '1999-01-01' WHERE id = 'FRESH'", "frozen"},
+		{"consent template", "UPDATE consents SET template_version = 2 WHERE id = 'FRESH'", "frozen"},
+		{"consent created_at", "UPDATE consents SET created_at = 0 WHERE id = 'FRESH'", "frozen"},
+		{"consent expires_at", "UPDATE consents SET expires_at = expires_at + 1 WHERE id = 'FRESH'", "frozen"},
+		{"consent token hash", "UPDATE consents SET signing_token_hash = 'x' WHERE id = 'FRESH'", "frozen"},
+		{"consent code hash", "UPDATE consents SET signing_code_hash = 'x' WHERE id = 'FRESH'", "frozen"},
+		{"consent signed_at once set", "UPDATE consents SET signed_at = 0 WHERE id = 'SIGNED'", "frozen"},
+		{"consent status backwards", "UPDATE consents SET status = 'pending' WHERE id = 'SIGNED'", "transition"},
+		{"consent status skip", "UPDATE consents SET status = 'withdrawn' WHERE id = 'FRESH'", "transition"},
+		{"locale after signing", "UPDATE consents SET locale = 'es' WHERE id = 'SIGNED'", "locale"},
+		{"delete template version", "DELETE FROM template_versions WHERE version = 2", "never deleted"},
+		{"published content", "UPDATE template_versions SET locales = '{}' WHERE version = 1", "frozen"},
+		{"published hash", "UPDATE template_versions SET content_sha256 = 'x' WHERE version = 1", "frozen"},
+		{"published approver", "UPDATE template_versions SET approved_by = 'x' WHERE version = 1", "frozen"},
+		{"published back to draft", "UPDATE template_versions SET status = 'draft' WHERE version = 1", "transition"},
+		{"representative posing as its own side", `INSERT INTO signatures (id, consent_id, role, side, name, relationship,
+			locale, meaning, signed_at, mark_type, mark_width, mark_height, mark_strokes, mark_text, staff_id,
+			identity_verified, acknowledged, channel, ip, user_agent, device_id, actor, client_time) VALUES ('S9', 'FRESH',
+			'representative', 'representative', '', '', '', '', 0, '', 0, 0, '[]', '', '', 0, '[]', '', '', '', '', '', '')`, "CHECK"},
+		{"draft straight to retired", "UPDATE template_versions SET status = 'retired' WHERE version = 2", "transition"},
+	}
+	for _, tt := range refused {
+		t.Run("refuses "+tt.name, func(t *testing.T) {
+			_, err := raw.ExecContext(ctx, tt.sql)
+			if err == nil || !strings.Contains(err.Error(), tt.msg) {
+				t.Fatalf("%s: err %v, want one containing %q", tt.sql, err, tt.msg)
+			}
+		})
+	}
+	allowed := []struct{ name, sql string }{
+		{"locale while pending and unsigned", "UPDATE consents SET locale = 'es' WHERE id = 'FRESH'"},
+		{"pending to cancelled", "UPDATE consents SET status = 'cancelled', status_reason = 'wrong patient', status_changed_at = 1 WHERE id = 'FRESH'"},
+		{"signed to withdrawn", "UPDATE consents SET status = 'withdrawn', status_reason = 'changed mind' WHERE id = 'SIGNED'"},
+		{"draft content", "UPDATE template_versions SET locales = '{}', expires_after_hours = 1 WHERE version = 2"},
+		{"retire published", "UPDATE template_versions SET status = 'retired', retired_at = 5 WHERE version = 1"},
+		{"old idempotency rows", "DELETE FROM idempotency"},
+	}
+	for _, tt := range allowed {
+		t.Run("allows "+tt.name, func(t *testing.T) {
+			if _, err := raw.ExecContext(ctx, tt.sql); err != nil {
+				t.Fatalf("%s: %v", tt.sql, err)
+			}
+		})
+	}
+	t.Run("retired is final", func(t *testing.T) {
+		if _, err := raw.ExecContext(ctx, "UPDATE template_versions SET retired_at = 6 WHERE version = 1"); err == nil {
+			t.Fatal("changing a retired version's retired_at succeeded")
+		}
+	})
+}
