@@ -50,9 +50,13 @@ func TestConsentRoundTrip(t *testing.T) {
 	want.Acknowledgments = []consent.Acknowledgment{ack}
 	want.PDF = &pdf.Info
 	finds := map[string]func() (*consent.Consent, error){
-		"ByID":    func() (*consent.Consent, error) { return db.FindConsentByID(ctx, "C1") },
-		"ByToken": func() (*consent.Consent, error) { return db.FindConsentBySigningToken(ctx, consent.HashSecret("token-C1")) },
-		"ByCode":  func() (*consent.Consent, error) { return db.FindConsentBySigningCode(ctx, consent.HashSecret("code-C1")) },
+		"ByID": func() (*consent.Consent, error) { return db.FindConsentByID(ctx, "C1") },
+		"ByToken": func() (*consent.Consent, error) {
+			return db.FindConsentBySigningToken(ctx, consent.HashSecret("token-C1"))
+		},
+		"ByCode": func() (*consent.Consent, error) {
+			return db.FindConsentBySigningCode(ctx, consent.HashSecret("code-C1"))
+		},
 	}
 	for name, find := range finds {
 		t.Run(name, func(t *testing.T) {
@@ -80,7 +84,9 @@ func TestConsentErrors(t *testing.T) {
 	seedTemplate(t, db, "k")
 	createConsent(t, db, newConsent("C1", "k", t0))
 	createConsent(t, db, newConsent("C2", "k", t0))
-	update(t, db, func(tx consent.Tx) error { return tx.CreateSignature(ctx, newSignature("S2", "C2", consent.RolePatient)) })
+	update(t, db, func(tx consent.Tx) error {
+		return tx.CreateSignature(ctx, newSignature("S2", "C2", consent.RolePatient))
+	})
 
 	otherToken := newConsent("C3", "k", t0)
 	otherToken.SigningTokenHash = consent.HashSecret("token-C1")
