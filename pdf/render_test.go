@@ -27,3 +27,14 @@ func TestRenderDeterministic(t *testing.T) {
 		os.WriteFile(dir+"/es.pdf", renderFixture(t, "es"), 0o644)
 	}
 }
+
+func TestWriteSealedSample(t *testing.T) {
+	dir := os.Getenv("PDF_OUT")
+	if dir == "" {
+		t.Skip("set PDF_OUT to write sample files")
+	}
+	s := newTestSealer(t, t.TempDir())
+	for _, l := range []string{"en", "es"} {
+		os.WriteFile(dir+"/sealed-"+l+".pdf", sealFixture(t, s, l).Bytes, 0o644)
+	}
+}
