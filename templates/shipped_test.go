@@ -15,7 +15,7 @@ import (
 
 // ketamineV1SHA256 pins the shipped text. A shipped version is frozen once a
 // clinic publishes it: change the text in a new file (2.yaml), never in 1.yaml.
-const ketamineV1SHA256 = "993213854710aa56f08dcd31b4f90a7a5a85706a5a2addfc136b29a6f106120c"
+const ketamineV1SHA256 = "8acfe178c7e580541fff32f41c406395e7eff92d40310e54aa8c6cdb0cc4bf20"
 
 const reviewStatement = "This template must be reviewed and approved by the clinic's medical director before use. It is not medical or legal advice."
 
@@ -129,7 +129,7 @@ func TestKetamineV1Says(t *testing.T) {
 		{"misuse_risk", []string{"misused", "tolerance", "dependence", "not zero", "take home", "substance use"},
 			[]string{"indebida", "tolerancia", "dependencia", "no es nulo", "llevar a casa", "sustancias"}},
 		{"contraindications", []string{"psychosis", "schizophrenia", "high blood pressure", "pregnan", "breastfeeding", "heart", "liver", "all medicines"},
-			[]string{"psicosis", "esquizofrenia", "presión arterial alta", "embaraz", "lactancia", "corazón", "hígado", "todos los medicamentos"}},
+			[]string{"psicosis", "esquizofrenia", "presión arterial alta", "embaraz", "amamantando", "corazón", "hígado", "todos los medicamentos"}},
 		{"safety_measures", []string{"screening", "monitoring", "emergency", "follow-up"}, []string{"evaluación", "vigilancia", "emergencia", "seguimiento"}},
 		{"aftercare", []string{"do not drive", "machinery", "important decisions", "night's sleep", "adult", "alcohol", "{{clinic_phone}}", "911"},
 			[]string{"no maneje", "maquinaria", "decisiones importantes", "noche completa de sueño", "adulta", "alcohol", "{{clinic_phone}}", "911"}},
