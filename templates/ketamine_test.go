@@ -163,9 +163,13 @@ func TestKetamineV1Spanish(t *testing.T) {
 	if !strings.Contains(text, "usted") {
 		t.Error("Spanish text does not address the patient as usted")
 	}
-	tu := regexp.MustCompile(`(?i)\b(tú|tienes|puedes|debes|tu médico|avísanos|llámanos|dinos)\b`)
-	if m := tu.FindString(text); m != "" {
-		t.Errorf("Spanish text uses the tú form %q", m)
+	// RE2's \b is ASCII-only, so word edges are spelled out for accented words.
+	tu := regexp.MustCompile(`(?i)(?:^|\PL)(tú|tienes|puedes|debes|tu médico|avísanos|llámanos|dinos|léelo)(?:\PL|$)`)
+	if tu.FindString("¿Tú puedes?") == "" || tu.FindString("Avísanos.") == "" {
+		t.Fatal("tú detector is broken")
+	}
+	if m := tu.FindStringSubmatch(text); m != nil {
+		t.Errorf("Spanish text uses the tú form %q", m[1])
 	}
 	english := regexp.MustCompile(`(?i)\b(the|and|you|your|with|treatment|please)\b`)
 	if m := english.FindString(text); m != "" {

@@ -110,3 +110,11 @@ func sortedLocales(c consent.VersionContent) []string {
 	v := consent.TemplateVersion{Locales: c.Locales}
 	return v.SortedLocales()
 }
+
+func BenchmarkAll(b *testing.B) {
+	for b.Loop() {
+		if _, err := All(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
