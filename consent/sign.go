@@ -21,6 +21,12 @@ type SignInput struct {
 	Mark                     Mark
 }
 
+// SignResult is a recorded signature and the consent as it is after it.
+type SignResult struct {
+	Signature *Signature
+	Consent   *Consent
+}
+
 // signRetries bounds how often a signing is redone when the consent changed
 // between the seal and the write transaction.
 const signRetries = 3
@@ -28,38 +34,38 @@ const signRetries = 3
 // Sign records a signature on a consent (API-key path). Errors: EINVALID (bad
 // input, wrong PIN), ENOTFOUND, ECONFLICT (role signed, patient and
 // representative, not pending), EGONE (expired), ERATELIMITED (too many wrong PINs).
-func (s *Service) Sign(ctx context.Context, consentID string, in SignInput) (*Signature, *Consent, error) {
+func (s *Service) Sign(ctx context.Context, consentID string, in SignInput) (*SignResult, error) {
 	return s.sign(ctx, func(ctx context.Context) (*Consent, error) { return s.Store.FindConsentByID(ctx, consentID) }, in)
 }
 
 // SignWithToken records a signature through a signing token (tablet path).
-func (s *Service) SignWithToken(ctx context.Context, token string, in SignInput) (*Signature, *Consent, error) {
+func (s *Service) SignWithToken(ctx context.Context, token string, in SignInput) (*SignResult, error) {
 	return s.sign(ctx, func(ctx context.Context) (*Consent, error) { return s.consentByToken(ctx, token) }, in)
 }
 
-func (s *Service) sign(ctx context.Context, find func(context.Context) (*Consent, error), in SignInput) (*Signature, *Consent, error) {
+func (s *Service) sign(ctx context.Context, find func(context.Context) (*Consent, error), in SignInput) (*SignResult, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := find(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		plan, err := s.planSignature(ctx, c, in)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if plan.completes {
 			// Render and seal before the write lock: a render must not serialise other writes.
 			if plan.pdf, err = s.seal(ctx, plan); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
-		sig, err := s.commitSignature(ctx, plan)
+		res, err := s.commitSignature(ctx, plan)
 		if ErrorCode(err) == errChanged && attempt < signRetries {
 			continue
 		} else if ErrorCode(err) == errChanged {
-			return nil, nil, Errorf(ECONFLICT, "The consent changed while signing; please try again.")
+			return nil, Errorf(ECONFLICT, "The consent changed while signing; please try again.")
 		}
-		return sig, plan.after, err
+		return res, err
 	}
 }
 

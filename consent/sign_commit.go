@@ -89,8 +89,8 @@ func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
 
 // commitSignature writes the signature, acknowledgments, status change, sealed
 // PDF and audit events in one transaction, if the consent is still as planned.
-func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*Signature, error) {
-	return update(ctx, s, func(tx Tx) (*Signature, error) {
+func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult, error) {
+	return update(ctx, s, func(tx Tx) (*SignResult, error) {
 		c, err := tx.FindConsentByID(ctx, p.before.ID)
 		if err != nil {
 			return nil, err
@@ -127,6 +127,6 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*Signature,
 				return nil, err
 			}
 		}
-		return p.sig, nil
+		return &SignResult{Signature: p.sig, Consent: p.after}, nil
 	})
 }

@@ -106,16 +106,32 @@ func (s *Service) checkSignable(c *Consent) error {
 	return nil
 }
 
+// SigningSession is what a tablet sees of a consent awaiting signatures.
+type SigningSession struct {
+	Consent         *Consent
+	RequiredSigners []string
+	SignatureForms  []string
+	SignedRoles     []string
+}
+
 // OpenSigning returns the consent behind a signing token for the tablet and
 // records the view. Errors: ENOTFOUND, EGONE.
-func (s *Service) OpenSigning(ctx context.Context, token string) (*Consent, error) {
+func (s *Service) OpenSigning(ctx context.Context, token string) (*SigningSession, error) {
 	c, err := s.consentByToken(ctx, token)
 	if err != nil {
 		return nil, err
 	} else if err := s.checkSignable(c); err != nil {
 		return nil, err
 	}
-	return c, s.Store.AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"channel": ChannelTablet}))
+	v, err := s.Store.FindVersion(ctx, c.TemplateSlug, c.TemplateVersion)
+	if err != nil {
+		return nil, err
+	}
+	out := &SigningSession{Consent: c, RequiredSigners: v.RequiredSigners, SignatureForms: v.SignatureForms, SignedRoles: []string{}}
+	for _, sig := range c.Signatures {
+		out.SignedRoles = append(out.SignedRoles, sig.Role)
+	}
+	return out, s.Store.AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"channel": ChannelTablet}))
 }
 
 // Acknowledge records, with the server's time, that the patient side

@@ -1,0 +1,115 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/gin-gonic/gin"
+)
+
+type createConsentRequest struct {
+	Template  string            `json:"template"`
+	Version   *int              `json:"version"`
+	Locale    string            `json:"locale"`
+	Patient   patientJSON       `json:"patient"`
+	Variables map[string]string `json:"variables"`
+}
+
+func (s *Server) createdConsentJSON(out *consent.CreatedConsent) consentJSON {
+	j := s.toConsentJSON(out.Consent)
+	j.Signing = &signingJSON{URL: "/sign/" + out.SigningToken, Code: out.SigningCode, ExpiresAt: ts(out.Consent.ExpiresAt)}
+	return j
+}
+
+func (s *Server) createConsent(c *gin.Context) {
+	var req createConsentRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	in := consent.CreateConsentInput{Template: req.Template, Locale: req.Locale, Variables: req.Variables,
+		Patient: consent.Patient{ID: req.Patient.ID, GivenName: req.Patient.GivenName, FamilyName: req.Patient.FamilyName, BirthDate: req.Patient.BirthDate}}
+	if req.Version != nil {
+		if *req.Version < 1 {
+			s.fail(c, consent.FieldErrorf(consent.EINVALID, "version", "must be a positive version number."))
+			return
+		}
+		in.Version = *req.Version
+	}
+	ctx := s.idem(c, http.StatusCreated, func(r any) any { return s.createdConsentJSON(r.(*consent.CreatedConsent)) })
+	out, err := s.Service.CreateConsent(ctx, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusCreated, s.createdConsentJSON(out))
+}
+
+func (s *Server) getConsent(c *gin.Context) {
+	out, err := s.Service.GetConsent(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, s.toConsentJSON(out))
+}
+
+type listResponse[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// pageLimit parses the limit query parameter: default 50, at most 200.
+func pageLimit(c *gin.Context) (int, error) {
+	v := c.Query("limit")
+	if v == "" {
+		return 50, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 200 {
+		return 0, consent.FieldErrorf(consent.EINVALID, "limit", "must be a whole number from 1 to 200.")
+	}
+	return n, nil
+}
+
+func (s *Server) listConsents(c *gin.Context) {
+	limit, err := pageLimit(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, next, err := s.Service.ListConsents(c.Request.Context(), consent.ConsentFilter{PatientID: c.Query("patient_id"),
+		Status: c.Query("status"), TemplateSlug: c.Query("template"), Limit: limit, Cursor: c.Query("cursor")})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := listResponse[consentJSON]{Data: []consentJSON{}, NextCursor: next}
+	for _, x := range list {
+		out.Data = append(out.Data, s.toConsentJSON(x))
+	}
+	ok(c, http.StatusOK, out)
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+// transition handles decline, cancel, withdraw and void.
+func (s *Server) transition(to string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req reasonRequest
+		if err := s.decodeJSON(c, &req); err != nil {
+			s.fail(c, err)
+			return
+		}
+		ctx := s.idem(c, http.StatusOK, func(r any) any { return s.toConsentJSON(r.(*consent.Consent)) })
+		out, err := s.Service.Transition(ctx, c.Param("id"), to, req.Reason)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		ok(c, http.StatusOK, s.toConsentJSON(out))
+	}
+}

@@ -1,0 +1,209 @@
+package api
+
+import (
+	"encoding/base64"
+	"time"
+
+	"github.com/consentd/consentd/consent"
+)
+
+func ts(t time.Time) string { return consent.FormatTime(t) }
+
+func tsp(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := ts(*t)
+	return &s
+}
+
+type patientJSON struct {
+	ID         string `json:"id"`
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+	BirthDate  string `json:"birth_date"`
+}
+
+type sectionJSON struct {
+	Key                    string `json:"key"`
+	Kind                   string `json:"kind"`
+	Heading                string `json:"heading"`
+	Body                   string `json:"body"`
+	BodyHTML               string `json:"body_html"`
+	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
+}
+
+type documentJSON struct {
+	Locale         string            `json:"locale"`
+	Title          string            `json:"title"`
+	Sections       []sectionJSON     `json:"sections"`
+	Disclosure     string            `json:"disclosure"`
+	DisclosureHTML string            `json:"disclosure_html"`
+	Meanings       map[string]string `json:"meanings"`
+	ContentSHA256  string            `json:"content_sha256"`
+}
+
+type signingJSON struct {
+	URL       string `json:"url"`
+	Code      string `json:"code"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+type markJSON struct {
+	Type      string        `json:"type"`
+	Width     int           `json:"width,omitempty"`
+	Height    int           `json:"height,omitempty"`
+	Strokes   [][]pointJSON `json:"strokes,omitempty"`
+	PNGBase64 string        `json:"png_base64,omitempty"`
+	Text      string        `json:"text,omitempty"`
+}
+
+type pointJSON struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	T int64   `json:"t"`
+}
+
+type evidenceJSON struct {
+	Channel    string `json:"channel"`
+	IP         string `json:"ip"`
+	UserAgent  string `json:"user_agent"`
+	DeviceID   string `json:"device_id,omitempty"`
+	Actor      string `json:"actor"`
+	ClientTime string `json:"client_time_claimed,omitempty"`
+}
+
+type signatureJSON struct {
+	ID                         string       `json:"id"`
+	Role                       string       `json:"role"`
+	Name                       string       `json:"name"`
+	Relationship               string       `json:"relationship,omitempty"`
+	Locale                     string       `json:"locale"`
+	SignedAt                   string       `json:"signed_at"`
+	Meaning                    string       `json:"meaning"`
+	StaffID                    string       `json:"staff_id,omitempty"`
+	IdentityVerified           bool         `json:"identity_verified"`
+	AcknowledgedSections       []string     `json:"acknowledged_sections"`
+	ElectronicRecordsConsentAt *string      `json:"electronic_records_consent_at"`
+	Signature                  markJSON     `json:"signature"`
+	Evidence                   evidenceJSON `json:"evidence"`
+}
+
+type ackJSON struct {
+	Section string `json:"section"`
+	Locale  string `json:"locale"`
+	At      string `json:"at"`
+	Channel string `json:"channel"`
+}
+
+type pdfJSON struct {
+	SHA256     string `json:"sha256"`
+	Size       int    `json:"size"`
+	CertSHA256 string `json:"cert_sha256"`
+	URL        string `json:"url"`
+}
+
+type consentJSON struct {
+	ID              string                  `json:"id"`
+	Status          string                  `json:"status"`
+	Template        string                  `json:"template"`
+	Version         int                     `json:"version"`
+	TemplateSHA256  string                  `json:"template_content_sha256"`
+	Locale          string                  `json:"locale"`
+	Patient         patientJSON             `json:"patient"`
+	Variables       map[string]string       `json:"variables"`
+	Document        documentJSON            `json:"document"`
+	ContentSHA256   string                  `json:"content_sha256"`
+	Documents       map[string]documentJSON `json:"documents"`
+	CreatedAt       string                  `json:"created_at"`
+	ExpiresAt       string                  `json:"expires_at"`
+	Signing         *signingJSON            `json:"signing,omitempty"`
+	Signatures      []signatureJSON         `json:"signatures"`
+	Acknowledgments []ackJSON               `json:"acknowledgments"`
+	SignedAt        *string                 `json:"signed_at"`
+	StatusChangedAt *string                 `json:"status_changed_at"`
+	StatusReason    string                  `json:"status_reason,omitempty"`
+	DeclinedAt      *string                 `json:"declined_at,omitempty"`
+	CancelledAt     *string                 `json:"cancelled_at,omitempty"`
+	ExpiredAt       *string                 `json:"expired_at,omitempty"`
+	WithdrawnAt     *string                 `json:"withdrawn_at,omitempty"`
+	VoidedAt        *string                 `json:"voided_at,omitempty"`
+	PDF             *pdfJSON                `json:"pdf"`
+}
+
+func toDocumentJSON(d consent.Document) documentJSON {
+	out := documentJSON{Locale: d.Locale, Title: d.Title, Disclosure: d.Disclosure, DisclosureHTML: d.DisclosureHTML,
+		Meanings: d.Meanings, ContentSHA256: d.ContentSHA256, Sections: []sectionJSON{}}
+	for _, s := range d.Sections {
+		out.Sections = append(out.Sections, sectionJSON{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body,
+			BodyHTML: s.BodyHTML, RequiresAcknowledgment: s.RequiresAcknowledgment})
+	}
+	return out
+}
+
+func toMarkJSON(m consent.Mark) markJSON {
+	out := markJSON{Type: m.Type, Width: m.Width, Height: m.Height, Text: m.Text}
+	if len(m.PNG) > 0 {
+		out.PNGBase64 = base64.StdEncoding.EncodeToString(m.PNG)
+	}
+	for _, st := range m.Strokes {
+		var ps []pointJSON
+		for _, p := range st {
+			ps = append(ps, pointJSON{X: p.X, Y: p.Y, T: p.T})
+		}
+		out.Strokes = append(out.Strokes, ps)
+	}
+	return out
+}
+
+func toSignatureJSON(s *consent.Signature) signatureJSON {
+	e := s.Evidence
+	acked := s.Acknowledged
+	if acked == nil {
+		acked = []string{}
+	}
+	return signatureJSON{ID: s.ID, Role: s.Role, Name: s.Name, Relationship: s.Relationship, Locale: s.Locale,
+		SignedAt: ts(s.SignedAt), Meaning: s.Meaning, StaffID: s.StaffID, IdentityVerified: s.IdentityVerified,
+		AcknowledgedSections: acked, ElectronicRecordsConsentAt: tsp(s.ElectronicRecordsConsentAt),
+		Signature: toMarkJSON(s.Mark), Evidence: evidenceJSON{Channel: e.Channel, IP: e.IP, UserAgent: e.UserAgent,
+			DeviceID: e.DeviceID, Actor: e.Actor, ClientTime: e.ClientTime}}
+}
+
+func (s *Server) toConsentJSON(c *consent.Consent) consentJSON {
+	doc := c.Document()
+	out := consentJSON{ID: c.ID, Status: c.Status, Template: c.TemplateSlug, Version: c.TemplateVersion,
+		TemplateSHA256: c.TemplateSHA256, Locale: c.Locale, Variables: c.Variables,
+		Patient:  patientJSON{ID: c.Patient.ID, GivenName: c.Patient.GivenName, FamilyName: c.Patient.FamilyName, BirthDate: c.Patient.BirthDate},
+		Document: toDocumentJSON(doc), ContentSHA256: doc.ContentSHA256, Documents: map[string]documentJSON{},
+		CreatedAt: ts(c.CreatedAt), ExpiresAt: ts(c.ExpiresAt), Signatures: []signatureJSON{}, Acknowledgments: []ackJSON{},
+		SignedAt: tsp(c.SignedAt), StatusChangedAt: tsp(c.StatusChangedAt), StatusReason: c.StatusReason}
+	for l, d := range c.Documents {
+		out.Documents[l] = toDocumentJSON(d)
+	}
+	for i := range c.Signatures {
+		out.Signatures = append(out.Signatures, toSignatureJSON(&c.Signatures[i]))
+	}
+	for _, a := range c.Acknowledgments {
+		out.Acknowledgments = append(out.Acknowledgments, ackJSON{Section: a.SectionKey, Locale: a.Locale, At: ts(a.At), Channel: a.Evidence.Channel})
+	}
+	changed := tsp(c.StatusChangedAt)
+	switch c.Status {
+	case consent.StatusDeclined:
+		out.DeclinedAt = changed
+	case consent.StatusCancelled:
+		out.CancelledAt = changed
+	case consent.StatusExpired:
+		out.ExpiredAt = changed
+		if changed == nil {
+			out.ExpiredAt = tsp(&c.ExpiresAt)
+		}
+	case consent.StatusWithdrawn:
+		out.WithdrawnAt = changed
+	case consent.StatusVoided:
+		out.VoidedAt = changed
+	}
+	if c.PDF != nil {
+		out.PDF = &pdfJSON{SHA256: c.PDF.SHA256, Size: c.PDF.Size, CertSHA256: c.PDF.CertSHA256, URL: "/v1/consents/" + c.ID + "/pdf"}
+	}
+	return out
+}

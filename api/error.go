@@ -1,0 +1,57 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/gin-gonic/gin"
+)
+
+// codes maps each domain error code to its HTTP status: the only place statuses
+// for errors are decided.
+var codes = map[string]int{
+	consent.EINVALID:      http.StatusBadRequest,
+	consent.EUNAUTHORIZED: http.StatusUnauthorized,
+	consent.EFORBIDDEN:    http.StatusForbidden,
+	consent.ENOTFOUND:     http.StatusNotFound,
+	consent.ECONFLICT:     http.StatusConflict,
+	consent.EGONE:         http.StatusGone,
+	consent.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	consent.ERATELIMITED:  http.StatusTooManyRequests,
+	consent.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// ErrorStatus returns the HTTP status for an error's domain code.
+func ErrorStatus(err error) int {
+	if s, ok := codes[consent.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func errorResponse(err error) errorBody {
+	return errorBody{Error: errorDetail{Code: consent.ErrorCode(err), Message: consent.ErrorMessage(err), Field: consent.ErrorField(err)}}
+}
+
+// fail writes err as the API's error JSON; internal errors are logged, never shown.
+func (s *Server) fail(c *gin.Context, err error) {
+	if s.replayAfterConflict(c, err) {
+		return
+	}
+	status := ErrorStatus(err)
+	if status == http.StatusInternalServerError {
+		s.log(c).Error("internal error", slog.String("route", c.FullPath()), slog.Any("err", err))
+	}
+	c.AbortWithStatusJSON(status, errorResponse(err))
+}

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/gin-gonic/gin"
+)
+
+// readBody reads the whole request body within the server's size limit.
+func (s *Server) readBody(c *gin.Context) ([]byte, error) {
+	if c.Request.Body == nil {
+		return nil, nil
+	}
+	if v, ok := c.Get(bodyKey); ok {
+		return v.([]byte), nil
+	}
+	limit := s.MaxBodyBytes
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, consent.Errorf(consent.ETOOLARGE, "Request body too large (at most %d bytes).", limit)
+	} else if err != nil {
+		return nil, consent.Errorf(consent.EINVALID, "Could not read the request body.")
+	}
+	c.Set(bodyKey, b)
+	return b, nil
+}
+
+const bodyKey = "consentd.body"
+
+// decodeJSON decodes exactly one JSON value in valid UTF-8 into v, rejecting
+// unknown fields and naming the offending field in errors.
+func (s *Server) decodeJSON(c *gin.Context, v any) error {
+	b, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(b, v)
+}
+
+func decodeStrict(b []byte, v any) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return consent.Errorf(consent.EINVALID, "Request body is empty; send one JSON object.")
+	} else if !utf8.Valid(b) {
+		return consent.Errorf(consent.EINVALID, "Request body is not valid UTF-8.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return consent.Errorf(consent.EINVALID, "Request body must be exactly one JSON value.")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return consent.Errorf(consent.EINVALID, "Request body must be a JSON %s.", "object")
+		}
+		return consent.FieldErrorf(consent.EINVALID, field, "expected %s, got %s.", jsonTypeName(typeErr.Type.Kind().String()), typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return consent.Errorf(consent.EINVALID, "Malformed JSON at byte %d.", syntaxErr.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return consent.Errorf(consent.EINVALID, "Malformed JSON: unexpected end of body.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return consent.FieldErrorf(consent.EINVALID, field, "unknown field.")
+	}
+	return consent.Errorf(consent.EINVALID, "Malformed JSON.")
+}
+
+func jsonTypeName(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct", "ptr":
+		return "an object"
+	}
+	return "a number"
+}
+
+// ok writes a success response with the given status.
+func ok(c *gin.Context, status int, v any) {
+	c.JSON(status, v)
+}

@@ -1,0 +1,182 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/gin-gonic/gin"
+)
+
+// maxVerifyBytes bounds a PDF sent for verification.
+const maxVerifyBytes = 20 << 20
+
+func servePDF(c *gin.Context, p *consent.SealedPDF) {
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="consent-%s.pdf"`, p.ConsentID))
+	c.Header("ETag", `"`+p.Info.SHA256+`"`)
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/pdf", p.Bytes)
+}
+
+func (s *Server) getPDF(c *gin.Context) {
+	p, err := s.Service.GetPDF(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	servePDF(c, p)
+}
+
+type downloadLinkRequest struct {
+	TTLSeconds       *int64 `json:"ttl_seconds"`
+	RequireBirthDate bool   `json:"require_birth_date"`
+}
+
+type downloadLinkJSON struct {
+	ID               string  `json:"id"`
+	URL              string  `json:"url,omitempty"`
+	ExpiresAt        string  `json:"expires_at"`
+	RequireBirthDate bool    `json:"require_birth_date"`
+	RevokedAt        *string `json:"revoked_at,omitempty"`
+}
+
+func (s *Server) createDownloadLink(c *gin.Context) {
+	var req downloadLinkRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var ttl time.Duration
+	if req.TTLSeconds != nil {
+		if *req.TTLSeconds < 1 || *req.TTLSeconds > int64(consent.MaxLinkTTL/time.Second) {
+			s.fail(c, consent.FieldErrorf(consent.EINVALID, "ttl_seconds", "must be between 1 second and 30 days (2592000)."))
+			return
+		}
+		ttl = time.Duration(*req.TTLSeconds) * time.Second
+	}
+	render := func(r any) any {
+		l := r.(*consent.CreatedDownloadLink)
+		return downloadLinkJSON{ID: l.Link.ID, URL: "/d/" + l.Token, ExpiresAt: ts(l.Link.ExpiresAt), RequireBirthDate: l.Link.RequireBirthDate}
+	}
+	l, err := s.Service.CreateDownloadLink(s.idem(c, http.StatusCreated, render), c.Param("id"), ttl, req.RequireBirthDate)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusCreated, render(l))
+}
+
+func (s *Server) revokeDownloadLink(c *gin.Context) {
+	l, err := s.Service.RevokeDownloadLink(c.Request.Context(), c.Param("id"), c.Param("link_id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, downloadLinkJSON{ID: l.ID, ExpiresAt: ts(l.ExpiresAt), RequireBirthDate: l.RequireBirthDate, RevokedAt: tsp(l.RevokedAt)})
+}
+
+var birthDateForm = template.Must(template.New("dob").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Download your signed consent</title>
+<style>body{font:20px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#111}
+label,input,button{display:block;font-size:1.1em;margin:.5rem 0}input{padding:.5rem}button{padding:.6rem 1.2rem;background:#0b5;color:#fff;border:0;border-radius:6px}
+.err{color:#a00}</style></head><body>
+<h1>Download your signed consent</h1>
+<p>To protect your privacy, please enter your date of birth. / Para proteger su privacidad, introduzca su fecha de nacimiento.</p>
+{{if .}}<p class="err" role="alert">{{.}}</p>{{end}}
+<form method="post"><label for="birth_date">Date of birth / Fecha de nacimiento</label>
+<input id="birth_date" name="birth_date" type="date" required autocomplete="bday">
+<button type="submit">Download PDF / Descargar PDF</button></form></body></html>`))
+
+// downloadWithLink serves a patient's PDF through an expiring link; links that
+// require a date of birth show a form (GET) and check it (POST), so the birth
+// date never appears in a URL.
+func (s *Server) downloadWithLink(c *gin.Context) {
+	withRequest(c, "link", "patient-link")
+	if s.LinkLimiter != nil && !s.LinkLimiter.Allow(c.ClientIP()) {
+		s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many attempts. Please wait a minute and try again."))
+		return
+	}
+	ctx, token := c.Request.Context(), c.Param("token")
+	l, err := s.Service.DownloadLinkStatus(ctx, token)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	birthDate := ""
+	if l.RequireBirthDate {
+		if c.Request.Method == http.MethodGet {
+			s.htmlPage(c, http.StatusOK, birthDateForm, "")
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 4096)
+		birthDate = c.PostForm("birth_date")
+	}
+	p, err := s.Service.DownloadWithLink(ctx, token, birthDate)
+	if consent.ErrorCode(err) == consent.EFORBIDDEN {
+		s.htmlPage(c, http.StatusForbidden, birthDateForm, "That date of birth does not match. / La fecha de nacimiento no coincide.")
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	servePDF(c, p)
+}
+
+func (s *Server) htmlPage(c *gin.Context, status int, t *template.Template, data any) {
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	c.Status(status)
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if err := t.Execute(c.Writer, data); err != nil {
+		s.log(c).Error("render page", "err", err)
+	}
+}
+
+type verifyJSON struct {
+	Valid         bool     `json:"valid"`
+	Reason        string   `json:"reason,omitempty"`
+	ConsentID     string   `json:"consent_id,omitempty"`
+	ContentSHA256 string   `json:"content_sha256,omitempty"`
+	SignedAt      *string  `json:"signed_at,omitempty"`
+	Signers       []string `json:"signers"`
+	CertSHA256    string   `json:"cert_sha256,omitempty"`
+	FileSHA256    string   `json:"file_sha256,omitempty"`
+}
+
+func (s *Server) verifyPDF(c *gin.Context) {
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		s.fail(c, consent.Errorf(consent.ETOOLARGE, "PDF too large to verify (at most %d MiB).", maxVerifyBytes>>20))
+		return
+	} else if err != nil {
+		s.fail(c, consent.Errorf(consent.EINVALID, "Could not read the request body."))
+		return
+	}
+	res, err := s.Service.VerifyPDF(c.Request.Context(), s.Verifier, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := verifyJSON{Valid: res.Valid, Reason: res.Reason, ConsentID: res.ConsentID, ContentSHA256: res.ContentSHA256,
+		Signers: res.Signers, CertSHA256: res.CertSHA256, FileSHA256: res.FileSHA256}
+	if out.Signers == nil {
+		out.Signers = []string{}
+	}
+	if !res.SignedAt.IsZero() {
+		out.SignedAt = tsp(&res.SignedAt)
+	}
+	ok(c, http.StatusOK, out)
+}
+
+func (s *Server) signingCertificate(c *gin.Context) {
+	if s.Certificates == nil {
+		s.fail(c, consent.Errorf(consent.ENOTFOUND, "No sealing certificate is configured."))
+		return
+	}
+	c.Data(http.StatusOK, "application/x-pem-file", s.Certificates())
+}

@@ -1,0 +1,65 @@
+// Package api is consentd's HTTP layer: the REST API under /v1, FHIR R4 under
+// /fhir/r4, the tablet signing pages, and health and metrics endpoints. It maps
+// requests to consent.Service calls and domain errors to statuses; it never
+// touches storage directly.
+package api
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/gin-gonic/gin"
+)
+
+// Limiter decides whether one more request for a key is allowed now.
+type Limiter interface {
+	Allow(key string) bool
+}
+
+// Metrics records request and domain measurements; nil disables them.
+type Metrics interface {
+	ObserveRequest(method, route string, status int, d time.Duration)
+}
+
+// Server holds the HTTP layer's dependencies.
+type Server struct {
+	Service      *consent.Service
+	Verifier     consent.PDFVerifier
+	Certificates func() []byte // PEM chains that seal PDFs (current and earlier)
+	Logger       *slog.Logger
+	PublicURL    string // absolute base URL, e.g. https://consent.example.org
+	MaxBodyBytes int64
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed; none by default.
+	TrustedProxies []string
+	// KeyLimiter limits requests per API key; CodeLimiter signing-code exchanges
+	// and LinkLimiter patient downloads, both per client IP.
+	KeyLimiter, CodeLimiter, LinkLimiter Limiter
+	Metrics                              Metrics
+	MetricsHandler                       gin.HandlerFunc // serves /metrics when set
+	Ready                                func(ctx context.Context) error
+	Web                                  fs.FS // tablet page assets; nil serves none
+	FHIRIdentifierSystem                 string
+	Version                              string
+	ClinicName                           string
+}
+
+// Handler returns the gin engine with every route registered.
+func (s *Server) Handler() (*gin.Engine, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		return nil, err
+	}
+	r.ContextWithFallback = true
+	r.HandleMethodNotAllowed = true
+	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders())
+	r.NoRoute(func(c *gin.Context) { s.fail(c, consent.Errorf(consent.ENOTFOUND, "No such endpoint.")) })
+	r.NoMethod(func(c *gin.Context) {
+		s.fail(c, consent.Errorf(consent.ENOTFOUND, "Method not allowed on this endpoint."))
+	})
+	s.routes(r)
+	return r, nil
+}

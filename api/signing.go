@@ -1,0 +1,100 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/gin-gonic/gin"
+)
+
+// tokenAuth attributes a tablet request to its signing token (by a hash prefix,
+// never the token itself). The token is the only credential: the domain resolves it.
+func (s *Server) tokenAuth(c *gin.Context) {
+	withRequest(c, "token:"+consent.HashSecret(c.Param("token"))[:16], consent.ChannelTablet)
+	c.Next()
+}
+
+type exchangeResponse struct {
+	Token     string `json:"token"`
+	URL       string `json:"url"`
+	ConsentID string `json:"consent_id"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+func (s *Server) exchangeCode(c *gin.Context) {
+	withRequest(c, "signing-code", consent.ChannelTablet)
+	if s.CodeLimiter != nil && !s.CodeLimiter.Allow(c.ClientIP()) {
+		s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many attempts. Please wait a minute and try again."))
+		return
+	}
+	token, cs, err := s.Service.ExchangeSigningCode(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, exchangeResponse{Token: token, URL: "/sign/" + token, ConsentID: cs.ID, ExpiresAt: ts(cs.ExpiresAt)})
+}
+
+type signingJSONView struct {
+	ConsentID       string                  `json:"consent_id"`
+	Status          string                  `json:"status"`
+	Locale          string                  `json:"locale"`
+	Locales         []string                `json:"locales"`
+	Documents       map[string]documentJSON `json:"documents"`
+	RequiredSigners []string                `json:"required_signers"`
+	SignatureForms  []string                `json:"signature_forms"`
+	SignedRoles     []string                `json:"signed_roles"`
+	Acknowledgments []ackJSON               `json:"acknowledgments"`
+	ExpiresAt       string                  `json:"expires_at"`
+}
+
+func (s *Server) getSigning(c *gin.Context) {
+	ss, err := s.Service.OpenSigning(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	cs := ss.Consent
+	out := signingJSONView{ConsentID: cs.ID, Status: cs.Status, Locale: cs.Locale, Documents: map[string]documentJSON{},
+		RequiredSigners: ss.RequiredSigners, SignatureForms: ss.SignatureForms, SignedRoles: ss.SignedRoles,
+		Acknowledgments: []ackJSON{}, ExpiresAt: ts(cs.ExpiresAt)}
+	for l, d := range cs.Documents {
+		out.Documents[l] = toDocumentJSON(d)
+		out.Locales = append(out.Locales, l)
+	}
+	for _, a := range cs.Acknowledgments {
+		out.Acknowledgments = append(out.Acknowledgments, ackJSON{Section: a.SectionKey, Locale: a.Locale, At: ts(a.At), Channel: a.Evidence.Channel})
+	}
+	ok(c, http.StatusOK, out)
+}
+
+type ackRequest struct {
+	Section string `json:"section"`
+	Locale  string `json:"locale"`
+}
+
+func toAckJSON(r any) any {
+	a := r.(*consent.Acknowledgment)
+	return ackJSON{Section: a.SectionKey, Locale: a.Locale, At: ts(a.At), Channel: a.Evidence.Channel}
+}
+
+func (s *Server) acknowledge(c *gin.Context) {
+	var req ackRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, err := s.Service.Acknowledge(s.idem(c, http.StatusCreated, toAckJSON), c.Param("token"), req.Section, req.Locale)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusCreated, toAckJSON(a))
+}
+
+func (s *Server) signWithToken(c *gin.Context) {
+	s.sign(c, func(ctx context.Context, in consent.SignInput) (*consent.SignResult, error) {
+		return s.Service.SignWithToken(ctx, c.Param("token"), in)
+	})
+}

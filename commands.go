@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/pdf"
+)
+
+func cliContext(ctx context.Context) context.Context {
+	return consent.WithRequest(ctx, consent.Request{Actor: "cli", Channel: "cli"})
+}
+
+func apikeyCreate(ctx context.Context, cfg *config, name, scopes string, stdout io.Writer) error {
+	a, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var list []string
+	for _, s := range strings.Split(scopes, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			list = append(list, s)
+		}
+	}
+	k, err := a.service.CreateAPIKey(cliContext(ctx), name, list)
+	if err != nil {
+		return fmt.Errorf("%s", consent.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "created API key %s (%s) with scopes %s; it is shown only now:\n%s\n", k.Key.ID, k.Key.Name, strings.Join(k.Key.Scopes, ","), k.Secret)
+	return nil
+}
+
+func apikeyList(ctx context.Context, cfg *config, stdout io.Writer) error {
+	a, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	keys, err := a.db.ListAPIKeys(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%-26s  %-12s  %-24s  %-30s  %s\n", "ID", "PREFIX", "CREATED", "SCOPES", "NAME / STATUS")
+	for _, k := range keys {
+		status := ""
+		if k.RevokedAt != nil {
+			status = " (revoked " + consent.FormatTime(*k.RevokedAt) + ")"
+		}
+		fmt.Fprintf(stdout, "%-26s  %-12s  %-24s  %-30s  %s%s\n", k.ID, k.Prefix, consent.FormatTime(k.CreatedAt), strings.Join(k.Scopes, ","), k.Name, status)
+	}
+	return nil
+}
+
+func apikeyRevoke(ctx context.Context, cfg *config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: consentd apikey revoke ID")
+	}
+	a, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	k, err := a.service.RevokeAPIKey(cliContext(ctx), args[0])
+	if err != nil {
+		return fmt.Errorf("%s", consent.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "revoked API key %s (%s)\n", k.ID, k.Name)
+	return nil
+}
+
+func templatesImport(ctx context.Context, cfg *config, stdout io.Writer) error {
+	a, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sh, err := shipped()
+	if err != nil {
+		return err
+	}
+	created, err := a.service.ImportShipped(cliContext(ctx), sh, false)
+	for _, v := range created {
+		fmt.Fprintf(stdout, "imported %s version %d as %s (content %s)\n", v.Slug, v.Version, v.Status, v.ContentSHA256)
+	}
+	if err != nil {
+		return err
+	}
+	if len(created) == 0 {
+		fmt.Fprintln(stdout, "nothing to import: every shipped template version is already in the database")
+	} else {
+		fmt.Fprintln(stdout, "review the drafts, then publish them with POST /v1/templates/{slug}/versions/{version}/publish")
+	}
+	return nil
+}
+
+func verifyFile(ctx context.Context, cfg *config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: consentd verify FILE.pdf")
+	}
+	b, err := os.ReadFile(args[0])
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.service.VerifyPDF(ctx, pdfVerifier{a.sealer}, b)
+	if err != nil {
+		return err
+	}
+	if !res.Valid {
+		fmt.Fprintf(stdout, "INVALID: %s\nfile sha256: %s\n", res.Reason, res.FileSHA256)
+		return exitError(1)
+	}
+	fmt.Fprintf(stdout, "VALID: consent %s, signed %s\ncontent sha256: %s\nfile sha256: %s\nsealed by certificate sha256 %s\n",
+		res.ConsentID, consent.FormatTime(res.SignedAt), res.ContentSHA256, res.FileSHA256, res.CertSHA256)
+	for _, s := range res.Signers {
+		fmt.Fprintf(stdout, "signer: %s\n", s)
+	}
+	return nil
+}
+
+func auditVerify(ctx context.Context, cfg *config, stdout io.Writer) error {
+	a, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	bad, reason, err := a.db.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if bad != 0 || reason != "" {
+		fmt.Fprintf(stdout, "BROKEN at seq %d: %s\n", bad, reason)
+		return exitError(1)
+	}
+	head, _ := a.db.LastAuditHead(ctx)
+	n := int64(0)
+	if head != nil {
+		n = head.Seq
+	}
+	fmt.Fprintf(stdout, "audit chain intact: %d entries verified\n", n)
+	return nil
+}
+
+func backup(ctx context.Context, cfg *config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: consentd backup FILE")
+	}
+	a, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	start := time.Now()
+	if err := a.db.Backup(ctx, args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s in %s\n", args[0], time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func keysRotate(cfg *config, stdout io.Writer) error {
+	tz, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return err
+	}
+	if err := pdf.RotateKey(pdfConfig(cfg, tz)); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "rotated the sealing key; earlier certificates stay trusted for verification")
+	return nil
+}

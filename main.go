@@ -1,0 +1,100 @@
+// Command consentd is an informed-consent service: versioned consent templates,
+// e-signatures with evidence, sealed PDFs and a hash-chained audit log.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		var exit exitError
+		if errors.As(err, &exit) {
+			os.Exit(int(exit))
+		}
+		fmt.Fprintln(os.Stderr, "consentd:", err)
+		os.Exit(2)
+	}
+}
+
+// exitError ends the process with a status code after the command has already
+// said what it had to (e.g. "verify" on an invalid PDF exits 1).
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+const usage = `usage: consentd <command> [flags]
+
+commands:
+  serve                                   start the server (default :8080, data in ./data, SQLite)
+  apikey create --name NAME --scopes a,b  create an API key (printed alone on the last line)
+  apikey list | apikey revoke ID          list or revoke API keys
+  templates import                        import shipped template versions not yet in the database, as drafts
+  verify FILE.pdf                         check a sealed consent PDF (exit 0 valid, 1 not)
+  audit verify                            re-check the whole audit chain (exit 0 intact, 1 broken)
+  backup FILE                             write a consistent online copy of the SQLite database
+  keys rotate                             new sealing key (generated keys only); old PDFs keep verifying
+
+Every command accepts the config flags (run "consentd serve -h"); each flag has a
+CONSENTD_* environment variable.`
+
+// run is the whole program: parse the command line and environment, then do it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stdout, usage)
+		return exitError(2)
+	}
+	cmd, rest := args[0], args[1:]
+	sub := ""
+	if (cmd == "apikey" || cmd == "templates" || cmd == "audit" || cmd == "keys") && len(rest) > 0 {
+		sub, rest = rest[0], rest[1:]
+	}
+	fs := flag.NewFlagSet("consentd "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	cfg := bindConfig(fs, getenv)
+	var name, scopes string
+	if cmd == "apikey" && sub == "create" {
+		fs.StringVar(&name, "name", "", "name of the API key")
+		fs.StringVar(&scopes, "scopes", "", "comma-separated scopes")
+	}
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return exitError(2)
+	}
+	switch cmd + " " + sub {
+	case "serve ":
+		return serve(ctx, cfg, stdout)
+	case "apikey create":
+		return apikeyCreate(ctx, cfg, name, scopes, stdout)
+	case "apikey list":
+		return apikeyList(ctx, cfg, stdout)
+	case "apikey revoke":
+		return apikeyRevoke(ctx, cfg, fs.Args(), stdout)
+	case "templates import":
+		return templatesImport(ctx, cfg, stdout)
+	case "verify ":
+		return verifyFile(ctx, cfg, fs.Args(), stdout)
+	case "audit verify":
+		return auditVerify(ctx, cfg, stdout)
+	case "backup ":
+		return backup(ctx, cfg, fs.Args(), stdout)
+	case "keys rotate":
+		return keysRotate(cfg, stdout)
+	}
+	fmt.Fprintln(stdout, usage)
+	return exitError(2)
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/consentd/consentd/api"
+	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/ratelimit"
+)
+
+// serve runs the HTTP server until ctx is cancelled, then drains in-flight requests.
+func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
+	log := newLogger(cfg, os.Stderr)
+	a, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := bootstrap(ctx, cfg, a, log); err != nil {
+		return err
+	}
+	srv := &api.Server{Service: a.service, Verifier: pdfVerifier{a.sealer}, Certificates: a.sealer.CertificatesPEM,
+		Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: cfg.trustedProxies(),
+		CodeLimiter: ratelimit.New(0.2, 10), LinkLimiter: ratelimit.New(0.5, 20),
+		Ready: a.db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRSystem, Version: version, ClinicName: cfg.ClinicName}
+	if cfg.KeyRate > 0 {
+		srv.KeyLimiter = ratelimit.New(cfg.KeyRate, int(cfg.KeyRate)*2)
+	}
+	h, err := srv.Handler()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute,
+		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("consentd listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
+	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
+
+	go expireLoop(ctx, a.service, cfg.ExpireEvery, log)
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.TLSCert != "" {
+			errc <- hs.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// bootstrap imports and publishes the shipped templates into an empty database
+// and writes an admin key on first start.
+func bootstrap(ctx context.Context, cfg *config, a *app, log *slog.Logger) error {
+	existing, err := a.db.ListTemplates(ctx)
+	if err != nil {
+		return err
+	}
+	if len(existing) == 0 {
+		sh, err := shipped()
+		if err != nil {
+			return err
+		}
+		ctx := consent.WithRequest(ctx, consent.Request{Actor: "system", Channel: "system"})
+		created, err := a.service.ImportShipped(ctx, sh, true)
+		if err != nil {
+			return fmt.Errorf("import shipped templates: %w", err)
+		}
+		for _, v := range created {
+			log.Info("published shipped template; the medical director must review it before use", "template", v.Slug, "version", v.Version)
+		}
+	}
+	secret, err := a.service.EnsureAdminKey(ctx)
+	if err != nil || secret == "" {
+		return err
+	}
+	path := filepath.Join(cfg.DataDir, "admin-api-key")
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write admin key: %w", err)
+	}
+	log.Info("first start: wrote an admin API key", "path", path)
+	return nil
+}
+
+// expireLoop records the expiry of pending consents past expires_at.
+func expireLoop(ctx context.Context, svc *consent.Service, every time.Duration, log *slog.Logger) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := svc.ExpireDue(ctx); err != nil {
+				log.Error("expire pending consents", "err", err)
+			} else if n > 0 {
+				log.Info("expired pending consents", "count", n)
+			}
+		}
+	}
+}
