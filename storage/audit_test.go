@@ -172,4 +172,3 @@ func TestAppendAuditEventsConcurrent(t *testing.T) {
 		t.Fatalf("VerifyAudit = %d %q %v", seq, reason, err)
 	}
 }
-

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/storage"
 	"github.com/consentd/consentd/storage/storagetest"
 )
 
@@ -115,5 +116,45 @@ func TestUpdateHonoursContext(t *testing.T) {
 	err := db.Update(ctx, func(tx consent.Tx) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Update with a cancelled context = %v", err)
+	}
+}
+
+// TestConcurrentProcesses writes through two handles on one file, as the
+// server and a CLI command would: their writers meet in SQLite, where
+// BEGIN IMMEDIATE and the busy timeout make them queue instead of failing.
+func TestConcurrentProcesses(t *testing.T) {
+	ctx := context.Background()
+	a, dir := openDir(t)
+	b := storagetest.MustOpenConfig(t, storage.Config{DataDir: dir})
+	seedTemplate(t, a, "k")
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*10)
+	for w := range 8 {
+		db := []*storage.DB{a, b}[w%2]
+		wg.Go(func() {
+			for i := range 10 {
+				errs <- db.Update(ctx, func(tx consent.Tx) error {
+					id := fmt.Sprintf("C%d-%d", w, i)
+					// Read first: a deferred transaction would fail to upgrade its lock here.
+					if _, err := tx.ListAuditEvents(ctx, consent.AuditFilter{Limit: 1}); err != nil {
+						return err
+					}
+					if err := tx.CreateConsent(ctx, newConsent(id, "k", t0)); err != nil {
+						return err
+					}
+					return tx.AppendAudit(ctx, auditEvent(consent.EventConsentCreated, id, i))
+				})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("write: %v", err)
+		}
+	}
+	if seq, reason, err := a.VerifyAudit(ctx); seq != 0 || err != nil {
+		t.Fatalf("VerifyAudit = %d %q %v", seq, reason, err)
 	}
 }
