@@ -12,8 +12,6 @@ import (
 var (
 	//go:embed fonts/DejaVuSans.ttf
 	fontRegular []byte
-	//go:embed fonts/DejaVuSans-Bold.ttf
-	fontBold []byte
 )
 
 // fontFamily is the family name the document registers the fonts under.
@@ -26,5 +24,4 @@ const italicSkew = 11
 
 func addFonts(f *gofpdf.Fpdf) {
 	f.AddUTF8FontFromBytes(fontFamily, "", fontRegular)
-	f.AddUTF8FontFromBytes(fontFamily, "B", fontBold)
 }

@@ -83,6 +83,7 @@ func Render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	f.SetAutoPageBreak(false, marginBottom)
 	f.AliasNbPages("{nb}")
 	addFonts(f)
+	f.SetFont(fontFamily, "", bodySize)
 	f.SetFooterFunc(d.footer)
 	f.AddPage()
 

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -35,12 +36,54 @@ type line struct {
 	words []word
 }
 
-// setStyle selects the font for a style at a size in points.
-func setStyle(f *gofpdf.Fpdf, s style, size float64) {
-	if s&styleBold != 0 {
-		f.SetFont(fontFamily, "B", size)
+// setStyle selects the font for a style at a size in points. Bold and italic
+// are drawn from the one regular font (see drawWord), so only the size matters.
+// The font is selected once after registration, so comparing sizes suffices.
+func setStyle(f *gofpdf.Fpdf, _ style, size float64) {
+	if cur, _ := f.GetFontSize(); cur != size {
+		f.SetFontSize(size)
+	}
+}
+
+// Synthetic bold: the glyph outlines are filled and stroked with a line
+// boldStroke em wide, and every character advances by that much more, which
+// is how PDF viewers embolden a font. One embedded font instead of two halves
+// the per-document font work in gofpdf (parsing, font ID, subsetting).
+const boldStroke = 0.045
+
+// measure returns the width in mm of s in a style, with the current font size.
+func measure(f *gofpdf.Fpdf, s string, st style) float64 {
+	w := f.GetStringWidth(s)
+	if st&styleBold != 0 {
+		size, _ := f.GetFontSize()
+		w += float64(utf8.RuneCountInString(s)) * boldStroke * size * 25.4 / 72
+	}
+	return w
+}
+
+// drawWord draws s with its baseline at (x, y) in a style, in the current font and text colour.
+func drawWord(f *gofpdf.Fpdf, s string, st style, x, y float64) {
+	if st == 0 {
+		f.Text(x, y, s)
+		return
+	}
+	if st&styleItalic != 0 {
+		f.TransformBegin()
+		f.TransformSkewX(italicSkew, x, y)
+	}
+	if st&styleBold != 0 {
+		size, _ := f.GetFontSize()
+		r, g, b := f.GetTextColor()
+		lw := boldStroke * size
+		f.RawWriteStr(fmt.Sprintf("q 2 Tr %.3f w %.3f %.3f %.3f RG %.3f Tc\n", lw,
+			float64(r)/255, float64(g)/255, float64(b)/255, lw))
+		f.Text(x, y, s)
+		f.RawWriteStr("Q\n")
 	} else {
-		f.SetFont(fontFamily, "", size)
+		f.Text(x, y, s)
+	}
+	if st&styleItalic != 0 {
+		f.TransformEnd()
 	}
 }
 
@@ -100,10 +143,10 @@ func layout(f *gofpdf.Fpdf, spans []span, w, size float64) []line {
 		setStyle(f, wd.style, size)
 		sw, ok := spaceW[wd.style]
 		if !ok {
-			sw = f.GetStringWidth(" ")
+			sw = measure(f, " ", wd.style)
 			spaceW[wd.style] = sw
 		}
-		wd.width = f.GetStringWidth(wd.text)
+		wd.width = measure(f, wd.text, wd.style)
 		gap := 0.0
 		if wd.space && len(cur.words) > 0 {
 			gap = sw
@@ -118,10 +161,10 @@ func layout(f *gofpdf.Fpdf, spans []span, w, size float64) []line {
 			cur, x = line{}, 0
 		}
 		for wd.width > w {
-			head, rest := breakWord(f, wd.text, w)
-			lines = append(lines, line{words: []word{{text: head, style: wd.style, width: f.GetStringWidth(head)}}})
+			head, rest := breakWord(f, wd.text, wd.style, w)
+			lines = append(lines, line{words: []word{{text: head, style: wd.style, width: measure(f, head, wd.style)}}})
 			wd.text = rest
-			wd.width = f.GetStringWidth(rest)
+			wd.width = measure(f, rest, wd.style)
 		}
 		wd.space = false
 		cur.words = append(cur.words, wd)
@@ -134,10 +177,10 @@ func layout(f *gofpdf.Fpdf, spans []span, w, size float64) []line {
 }
 
 // breakWord returns the longest prefix of s (at least one character) that fits in w, and the rest.
-func breakWord(f *gofpdf.Fpdf, s string, w float64) (string, string) {
+func breakWord(f *gofpdf.Fpdf, s string, st style, w float64) (string, string) {
 	width := 0.0
 	for i, r := range s {
-		cw := f.GetStringWidth(string(r))
+		cw := measure(f, string(r), st)
 		if width+cw > w && i > 0 {
 			return s[:i], s[i:]
 		}
@@ -156,19 +199,12 @@ func drawLine(f *gofpdf.Fpdf, ln line, x, y, size float64) {
 		if wd.space && i > 0 {
 			sw, ok := spaceW[wd.style]
 			if !ok {
-				sw = f.GetStringWidth(" ")
+				sw = measure(f, " ", wd.style)
 				spaceW[wd.style] = sw
 			}
 			x += sw
 		}
-		if wd.style&styleItalic != 0 {
-			f.TransformBegin()
-			f.TransformSkewX(italicSkew, x, baseline)
-			f.Text(x, baseline, wd.text)
-			f.TransformEnd()
-		} else {
-			f.Text(x, baseline, wd.text)
-		}
+		drawWord(f, wd.text, wd.style, x, baseline)
 		x += wd.width
 	}
 }
