@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	_ "embed"
 
 	"github.com/jung-kurt/gofpdf"
@@ -22,6 +23,9 @@ const fontFamily = "dejavu"
 // same and saves parsing a third font per document.
 const italicSkew = 11
 
+// addFonts registers the font with a document. Each document gets its own
+// copy of the bytes: gofpdf's subsetter pads table slices with append, which
+// writes into the bytes that follow them in the shared array (a data race).
 func addFonts(f *gofpdf.Fpdf) {
-	f.AddUTF8FontFromBytes(fontFamily, "", fontRegular)
+	f.AddUTF8FontFromBytes(fontFamily, "", bytes.Clone(fontRegular))
 }
