@@ -155,6 +155,7 @@ func (d *doc) drawPNG(png []byte, x, y, w, h float64) {
 
 // drawTyped draws a typed signature in a large slanted style, shrunk to fit.
 func (d *doc) drawTyped(text string, x, y, w, h float64) {
+	text = clean(text)
 	size := 22.0
 	setStyle(d.f, styleItalic, size)
 	for size > 9 && d.f.GetStringWidth(text) > w-4 {

@@ -87,12 +87,34 @@ func drawWord(f *gofpdf.Fpdf, s string, st style, x, y float64) {
 	}
 }
 
+// clean makes text safe for gofpdf: characters outside the Basic Multilingual
+// Plane (emoji) crash its font subsetter, so they become U+FFFD, and control
+// characters other than newlines become spaces.
+func clean(s string) string {
+	for _, r := range s {
+		if r > 0xFFFF || (r < 0x20 && r != '\n') || r == 0x7F {
+			return strings.Map(func(r rune) rune {
+				switch {
+				case r > 0xFFFF:
+					return '\uFFFD'
+				case r == '\n':
+					return r
+				case r < 0x20 || r == 0x7F:
+					return ' '
+				}
+				return r
+			}, s)
+		}
+	}
+	return s
+}
+
 // splitWords cuts spans into words; a newline in a span forces a line break.
 func splitWords(spans []span) []word {
 	var words []word
 	space := false
 	for _, sp := range spans {
-		for i, part := range strings.Split(sp.text, "\n") {
+		for i, part := range strings.Split(clean(sp.text), "\n") {
 			if i > 0 {
 				words = append(words, word{brk: true})
 				space = false
