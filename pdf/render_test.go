@@ -127,7 +127,7 @@ func TestLabelsFallBackToEnglish(t *testing.T) {
 
 func TestRenderUnusualInput(t *testing.T) {
 	c := fixtureConsent(t, "en")
-	c.Patient.GivenName = "李雷 😀" // no glyph in the font: must not fail
+	c.Patient.GivenName = "李雷 😀"                                                                     // no glyph in the font: must not fail
 	c.Signatures[0].Mark = consent.Mark{Type: "drawn", Width: 0, Height: 0, Strokes: drawnStrokes()} // falls back to the name
 	c.Signatures[1].Mark = consent.Mark{Type: "typed", Text: strings.Repeat("Averyveryverylongtypedname", 4)}
 	doc := c.Documents["en"]
