@@ -127,8 +127,10 @@ func TestLabelsFallBackToEnglish(t *testing.T) {
 
 func TestRenderUnusualInput(t *testing.T) {
 	c := fixtureConsent(t, "en")
-	c.Patient.GivenName = "李雷 😀"                                                                     // no glyph in the font: must not fail
-	c.Signatures[0].Mark = consent.Mark{Type: "drawn", Width: 0, Height: 0, Strokes: drawnStrokes()} // falls back to the name
+	// No glyph in the font, and outside the BMP: must not fail.
+	c.Patient.GivenName = "李雷 😀"
+	// No canvas size: falls back to the printed name.
+	c.Signatures[0].Mark = consent.Mark{Type: "drawn", Strokes: drawnStrokes()}
 	c.Signatures[1].Mark = consent.Mark{Type: "typed", Text: strings.Repeat("Averyveryverylongtypedname", 4)}
 	doc := c.Documents["en"]
 	doc.Sections = append(doc.Sections, consent.DocumentSection{Key: "long", Heading: "Long",
