@@ -34,7 +34,8 @@ type Config struct {
 type DB struct {
 	reader // queries outside any transaction
 
-	gdb     *gorm.DB
+	gdb     *gorm.DB // reuses prepared statements
+	plain   *gorm.DB // no statement cache: runs multi-statement migration scripts
 	sqlDB   *sql.DB
 	dialect string
 	path    string // SQLite file
@@ -90,18 +91,21 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	db.gdb = gdb
+	db.gdb, db.plain = gdb, gdb
 	if db.sqlDB, err = gdb.DB(); err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	// Connections carry their pragmas from the DSN; keeping a few idle avoids
 	// re-opening (and re-applying them) under concurrent reads.
 	db.sqlDB.SetMaxIdleConns(8)
-	db.reader = reader{g: gdb}
+	// Migrations run multi-statement scripts, which a prepared statement cannot
+	// hold; everything after them reuses prepared statements per connection.
 	if _, err := db.migrate(ctx); err != nil {
 		db.sqlDB.Close()
 		return nil, err
 	}
+	db.gdb = gdb.Session(&gorm.Session{PrepareStmt: true})
+	db.reader = reader{g: db.gdb}
 	if head, err := db.LastAuditHead(ctx); err != nil {
 		db.sqlDB.Close()
 		return nil, err

@@ -33,11 +33,11 @@ const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // migrate applies the migrations the database has not seen yet and returns
 // their versions. It refuses a database written by a newer binary.
 func (db *DB) migrate(ctx context.Context) ([]int, error) {
-	if err := db.gdb.WithContext(ctx).Exec(createSchemaMigrations).Error; err != nil {
+	if err := db.plain.WithContext(ctx).Exec(createSchemaMigrations).Error; err != nil {
 		return nil, fmt.Errorf("storage: create schema_migrations: %w", err)
 	}
 	var newest int
-	if err := db.gdb.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&newest).Error; err != nil {
+	if err := db.plain.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&newest).Error; err != nil {
 		return nil, fmt.Errorf("storage: read schema version: %w", err)
 	}
 	if last := migrations[len(migrations)-1].Version; newest > last {
@@ -70,7 +70,7 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 		return false, fmt.Errorf("storage: migration %d (%s) has no %s SQL", m.Version, m.Name, db.dialect)
 	}
 	done := false
-	err := db.gdb.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+	err := db.plain.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		var n int64
 		if err := g.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n).Error; err != nil || n > 0 {
 			return err
