@@ -1,0 +1,76 @@
+package testserver
+
+import (
+	"testing"
+)
+
+// Variables are values for the ketamine-iv template's variables.
+var Variables = map[string]string{"clinic_name": "Calm Waters Ketamine Clinic", "clinician_name": "Dr. Ana Ruiz", "clinic_phone": "+1 555 0100"}
+
+// ConsentRequest returns a valid POST /v1/consents body for the ketamine template.
+func ConsentRequest(locale string) map[string]any {
+	return map[string]any{"template": "ketamine-iv", "locale": locale,
+		"patient":   map[string]any{"id": "MRN-1001", "given_name": "Zoë", "family_name": "Müller", "birth_date": "1980-04-02"},
+		"variables": Variables}
+}
+
+// Strokes is a plausible drawn signature on a 600x200 canvas.
+func Strokes() []any {
+	var a, b []any
+	for i := 0; i < 12; i++ {
+		a = append(a, map[string]any{"x": 20 + i*15, "y": 100 + (i%3)*25 - 25, "t": i * 16})
+		b = append(b, map[string]any{"x": 220 + i*20, "y": 60 + (i%4)*20, "t": 400 + i*16})
+	}
+	return []any{a, b}
+}
+
+// Acknowledged lists the ketamine template's sections that require acknowledgment.
+func Acknowledged(tb testing.TB, consentJSON map[string]any) []string {
+	tb.Helper()
+	var out []string
+	doc := consentJSON["document"].(map[string]any)
+	for _, s := range doc["sections"].([]any) {
+		sec := s.(map[string]any)
+		if sec["requires_acknowledgment"].(bool) {
+			out = append(out, sec["key"].(string))
+		}
+	}
+	return out
+}
+
+// PatientSignature returns a valid patient signature body.
+func PatientSignature(acks []string) map[string]any {
+	return map[string]any{"role": "patient", "name": "Zoë Müller", "acknowledged_sections": acks,
+		"electronic_records_consent": true,
+		"signature": map[string]any{"type": "drawn", "width": 600, "height": 200, "strokes": Strokes()}}
+}
+
+// ClinicianSignature returns a valid clinician countersignature body.
+func ClinicianSignature() map[string]any {
+	return map[string]any{"role": "clinician", "staff": map[string]any{"id": StaffID, "pin": StaffPIN},
+		"identity_verified": true, "signature": map[string]any{"type": "typed", "text": StaffName}}
+}
+
+// CreateConsent creates a consent and returns its JSON.
+func (s *Server) CreateConsent(tb testing.TB, locale string) map[string]any {
+	tb.Helper()
+	st, b := s.Do(tb, "POST", "/v1/consents", s.AdminKey, ConsentRequest(locale))
+	if st != 201 {
+		tb.Fatalf("create consent: %d %s", st, b)
+	}
+	return JSON(tb, b)
+}
+
+// SignedConsent creates a consent signed by patient and clinician and returns its ID.
+func (s *Server) SignedConsent(tb testing.TB, locale string) string {
+	tb.Helper()
+	c := s.CreateConsent(tb, locale)
+	id := c["id"].(string)
+	if st, b := s.Do(tb, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, PatientSignature(Acknowledged(tb, c))); st != 201 {
+		tb.Fatalf("patient signature: %d %s", st, b)
+	}
+	if st, b := s.Do(tb, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, ClinicianSignature()); st != 201 {
+		tb.Fatalf("clinician signature: %d %s", st, b)
+	}
+	return id
+}

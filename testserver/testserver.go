@@ -1,0 +1,233 @@
+// Package testserver runs a complete consentd (real SQLite storage, real PDF
+// sealing, the shipped templates, the real router) behind httptest for tests
+// of the API and the tablet page.
+package testserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/consentd/consentd/api"
+	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/pdf"
+	"github.com/consentd/consentd/ratelimit"
+	"github.com/consentd/consentd/storage"
+	"github.com/consentd/consentd/storage/storagetest"
+	"github.com/consentd/consentd/templates"
+	"github.com/oklog/ulid/v2"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// StaffID and StaffPIN identify the clinician every server registers.
+const (
+	StaffID   = "C-7"
+	StaffName = "Иван Петров"
+	StaffPIN  = "246810"
+)
+
+// Server is a running consentd for one test.
+type Server struct {
+	*httptest.Server
+	DB       *storage.DB
+	Sealer   *pdf.Sealer
+	Service  *consent.Service
+	API      *api.Server
+	AdminKey string
+	Clock    *Clock
+	Logs     *bytes.Buffer
+}
+
+// Clock is a settable clock; it starts at the real time and moves with it
+// unless Advance is called.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now returns the current (possibly advanced) time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// Options tune a test server.
+type Options struct {
+	DataDir string // reuse a data dir (e.g. across a restart); default tb.TempDir()
+	// Limits on, with these rates (per second); zero leaves limiters off.
+	CodeRate, LinkRate, KeyRate float64
+	NoTLSListener               bool
+}
+
+// New starts a server with the shipped templates published, an admin key and a
+// registered clinician.
+func New(tb testing.TB, opts Options) *Server {
+	tb.Helper()
+	ctx := context.Background()
+	dir := opts.DataDir
+	if dir == "" {
+		dir = tb.TempDir()
+	}
+	clock := &Clock{}
+	db := storagetest.MustOpenConfig(tb, storage.Config{DataDir: dir, Now: clock.Now})
+	sealer, err := pdf.NewSealer(pdf.Config{DataDir: dir, ClinicName: "Calm Waters Ketamine Clinic", TimeZone: time.UTC})
+	if err != nil {
+		tb.Fatalf("sealer: %v", err)
+	}
+	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: fastPINs{},
+		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() },
+		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
+	logs := &bytes.Buffer{}
+	srv := &api.Server{Service: svc, Verifier: Verifier{sealer}, Certificates: sealer.CertificatesPEM,
+		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), PublicURL: "https://consent.example.test",
+		Ready: db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: "urn:oid:2.16.840.1.113883.4.1", Version: "test", ClinicName: "Calm Waters Ketamine Clinic"}
+	if opts.CodeRate > 0 {
+		srv.CodeLimiter = ratelimit.New(opts.CodeRate, 3)
+	}
+	if opts.LinkRate > 0 {
+		srv.LinkLimiter = ratelimit.New(opts.LinkRate, 3)
+	}
+	if opts.KeyRate > 0 {
+		srv.KeyLimiter = ratelimit.New(opts.KeyRate, 3)
+	}
+	h, err := srv.Handler()
+	if err != nil {
+		tb.Fatalf("handler: %v", err)
+	}
+	ts := &Server{Server: httptest.NewServer(h), DB: db, Sealer: sealer, Service: svc, API: srv, Clock: clock, Logs: logs}
+	tb.Cleanup(ts.Close)
+	sysCtx := consent.WithRequest(ctx, consent.Request{Actor: "system", Channel: "system"})
+	if list, _ := db.ListTemplates(ctx); len(list) == 0 {
+		all, err := templates.All()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var sh []consent.ShippedVersion
+		for _, s := range all {
+			sh = append(sh, consent.ShippedVersion{Slug: s.Slug, Title: s.Title, Version: s.Version, Content: s.Content})
+		}
+		if _, err := svc.ImportShipped(sysCtx, sh, true); err != nil {
+			tb.Fatalf("import templates: %v", err)
+		}
+		if _, err := svc.CreateStaff(sysCtx, StaffID, StaffName, consent.RoleClinician, StaffPIN); err != nil {
+			tb.Fatalf("staff: %v", err)
+		}
+	}
+	k, err := svc.CreateAPIKey(sysCtx, "test admin", []string{consent.ScopeAdmin})
+	if err != nil {
+		tb.Fatalf("admin key: %v", err)
+	}
+	ts.AdminKey = k.Secret
+	return ts
+}
+
+// Key creates an API key with the given scopes and returns its secret.
+func (s *Server) Key(tb testing.TB, scopes ...string) string {
+	tb.Helper()
+	k, err := s.Service.CreateAPIKey(context.Background(), "test key", scopes)
+	if err != nil {
+		tb.Fatalf("create key: %v", err)
+	}
+	return k.Secret
+}
+
+// Do sends a request with an optional bearer key and JSON body (a string or
+// []byte is sent as is) and returns the status and body.
+func (s *Server) Do(tb testing.TB, method, path, key string, body any, headers ...string) (int, []byte) {
+	tb.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = bytes.NewBufferString(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		r = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, s.URL+path, r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if r != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// JSON decodes b into a generic map, failing the test on error.
+func JSON(tb testing.TB, b []byte) map[string]any {
+	tb.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		tb.Fatalf("decode %q: %v", b, err)
+	}
+	return m
+}
+
+// Verifier adapts the sealer to the domain's PDF verifier.
+type Verifier struct{ S *pdf.Sealer }
+
+// VerifyPDF implements consent.PDFVerifier.
+func (v Verifier) VerifyPDF(b []byte) *consent.PDFVerification {
+	r := v.S.Verify(b)
+	return &consent.PDFVerification{Valid: r.Valid, Reason: r.Reason, ConsentID: r.ConsentID, ContentSHA256: r.ContentSHA256,
+		SignedAt: r.SignedAt, Signers: r.Signers, CertSHA256: r.CertSHA256, FileSHA256: r.FileSHA256}
+}
+
+// fastPINs is bcrypt at its minimum cost, to keep tests quick; production uses the default cost.
+type fastPINs struct{}
+
+func (fastPINs) Hash(pin string) (string, error) {
+	b, err := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.MinCost)
+	return string(b), err
+}
+
+func (fastPINs) Compare(hash, pin string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) == nil
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
