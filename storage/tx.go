@@ -29,6 +29,8 @@ var _ consent.Tx = (*tx)(nil)
 // Update runs fn in one write transaction (BEGIN IMMEDIATE) and commits if fn
 // returns nil. Writers of this process queue for their turn; if fn appended
 // audit events, the authenticated head file is advanced after the commit.
+// fn must use only tx for writes: calling Update or AppendAuditEvents from
+// inside fn would wait for the write slot fn itself holds.
 func (db *DB) Update(ctx context.Context, fn func(tx consent.Tx) error) error {
 	if err := db.lockWrite(ctx); err != nil {
 		return err
