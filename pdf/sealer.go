@@ -1,6 +1,14 @@
 // Package pdf renders a signed consent as a PDF a clinic can file, seals it
 // with a CMS (PAdES-style, adbe.pkcs7.detached) certification signature, and
 // verifies sealed files. It is the only package that uses gofpdf and pdfsign.
+//
+// What Verify reads back: the document information dictionary's Keywords hold
+// a JSON object {"format":"consentd-seal/1","consent_id","content_sha256",
+// "signed_at","signers":["Name (role)",...]}; Title, Subject and Author are
+// for people. The signature dictionary carries Reason "Signed informed consent
+// <id>", ContactInfo "consent:<id>" and M = the consent's signed_at; the CMS
+// signingTime attribute is the sealing clock (pdfsign sets it). The seal's
+// byte range covers the whole file, so all of this is tamper-evident.
 package pdf
 
 import (
