@@ -3,6 +3,8 @@ package pdf
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 
@@ -36,7 +38,7 @@ func TestSealAndVerify(t *testing.T) {
 			p := sealFixture(t, s, locale)
 			c := fixtureConsent(t, locale)
 			want := &Verification{Valid: true, ConsentID: c.ID, ContentSHA256: c.Document().ContentSHA256,
-				SignedAt: *c.SignedAt, Signers: []string{"Zoë Müller, Łódź (patient)", "Иван Петров (clinician)", "Amélie Dubois (witness)"},
+				SignedAt: *c.SignedAt, Signers: []string{"Zoë Müller (patient)", "Иван Петров (clinician)", "Amélie Dubois (witness)"},
 				CertSHA256: s.CertSHA256(), FileSHA256: p.Info.SHA256}
 			if diff := cmp.Diff(want, s.Verify(p.Bytes)); diff != "" {
 				t.Errorf("Verify (-want +got):\n%s", diff)
@@ -151,5 +153,23 @@ func TestSealConsentConcurrent(t *testing.T) {
 		if v := s.Verify(p.Bytes); !v.Valid || v.ConsentID != p.ConsentID {
 			t.Errorf("document %d: %+v", i, v)
 		}
+	}
+}
+
+func TestSealConsentUsesTSA(t *testing.T) {
+	hits := 0
+	tsa := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		http.Error(w, "no time today", http.StatusServiceUnavailable)
+	}))
+	defer tsa.Close()
+	s, err := NewSealer(Config{DataDir: t.TempDir(), TSAURL: tsa.URL})
+	must(t, err)
+	c := fixtureConsent(t, "en")
+	if p, err := s.SealConsent(context.Background(), c, nil); err == nil || p != nil {
+		t.Errorf("SealConsent with a failing TSA = %v, %v; want an error", p, err)
+	}
+	if hits == 0 {
+		t.Error("the TSA was not asked for a time-stamp")
 	}
 }
