@@ -94,11 +94,22 @@ func (t *tx) AppendAudit(ctx context.Context, e *consent.AuditEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := t.q(ctx).Create(&row).Error; err != nil {
-		return translate("append audit event", err, msgs{})
+	if err := insertAudit(t.q(ctx), row); err != nil {
+		return err
 	}
 	t.head = &consent.AuditHead{Seq: e.Seq, Hash: e.Hash, MAC: e.MAC}
 	return nil
+}
+
+// insertAuditSQL is one fixed statement, so every append reuses one prepared
+// statement whatever the batch size.
+const insertAuditSQL = `INSERT INTO audit_events (seq, type, at, actor, consent_id, ip, user_agent, device_id,
+	details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func insertAudit(g *gorm.DB, r auditRow) error {
+	err := g.Exec(insertAuditSQL, r.Seq, r.Type, r.AtMS, r.Actor, r.ConsentID, r.IP, r.UserAgent, r.DeviceID,
+		r.Details, r.PrevHash, r.Hash, r.MAC).Error
+	return translate("append audit event", err, msgs{})
 }
 
 // Audit page sizes for ListAuditEvents.

@@ -54,11 +54,12 @@ func (db *DB) advanceHead(h consent.AuditHead) {
 	db.headSeq, db.headErr = h.Seq, nil
 }
 
-// writeFileAtomic replaces path with data durably: a synced temp file in the
-// same directory, renamed over path, then the directory synced.
+// writeFileAtomic replaces path with data: a synced temp file in the same
+// directory, renamed over path. The directory is not synced: after a crash the
+// head is either the new one or the previous one, and an older head is still
+// a true statement about the chain; a torn file is what must never be seen.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
@@ -79,13 +80,5 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return os.Rename(tmp, path)
 }

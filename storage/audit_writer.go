@@ -10,11 +10,10 @@ import (
 	"github.com/consentd/consentd/consent"
 )
 
-// Group commit limits: one transaction appends at most this many callers'
-// events, inserted in statements of insertChunk rows.
+// Group commit limits: one transaction appends the events of at most
+// maxBatchRequests callers; auditQueue callers may wait meanwhile.
 const (
 	maxBatchRequests = 256
-	insertChunk      = 500
 	auditQueue       = 1024
 )
 
@@ -121,11 +120,10 @@ func (db *DB) commitAudit(batch []*auditRequest) {
 				}
 				rows, last = append(rows, reqRows...), next
 			}
-			if len(rows) == 0 {
-				return nil
-			}
-			if err := g.CreateInBatches(&rows, insertChunk).Error; err != nil {
-				return translate("append audit events", err, msgs{})
+			for _, row := range rows {
+				if err := insertAudit(g, row); err != nil {
+					return err
+				}
 			}
 			head = last
 			return nil

@@ -86,6 +86,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	gdb, err := gorm.Open(sqlite.Open(sqliteDSN(path)), &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // every write already runs in an explicit transaction
+		PrepareStmtMaxSize:     512,  // bounds the statement cache (IN lists vary in length)
 		Logger:                 logger.Discard,
 	})
 	if err != nil {
