@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -177,5 +179,36 @@ func keysRotate(cfg *config, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, "rotated the sealing key; earlier certificates stay trusted for verification")
+	return nil
+}
+
+// healthcheck asks the local server's /healthz, for container health checks.
+func healthcheck(ctx context.Context, cfg *config, stdout io.Writer) error {
+	addr := cfg.Addr
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+addr+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // local probe only
+	resp, err := client.Do(req)
+	if err != nil {
+		fmt.Fprintln(stdout, "unhealthy:", err)
+		return exitError(1)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(stdout, "unhealthy: status", resp.StatusCode)
+		return exitError(1)
+	}
+	fmt.Fprintln(stdout, "ok")
 	return nil
 }

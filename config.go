@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -56,7 +57,11 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.FHIRSystem, "fhir-patient-system", env("FHIR_PATIENT_SYSTEM", "urn:consentd:patient-id"), "FHIR identifier system of patient IDs (CONSENTD_FHIR_PATIENT_SYSTEM)")
 	every, _ := time.ParseDuration(env("EXPIRE_EVERY", "1m"))
 	fs.DurationVar(&c.ExpireEvery, "expire-every", every, "how often pending consents past expiry are expired (CONSENTD_EXPIRE_EVERY)")
-	fs.Float64Var(&c.KeyRate, "key-rate", 200, "requests per second allowed per API key, 0 = unlimited (CONSENTD_KEY_RATE)")
+	rate, err := strconv.ParseFloat(env("KEY_RATE", "200"), 64)
+	if err != nil {
+		rate = 200
+	}
+	fs.Float64Var(&c.KeyRate, "key-rate", rate, "requests per second allowed per API key, 0 = unlimited (CONSENTD_KEY_RATE)")
 	return c
 }
 

@@ -46,6 +46,7 @@ commands:
   audit verify                            re-check the whole audit chain (exit 0 intact, 1 broken)
   backup FILE                             write a consistent online copy of the SQLite database
   keys rotate                             new sealing key (generated keys only); old PDFs keep verifying
+  healthcheck                             exit 0 if the local server answers /healthz (for container health checks)
 
 Every command accepts the config flags (run "consentd serve -h"); each flag has a
 CONSENTD_* environment variable.`
@@ -94,6 +95,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return backup(ctx, cfg, fs.Args(), stdout)
 	case "keys rotate":
 		return keysRotate(cfg, stdout)
+	case "healthcheck ":
+		return healthcheck(ctx, cfg, stdout)
 	}
 	fmt.Fprintln(stdout, usage)
 	return exitError(2)

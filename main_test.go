@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/consentd/consentd/testserver"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// TestEndToEnd drives run() like a new user: start the server on an empty data
+// dir, read the admin key it wrote, create and sign the ketamine consent over
+// HTTP, verify the PDF and the audit chain with the CLI, and shut down cleanly.
+func TestEndToEnd(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	vars := env(map[string]string{"CONSENTD_DATA_DIR": dir, "CONSENTD_ADDR": "127.0.0.1:0", "CONSENTD_LOG_FORMAT": "text"})
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, vars, out) }()
+	var base string
+	for i := 0; i < 200 && base == ""; i++ {
+		time.Sleep(50 * time.Millisecond)
+		if addr, ok := strings.CutPrefix(strings.TrimSpace(out.String()), "listening on "); ok {
+			base = "http://" + addr
+		}
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("server did not start: %q %v", out.String(), <-done)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("data dir mode: %v %v", fi.Mode(), err)
+	}
+	keyFile := filepath.Join(dir, "admin-api-key")
+	fi, err := os.Stat(keyFile)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("admin key file: %v %v", fi, err)
+	}
+	b, _ := os.ReadFile(keyFile)
+	key := strings.TrimSpace(string(b))
+
+	call := func(method, path string, body any) (int, map[string]any) {
+		t.Helper()
+		var r io.Reader
+		if body != nil {
+			j, _ := json.Marshal(body)
+			r = bytes.NewReader(j)
+		}
+		req, _ := http.NewRequest(method, base+path, r)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		raw, _ := io.ReadAll(resp.Body)
+		_ = json.Unmarshal(raw, &m)
+		return resp.StatusCode, m
+	}
+	st, list := call("GET", "/v1/templates", nil)
+	if st != 200 || len(list["data"].([]any)) == 0 {
+		t.Fatalf("templates: %d %v", st, list)
+	}
+	st, c := call("POST", "/v1/consents", testserver.ConsentRequest("en"))
+	if st != 201 {
+		t.Fatalf("create: %d %v", st, c)
+	}
+	id := c["id"].(string)
+	if st, m := call("POST", "/v1/staff", map[string]any{"id": testserver.StaffID, "name": testserver.StaffName, "role": "clinician", "pin": testserver.StaffPIN}); st != 201 {
+		t.Fatalf("staff: %d %v", st, m)
+	}
+	if st, m := call("POST", "/v1/consents/"+id+"/signatures", testserver.PatientSignature(testserver.Acknowledged(t, c))); st != 201 {
+		t.Fatalf("patient: %d %v", st, m)
+	}
+	if st, m := call("POST", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature()); st != 201 || m["consent_status"] != "signed" {
+		t.Fatalf("clinician: %d %v", st, m)
+	}
+	req, _ := http.NewRequest("GET", base+"/v1/consents/"+id+"/pdf", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("pdf: %v %v", resp, err)
+	}
+	pdfBytes, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	pdfPath := filepath.Join(t.TempDir(), "consent.pdf")
+	os.WriteFile(pdfPath, pdfBytes, 0o600)
+
+	cli := func(args ...string) (string, error) {
+		var o bytes.Buffer
+		err := run(context.Background(), args, vars, &o)
+		return o.String(), err
+	}
+	if o, err := cli("verify", pdfPath); err != nil || !strings.Contains(o, "VALID: consent "+id) {
+		t.Fatalf("verify: %v %s", err, o)
+	}
+	pdfBytes[len(pdfBytes)/2] ^= 0xff
+	os.WriteFile(pdfPath, pdfBytes, 0o600)
+	if o, err := cli("verify", pdfPath); err != exitError(1) || !strings.Contains(o, "INVALID") {
+		t.Fatalf("tampered verify: %v %s", err, o)
+	}
+	if o, err := cli("audit", "verify"); err != nil || !strings.Contains(o, "intact") {
+		t.Fatalf("audit verify: %v %s", err, o)
+	}
+	o, err := cli("apikey", "create", "--name", "ehr", "--scopes", "consents:read")
+	if err != nil {
+		t.Fatalf("apikey create: %v %s", err, o)
+	}
+	lines := strings.Split(strings.TrimSpace(o), "\n")
+	newKey := lines[len(lines)-1]
+	req, _ = http.NewRequest("GET", base+"/v1/consents/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+newKey)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("new key cannot read: %v %v", resp.StatusCode, err)
+	}
+	if o, err := cli("templates", "import"); err != nil || !strings.Contains(o, "nothing to import") {
+		t.Fatalf("templates import: %v %s", err, o)
+	}
+	if o, err := cli("apikey", "list"); err != nil || !strings.Contains(o, "ehr") {
+		t.Fatalf("apikey list: %v %s", err, o)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), key) {
+			t.Fatal("the admin key was printed")
+		}
+	}
+}
+
+func TestUsageAndBadFlags(t *testing.T) {
+	var o bytes.Buffer
+	if err := run(context.Background(), nil, env(nil), &o); err != exitError(2) || !strings.Contains(o.String(), "usage") {
+		t.Fatalf("no args: %v %q", err, o.String())
+	}
+	o.Reset()
+	if err := run(context.Background(), []string{"serve", "--no-such-flag"}, env(nil), &o); err != exitError(2) {
+		t.Fatalf("bad flag: %v", err)
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, env(nil), &o); err != exitError(2) {
+		t.Fatalf("unknown command: %v", err)
+	}
+}
