@@ -38,7 +38,6 @@ type DB struct {
 	plain   *gorm.DB // no statement cache: runs multi-statement migration scripts
 	sqlDB   *sql.DB
 	dialect string
-	path    string // SQLite file
 	dataDir string
 	key     []byte
 	now     func() time.Time
@@ -78,7 +77,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: dialect, path: path, dataDir: cfg.DataDir, key: cfg.AuditKey, now: cfg.Now,
+	db := &DB{dialect: dialect, dataDir: cfg.DataDir, key: cfg.AuditKey, now: cfg.Now,
 		writeSem: make(chan struct{}, 1)}
 	if db.now == nil {
 		db.now = time.Now
