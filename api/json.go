@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -57,7 +60,16 @@ func decodeStrict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		err = jsonError(err)
+		if f := consent.ErrorField(err); f != "" && !strings.Contains(f, ".") && strings.HasSuffix(consent.ErrorMessage(err), "unknown field.") {
+			var generic any
+			if json.Unmarshal(b, &generic) == nil {
+				if path := unknownPath(reflect.TypeOf(v), generic, ""); path != "" {
+					return consent.FieldErrorf(consent.EINVALID, path, "unknown field.")
+				}
+			}
+		}
+		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return consent.Errorf(consent.EINVALID, "Request body must be exactly one JSON value.")
@@ -84,6 +96,68 @@ func jsonError(err error) error {
 		return consent.FieldErrorf(consent.EINVALID, field, "unknown field.")
 	}
 	return consent.Errorf(consent.EINVALID, "Malformed JSON.")
+}
+
+// unknownPath finds the dotted path of the first object key in val that the Go
+// type t has no json field for; encoding/json names only the key itself.
+func unknownPath(t reflect.Type, val any, prefix string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch v := val.(type) {
+	case map[string]any:
+		if t.Kind() == reflect.Map {
+			for k, e := range v {
+				if p := unknownPath(t.Elem(), e, prefix+k+"."); p != "" {
+					return p
+				}
+			}
+			return ""
+		} else if t.Kind() != reflect.Struct {
+			return ""
+		}
+		fields := map[string]reflect.Type{}
+		collectFields(t, fields)
+		for _, k := range sortedKeys(v) {
+			ft, ok := fields[k]
+			if !ok {
+				return prefix + k
+			}
+			if p := unknownPath(ft, v[k], prefix+k+"."); p != "" {
+				return p
+			}
+		}
+	case []any:
+		if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			for i, e := range v {
+				if p := unknownPath(t.Elem(), e, fmt.Sprintf("%s%d].", strings.TrimSuffix(prefix, ".")+"[", i)); p != "" {
+					return p
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func collectFields(t reflect.Type, out map[string]reflect.Type) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" {
+			collectFields(f.Type, out)
+		} else if name != "" && name != "-" {
+			out[name] = f.Type
+		}
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func jsonTypeName(kind string) string {
