@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -8,6 +9,13 @@ import (
 
 	"github.com/consentd/consentd/consent"
 )
+
+// AttachmentHash returns what R4 Attachment.hash holds for the bytes: the
+// base64 of their SHA-1 (pass it to DocumentReference).
+func AttachmentHash(b []byte) string {
+	sum := sha1.Sum(b)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
 
 // DocumentReference maps a signed consent's sealed PDF to an R4
 // DocumentReference with the same id as the consent. pdfSHA1Base64 is the

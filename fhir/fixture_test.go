@@ -1,9 +1,7 @@
 package fhir
 
 import (
-	"crypto/sha1"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"time"
 
@@ -29,10 +27,7 @@ func testOptions() Options {
 	}
 }
 
-func pdfSHA1() string {
-	s := sha1.Sum(testPDF)
-	return base64.StdEncoding.EncodeToString(s[:])
-}
+func pdfSHA1() string { return AttachmentHash(testPDF) }
 
 func ptr(t time.Time) *time.Time { return &t }
 
