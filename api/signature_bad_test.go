@@ -87,7 +87,9 @@ func TestSignatureBadInputStoresNothing(t *testing.T) {
 		{"clinician before patient", testserver.ClinicianSignature(), 409, "role"},
 		{"no signature", patient(func(m map[string]any) { delete(m, "signature") }), 400, "signature"},
 		{"unknown signature type", withMark(mark("stamp", nil)), 400, "signature.type"},
-		{"garbage strokes", patient(func(m map[string]any) { m["signature"] = mark("drawn", map[string]any{"width": 600, "height": 200, "strokes": "zigzag"}) }), 400, "signature.strokes"},
+		{"garbage strokes", patient(func(m map[string]any) {
+			m["signature"] = mark("drawn", map[string]any{"width": 600, "height": 200, "strokes": "zigzag"})
+		}), 400, "signature.strokes"},
 		{"points outside canvas", withMark(mark("drawn", map[string]any{"width": 60, "height": 60, "strokes": testserver.Strokes()})), 400, ""},
 		{"a dot", withMark(mark("drawn", map[string]any{"width": 600, "height": 200, "strokes": []any{dot}})), 400, "signature.strokes"},
 		{"a straight line", withMark(mark("drawn", map[string]any{"width": 600, "height": 200, "strokes": []any{line}})), 400, "signature.strokes"},
