@@ -49,6 +49,9 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 
 	go expireLoop(ctx, a.service, cfg.ExpireEvery, log)
+	go purgeLoop(ctx, a, log)
+	dispatcher := &consent.WebhookDispatcher{Store: a.db, Now: time.Now}
+	go dispatcher.Run(ctx, time.Second, func(err error) { log.Error("webhook delivery", "err", err) })
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {
@@ -124,6 +127,22 @@ func expireLoop(ctx context.Context, svc *consent.Service, every time.Duration, 
 				log.Error("expire pending consents", "err", err)
 			} else if n > 0 {
 				log.Info("expired pending consents", "count", n)
+			}
+		}
+	}
+}
+
+// purgeLoop forgets idempotency records older than 24 hours, hourly.
+func purgeLoop(ctx context.Context, a *app, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.db.PurgeIdempotency(ctx, time.Now().Add(-25*time.Hour)); err != nil {
+				log.Error("purge idempotency keys", "err", err)
 			}
 		}
 	}

@@ -26,6 +26,11 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.GET("/staff", scope(consent.ScopeAdmin), s.listStaff)
 	v1.DELETE("/staff/:id", scope(consent.ScopeAdmin), s.deactivateStaff)
 
+	v1.POST("/webhooks", scope(consent.ScopeAdmin), idem, s.createWebhook)
+	v1.GET("/webhooks", scope(consent.ScopeAdmin), s.listWebhooks)
+	v1.DELETE("/webhooks/:id", scope(consent.ScopeAdmin), s.deleteWebhook)
+	v1.GET("/webhooks/:id/deliveries", scope(consent.ScopeAdmin), s.listDeliveries)
+
 	v1.POST("/templates", scope(consent.ScopeTemplatesWrite), idem, s.createTemplate)
 	v1.GET("/templates", scope(consent.ScopeTemplatesRead), s.listTemplates)
 	v1.GET("/templates/:slug", scope(consent.ScopeTemplatesRead), s.getTemplate)

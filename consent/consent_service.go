@@ -79,9 +79,12 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (*Cr
 		if err := tx.CreateConsent(ctx, c); err != nil {
 			return nil, err
 		}
-		return out, tx.AppendAudit(ctx, s.event(ctx, EventConsentCreated, c.ID, map[string]any{
+		if err := tx.AppendAudit(ctx, s.event(ctx, EventConsentCreated, c.ID, map[string]any{
 			"template": c.TemplateSlug, "version": c.TemplateVersion, "locale": c.Locale,
-			"content_sha256": c.Document().ContentSHA256}))
+			"content_sha256": c.Document().ContentSHA256})); err != nil {
+			return nil, err
+		}
+		return out, s.notify(ctx, tx, EventConsentCreated, c, nil)
 	})
 }
 
@@ -157,7 +160,10 @@ func (s *Service) Transition(ctx context.Context, id, to, reason string) (*Conse
 		}
 		from := c.Status
 		c.Status, c.StatusChangedAt, c.StatusReason = to, &now, reason
-		return c, tx.AppendAudit(ctx, s.event(ctx, transitionEvents[to], id, map[string]any{"from": from, "to": to, "reason": reason}))
+		if err := tx.AppendAudit(ctx, s.event(ctx, transitionEvents[to], id, map[string]any{"from": from, "to": to, "reason": reason})); err != nil {
+			return nil, err
+		}
+		return c, s.notify(ctx, tx, transitionEvents[to], c, map[string]any{"from": from})
 	})
 }
 
@@ -175,8 +181,12 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			if err := tx.TransitionConsent(ctx, c.ID, StatusPending, StatusExpired, now, "expired"); err != nil {
 				return err
 			}
-			return tx.AppendAudit(ctx, &AuditEvent{Type: EventConsentExpired, At: now, Actor: "system", ConsentID: c.ID,
-				Details: map[string]any{"from": StatusPending, "to": StatusExpired, "expires_at": FormatTime(c.ExpiresAt)}})
+			if err := tx.AppendAudit(ctx, &AuditEvent{Type: EventConsentExpired, At: now, Actor: "system", ConsentID: c.ID,
+				Details: map[string]any{"from": StatusPending, "to": StatusExpired, "expires_at": FormatTime(c.ExpiresAt)}}); err != nil {
+				return err
+			}
+			c.Status, c.StatusChangedAt = StatusExpired, &now
+			return s.notify(ctx, tx, EventConsentExpired, c, map[string]any{"from": StatusPending})
 		})
 		if ErrorCode(err) == ECONFLICT {
 			continue // signed or cancelled meanwhile

@@ -127,6 +127,15 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 				return nil, err
 			}
 		}
+		extra := map[string]any{"signature_id": p.sig.ID, "role": p.sig.Role}
+		if err := s.notify(ctx, tx, EventSignatureRecorded, p.after, extra); err != nil {
+			return nil, err
+		}
+		if p.completes {
+			if err := s.notify(ctx, tx, EventConsentSigned, p.after, nil); err != nil {
+				return nil, err
+			}
+		}
 		return &SignResult{Signature: p.sig, Consent: p.after}, nil
 	})
 }

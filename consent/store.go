@@ -32,6 +32,17 @@ type Reader interface {
 	FindDownloadLinkByHash(ctx context.Context, tokenHash string) (*DownloadLink, error)
 	FindDownloadLink(ctx context.Context, consentID, id string) (*DownloadLink, error)
 	FindIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)
+	WebhookReader
+}
+
+// WebhookReader holds the webhook queries used inside and outside transactions.
+type WebhookReader interface {
+	FindWebhook(ctx context.Context, id string) (*Webhook, error)
+	ListWebhooks(ctx context.Context) ([]*Webhook, error)
+	// ListDeliveries returns an endpoint's deliveries, newest first.
+	ListDeliveries(ctx context.Context, webhookID string, limit int) ([]*WebhookDelivery, error)
+	// CountPendingDeliveries returns the delivery backlog.
+	CountPendingDeliveries(ctx context.Context) (int, error)
 }
 
 // Writer holds the writes; they exist only inside a transaction. Nothing signed or
@@ -69,6 +80,7 @@ type Writer interface {
 	RevokeDownloadLink(ctx context.Context, id string, at time.Time) error
 	// SaveIdempotency stores a response; ECONFLICT if scope+key already exists.
 	SaveIdempotency(ctx context.Context, r *Idempotency) error
+	WebhookWriter
 }
 
 // Tx is a unit of work: reads see its own writes.
@@ -88,6 +100,12 @@ type Store interface {
 	AppendAuditEvents(ctx context.Context, events ...*AuditEvent) error
 	// LastAuditHead returns the authenticated head kept outside the database.
 	LastAuditHead(ctx context.Context) (*AuditHead, error)
+	// ClaimDueDeliveries leases up to limit pending webhook deliveries whose next
+	// attempt is due, so no other worker or process sends them during the lease.
+	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*WebhookDelivery, error)
+	// CompleteDelivery records an attempt's outcome (status, attempts, next
+	// attempt, last result), appends it to the delivery log and releases the lease.
+	CompleteDelivery(ctx context.Context, d *WebhookDelivery, attempt DeliveryAttempt) error
 }
 
 // MarkdownRenderer turns Markdown into sanitised HTML (no raw HTML, no unsafe links).

@@ -22,6 +22,7 @@ type migration struct {
 var migrations = []migration{
 	{Version: 1, Name: "initial schema", SQLite: sqliteSchemaV1},
 	{Version: 2, Name: "append-only triggers", SQLite: sqliteTriggersV2},
+	{Version: 3, Name: "webhooks and outbox", SQLite: sqliteWebhooksV3},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,0 +1,145 @@
+package consent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Webhook delivery statuses.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// WebhookEventTypes are the events an endpoint may subscribe to.
+var WebhookEventTypes = []string{
+	EventConsentCreated, EventSignatureRecorded, EventConsentSigned, EventConsentDeclined, EventConsentCancelled,
+	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided,
+}
+
+// Webhook is an endpoint that receives signed event notifications.
+type Webhook struct {
+	ID        string
+	URL       string
+	Events    []string
+	Secret    string // HMAC key shown once at creation; needed to sign each delivery
+	CreatedAt time.Time
+	DeletedAt *time.Time
+}
+
+// WebhookEvent is one notification, written to the outbox in the same
+// transaction as the change it reports.
+type WebhookEvent struct {
+	ID        string
+	Type      string
+	CreatedAt time.Time
+	Payload   []byte // the exact JSON body every endpoint receives
+}
+
+// WebhookDelivery is one event on its way to one endpoint.
+type WebhookDelivery struct {
+	ID             string
+	WebhookID      string
+	EventID        string
+	EventType      string
+	Status         string
+	Attempts       int
+	NextAttemptAt  time.Time
+	LastAttemptAt  *time.Time
+	LastStatusCode int
+	LastError      string
+	DeliveredAt    *time.Time
+	CreatedAt      time.Time
+	// Filled when claimed for sending.
+	URL     string
+	Secret  string
+	Payload []byte
+}
+
+// WebhookWriter holds the webhook writes, inside a transaction.
+type WebhookWriter interface {
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	// DeleteWebhook marks an endpoint deleted; its pending deliveries are not sent.
+	DeleteWebhook(ctx context.Context, id string, at time.Time) error
+	// EnqueueWebhookEvent stores the event and one pending delivery (due now) per
+	// live endpoint subscribed to its type; it returns how many it queued.
+	EnqueueWebhookEvent(ctx context.Context, e *WebhookEvent) (int, error)
+}
+
+// DeliveryAttempt is one entry of a delivery log.
+type DeliveryAttempt struct {
+	At         time.Time
+	StatusCode int
+	Error      string
+	Duration   time.Duration
+}
+
+// CreateWebhook registers an endpoint. Errors: EINVALID.
+func (s *Service) CreateWebhook(ctx context.Context, rawURL string, events []string) (*Webhook, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(rawURL) > 2000 {
+		return nil, FieldErrorf(EINVALID, "url", "must be an absolute http(s) URL.")
+	}
+	if len(events) == 0 {
+		return nil, FieldErrorf(EINVALID, "events", "at least one event type is required (%s).", strings.Join(WebhookEventTypes, ", "))
+	}
+	for i, e := range events {
+		if !contains(WebhookEventTypes, e) {
+			return nil, FieldErrorf(EINVALID, fmt.Sprintf("events[%d]", i), "unknown event %q; use %s.", e, strings.Join(WebhookEventTypes, ", "))
+		}
+	}
+	w := &Webhook{ID: s.NewID(), URL: rawURL, Events: events, Secret: "whsec_" + randomToken(32), CreatedAt: s.now()}
+	return update(ctx, s, func(tx Tx) (*Webhook, error) {
+		if err := tx.CreateWebhook(ctx, w); err != nil {
+			return nil, err
+		}
+		return w, tx.AppendAudit(ctx, s.event(ctx, EventWebhookCreated, "", map[string]any{"webhook_id": w.ID, "events": events}))
+	})
+}
+
+// DeleteWebhook stops deliveries to an endpoint; its delivery log stays. Errors: ENOTFOUND.
+func (s *Service) DeleteWebhook(ctx context.Context, id string) (*Webhook, error) {
+	return update(ctx, s, func(tx Tx) (*Webhook, error) {
+		w, err := tx.FindWebhook(ctx, id)
+		if err != nil {
+			return nil, err
+		} else if w.DeletedAt != nil {
+			return w, nil
+		}
+		now := s.now()
+		if err := tx.DeleteWebhook(ctx, id, now); err != nil {
+			return nil, err
+		}
+		w.DeletedAt = &now
+		return w, tx.AppendAudit(ctx, s.event(ctx, EventWebhookDeleted, "", map[string]any{"webhook_id": id}))
+	})
+}
+
+// notify writes a webhook event for a consent change into the outbox, in the
+// caller's transaction. Payloads carry IDs and states, never names or birth dates.
+func (s *Service) notify(ctx context.Context, tx Tx, typ string, c *Consent, extra map[string]any) error {
+	data := map[string]any{"consent_id": c.ID, "status": c.Status, "template": c.TemplateSlug,
+		"version": c.TemplateVersion, "locale": c.Locale}
+	if c.SignedAt != nil {
+		data["signed_at"] = FormatTime(*c.SignedAt)
+	}
+	if c.PDF != nil {
+		data["pdf_sha256"] = c.PDF.SHA256
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	e := &WebhookEvent{ID: s.NewID(), Type: typ, CreatedAt: s.now()}
+	body, err := json.Marshal(map[string]any{"id": e.ID, "type": typ, "created_at": FormatTime(e.CreatedAt), "data": data})
+	if err != nil {
+		return err
+	}
+	e.Payload = body
+	_, err = tx.EnqueueWebhookEvent(ctx, e)
+	return err
+}

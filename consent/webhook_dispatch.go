@@ -1,0 +1,191 @@
+package consent
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// WebhookSignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
+const WebhookSignatureHeader = "Consentd-Signature"
+
+// SignWebhook returns the signature header value for body sent at unix time t.
+func SignWebhook(secret string, t int64, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(m, "%d.", t)
+	m.Write(body)
+	return "t=" + strconv.FormatInt(t, 10) + ",v1=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifyWebhookSignature checks a delivery's signature header the way a
+// receiver should: a v1 HMAC that matches, and a timestamp within tolerance of now.
+func VerifyWebhookSignature(secret, header string, body []byte, now time.Time, tolerance time.Duration) error {
+	var ts int64
+	var sigs []string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			ts, _ = strconv.ParseInt(v, 10, 64)
+		case "v1":
+			sigs = append(sigs, v)
+		}
+	}
+	if ts == 0 || len(sigs) == 0 {
+		return fmt.Errorf("malformed signature header")
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
+		return fmt.Errorf("timestamp outside the %s tolerance", tolerance)
+	}
+	want := SignWebhook(secret, ts, body)
+	_, wantSig, _ := strings.Cut(want, ",v1=")
+	for _, s := range sigs {
+		if hmac.Equal([]byte(s), []byte(wantSig)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("signature does not match")
+}
+
+// WebhookDispatcher delivers queued webhook events with exponential backoff
+// for up to MaxAge. Deliveries are leased in the database, so several
+// dispatchers (or processes) never send the same delivery at once.
+type WebhookDispatcher struct {
+	Store    Store
+	Client   *http.Client
+	Now      func() time.Time
+	MaxAge   time.Duration // give up after this long since the event (default 24 h)
+	Lease    time.Duration // how long a claimed delivery is reserved (default 1 min)
+	Batch    int           // deliveries claimed per round (default 20)
+	Backoff  func(attempts int) time.Duration
+	OnResult func(d *WebhookDelivery) // e.g. metrics; may be nil
+}
+
+// DefaultBackoff waits 10 s after the first failure, doubling up to one hour.
+func DefaultBackoff(attempts int) time.Duration {
+	d := 10 * time.Second
+	for i := 1; i < attempts && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, time.Hour)
+}
+
+func (w *WebhookDispatcher) defaults() {
+	if w.MaxAge == 0 {
+		w.MaxAge = 24 * time.Hour
+	}
+	if w.Lease == 0 {
+		w.Lease = time.Minute
+	}
+	if w.Batch == 0 {
+		w.Batch = 20
+	}
+	if w.Backoff == nil {
+		w.Backoff = DefaultBackoff
+	}
+	if w.Client == nil {
+		w.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+}
+
+// Run delivers due events every interval until ctx ends.
+func (w *WebhookDispatcher) Run(ctx context.Context, every time.Duration, onErr func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil && onErr != nil {
+			onErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce claims the due deliveries, sends them concurrently and records each
+// outcome; it returns how many it attempted.
+func (w *WebhookDispatcher) RunOnce(ctx context.Context) (int, error) {
+	w.defaults()
+	due, err := w.Store.ClaimDueDeliveries(ctx, w.Now(), w.Lease, w.Batch)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(due))
+	for i, d := range due {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = w.deliver(ctx, d)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return len(due), err
+		}
+	}
+	return len(due), nil
+}
+
+func (w *WebhookDispatcher) deliver(ctx context.Context, d *WebhookDelivery) error {
+	start := w.Now()
+	code, sendErr := w.send(ctx, d, start)
+	now := Millis(w.Now())
+	a := DeliveryAttempt{At: now, StatusCode: code, Duration: now.Sub(start)}
+	d.Attempts++
+	d.LastAttemptAt, d.LastStatusCode = &now, code
+	switch {
+	case sendErr == nil && code >= 200 && code < 300:
+		d.Status, d.DeliveredAt, d.LastError = DeliveryDelivered, &now, ""
+	default:
+		if sendErr != nil {
+			a.Error = sendErr.Error()
+		} else {
+			a.Error = fmt.Sprintf("endpoint answered %d", code)
+		}
+		d.LastError = a.Error
+		d.NextAttemptAt = now.Add(w.Backoff(d.Attempts))
+		d.Status = DeliveryPending
+		if d.NextAttemptAt.Sub(d.CreatedAt) > w.MaxAge {
+			d.Status = DeliveryFailed
+		}
+	}
+	if err := w.Store.CompleteDelivery(ctx, d, a); err != nil {
+		return err
+	}
+	if w.OnResult != nil {
+		w.OnResult(d)
+	}
+	return nil
+}
+
+func (w *WebhookDispatcher) send(ctx context.Context, d *WebhookDelivery, now time.Time) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Payload))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "consentd-webhooks/1")
+	req.Header.Set("Consentd-Delivery", d.ID)
+	req.Header.Set("Consentd-Event", d.EventType)
+	req.Header.Set(WebhookSignatureHeader, SignWebhook(d.Secret, now.Unix(), d.Payload))
+	resp, err := w.Client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, nil
+}
