@@ -55,6 +55,7 @@ func Generate() ([]byte, error) {
 		"servers":           []M{{"url": "/", "description": "The consentd server itself; absolute URLs use CONSENTD_PUBLIC_URL."}},
 		"tags":              tags(),
 		"paths":             paths,
+		"webhooks":          webhookDeliveries(),
 		"components": M{
 			"securitySchemes": M{"apiKey": M{"type": "http", "scheme": "bearer", "bearerFormat": "API key",
 				"description": "An API key from POST /v1/api-keys or `consentd apikey create`, sent as " +

@@ -1,0 +1,126 @@
+package main
+
+func operationsOps() []op {
+	return []op{
+		{method: "GET", path: "/healthz", id: "healthz", tag: "Operations", summary: "Process is up",
+			status: 200, resp: jsonResp("Up.", "Health")},
+		{method: "GET", path: "/readyz", id: "readyz", tag: "Operations", summary: "Ready to serve (database reachable)",
+			status: 200, resp: jsonResp("Ready.", "Health"),
+			extra: M{"503": jsonResp("The database is unreachable.", "Unavailable")}},
+		{method: "GET", path: "/metrics", id: "metrics", tag: "Operations", summary: "Prometheus metrics",
+			desc:   "Registered when metrics are enabled. Restrict access to it at the network or proxy.",
+			status: 200, resp: rawResp("Prometheus text exposition format.", "text/plain; version=0.0.4; charset=utf-8")},
+		{method: "GET", path: "/openapi.json", id: "getOpenAPI", tag: "Operations", summary: "This document",
+			status: 200, resp: M{"description": "The OpenAPI 3.1 document.",
+				"content": M{"application/json": M{"schema": M{"type": "object"}}}}},
+		{method: "GET", path: "/v1/signing-certificate", id: "getSigningCertificate", tag: "Verification",
+			summary: "Certificates that seal PDFs", desc: "The PEM certificate chains of the current and earlier sealing keys.",
+			status: 200, resp: rawResp("PEM certificates.", "application/x-pem-file"), errs: []int{404}},
+	}
+}
+
+func signingOps() []op {
+	return []op{
+		{method: "POST", path: "/v1/signing/codes/{code}", id: "exchangeSigningCode", tag: "Signing",
+			summary: "Exchange a signing code for its token", desc: "Rate-limited per client.",
+			status: 200, resp: jsonResp("The signing token.", "SigningCodeResult"), errs: []int{410, 429}},
+		{method: "GET", path: "/v1/signing/{token}", id: "getSigningSession", tag: "Signing", summary: "What to show on the tablet",
+			desc:   "After the last required signature, or when the consent expired or changed status, the token shows no document (410).",
+			status: 200, resp: jsonResp("The documents and signing state.", "SigningSession"), errs: []int{410}},
+		{method: "POST", path: "/v1/signing/{token}/acknowledgments", id: "acknowledgeSection", tag: "Signing",
+			summary: "Record that a section was acknowledged", desc: "Recorded acknowledgments count for later signatures.",
+			idem: true, body: jsonBody("AcknowledgmentRequest"), status: 201,
+			resp: jsonResp("The acknowledgment, with the server's time.", "Acknowledgment"), errs: []int{410}},
+		{method: "POST", path: "/v1/signing/{token}/signatures", id: "signWithToken", tag: "Signing",
+			summary: "Sign on the tablet", desc: "As POST /v1/consents/{id}/signatures, authorised by the signing token.",
+			idem: true, body: jsonBody("SignatureRequest"), status: 201,
+			resp: jsonResp("The signature and the consent's new status.", "SignatureResult"), errs: []int{409, 410, 429}},
+	}
+}
+
+func pageOps() []op {
+	wrongDOB := M{"description": "The date of birth does not match: the form again, with a message.",
+		"content": M{"text/html": M{"schema": M{"type": "string"}}}}
+	download := func(method, id, summary, desc string, body M, extra M) op {
+		return op{method: method, path: "/d/{token}", id: id, tag: "Download links", summary: summary, desc: desc,
+			body: body, status: 200, errs: []int{410, 429}, extra: extra,
+			resp: M{"description": "The sealed PDF, or (GET, when the link requires it) a date-of-birth form.",
+				"content": M{"application/pdf": M{"schema": M{"type": "string", "contentMediaType": "application/pdf"}},
+					"text/html": M{"schema": M{"type": "string"}}}}}
+	}
+	return []op{
+		download("GET", "downloadWithLink", "Download a signed consent (patient)",
+			"No API key: the link is the credential. Links that require a date of birth answer with an HTML form "+
+				"that POSTs it, so it never appears in a URL. Expired or revoked → 410; rate-limited per client.", nil, nil),
+		download("POST", "downloadWithLinkBirthDate", "Download after the date-of-birth check (patient)",
+			"Checks the date of birth (wrong → 403 with the form again; repeated failures are rate-limited).",
+			M{"required": true, "content": M{"application/x-www-form-urlencoded": M{"schema": M{"type": "object",
+				"properties": M{"birth_date": M{"type": "string", "format": "date"}}, "required": []string{"birth_date"}}}}},
+			M{"403": wrongDOB}),
+		{method: "GET", path: "/sign", id: "signStartPage", tag: "Pages", summary: "Kiosk start page",
+			desc: "HTML page where a signing code is entered.", status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8"),
+			errs: []int{404}},
+		{method: "GET", path: "/sign/{token}", id: "signPage", tag: "Pages", summary: "Signing page",
+			desc:   "HTML page; its script reads the token from the path and uses the /v1/signing API.",
+			status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8")},
+		{method: "GET", path: "/sign-assets/{file}", id: "signAsset", tag: "Pages", summary: "Signing page asset",
+			status: 200, resp: rawResp("The asset.", "text/javascript; charset=utf-8", "text/css; charset=utf-8",
+				"image/svg+xml", "image/png", "application/json", "font/woff2", "text/html; charset=utf-8")},
+	}
+}
+
+func webhookOps() []op {
+	return []op{
+		{method: "POST", path: "/v1/webhooks", id: "createWebhook", tag: "Webhooks", summary: "Subscribe a URL to events",
+			desc: "The response shows the signing secret once.", scope: "admin", idem: true,
+			body: jsonBody("CreateWebhookRequest"), status: 201, resp: jsonResp("The webhook, with its secret.", "Webhook")},
+		{method: "GET", path: "/v1/webhooks", id: "listWebhooks", tag: "Webhooks", summary: "List webhooks",
+			scope: "admin", status: 200, resp: jsonResp("Every webhook, without secrets.", "WebhookList")},
+		{method: "DELETE", path: "/v1/webhooks/{id}", id: "deleteWebhook", tag: "Webhooks", summary: "Delete a webhook",
+			desc: "Stops deliveries (pending ones are not sent); the delivery log stays. Deleting twice is not an error.", scope: "admin", status: 200, resp: jsonResp("The deleted webhook.", "Webhook")},
+		{method: "GET", path: "/v1/webhooks/{id}/deliveries", id: "listWebhookDeliveries", tag: "Webhooks",
+			summary: "A webhook's deliveries", scope: "admin", status: 200,
+			query: []M{{"$ref": "#/components/parameters/limit"}},
+			resp:  jsonResp("A page of deliveries.", "WebhookDeliveryList")},
+	}
+}
+
+func fhirOps() []op {
+	const r = "consents:read"
+	fhirResp := func(desc, schema string) M {
+		return M{"description": desc, "content": M{"application/fhir+json": M{"schema": ref(schema)}}}
+	}
+	return []op{
+		{method: "GET", path: "/fhir/r4/metadata", id: "fhirCapabilities", tag: "FHIR", summary: "CapabilityStatement",
+			scope: r, fhir: true, status: 200, resp: fhirResp("The server's CapabilityStatement.", "FHIRResource")},
+		{method: "GET", path: "/fhir/r4/Consent", id: "fhirSearchConsents", tag: "FHIR", summary: "Search Consents by patient",
+			scope: r, fhir: true, status: 200, resp: fhirResp("A searchset Bundle.", "FHIRBundle"),
+			query: []M{{"name": "patient:identifier", "in": "query", "required": true,
+				"description": "[system|]value of the patient's identifier.", "schema": M{"type": "string"}}}},
+		{method: "GET", path: "/fhir/r4/Consent/{id}", id: "fhirReadConsent", tag: "FHIR", summary: "Read a Consent",
+			scope: r, fhir: true, status: 200, resp: fhirResp("The Consent resource.", "FHIRResource")},
+		{method: "GET", path: "/fhir/r4/DocumentReference/{id}", id: "fhirReadDocumentReference", tag: "FHIR",
+			summary: "Read a DocumentReference", desc: "The sealed PDF as an attachment with hash, url and size.",
+			scope: r, fhir: true, status: 200, resp: fhirResp("The DocumentReference resource.", "FHIRResource")},
+	}
+}
+
+// webhookDeliveries describes the requests consentd sends to webhook endpoints
+// (the OpenAPI 3.1 top-level webhooks object).
+func webhookDeliveries() M {
+	hdr := func(name, desc string) M {
+		return M{"name": name, "in": "header", "required": true, "description": desc, "schema": M{"type": "string"}}
+	}
+	return M{"consentEvent": M{"post": M{
+		"operationId": "consentEvent", "summary": "An event delivered to a webhook endpoint", "tags": []string{"Webhooks"},
+		"description": "Retried with exponential backoff for 24 hours until the endpoint answers 2xx. Verify the signature " +
+			"before trusting the body, and de-duplicate by id.",
+		"parameters": []M{
+			hdr("Consentd-Signature", "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>; reject stale t."),
+			hdr("Consentd-Delivery", "Delivery ID."),
+			hdr("Consentd-Event", "Event type."),
+		},
+		"requestBody": jsonBody("WebhookPayload"),
+		"responses":   M{"2XX": M{"description": "Delivered; any other answer (or none within the timeout) is retried."}},
+	}}}
+}

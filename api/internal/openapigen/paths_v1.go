@@ -1,0 +1,128 @@
+package main
+
+// operations lists every operation, grouped as routes.go groups them.
+func operations() []op {
+	var ops []op
+	ops = append(ops, operationsOps()...)
+	ops = append(ops, adminOps()...)
+	ops = append(ops, templateOps()...)
+	ops = append(ops, consentOps()...)
+	ops = append(ops, signingOps()...)
+	ops = append(ops, pageOps()...)
+	ops = append(ops, webhookOps()...)
+	ops = append(ops, fhirOps()...)
+	return ops
+}
+
+func adminOps() []op {
+	return []op{
+		{method: "POST", path: "/v1/api-keys", id: "createAPIKey", tag: "API keys", summary: "Create an API key",
+			desc: "The response shows the secret (key) once; only its hash is stored.", scope: "admin", idem: true,
+			body: jsonBody("CreateAPIKeyRequest"), status: 201, resp: jsonResp("The new key, with its secret.", "APIKey")},
+		{method: "GET", path: "/v1/api-keys", id: "listAPIKeys", tag: "API keys", summary: "List API keys",
+			scope: "admin", status: 200, resp: jsonResp("Every key, without secrets.", "APIKeyList")},
+		{method: "DELETE", path: "/v1/api-keys/{id}", id: "revokeAPIKey", tag: "API keys", summary: "Revoke an API key",
+			desc: "Revoking twice is not an error.", scope: "admin", status: 200, resp: jsonResp("The revoked key.", "APIKey")},
+		{method: "POST", path: "/v1/staff", id: "createStaff", tag: "Staff", summary: "Register a staff member",
+			scope: "admin", idem: true, body: jsonBody("CreateStaffRequest"), status: 201,
+			resp: jsonResp("The staff member.", "Staff"), errs: []int{409}},
+		{method: "GET", path: "/v1/staff", id: "listStaff", tag: "Staff", summary: "List staff",
+			scope: "admin", status: 200, resp: jsonResp("Every staff member.", "StaffList")},
+		{method: "DELETE", path: "/v1/staff/{id}", id: "deactivateStaff", tag: "Staff", summary: "Deactivate a staff member",
+			desc: "A deactivated staff member can no longer sign.", scope: "admin", status: 200,
+			resp: jsonResp("The deactivated staff member.", "Staff")},
+	}
+}
+
+func templateOps() []op {
+	const r, w = "templates:read", "templates:write"
+	path := "/v1/templates/{slug}/versions/{version}"
+	return []op{
+		{method: "POST", path: "/v1/templates", id: "createTemplate", tag: "Templates", summary: "Create a template",
+			scope: w, idem: true, body: jsonBody("CreateTemplateRequest"), status: 201,
+			resp: jsonResp("The template, with no versions yet.", "Template"), errs: []int{409}},
+		{method: "GET", path: "/v1/templates", id: "listTemplates", tag: "Templates", summary: "List templates",
+			scope: r, status: 200, resp: jsonResp("Every template.", "TemplateList")},
+		{method: "GET", path: "/v1/templates/{slug}", id: "getTemplate", tag: "Templates", summary: "Get a template",
+			scope: r, status: 200, resp: jsonResp("The template.", "Template")},
+		{method: "GET", path: "/v1/templates/{slug}/versions", id: "listTemplateVersions", tag: "Templates",
+			summary: "List a template's versions", scope: r, status: 200,
+			resp: jsonResp("Versions, without content.", "TemplateVersionList")},
+		{method: "POST", path: "/v1/templates/{slug}/versions", id: "createTemplateVersion", tag: "Templates",
+			summary: "Create a draft version", desc: "The draft gets the next version number. Without a body it starts as " +
+				"a copy of the newest version (the first version needs content).",
+			scope: w, idem: true, status: 201, resp: jsonResp("The new draft.", "TemplateVersion"),
+			body: M{"required": false, "content": M{"application/json": M{"schema": ref("VersionContent")}}}},
+		{method: "GET", path: path, id: "getTemplateVersion", tag: "Templates", summary: "Get a version with its content",
+			scope: r, status: 200, resp: jsonResp("The version.", "TemplateVersion")},
+		{method: "PUT", path: path, id: "updateTemplateVersion", tag: "Templates", summary: "Edit a draft",
+			desc:  "Replaces the draft's content. Published and retired versions are frozen (409).",
+			scope: w, body: jsonBody("VersionContent"), status: 200, resp: jsonResp("The edited draft.", "TemplateVersion"),
+			errs: []int{409}},
+		{method: "POST", path: path + "/publish", id: "publishTemplateVersion", tag: "Templates", summary: "Publish a draft",
+			desc:  "The version becomes the template's current version and its content is frozen.",
+			scope: w, idem: true, body: jsonBody("PublishVersionRequest"), status: 200,
+			resp: jsonResp("The published version.", "TemplateVersion"), errs: []int{409}},
+		{method: "POST", path: path + "/retire", id: "retireTemplateVersion", tag: "Templates", summary: "Retire a published version",
+			desc: "No new consents may use it; current_version falls back to the newest published version that is not " +
+				"retired (or null). Existing consents are unchanged. Any request body is ignored.",
+			scope: w, idem: true, status: 200, resp: jsonResp("The retired version.", "TemplateVersion"), errs: []int{409}},
+	}
+}
+
+func consentOps() []op {
+	const r, w = "consents:read", "consents:write"
+	auditQuery := []M{
+		query("type", "Only events of this type, e.g. consent.signed.", M{"type": "string"}),
+		query("since", "Only events at or after this time (RFC 3339).", M{"type": "string", "format": "date-time"}),
+	}
+	transition := func(verb, id, scope, summary, desc string) op {
+		return op{method: "POST", path: "/v1/consents/{id}/" + verb, id: id, tag: "Consents", summary: summary, desc: desc,
+			scope: scope, idem: true, body: jsonBody("TransitionRequest"), status: 200,
+			resp: jsonResp("The consent in its new state.", "Consent"), errs: []int{409, 410}}
+	}
+	return []op{
+		{method: "POST", path: "/v1/consents", id: "createConsent", tag: "Consents", summary: "Create a consent",
+			desc: "Renders and freezes every locale of the template version. The response includes the signing link " +
+				"and code for a tablet; they are not shown again.",
+			scope: w, idem: true, body: jsonBody("CreateConsentRequest"), status: 201,
+			resp: jsonResp("The pending consent, with its signing link.", "Consent"), errs: []int{404, 409}},
+		{method: "GET", path: "/v1/consents", id: "listConsents", tag: "Consents", summary: "List consents",
+			desc: "Newest first.", scope: r, paged: true, status: 200, resp: jsonResp("A page of consents.", "ConsentList"),
+			query: []M{
+				query("patient_id", "Only this patient's consents.", M{"type": "string"}),
+				query("status", "Only consents in this status.", enum("", consentStates...)),
+				query("template", "Only consents from this template slug.", M{"type": "string"}),
+			}},
+		{method: "GET", path: "/v1/consents/{id}", id: "getConsent", tag: "Consents", summary: "Get a consent",
+			scope: r, status: 200, resp: jsonResp("The consent.", "Consent")},
+		{method: "POST", path: "/v1/consents/{id}/signatures", id: "signConsent", tag: "Consents", summary: "Sign a consent",
+			desc: "Records one signature. When every required role has signed (a representative fills the patient's " +
+				"place) the consent becomes signed and its sealed PDF exists. A staff PIN locked after repeated failures → 429.",
+			scope: w, idem: true, body: jsonBody("SignatureRequest"), status: 201,
+			resp: jsonResp("The signature and the consent's new status.", "SignatureResult"), errs: []int{409, 410}},
+		transition("decline", "declineConsent", w, "Record that the patient declined", "pending → declined."),
+		transition("cancel", "cancelConsent", w, "Cancel a pending consent", "pending → cancelled, e.g. wrong patient."),
+		transition("withdraw", "withdrawConsent", w, "Record that the patient withdrew consent", "signed → withdrawn. Nothing is deleted."),
+		transition("void", "voidConsent", "admin", "Void a consent entered in error", "signed → voided. Nothing is deleted."),
+		{method: "GET", path: "/v1/consents/{id}/pdf", id: "getConsentPDF", tag: "Consents", summary: "Download the sealed PDF",
+			desc: "Audited as a download.", scope: r, status: 200, resp: pdfResp("The sealed PDF."), errs: []int{409}},
+		{method: "POST", path: "/v1/consents/{id}/download-links", id: "createDownloadLink", tag: "Download links",
+			summary: "Create a patient download link", desc: "Only for signed consents (409 otherwise). The token is in url, shown once.",
+			scope: w, idem: true, body: jsonBody("DownloadLinkRequest"), status: 201,
+			resp: jsonResp("The link.", "DownloadLink"), errs: []int{409}},
+		{method: "DELETE", path: "/v1/consents/{id}/download-links/{link_id}", id: "revokeDownloadLink", tag: "Download links",
+			summary: "Revoke a download link", scope: w, status: 200, resp: jsonResp("The revoked link.", "DownloadLink")},
+		{method: "GET", path: "/v1/consents/{id}/audit", id: "listConsentAudit", tag: "Audit", summary: "A consent's audit events",
+			scope: "audit:read", paged: true, query: auditQuery, status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
+		{method: "GET", path: "/v1/audit", id: "listAudit", tag: "Audit", summary: "The audit trail",
+			desc: "In chain order; next_cursor is the last seq of the page.", scope: "audit:read", paged: true, query: auditQuery,
+			status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
+		{method: "POST", path: "/v1/verify", id: "verifyPDF", tag: "Verification", summary: "Verify a PDF",
+			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys). " +
+				"An invalid PDF is a 200 with valid false and a reason.",
+			scope: r, status: 200, resp: jsonResp("The verdict.", "Verification"), errs: []int{400, 413},
+			body: M{"required": true, "description": "The PDF bytes, at most 20 MiB.",
+				"content": M{"application/pdf": M{"schema": M{"type": "string", "contentMediaType": "application/pdf"}}}}},
+	}
+}

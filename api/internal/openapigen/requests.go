@@ -1,0 +1,118 @@
+package main
+
+// requestSchemas are the request bodies. Each is closed (additionalProperties:
+// false) because the server rejects unknown fields, nested objects included.
+func requestSchemas() M {
+	return M{
+		"CreateAPIKeyRequest": input("A new API key.", M{
+			"name":   M{"type": "string", "minLength": 1, "maxLength": 100, "description": "What the key is for; one line."},
+			"scopes": M{"type": "array", "minItems": 1, "items": enum("", scopes...), "uniqueItems": true},
+		}, "name", "scopes"),
+		"CreateStaffRequest": input("A new staff member.", M{
+			"id":   M{"type": "string", "minLength": 1, "maxLength": 64, "description": "Staff ID; one line."},
+			"name": M{"type": "string", "minLength": 1, "maxLength": 200, "description": "Printed name; one line."},
+			"role": enum("", staffRoles...),
+			"pin":  M{"type": "string", "minLength": 6, "maxLength": 64, "description": "Stored only as a slow password hash.", "writeOnly": true},
+		}, "id", "name", "role", "pin"),
+		"CreateTemplateRequest": input("A new template, with no versions yet.", M{
+			"slug": str("URL-safe name, e.g. ketamine-iv."), "title": str(""),
+		}, "slug", "title"),
+		"VersionContent":        versionContentSchema(),
+		"TemplateSectionInput":  sectionInput(),
+		"LocaleContentInput":    localeInput(),
+		"PublishVersionRequest": input("Who approved publication.", M{"approved_by": str("e.g. Dr. A. Medical Director.")}, "approved_by"),
+		"CreateConsentRequest":  createConsentSchema(),
+		"TransitionRequest": input("Why the consent changes status.", M{
+			"reason": M{"type": "string", "minLength": 1, "maxLength": 1000},
+		}, "reason"),
+		"DownloadLinkRequest": input("A patient download link.", M{
+			"ttl_seconds":        M{"type": "integer", "minimum": 1, "maximum": 2592000, "default": 604800, "description": "Lifetime: 1 second to 30 days; default 7 days."},
+			"require_birth_date": M{"type": "boolean", "default": false, "description": "Ask the patient for their date of birth before the download."},
+		}),
+		"SignatureRequest": signatureRequestSchema(),
+		"DrawnMark": input("A signature drawn on a canvas.", M{
+			"type":   M{"const": "drawn"},
+			"width":  M{"type": "integer", "minimum": 50, "maximum": 4000, "description": "Canvas width in pixels."},
+			"height": M{"type": "integer", "minimum": 50, "maximum": 4000, "description": "Canvas height in pixels."},
+			"strokes": M{"type": "array", "minItems": 1, "maxItems": 100, "description": "Pen strokes; 10 to 10000 points in all, timestamps increasing.",
+				"items": M{"type": "array", "minItems": 1, "items": input("", M{
+					"x": M{"type": "number"}, "y": M{"type": "number"}, "t": integer("Milliseconds since the drawing started."),
+				}, "x", "y", "t")}},
+		}, "type", "width", "height", "strokes"),
+		"ImageMark": input("A signature image.", M{
+			"type": M{"const": "image"},
+			"png_base64": M{"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png",
+				"description": "A PNG of at most 512 KiB and 3000x1500 pixels (too large → 413)."},
+		}, "type", "png_base64"),
+		"TypedMark": input("A typed signature: the signer's name as given in name.", M{
+			"type": M{"const": "typed"}, "text": M{"type": "string", "minLength": 1, "maxLength": 200},
+		}, "type", "text"),
+		"AcknowledgmentRequest": input("A section the signer acknowledges.", M{
+			"section": str("Section key."), "locale": str("The locale the section was read in."),
+		}, "section"),
+		"CreateWebhookRequest": input("A new webhook subscription.", M{
+			"url":    M{"type": "string", "format": "uri", "maxLength": 2000, "description": "Absolute http(s) URL where deliveries are POSTed."},
+			"events": M{"type": "array", "minItems": 1, "items": enum("", webhookEvents...), "description": "Event types to deliver."},
+		}, "url", "events"),
+	}
+}
+
+func versionContentSchema() M {
+	return input("A template version's content, to create or edit a draft.", M{
+		"locales":   M{"type": "object", "minProperties": 1, "additionalProperties": ref("LocaleContentInput"), "description": "Content by locale code (en, es, ...)."},
+		"variables": arr(input("", M{"name": str(""), "label": str(""), "required": boolean("")}, "name"), ""),
+		"required_signers": M{"type": "array", "minItems": 1, "items": enum("", roles...),
+			"description": "Roles that must sign; a representative may fill the patient's place."},
+		"signature_forms":     M{"type": "array", "minItems": 1, "items": enum("", signatureForms...)},
+		"expires_after_hours": M{"type": "integer", "minimum": 1, "description": "How long a new consent stays signable."},
+	}, "locales", "required_signers", "signature_forms", "expires_after_hours")
+}
+
+func sectionInput() M {
+	return input("A section of a template locale. Keys are unique within a version and identical across its locales.", M{
+		"key": str(""), "kind": enum("", sectionKinds...), "heading": str(""), "body": str("Markdown; {{variable}} placeholders."),
+		"requires_acknowledgment": boolean(""),
+	}, "key", "kind", "heading", "body")
+}
+
+func localeInput() M {
+	return input("One language of a template version.", M{
+		"title": str(""), "sections": arr(ref("TemplateSectionInput"), ""),
+		"disclosure": str("The electronic-records disclosure, Markdown."),
+		"meanings":   mapOf(str(""), "What a signature means, by role (patient, representative, clinician, witness, interpreter)."),
+	}, "title", "sections", "disclosure", "meanings")
+}
+
+func createConsentSchema() M {
+	return input("A new consent from a published template version.", M{
+		"template": str("Template slug."),
+		"version":  M{"type": "integer", "minimum": 1, "description": "A published version; default: the template's current version."},
+		"locale":   str("The initial locale, e.g. en or es."),
+		"patient": input("", M{
+			"id": str("Medical record number."), "given_name": str(""), "family_name": str(""),
+			"birth_date": M{"type": "string", "format": "date", "description": "YYYY-MM-DD."},
+		}, "id", "given_name", "family_name", "birth_date"),
+		"variables": mapOf(str(""), "Values for the version's variables."),
+	}, "template", "locale", "patient")
+}
+
+func signatureRequestSchema() M {
+	return input("A signature. Missing acknowledgments or e-records consent, a bad drawing or a wrong staff PIN → 400; "+
+		"role already signed, patient and representative both, or consent not pending → 409; expired → 410. "+
+		"Nothing is stored on any error.", M{
+		"role":                       enum("", roles...),
+		"name":                       str("Printed name (patient, representative); staff signers use their registered name."),
+		"relationship":               str("Representative only: relationship to the patient."),
+		"locale":                     str("The locale signed; the first signature fixes the consent's locale."),
+		"acknowledged_sections":      arr(str(""), "Keys of the sections that require acknowledgment."),
+		"electronic_records_consent": boolean("Agreement to the electronic-records disclosure."),
+		"staff": input("Clinician, witness and interpreter sign with their staff ID and PIN.", M{
+			"id": str(""), "pin": M{"type": "string", "writeOnly": true},
+		}, "id", "pin"),
+		"identity_verified": boolean("Clinician: attests the patient's identity was checked."),
+		"signature": M{
+			"oneOf":         []M{ref("DrawnMark"), ref("ImageMark"), ref("TypedMark")},
+			"discriminator": M{"propertyName": "type", "mapping": M{"drawn": "#/components/schemas/DrawnMark", "image": "#/components/schemas/ImageMark", "typed": "#/components/schemas/TypedMark"}},
+		},
+	}, "role", "signature")
+}

@@ -1,0 +1,330 @@
+package main
+
+// Vocabularies shared by schemas; they mirror the consent package.
+var (
+	errorCodes     = []string{"invalid", "unauthorized", "forbidden", "not_found", "conflict", "gone", "too_large", "rate_limited", "internal"}
+	scopes         = []string{"templates:read", "templates:write", "consents:read", "consents:write", "audit:read", "admin"}
+	roles          = []string{"patient", "representative", "witness", "clinician", "interpreter"}
+	staffRoles     = []string{"clinician", "witness", "interpreter"}
+	consentStates  = []string{"pending", "signed", "declined", "cancelled", "expired", "withdrawn", "voided"}
+	versionStates  = []string{"draft", "published", "retired"}
+	signatureForms = []string{"drawn", "typed", "image"}
+	webhookEvents  = []string{"consent.created", "consent.signature_recorded", "consent.signed", "consent.declined",
+		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided"}
+	sectionKinds = []string{"overview", "procedure", "benefits", "side_effects_short_term", "risks_long_term",
+		"misuse_risk", "contraindications", "alternatives", "safety_measures", "aftercare", "rights", "other"}
+)
+
+const sha256Pattern = "^[0-9a-f]{64}$"
+
+func sha256Hex(desc string) M {
+	return M{"type": "string", "pattern": sha256Pattern, "description": desc + " (lowercase hex SHA-256)."}
+}
+
+// schemas returns every component schema: responses here, requests in requests.go.
+func schemas() M {
+	s := M{
+		"Error": output("An error. The code decides the HTTP status: invalid 400, unauthorized 401, forbidden 403, "+
+			"not_found 404, conflict 409, gone 410, too_large 413, rate_limited 429, internal 500 (never shows internals).",
+			M{"error": output("", M{
+				"code":    enum("Machine-readable error code.", errorCodes...),
+				"message": str("A sentence for people; may change between releases."),
+				"field":   str("The request field at fault, as a path (e.g. patient.birth_date, signature.strokes[0][3]) or a header name."),
+			}, "field")}),
+		"Unavailable": output("The readiness check failed.", M{"error": output("", M{
+			"code": enum("", "unavailable"), "message": str(""), "field": str("")}, "field")}),
+		"Health": output("Health or readiness.", M{"status": enum("", "ok", "ready")}),
+		"APIKey": output("An API key. The secret itself is shown once, in the creation response.", M{
+			"id":         str("Key ID."),
+			"name":       str("What the key is for."),
+			"scopes":     arr(enum("", scopes...), "Granted scopes; admin implies every scope."),
+			"prefix":     str("The first characters of the secret, to recognise a key without storing it."),
+			"created_at": timestamp(""),
+			"revoked_at": orNull(timestamp("When the key was revoked; null while it is live.")),
+			"key":        str("The secret (only in the response to POST /v1/api-keys; it cannot be shown again)."),
+		}, "key"),
+		"Staff": output("A staff member who signs with an ID and PIN.", M{
+			"id":             str("Staff ID (e.g. an employee number)."),
+			"name":           str("Printed name used on signatures."),
+			"role":           enum("", staffRoles...),
+			"created_at":     timestamp(""),
+			"deactivated_at": orNull(timestamp("When the staff member was deactivated; null while active.")),
+		}),
+		"Template":        templateSchema(),
+		"TemplateVersion": templateVersionSchema(),
+		"TemplateSection": output("A section of a template locale (Markdown, variables not yet filled).", M{
+			"key": str(""), "kind": enum("", sectionKinds...), "heading": str(""), "body": str("Markdown."),
+			"requires_acknowledgment": boolean(""),
+		}),
+		"LocaleContent": output("One language of a template version.", M{
+			"title": str(""), "sections": arr(ref("TemplateSection"), ""),
+			"disclosure": str("The electronic-records disclosure, Markdown."),
+			"meanings":   orNull(mapOf(str(""), "The meaning of a signature, by role.")),
+		}),
+		"Variable": output("A value filled in when a consent is created.", M{
+			"name": str(""), "label": str(""), "required": boolean(""),
+		}),
+		"Patient": output("The patient a consent is for.", M{
+			"id": str("Medical record number or other identifier."), "given_name": str(""), "family_name": str(""),
+			"birth_date": M{"type": "string", "format": "date", "description": "YYYY-MM-DD."},
+		}),
+		"Section": output("A rendered section of a consent document.", M{
+			"key": str("Unique within the document, identical across locales."), "kind": enum("", sectionKinds...),
+			"heading": str(""), "body": str("Markdown with variables filled in."), "body_html": str("The body rendered to HTML."),
+			"requires_acknowledgment": boolean("Whether a signer must acknowledge this section."),
+		}),
+		"Document": output("A consent document in one locale, frozen when the consent was created.", M{
+			"locale": str(""), "title": str(""), "sections": arr(ref("Section"), ""),
+			"disclosure": str("The electronic-records disclosure, Markdown."), "disclosure_html": str(""),
+			"meanings":       orNull(mapOf(str(""), "The meaning of a signature, by role.")),
+			"content_sha256": sha256Hex("Hash of the canonical JSON of this document"),
+		}),
+		"SigningLink": output("How to sign this consent on a tablet; only in the creation response.", M{
+			"url": str("Relative URL of the signing page, /sign/<token>."), "code": str("Short code to type on a kiosk tablet (e.g. K7QM-4XPD)."),
+			"expires_at": timestamp(""),
+		}),
+		"PDFInfo": output("The sealed PDF of a signed consent.", M{
+			"sha256": sha256Hex("Hash of the PDF file"), "size": integer("Bytes."),
+			"cert_sha256": sha256Hex("Hash of the sealing certificate"), "url": str("Relative URL of the PDF."),
+		}),
+		"Consent":           consentSchema(),
+		"SignatureMark":     markSchema(),
+		"Evidence":          evidenceSchema(),
+		"Signature":         output("A signature.", signatureProps(), signatureOptional...),
+		"SignatureResult":   signatureResultSchema(),
+		"Acknowledgment":    output("A section acknowledged by a signer.", ackProps()),
+		"DownloadLink":      downloadLinkSchema(),
+		"Verification":      verificationSchema(),
+		"SigningSession":    signingSessionSchema(),
+		"SigningCodeResult": signingCodeSchema(),
+		"AuditEvent":        auditEventSchema(),
+		"Webhook":           webhookSchema(),
+		"WebhookDelivery":   webhookDeliverySchema(),
+		"WebhookPayload":    webhookPayloadSchema(),
+		"FHIRResource":      fhirResource("A FHIR R4 resource."),
+		"FHIRBundle":        fhirBundle(),
+		"OperationOutcome":  fhirResource("A FHIR OperationOutcome describing an error."),
+		"APIKeyList":        list("APIKey", "API keys, newest first."),
+		"StaffList":         list("Staff", "Staff members."),
+		"TemplateList":      list("Template", "Templates."),
+		"TemplateVersionList": list("TemplateVersion", "Versions of a template, without their content "+
+			"(locales, variables, required_signers and signature_forms are null; expires_after_hours is 0)."),
+		"ConsentList":         list("Consent", "Consents, newest first."),
+		"AuditEventList":      list("AuditEvent", "Audit events in chain order (ascending seq)."),
+		"WebhookList":         list("Webhook", "Webhooks."),
+		"WebhookDeliveryList": output("A webhook's deliveries, newest first (up to limit).", M{"data": arr(ref("WebhookDelivery"), "")}),
+	}
+	for k, v := range requestSchemas() {
+		if _, dup := s[k]; dup {
+			panic("schema declared twice: " + k)
+		}
+		s[k] = v
+	}
+	return s
+}
+
+func templateSchema() M {
+	return output("A named consent form; its content lives in numbered versions.", M{
+		"slug":            str("URL-safe name, e.g. ketamine-iv."),
+		"title":           str(""),
+		"current_version": orNull(integer("The newest published version that is not retired; null if none.")),
+		"locales":         arr(str(""), "Locales of the current version."),
+		"created_at":      timestamp(""),
+	})
+}
+
+func templateVersionSchema() M {
+	return output("A numbered revision of a template. Once published its content is frozen; content_sha256 covers "+
+		"everything except status, published_at, approved_by and retired_at.", M{
+		"slug": str(""), "version": integer("1, 2, ..."), "status": enum("", versionStates...),
+		"content_sha256": sha256Hex("Hash of the canonical JSON of the content"),
+		"published_at":   orNull(timestamp("Null until published.")),
+		"approved_by":    str("Who approved publication."),
+		"retired_at":     timestamp("When it was retired."),
+		"created_at":     timestamp(""),
+		"locales":        orNull(mapOf(ref("LocaleContent"), "Content by locale code (null in lists).")),
+		"variables":      orNull(arr(ref("Variable"), "Null in lists.")),
+		"required_signers": orNull(arr(enum("", roles...),
+			"Roles that must sign; a representative may sign in the patient's place (null in lists).")),
+		"signature_forms":     orNull(arr(enum("", signatureForms...), "Accepted signature forms (null in lists).")),
+		"expires_after_hours": integer("How long a new consent stays signable (0 in lists)."),
+	}, "approved_by", "retired_at")
+}
+
+func consentSchema() M {
+	return output("A consent: a frozen document for one patient, its signatures and its status. The document, "+
+		"signatures and PDF never change; status changes are recorded transitions.", M{
+		"id": str(""), "status": enum("pending → signed | declined | cancelled | expired; signed → withdrawn | voided.", consentStates...),
+		"template": str("Template slug."), "version": integer("Template version."),
+		"template_content_sha256": sha256Hex("content_sha256 of the template version"),
+		"locale":                  str("The selected locale; the first signature may change it."),
+		"patient":                 ref("Patient"),
+		"variables":               orNull(mapOf(str(""), "Values given at creation; null when none were given.")),
+		"document":                ref("Document"),
+		"content_sha256":          sha256Hex("Hash of the selected locale's document"),
+		"documents":               mapOf(ref("Document"), "Every locale of the version, rendered and frozen at creation."),
+		"created_at":              timestamp(""),
+		"expires_at":              timestamp("After this the consent can no longer be signed."),
+		"signing":                 ref("SigningLink"),
+		"signatures":              arr(ref("Signature"), ""),
+		"acknowledgments":         arr(ref("Acknowledgment"), "Sections acknowledged on the tablet."),
+		"signed_at":               orNull(timestamp("When the last required signature was given.")),
+		"status_changed_at":       orNull(timestamp("")),
+		"status_reason":           str("The reason given for the last transition."),
+		"declined_at":             timestamp(""), "cancelled_at": timestamp(""), "expired_at": timestamp(""),
+		"withdrawn_at": timestamp(""), "voided_at": timestamp(""),
+		"pdf": orNull(ref("PDFInfo")),
+	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
+}
+
+func pointSchema() M {
+	return output("A point of a stroke.", M{"x": M{"type": "number"}, "y": M{"type": "number"},
+		"t": integer("Milliseconds since the drawing started.")})
+}
+
+func markSchema() M {
+	return output("A recorded signature mark; fields depend on type.", M{
+		"type": enum("", signatureForms...), "width": integer("drawn"), "height": integer("drawn"),
+		"strokes":    arr(arr(pointSchema(), ""), "drawn"),
+		"png_base64": M{"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png", "description": "image"},
+		"text":       str("typed"),
+	}, "width", "height", "strokes", "png_base64", "text")
+}
+
+func evidenceSchema() M {
+	return output("Where and how a signature was given.", M{
+		"channel": enum("", "api", "tablet"), "ip": str(""), "user_agent": str(""),
+		"device_id":           str("From the X-Device-ID header."),
+		"actor":               str("Who sent the request: apikey:<id> or token:<hash prefix>."),
+		"client_time_claimed": str("The device's own clock (X-Client-Time header), as claimed; never trusted."),
+	}, "device_id", "client_time_claimed")
+}
+
+var signatureOptional = []string{"relationship", "staff_id"}
+
+func signatureProps() M {
+	return M{
+		"id": str(""), "role": enum("", roles...), "name": str("Printed name."),
+		"relationship":                  str("Representative only: relationship to the patient."),
+		"locale":                        str("The locale of the document signed."),
+		"signed_at":                     timestamp("The server's clock."),
+		"meaning":                       str("What this signature means, from the document."),
+		"staff_id":                      str("Staff signers only."),
+		"identity_verified":             boolean("Clinician: attests the patient's identity was checked."),
+		"acknowledged_sections":         arr(str(""), "Section keys acknowledged."),
+		"electronic_records_consent_at": orNull(timestamp("When the signer agreed to electronic records.")),
+		"signature":                     ref("SignatureMark"),
+		"evidence":                      ref("Evidence"),
+	}
+}
+
+func signatureResultSchema() M {
+	p := signatureProps()
+	p["consent_id"] = str("")
+	p["consent_status"] = enum("signed once every required role has signed.", consentStates...)
+	return output("The signature just recorded, and the consent's status after it.", p, signatureOptional...)
+}
+
+func ackProps() M {
+	return M{"section": str("Section key."), "locale": str(""), "at": timestamp(""), "channel": enum("", "api", "tablet")}
+}
+
+func downloadLinkSchema() M {
+	return output("A patient download link.", M{
+		"id":                 str(""),
+		"url":                str("Relative URL /d/<token>; only when the link is created."),
+		"expires_at":         timestamp(""),
+		"require_birth_date": boolean("Whether the patient must enter their date of birth."),
+		"revoked_at":         timestamp("Only when the link was revoked."),
+	}, "url", "revoked_at")
+}
+
+func verificationSchema() M {
+	return output("Whether a PDF is an untampered consent sealed by this server.", M{
+		"valid": boolean(""), "reason": str("Why the PDF is not valid."),
+		"consent_id": str(""), "content_sha256": sha256Hex("The consent's document hash"),
+		"signed_at": timestamp(""), "signers": arr(str(""), "Signer descriptions from the seal."),
+		"cert_sha256": sha256Hex("Hash of the sealing certificate"), "file_sha256": sha256Hex("Hash of the PDF sent"),
+	}, "reason", "consent_id", "content_sha256", "signed_at", "cert_sha256", "file_sha256")
+}
+
+func signingSessionSchema() M {
+	return output("What a tablet shows for a signing token.", M{
+		"consent_id": str(""), "status": enum("", consentStates...), "locale": str(""),
+		"locales":          arr(str(""), ""),
+		"documents":        mapOf(ref("Document"), "Every locale's document."),
+		"required_signers": arr(enum("", roles...), ""),
+		"signature_forms":  arr(enum("", signatureForms...), ""),
+		"signed_roles":     arr(enum("", roles...), ""),
+		"acknowledgments":  arr(ref("Acknowledgment"), ""),
+		"expires_at":       timestamp(""),
+	})
+}
+
+func signingCodeSchema() M {
+	return output("The signing token a code stands for.", M{
+		"token": str("The signing token."), "url": str("Relative URL /sign/<token>."), "consent_id": str(""),
+		"expires_at": timestamp(""),
+	})
+}
+
+func auditEventSchema() M {
+	return output("One entry of the hash-chained audit trail.", M{
+		"seq": integer("Position in the chain, from 1."),
+		"type": M{"type": "string", "description": "Event type.", "examples": []string{"consent.created", "consent.signature_recorded",
+			"consent.signed", "consent.pdf_downloaded", "template.version_published", "apikey.created", "auth.failed"}},
+		"at": timestamp(""), "actor": str("apikey:<id>, token:<hash prefix>, link, system, ..."),
+		"consent_id": str(""), "ip": str(""), "user_agent": str(""), "device_id": str(""),
+		"details":   M{"type": "object", "description": "Event-specific facts; never secrets."},
+		"hash":      sha256Hex("Hash of this event and prev_hash"),
+		"prev_hash": str("The previous event's hash (empty for the first)."),
+	}, "consent_id", "user_agent", "device_id")
+}
+
+func webhookSchema() M {
+	return output("A webhook endpoint. Deliveries are described under webhooks.consentEvent.", M{
+		"id": str(""), "url": M{"type": "string", "format": "uri", "description": "Absolute http(s) URL."},
+		"events":     arr(enum("", webhookEvents...), "Event types delivered."),
+		"created_at": timestamp(""),
+		"deleted_at": orNull(timestamp("When it was deleted; null while live.")),
+		"secret":     str("The HMAC signing secret (whsec_...); only in the creation response."),
+	}, "secret")
+}
+
+func webhookDeliverySchema() M {
+	return output("One event on its way to one endpoint.", M{
+		"id": str(""), "event_id": str(""), "event_type": enum("", webhookEvents...),
+		"status":           enum("pending deliveries are retried with backoff for 24 h.", "pending", "delivered", "failed"),
+		"attempts":         integer(""),
+		"next_attempt_at":  timestamp("Only while pending."),
+		"last_attempt_at":  orNull(timestamp("")),
+		"last_status_code": integer("The endpoint's last HTTP status, if it answered."),
+		"last_error":       str("Why the last attempt failed."),
+		"delivered_at":     orNull(timestamp("")),
+		"created_at":       timestamp(""),
+	}, "next_attempt_at", "last_status_code", "last_error")
+}
+
+// webhookPayloadSchema is the body consentd POSTs to webhook endpoints.
+func webhookPayloadSchema() M {
+	return output("An event notification. It carries IDs and states, never patient names or birth dates.", M{
+		"id": str("Event ID; the same across retries."), "type": enum("", webhookEvents...), "created_at": timestamp(""),
+		"data": output("", M{
+			"consent_id": str(""), "status": enum("", consentStates...), "template": str(""), "version": integer(""),
+			"locale": str(""), "signed_at": timestamp(""), "pdf_sha256": sha256Hex("Hash of the sealed PDF"),
+			"from": enum("The previous status (transitions).", consentStates...),
+		}, "signed_at", "pdf_sha256", "from"),
+	})
+}
+
+func fhirResource(desc string) M {
+	return M{"type": "object", "description": desc, "required": []string{"resourceType"},
+		"properties": M{"resourceType": str("")}, "additionalProperties": true}
+}
+
+func fhirBundle() M {
+	b := fhirResource("A FHIR searchset Bundle.")
+	b["properties"] = M{"resourceType": M{"const": "Bundle"}, "type": M{"const": "searchset"},
+		"entry": arr(M{"type": "object"}, "")}
+	return b
+}
