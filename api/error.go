@@ -48,6 +48,9 @@ func errorResponse(err error) errorBody {
 func (s *Server) fail(c *gin.Context, err error) {
 	if s.replayAfterConflict(c, err) {
 		return
+	} else if c.GetBool(fhirKey) {
+		s.failFHIR(c, err)
+		return
 	}
 	status := ErrorStatus(err)
 	if status == http.StatusInternalServerError {
