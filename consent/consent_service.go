@@ -2,6 +2,7 @@ package consent
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -23,7 +24,7 @@ type CreatedConsent struct {
 
 // CreateConsent renders a published version for a patient in every locale and
 // freezes the renderings. Errors: EINVALID, ENOTFOUND, ECONFLICT (draft or retired version).
-func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (*CreatedConsent, error) {
+func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *CreatedConsent, err error) {
 	now := s.now()
 	if err := ValidateSlug("template", in.Template); err != nil {
 		return nil, err
@@ -54,7 +55,9 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (*Cr
 	} else if v.Status != VersionPublished {
 		return nil, FieldErrorf(ECONFLICT, "version", "version %d of %q is %s; only a published version can be used.", version, in.Template, v.Status)
 	}
-	if _, ok := v.Locales[in.Locale]; !ok {
+	if in.Locale == "" {
+		return nil, FieldErrorf(EINVALID, "locale", "is required (one of %s).", strings.Join(v.SortedLocales(), ", "))
+	} else if _, ok := v.Locales[in.Locale]; !ok {
 		_, err := RenderDocument(v, in.Locale, nil, s.Markdown)
 		return nil, err
 	}
@@ -75,6 +78,11 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (*Cr
 	}
 	out := &CreatedConsent{Consent: c, SigningToken: randomToken(32), SigningCode: newSigningCode()}
 	c.SigningTokenHash, c.SigningCodeHash = HashSecret(out.SigningToken), HashSecret(NormalizeSigningCode(out.SigningCode))
+	defer func() {
+		if err == nil {
+			s.observer().ConsentCreated()
+		}
+	}()
 	return update(ctx, s, func(tx Tx) (*CreatedConsent, error) {
 		if err := tx.CreateConsent(ctx, c); err != nil {
 			return nil, err

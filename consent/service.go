@@ -23,6 +23,30 @@ type Service struct {
 	PINFailures *FailureLimiter
 	// EvidenceEventLimit bounds the audit events printed on a PDF's evidence page.
 	EvidenceEventLimit int
+	// Observer is told about consents created and signed and seal durations
+	// (metrics); nil observes nothing.
+	Observer Observer
+}
+
+// Observer receives measurements from the use cases.
+type Observer interface {
+	ConsentCreated()
+	ConsentSigned()
+	SealDuration(time.Duration)
+}
+
+// nopObserver stands in when no Observer is set.
+type nopObserver struct{}
+
+func (nopObserver) ConsentCreated()            {}
+func (nopObserver) ConsentSigned()             {}
+func (nopObserver) SealDuration(time.Duration) {}
+
+func (s *Service) observer() Observer {
+	if s.Observer == nil {
+		return nopObserver{}
+	}
+	return s.Observer
 }
 
 func (s *Service) now() time.Time { return Millis(s.Now()) }

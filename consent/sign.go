@@ -60,6 +60,9 @@ func (s *Service) sign(ctx context.Context, find func(context.Context) (*Consent
 			}
 		}
 		res, err := s.commitSignature(ctx, plan)
+		if err == nil && plan.completes {
+			s.observer().ConsentSigned()
+		}
 		if ErrorCode(err) == errChanged && attempt < signRetries {
 			continue
 		} else if ErrorCode(err) == errChanged {

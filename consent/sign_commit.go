@@ -2,6 +2,7 @@ package consent
 
 import (
 	"context"
+	"time"
 )
 
 // checkStaff authenticates a clinician, witness or interpreter by staff ID and
@@ -75,7 +76,9 @@ func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	pdf, err := s.Sealer.SealConsent(ctx, p.after, append(events, p.events...))
+	s.observer().SealDuration(time.Since(start))
 	if err != nil {
 		return nil, err
 	}
