@@ -183,13 +183,13 @@ func errorResponses() M {
 	out := M{}
 	for status, name := range errorNames {
 		r := M{"description": descs[status], "content": M{"application/json": M{"schema": ref("Error")}}}
+		f := M{"description": descs[status] + " As an OperationOutcome.",
+			"content": M{"application/fhir+json": M{"schema": ref("OperationOutcome")}}}
 		if status == 401 {
-			r["headers"] = M{"WWW-Authenticate": M{"description": `Bearer realm="consentd"`, "schema": M{"type": "string"}}}
+			h := M{"WWW-Authenticate": M{"description": `Bearer realm="consentd"`, "schema": M{"type": "string"}}}
+			r["headers"], f["headers"] = h, h
 		}
-		out[name] = r
-		out["FHIR"+name] = M{"description": descs[status] + " FHIR errors are OperationOutcome resources; " +
-			"API key failures may come as the API's JSON error.",
-			"content": M{"application/fhir+json": M{"schema": ref("OperationOutcome")}, "application/json": M{"schema": ref("Error")}}}
+		out[name], out["FHIR"+name] = r, f
 	}
 	return out
 }

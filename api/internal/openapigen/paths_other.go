@@ -92,11 +92,14 @@ func fhirOps() []op {
 	}
 	return []op{
 		{method: "GET", path: "/fhir/r4/metadata", id: "fhirCapabilities", tag: "FHIR", summary: "CapabilityStatement",
-			scope: r, fhir: true, status: 200, resp: fhirResp("The server's CapabilityStatement.", "FHIRResource")},
+			desc: "Public, as FHIR clients read it before authenticating.", fhir: true, status: 200, resp: fhirResp("The server's CapabilityStatement.", "FHIRResource")},
 		{method: "GET", path: "/fhir/r4/Consent", id: "fhirSearchConsents", tag: "FHIR", summary: "Search Consents by patient",
 			scope: r, fhir: true, status: 200, resp: fhirResp("A searchset Bundle.", "FHIRBundle"),
+			errs: []int{400},
 			query: []M{{"name": "patient:identifier", "in": "query", "required": true,
-				"description": "[system|]value of the patient's identifier.", "schema": M{"type": "string"}}}},
+				"description": "[system|]value of the patient's identifier.", "schema": M{"type": "string"}},
+				query("_count", "Page size.", M{"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
+				query("_cursor", "From the Bundle's next link.", M{"type": "string"})}},
 		{method: "GET", path: "/fhir/r4/Consent/{id}", id: "fhirReadConsent", tag: "FHIR", summary: "Read a Consent",
 			scope: r, fhir: true, status: 200, resp: fhirResp("The Consent resource.", "FHIRResource")},
 		{method: "GET", path: "/fhir/r4/DocumentReference/{id}", id: "fhirReadDocumentReference", tag: "FHIR",
