@@ -1,0 +1,158 @@
+package consent
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCanTransition(t *testing.T) {
+	allowed := map[[2]string]bool{
+		{StatusPending, StatusSigned}: true, {StatusPending, StatusDeclined}: true, {StatusPending, StatusCancelled}: true,
+		{StatusPending, StatusExpired}: true, {StatusSigned, StatusWithdrawn}: true, {StatusSigned, StatusVoided}: true,
+	}
+	for _, from := range Statuses {
+		for _, to := range Statuses {
+			if got := CanTransition(from, to); got != allowed[[2]string{from, to}] {
+				t.Errorf("CanTransition(%s, %s) = %v", from, to, got)
+			}
+		}
+	}
+}
+
+func TestComplete(t *testing.T) {
+	sig := func(roles ...string) []Signature {
+		var out []Signature
+		for _, r := range roles {
+			out = append(out, Signature{Role: r})
+		}
+		return out
+	}
+	req := []string{RolePatient, RoleClinician}
+	tests := []struct {
+		sigs []Signature
+		want bool
+	}{
+		{nil, false},
+		{sig(RolePatient), false},
+		{sig(RolePatient, RoleClinician), true},
+		{sig(RoleRepresentative, RoleClinician), true},
+		{sig(RoleWitness, RoleClinician), false},
+	}
+	for i, tt := range tests {
+		if got := complete(tt.sigs, req); got != tt.want {
+			t.Errorf("case %d: complete = %v, want %v", i, got, tt.want)
+		}
+	}
+}
+
+func TestPatientValidate(t *testing.T) {
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	ok := Patient{ID: "MRN-1", GivenName: "Zoë", FamilyName: "Müller", BirthDate: "1980-04-02"}
+	tests := []struct {
+		edit  func(p *Patient)
+		field string
+	}{
+		{func(p *Patient) {}, ""},
+		{func(p *Patient) { p.BirthDate = "1980-4-2" }, "patient.birth_date"},
+		{func(p *Patient) { p.BirthDate = "2026-11-26" }, "patient.birth_date"},
+		{func(p *Patient) { p.BirthDate = "1800-01-01" }, "patient.birth_date"},
+		{func(p *Patient) { p.ID = " MRN" }, "patient.id"},
+		{func(p *Patient) { p.GivenName = strings.Repeat("a", 101) }, "patient.given_name"},
+		{func(p *Patient) { p.FamilyName = "a\u0085b" }, "patient.family_name"},
+	}
+	for i, tt := range tests {
+		p := ok
+		tt.edit(&p)
+		if err := p.Validate(now); ErrorField(err) != tt.field {
+			t.Errorf("case %d: %v, want field %q", i, err, tt.field)
+		}
+	}
+}
+
+func TestEscapeMarkdown(t *testing.T) {
+	for in, want := range map[string]string{
+		"**x**":       `\*\*x\*\*`,
+		"<script>":    `\<script\>`,
+		"Dr. O'Brien": `Dr\. O\'Brien`,
+		"Zoë Müller":  "Zoë Müller",
+	} {
+		if got := EscapeMarkdown(in); got != want {
+			t.Errorf("EscapeMarkdown(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSigningCodes(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 200; i++ {
+		c := newSigningCode()
+		if len(c) != 9 || c[4] != '-' || strings.Trim(strings.Replace(c, "-", "", 1), signingCodeAlphabet) != "" {
+			t.Fatalf("bad code %q", c)
+		}
+		seen[c] = true
+	}
+	if len(seen) < 195 {
+		t.Fatalf("codes repeat: %d distinct of 200", len(seen))
+	}
+	if got := NormalizeSigningCode(" k7qm-4xpd "); got != "K7QM4XPD" {
+		t.Fatalf("normalize: %q", got)
+	}
+}
+
+func TestFailureLimiter(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	l := NewFailureLimiter(3, time.Minute)
+	for i := 0; i < 3; i++ {
+		if l.Blocked("s", now) {
+			t.Fatalf("blocked after %d failures", i)
+		}
+		l.Fail("s", now)
+	}
+	if !l.Blocked("s", now) || l.Blocked("other", now) {
+		t.Fatal("limit not per key")
+	}
+	if l.Blocked("s", now.Add(time.Minute)) {
+		t.Fatal("failures did not expire")
+	}
+	l.Fail("s", now)
+	l.Reset("s")
+	if l.Blocked("s", now) {
+		t.Fatal("reset kept failures")
+	}
+}
+
+func TestDefaultBackoff(t *testing.T) {
+	want := []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second}
+	for i, w := range want {
+		if got := DefaultBackoff(i + 1); got != w {
+			t.Errorf("attempt %d: %s, want %s", i+1, got, w)
+		}
+	}
+	if got := DefaultBackoff(30); got != time.Hour {
+		t.Errorf("cap: %s", got)
+	}
+}
+
+func TestWebhookSignature(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	body := []byte(`{"id":"1"}`)
+	h := SignWebhook("whsec_x", now.Unix(), body)
+	if err := VerifyWebhookSignature("whsec_x", h, body, now.Add(time.Minute), 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		secret, header string
+		body           []byte
+		at             time.Time
+	}{
+		"wrong secret": {"whsec_y", h, body, now},
+		"changed body": {"whsec_x", h, []byte(`{"id":"2"}`), now},
+		"too old":      {"whsec_x", h, body, now.Add(6 * time.Minute)},
+		"malformed":    {"whsec_x", "v1=abc", body, now},
+	} {
+		if err := VerifyWebhookSignature(tc.secret, tc.header, tc.body, tc.at, 5*time.Minute); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
