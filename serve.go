@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -14,7 +15,9 @@ import (
 
 	"github.com/consentd/consentd/api"
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/metrics"
 	"github.com/consentd/consentd/ratelimit"
+	"github.com/gin-gonic/gin"
 )
 
 // serve runs the HTTP server until ctx is cancelled, then drains in-flight requests.
@@ -32,6 +35,17 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: cfg.trustedProxies(),
 		CodeLimiter: ratelimit.New(0.2, 10), LinkLimiter: ratelimit.New(0.5, 20),
 		Ready: a.db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRSystem, Version: version, ClinicName: cfg.ClinicName}
+	m := metrics.New(func() float64 {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		n, err := a.db.CountPendingDeliveries(ctx)
+		if err != nil {
+			return math.NaN() // the scrape still succeeds; NaN says the count is unknown
+		}
+		return float64(n)
+	})
+	a.service.Observer = m
+	srv.Metrics, srv.MetricsHandler = m, gin.WrapH(m.Handler())
 	if cfg.KeyRate > 0 {
 		srv.KeyLimiter = ratelimit.New(cfg.KeyRate, int(cfg.KeyRate)*2)
 	}
@@ -50,7 +64,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 
 	go expireLoop(ctx, a.service, cfg.ExpireEvery, log)
 	go purgeLoop(ctx, a, log)
-	dispatcher := &consent.WebhookDispatcher{Store: a.db, Now: time.Now}
+	dispatcher := &consent.WebhookDispatcher{Store: a.db, Now: time.Now, OnResult: m.WebhookResult}
 	go dispatcher.Run(ctx, time.Second, func(err error) { log.Error("webhook delivery", "err", err) })
 	errc := make(chan error, 1)
 	go func() {

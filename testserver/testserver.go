@@ -22,6 +22,7 @@ import (
 	"github.com/consentd/consentd/storage"
 	"github.com/consentd/consentd/storage/storagetest"
 	"github.com/consentd/consentd/templates"
+	"github.com/gin-gonic/gin"
 	"github.com/oklog/ulid/v2"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -72,6 +73,17 @@ type Options struct {
 	// Limits on, with these rates (per second); zero leaves limiters off.
 	CodeRate, LinkRate, KeyRate float64
 	NoTLSListener               bool
+	// Metrics, when set, receives request measurements and domain events and
+	// is served at GET /metrics.
+	Metrics Metrics
+}
+
+// Metrics is what a test server needs from a metrics implementation
+// (metrics.Metrics fits); it is an interface so testserver does not import it.
+type Metrics interface {
+	api.Metrics
+	consent.Observer
+	Handler() http.Handler
 }
 
 // New starts a server with the shipped templates published, an admin key and a
@@ -96,6 +108,11 @@ func New(tb testing.TB, opts Options) *Server {
 	srv := &api.Server{Service: svc, Verifier: Verifier{sealer}, Certificates: sealer.CertificatesPEM,
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), PublicURL: "https://consent.example.test",
 		Ready: db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: "urn:oid:2.16.840.1.113883.4.1", Version: "test", ClinicName: "Calm Waters Ketamine Clinic"}
+	if opts.Metrics != nil {
+		svc.Observer = opts.Metrics
+		srv.Metrics = opts.Metrics
+		srv.MetricsHandler = gin.WrapH(opts.Metrics.Handler())
+	}
 	if opts.CodeRate > 0 {
 		srv.CodeLimiter = ratelimit.New(opts.CodeRate, 3)
 	}
