@@ -39,3 +39,8 @@ export function sleep(ms, signal) {
     signal?.addEventListener('abort', () => { clearTimeout(t); reject(new DOMException('aborted', 'AbortError')); });
   });
 }
+
+/** put appends children to el, skipping null and false. */
+export function put(el, ...children) {
+  el.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
+}
