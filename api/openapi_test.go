@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -276,37 +275,4 @@ func checkOASecurity(t *testing.T, key string, o map[string]any) {
 	case len(sec) > 0 && !slices.Contains(consent.Scopes, scope):
 		t.Errorf("%s: x-required-scope %q is not a scope", key, scope)
 	}
-}
-
-// walkOA calls f on every object in v.
-func walkOA(v any, f func(map[string]any)) {
-	switch x := v.(type) {
-	case map[string]any:
-		f(x)
-		for _, c := range x {
-			walkOA(c, f)
-		}
-	case []any:
-		for _, c := range x {
-			walkOA(c, f)
-		}
-	}
-}
-
-// resolveOA follows a local JSON pointer reference.
-func resolveOA(root map[string]any, ref string) (any, error) {
-	ptr, ok := strings.CutPrefix(ref, "#/")
-	if !ok {
-		return nil, fmt.Errorf("not a local reference")
-	}
-	var cur any = root
-	for _, tok := range strings.Split(ptr, "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		m, ok := cur.(map[string]any)
-		if !ok || m[tok] == nil {
-			return nil, fmt.Errorf("%q not found", tok)
-		}
-		cur = m[tok]
-	}
-	return cur, nil
 }

@@ -15,7 +15,7 @@ func requestSchemas() M {
 			"pin":  M{"type": "string", "minLength": 6, "maxLength": 64, "description": "Stored only as a slow password hash.", "writeOnly": true},
 		}, "id", "name", "role", "pin"),
 		"CreateTemplateRequest": input("A new template, with no versions yet.", M{
-			"slug": str("URL-safe name, e.g. ketamine-iv."), "title": str(""),
+			"slug": slugSchema(), "title": str(""),
 		}, "slug", "title"),
 		"VersionContent":        versionContentSchema(),
 		"TemplateSectionInput":  sectionInput(),
@@ -85,12 +85,14 @@ func localeInput() M {
 
 func createConsentSchema() M {
 	return input("A new consent from a published template version.", M{
-		"template": str("Template slug."),
+		"template": slugSchema(),
 		"version":  M{"type": "integer", "minimum": 1, "description": "A published version; default: the template's current version."},
 		"locale":   str("The initial locale, e.g. en or es."),
 		"patient": input("", M{
-			"id": str("Medical record number."), "given_name": str(""), "family_name": str(""),
-			"birth_date": M{"type": "string", "format": "date", "description": "YYYY-MM-DD."},
+			"id":          M{"type": "string", "minLength": 1, "maxLength": 64, "description": "Medical record number; one line."},
+			"given_name":  M{"type": "string", "minLength": 1, "maxLength": 100},
+			"family_name": M{"type": "string", "minLength": 1, "maxLength": 100},
+			"birth_date":  M{"type": "string", "format": "date", "description": "YYYY-MM-DD; not in the future."},
 		}, "id", "given_name", "family_name", "birth_date"),
 		"variables": mapOf(str(""), "Values for the version's variables."),
 	}, "template", "locale", "patient")
@@ -115,4 +117,8 @@ func signatureRequestSchema() M {
 			"discriminator": M{"propertyName": "type", "mapping": M{"drawn": "#/components/schemas/DrawnMark", "image": "#/components/schemas/ImageMark", "typed": "#/components/schemas/TypedMark"}},
 		},
 	}, "role", "signature")
+}
+
+func slugSchema() M {
+	return M{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "description": "Template slug, e.g. ketamine-iv."}
 }

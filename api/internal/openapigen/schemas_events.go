@@ -1,0 +1,64 @@
+package main
+
+// Schemas for the audit trail, webhooks and FHIR.
+
+func auditEventSchema() M {
+	return output("One entry of the hash-chained audit trail.", M{
+		"seq": integer("Position in the chain, from 1."),
+		"type": M{"type": "string", "description": "Event type.", "examples": []string{"consent.created", "consent.signature_recorded",
+			"consent.signed", "consent.pdf_downloaded", "template.version_published", "apikey.created", "auth.failed"}},
+		"at": timestamp(""), "actor": str("apikey:<id>, token:<hash prefix>, link, system, ..."),
+		"consent_id": str(""), "ip": str(""), "user_agent": str(""), "device_id": str(""),
+		"details":   M{"type": "object", "description": "Event-specific facts; never secrets."},
+		"hash":      sha256Hex("Hash of this event and prev_hash"),
+		"prev_hash": str("The previous event's hash (empty for the first)."),
+	}, "consent_id", "user_agent", "device_id")
+}
+
+func webhookSchema() M {
+	return output("A webhook endpoint. Deliveries are described under webhooks.consentEvent.", M{
+		"id": str(""), "url": M{"type": "string", "format": "uri", "description": "Absolute http(s) URL."},
+		"events":     arr(enum("", webhookEvents...), "Event types delivered."),
+		"created_at": timestamp(""),
+		"deleted_at": orNull(timestamp("When it was deleted; null while live.")),
+		"secret":     str("The HMAC signing secret (whsec_...); only in the creation response."),
+	}, "secret")
+}
+
+func webhookDeliverySchema() M {
+	return output("One event on its way to one endpoint.", M{
+		"id": str(""), "event_id": str(""), "event_type": enum("", webhookEvents...),
+		"status":           enum("pending deliveries are retried with backoff for 24 h.", "pending", "delivered", "failed"),
+		"attempts":         integer(""),
+		"next_attempt_at":  timestamp("Only while pending."),
+		"last_attempt_at":  orNull(timestamp("")),
+		"last_status_code": integer("The endpoint's last HTTP status, if it answered."),
+		"last_error":       str("Why the last attempt failed."),
+		"delivered_at":     orNull(timestamp("")),
+		"created_at":       timestamp(""),
+	}, "next_attempt_at", "last_status_code", "last_error")
+}
+
+// webhookPayloadSchema is the body consentd POSTs to webhook endpoints.
+func webhookPayloadSchema() M {
+	return output("An event notification. It carries IDs and states, never patient names or birth dates.", M{
+		"id": str("Event ID; the same across retries."), "type": enum("", webhookEvents...), "created_at": timestamp(""),
+		"data": output("", M{
+			"consent_id": str(""), "status": enum("", consentStates...), "template": str(""), "version": integer(""),
+			"locale": str(""), "signed_at": timestamp(""), "pdf_sha256": sha256Hex("Hash of the sealed PDF"),
+			"from": enum("The previous status (transitions).", consentStates...),
+		}, "signed_at", "pdf_sha256", "from"),
+	})
+}
+
+func fhirResource(desc string) M {
+	return M{"type": "object", "description": desc, "required": []string{"resourceType"},
+		"properties": M{"resourceType": str("")}, "additionalProperties": true}
+}
+
+func fhirBundle() M {
+	b := fhirResource("A FHIR searchset Bundle.")
+	b["properties"] = M{"resourceType": M{"const": "Bundle"}, "type": M{"const": "searchset"},
+		"entry": arr(M{"type": "object"}, "")}
+	return b
+}
