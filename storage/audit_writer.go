@@ -107,6 +107,9 @@ func (db *DB) commitAudit(batch []*auditRequest) {
 	err := db.lockWrite(ctx)
 	if err == nil {
 		err = db.gdb.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+			if err := db.lockWriters(g); err != nil {
+				return err
+			}
 			last, err := lastAudit(g)
 			if err != nil {
 				return err

@@ -1,5 +1,5 @@
-// Package storage persists consentd's domain in SQLite (the default) through
-// gorm. It implements consent.Store; its row structs and their JSON columns are
+// Package storage persists consentd's domain in SQLite (the default) or
+// PostgreSQL (several processes sharing one database) through gorm. It implements consent.Store; its row structs and their JSON columns are
 // its own, so no tags leak into the domain. Everything that is signed, sealed or
 // audited is append-only in the database itself (triggers), not only in Go.
 package storage
@@ -25,7 +25,7 @@ import (
 // Config says where the database lives and how it authenticates its audit log.
 type Config struct {
 	DataDir  string           // created 0700 if missing; the SQLite file is <DataDir>/consentd.db
-	URL      string           // CONSENTD_DATABASE_URL: "" or "sqlite:[path]" selects SQLite
+	URL      string           // CONSENTD_DATABASE_URL: "" or "sqlite:[path]" selects SQLite, postgres:// PostgreSQL
 	AuditKey []byte           // HMAC key for audit MACs, kept outside the database
 	Now      func() time.Time // clock for audit timestamps; time.Now if nil
 }
@@ -44,7 +44,8 @@ type DB struct {
 
 	// writeSem admits one write transaction of this process at a time, so
 	// writers queue in Go (fairly, cancellably) instead of spinning on SQLite's
-	// busy handler; the busy timeout still covers other processes.
+	// busy handler or holding pooled connections while they wait for
+	// PostgreSQL's write lock; those still order writers across processes.
 	writeSem chan struct{}
 
 	audit auditWriter
@@ -82,29 +83,21 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if db.now == nil {
 		db.now = time.Now
 	}
-	gdb, err := gorm.Open(sqlite.Open(sqliteDSN(path)), &gorm.Config{
-		TranslateError:         true,
-		SkipDefaultTransaction: true, // every write already runs in an explicit transaction
-		PrepareStmtMaxSize:     512,  // bounds the statement cache (IN lists vary in length)
-		Logger:                 logger.Discard,
-	})
+	if dialect == dialectPostgres {
+		err = db.openPostgres(cfg.URL)
+	} else {
+		err = db.openSQLite(path)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+		return nil, err
 	}
-	db.gdb, db.plain = gdb, gdb
-	if db.sqlDB, err = gdb.DB(); err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
-	}
-	// Connections carry their pragmas from the DSN; keeping a few idle avoids
-	// re-opening (and re-applying them) under concurrent reads.
-	db.sqlDB.SetMaxIdleConns(8)
 	// Migrations run multi-statement scripts, which a prepared statement cannot
 	// hold; everything after them reuses prepared statements per connection.
 	if _, err := db.migrate(ctx); err != nil {
 		db.sqlDB.Close()
 		return nil, err
 	}
-	db.gdb = gdb.Session(&gorm.Session{PrepareStmt: true})
+	db.gdb = db.plain.Session(&gorm.Session{PrepareStmt: true})
 	db.reader = reader{g: db.gdb}
 	if head, err := db.LastAuditHead(ctx); err != nil {
 		db.sqlDB.Close()
@@ -114,6 +107,32 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	db.audit.start(db)
 	return db, nil
+}
+
+// gormConfig is the gorm configuration of both dialects.
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // every write already runs in an explicit transaction
+		PrepareStmtMaxSize:     512,  // bounds the statement cache (IN lists vary in length)
+		Logger:                 logger.Discard,
+	}
+}
+
+// openSQLite opens the database file with its per-connection settings.
+func (db *DB) openSQLite(path string) error {
+	gdb, err := gorm.Open(sqlite.Open(sqliteDSN(path)), gormConfig())
+	if err != nil {
+		return fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	db.plain = gdb
+	if db.sqlDB, err = gdb.DB(); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	// Connections carry their pragmas from the DSN; keeping a few idle avoids
+	// re-opening (and re-applying them) under concurrent reads.
+	db.sqlDB.SetMaxIdleConns(8)
+	return nil
 }
 
 // parseURL picks the dialect and, for SQLite, the database file.
@@ -128,9 +147,7 @@ func parseURL(url, dataDir string) (dialect, path string, err error) {
 		}
 		return dialectSQLite, p, nil
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		// The migrations carry a Postgres column for this dialect; the
-		// triggers and the driver wiring are not written yet.
-		return "", "", errors.New("storage: PostgreSQL is not implemented yet; use SQLite (leave CONSENTD_DATABASE_URL empty)")
+		return dialectPostgres, "", nil
 	default:
 		return "", "", errors.New("storage: unsupported database URL scheme (want sqlite: or postgres://)")
 	}
@@ -169,7 +186,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // The audit head file is not part of the copy.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.dialect != dialectSQLite {
-		return errors.New("storage: backup is only implemented for SQLite")
+		return errors.New("storage: backup is only implemented for SQLite; back up PostgreSQL with its own tools (pg_dump, base backups)")
 	}
 	if _, err := os.Stat(path); err == nil {
 		return consent.Errorf(consent.ECONFLICT, "Backup file already exists.")

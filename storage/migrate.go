@@ -15,14 +15,14 @@ type migration struct {
 	Version  int
 	Name     string
 	SQLite   string
-	Postgres string // "" until the PostgreSQL dialect is wired
+	Postgres string
 }
 
 // migrations is the whole schema history, oldest first.
 var migrations = []migration{
-	{Version: 1, Name: "initial schema", SQLite: sqliteSchemaV1},
-	{Version: 2, Name: "append-only triggers", SQLite: sqliteTriggersV2},
-	{Version: 3, Name: "webhooks and outbox", SQLite: sqliteWebhooksV3},
+	{Version: 1, Name: "initial schema", SQLite: sqliteSchemaV1, Postgres: postgresSchemaV1},
+	{Version: 2, Name: "append-only triggers", SQLite: sqliteTriggersV2, Postgres: postgresTriggersV2},
+	{Version: 3, Name: "webhooks and outbox", SQLite: sqliteWebhooksV3, Postgres: postgresWebhooksV3},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -34,7 +34,19 @@ const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // migrate applies the migrations the database has not seen yet and returns
 // their versions. It refuses a database written by a newer binary.
 func (db *DB) migrate(ctx context.Context) ([]int, error) {
-	if err := db.plain.WithContext(ctx).Exec(createSchemaMigrations).Error; err != nil {
+	create := createSchemaMigrations
+	if db.dialect == dialectPostgres {
+		create = postgresSchemaMigrations
+	}
+	// Processes starting together must not race to create the table: on
+	// PostgreSQL its creation runs under the migration lock too.
+	err := db.plain.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		if err := db.lockMigrations(g); err != nil {
+			return err
+		}
+		return g.Exec(create).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("storage: create schema_migrations: %w", err)
 	}
 	var newest int
@@ -72,6 +84,9 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 	}
 	done := false
 	err := db.plain.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		if err := db.lockMigrations(g); err != nil {
+			return err
+		}
 		var n int64
 		if err := g.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n).Error; err != nil || n > 0 {
 			return err
@@ -87,4 +102,14 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 		return false, fmt.Errorf("storage: migration %d (%s): %w", m.Version, m.Name, err)
 	}
 	return done, nil
+}
+
+// lockMigrations makes the migrating processes of one PostgreSQL database
+// take turns, until the transaction ends; SQLite's BEGIN IMMEDIATE already
+// does this.
+func (db *DB) lockMigrations(g *gorm.DB) error {
+	if db.dialect != dialectPostgres {
+		return nil
+	}
+	return g.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error
 }

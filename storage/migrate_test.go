@@ -118,7 +118,8 @@ func TestParseURL(t *testing.T) {
 		{"sqlite:", dialectSQLite, "/d/consentd.db", false},
 		{"sqlite:///var/lib/c.db", dialectSQLite, "/var/lib/c.db", false},
 		{"sqlite:/var/lib/c.db", dialectSQLite, "/var/lib/c.db", false},
-		{"postgres://u@h/db", "", "", true},
+		{"postgres://u@h/db", dialectPostgres, "", false},
+		{"postgresql://u@h/db?sslmode=require", dialectPostgres, "", false},
 		{"mysql://u@h/db", "", "", true},
 	}
 	for _, tt := range tests {

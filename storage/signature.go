@@ -103,7 +103,7 @@ func (r signatureRow) toDomain() (consent.Signature, error) {
 // are ECONFLICT.
 func (t *tx) CreateSignature(ctx context.Context, s *consent.Signature) error {
 	row := signatureFromDomain(s)
-	err := t.q(ctx).Create(&row).Error
+	err := t.savepoint(ctx, func() error { return t.q(ctx).Create(&row).Error })
 	if err == nil {
 		return nil
 	}
@@ -111,7 +111,8 @@ func (t *tx) CreateSignature(ctx context.Context, s *consent.Signature) error {
 	if consent.ErrorCode(err) != consent.ECONFLICT {
 		return err
 	}
-	// Say which rule was hit; the failed statement left the transaction usable.
+	// Say which rule was hit; the failed statement left the transaction usable
+	// (on PostgreSQL, by rolling back to the savepoint).
 	var roles []string
 	if qerr := t.q(ctx).Model(&signatureRow{}).Where("consent_id = ? AND side = ?", row.ConsentID, row.Side).
 		Pluck("role", &roles).Error; qerr != nil {

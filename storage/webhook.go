@@ -161,19 +161,31 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// claimSQL selects the due deliveries with what sending needs. On PostgreSQL
+// the rows are locked and rows another claimer holds are skipped, so
+// concurrent claimers (other processes) take disjoint sets without waiting;
+// SQLite runs one write transaction at a time, which gives the same.
+const claimSQL = `SELECT d.*, e.type AS event_type, e.payload AS payload, w.url AS url, w.secret AS secret
+	FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+	WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
+	ORDER BY d.next_attempt_at, d.id LIMIT ?`
+
 // ClaimDueDeliveries leases up to limit due pending deliveries (with their
-// endpoint's URL and secret and the payload) for lease.
+// endpoint's URL and secret and the payload) for lease. On PostgreSQL it does
+// not take the write lock: FOR UPDATE SKIP LOCKED row locks keep claimers
+// apart, and a row committed by another claimer meanwhile is re-checked
+// against the lease condition before it is locked.
 func (db *DB) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*consent.WebhookDelivery, error) {
 	var out []*consent.WebhookDelivery
-	err := db.Update(ctx, func(ctx2 consent.Tx) error {
-		t := ctx2.(*tx)
+	query := claimSQL
+	if db.dialect == dialectPostgres {
+		query += " FOR UPDATE OF d SKIP LOCKED"
+	}
+	err := db.update(ctx, false, func(t *tx) error {
+		out = nil
 		var rows []deliveryRow
 		nowMS := toMS(now)
-		err := t.q(ctx).Raw(`SELECT d.*, e.type AS event_type, e.payload AS payload, w.url AS url, w.secret AS secret
-			FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
-			WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
-			ORDER BY d.next_attempt_at, d.id LIMIT ?`, nowMS, nowMS, limit).Scan(&rows).Error
-		if err != nil {
+		if err := t.q(ctx).Raw(query, nowMS, nowMS, limit).Scan(&rows).Error; err != nil {
 			return translate("claim deliveries", err, msgs{})
 		}
 		for _, row := range rows {
@@ -189,8 +201,8 @@ func (db *DB) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.
 
 // CompleteDelivery records an attempt, updates the delivery and releases its lease.
 func (db *DB) CompleteDelivery(ctx context.Context, d *consent.WebhookDelivery, a consent.DeliveryAttempt) error {
-	return db.Update(ctx, func(ctx2 consent.Tx) error {
-		t := ctx2.(*tx)
+	// The update is guarded by status, so it needs no write lock.
+	return db.update(ctx, false, func(t *tx) error {
 		if _, err := t.exec(ctx, `INSERT INTO webhook_attempts (delivery_id, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?)`,
 			d.ID, toMS(a.At), a.StatusCode, a.Error, a.Duration.Milliseconds()); err != nil {
 			return translate("log delivery attempt", err, msgs{})
