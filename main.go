@@ -47,6 +47,7 @@ commands:
   backup FILE                             write a consistent online copy of the SQLite database
   keys rotate                             new sealing key (generated keys only); old PDFs keep verifying
   healthcheck                             exit 0 if the local server answers /healthz (for container health checks)
+  loadtest --url URL --key KEY --n N --c C  create and sign N consents over loopback, then read them; report p50/p95/p99
 
 Every command accepts the config flags (run "consentd serve -h"); each flag has a
 CONSENTD_* environment variable.`
@@ -58,6 +59,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return exitError(2)
 	}
 	cmd, rest := args[0], args[1:]
+	if cmd == "loadtest" { // a client of a running server: its own flags, no server config
+		return loadtest(ctx, rest, stdout)
+	}
 	sub := ""
 	if (cmd == "apikey" || cmd == "templates" || cmd == "audit" || cmd == "keys") && len(rest) > 0 {
 		sub, rest = rest[0], rest[1:]
