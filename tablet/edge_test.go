@@ -249,9 +249,6 @@ func TestLayouts(t *testing.T) {
 			for range 6 {
 				p.click("#larger")
 			}
-			var wide []string
-			p.js(`[...document.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > innerWidth + 1).map((e) => e.tagName + '.' + e.className + '#' + e.id + ' ' + e.getBoundingClientRect().right)`, &wide)
-			t.Log(wide)
 			p.checkPage(size.name + " sign, largest text")
 			p.click("#back")
 			p.checkPage(size.name + " disclosure, largest text")

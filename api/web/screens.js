@@ -105,8 +105,10 @@ export function done(main) {
 /** gone says why this consent cannot be signed here, in both languages. */
 export function gone(main) {
   const [title, body] = { expired: ['expiredTitle', 'expiredBody'], notfound: ['goneTitle', 'linkNotFound'], gone: ['goneTitle', 'goneBody'] }[app.gone];
+  const second = other(app.ui);
   put(main, h('div', { class: 'card center gone', id: 'gone', 'data-reason': app.gone },
-    h('h1', { tabindex: '-1' }, app.t[title]),
+    h('h1', { tabindex: '-1' }, h('span', { class: 'choose' }, app.t[title]),
+      h('span', { class: 'choose', lang: second }, tr(second)[title])),
     bilingual('p', body),
     h('button', { type: 'button', class: 'primary big', onclick: () => reset() }, app.t.backToStart)));
 }
