@@ -1,0 +1,178 @@
+package api_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/consentd/consentd/testserver"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSigningTokenOpensDocumentsWithoutPatientData(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	c := s.CreateConsent(t, "es")
+	token := signingToken(t, c)
+	b := want(t, s, 200, "GET", "/v1/signing/"+token, "", nil)
+	m := testserver.JSON(t, b)
+	if m["consent_id"] != c["id"] || m["status"] != "pending" || m["locale"] != "es" {
+		t.Fatalf("session: %v %v %v", m["consent_id"], m["status"], m["locale"])
+	}
+	docs := m["documents"].(map[string]any)
+	for _, l := range []string{"en", "es"} {
+		d, ok := docs[l].(map[string]any)
+		if !ok || len(d["sections"].([]any)) == 0 || d["content_sha256"] != c["documents"].(map[string]any)[l].(map[string]any)["content_sha256"] {
+			t.Fatalf("document %s missing or different: %v", l, d)
+		}
+	}
+	if diff := cmp.Diff([]any{"patient", "clinician"}, m["required_signers"]); diff != "" {
+		t.Fatalf("required_signers (-want +got):\n%s", diff)
+	}
+	for _, secret := range []string{"Zoë", "Müller", "1980-04-02", "MRN-1001", "birth_date", "given_name", "family_name"} {
+		if bytes.Contains(b, []byte(secret)) {
+			t.Errorf("the signing view shows %q", secret)
+		}
+	}
+	if evs := eventsOfType(auditEvents(t, s, c["id"].(string)), "consent.viewed"); len(evs) == 0 ||
+		!strings.HasPrefix(evs[0]["actor"].(string), "token:") || strings.Contains(evs[0]["actor"].(string), token) {
+		t.Fatalf("tablet open audited as %v", evs)
+	}
+	wantError(t, s, 404, "", "GET", "/v1/signing/"+token+"x", "", nil)
+	wantError(t, s, 404, "", "GET", "/v1/signing/s.bm9wZQ.AAAA", "", nil)
+	wantError(t, s, 404, "", "GET", "/v1/signing/"+strings.Repeat("a", 300), "", nil)
+}
+
+func TestSigningCodeExchange(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	c := s.CreateConsent(t, "en")
+	code := c["signing"].(map[string]any)["code"].(string)
+	if len(code) != 9 || code[4] != '-' {
+		t.Fatalf("code %q", code)
+	}
+	for _, typed := range []string{code, strings.ToLower(code), strings.ReplaceAll(code, "-", ""), strings.ToLower(strings.ReplaceAll(code, "-", ""))} {
+		t.Run(typed, func(t *testing.T) {
+			x := wantJSON(t, s, 200, "POST", "/v1/signing/codes/"+typed, "", nil)
+			tok, _ := x["token"].(string)
+			if tok == "" || x["consent_id"] != c["id"] || x["url"] != "/sign/"+tok || x["expires_at"] != c["expires_at"] {
+				t.Fatalf("exchange: %v", x)
+			}
+			if got := wantJSON(t, s, 200, "GET", "/v1/signing/"+tok, "", nil); got["consent_id"] != c["id"] {
+				t.Fatalf("exchanged token opens %v", got["consent_id"])
+			}
+			wantError(t, s, 401, "", "GET", "/v1/consents/"+c["id"].(string), tok, nil)
+		})
+	}
+	other := s.CreateConsent(t, "en")["signing"].(map[string]any)["code"].(string)
+	unknown := "ABCD-EFGH"
+	if unknown == code || unknown == other {
+		unknown = "HGFE-DCBA"
+	}
+	for _, bad := range []string{unknown, "ABC", "ABCD-EFG0", "%20"} {
+		wantError(t, s, 404, "", "POST", "/v1/signing/codes/"+bad, "", nil)
+	}
+}
+
+func TestSigningCodeRateLimit(t *testing.T) {
+	s := testserver.New(t, testserver.Options{CodeRate: 0.001})
+	c := s.CreateConsent(t, "en")
+	code := c["signing"].(map[string]any)["code"].(string)
+	statuses := []int{}
+	for i := 0; i < 5; i++ {
+		st, _ := s.Do(t, "POST", "/v1/signing/codes/WRNG-"+strings.Repeat("X", 4), "", nil)
+		statuses = append(statuses, st)
+	}
+	if diff := cmp.Diff([]int{404, 404, 404, 429, 429}, statuses); diff != "" {
+		t.Fatalf("statuses (-want +got):\n%s", diff)
+	}
+	// Even the right code waits now: guessing gains nothing from a hit.
+	wantError(t, s, 429, "", "POST", "/v1/signing/codes/"+code, "", nil)
+}
+
+func TestTabletAcknowledgmentsAndSigning(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	c := s.CreateConsent(t, "en")
+	id, token := c["id"].(string), signingToken(t, c)
+	acks := testserver.Acknowledged(t, c)
+	if len(acks) < 2 {
+		t.Fatalf("the template marks %d sections for acknowledgment", len(acks))
+	}
+	wantError(t, s, 400, "section", "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": "nope"})
+	wantError(t, s, 400, "locale", "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[0], "locale": "fr"})
+	wantError(t, s, 400, "colour", "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[0], "colour": 1})
+	wantError(t, s, 404, "", "POST", "/v1/signing/nope/acknowledgments", "", map[string]any{"section": acks[0]})
+
+	var times []string
+	for _, key := range acks {
+		s.Clock.Advance(1500 * time.Millisecond)
+		a := wantJSON(t, s, 201, "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": key})
+		if a["section"] != key || a["locale"] != "en" || a["channel"] != "tablet" {
+			t.Fatalf("ack: %v", a)
+		}
+		times = append(times, a["at"].(string))
+	}
+	for i := 1; i < len(times); i++ {
+		if times[i] <= times[i-1] {
+			t.Fatalf("ack times not strictly increasing: %v", times)
+		}
+	}
+	again := wantJSON(t, s, 201, "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[0]})
+	if again["at"] != times[0] {
+		t.Fatalf("repeated ack at %v, first %v", again["at"], times[0])
+	}
+	view := wantJSON(t, s, 200, "GET", "/v1/signing/"+token, "", nil)
+	var seen []string
+	for _, a := range view["acknowledgments"].([]any) {
+		seen = append(seen, a.(map[string]any)["at"].(string))
+	}
+	if diff := cmp.Diff(times, seen); diff != "" {
+		t.Fatalf("acknowledgments returned (-recorded +returned):\n%s", diff)
+	}
+
+	// The patient signs on the tablet without repeating the acknowledgments.
+	s.Clock.Advance(time.Second)
+	body := testserver.PatientSignature(nil)
+	r := wantJSON(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body, "User-Agent", "TabletBrowser/1.0", "X-Device-ID", "tablet-3")
+	got := getConsent(t, s, id)
+	sigs := got["signatures"].([]any)
+	if len(sigs) != 1 || r["role"] != "patient" {
+		t.Fatalf("signatures after tablet signing: %d (%v)", len(sigs), r["role"])
+	}
+	sig := sigs[0].(map[string]any)
+	ev := sig["evidence"].(map[string]any)
+	if ev["channel"] != "tablet" || !strings.HasPrefix(ev["actor"].(string), "token:") || ev["user_agent"] != "TabletBrowser/1.0" {
+		t.Fatalf("evidence %v", ev)
+	}
+	if diff := cmp.Diff(toAny(acks), sig["acknowledged_sections"]); diff != "" {
+		t.Fatalf("acknowledged_sections (-want +got):\n%s", diff)
+	}
+	if sig["signed_at"].(string) <= times[len(times)-1] {
+		t.Fatalf("signed_at %v not after the last acknowledgment %v", sig["signed_at"], times[len(times)-1])
+	}
+	var storedAcks []string
+	for _, a := range got["acknowledgments"].([]any) {
+		storedAcks = append(storedAcks, a.(map[string]any)["at"].(string))
+	}
+	if diff := cmp.Diff(times, storedAcks); diff != "" {
+		t.Fatalf("tablet acknowledgment times changed at signing (-tapped +stored):\n%s", diff)
+	}
+	wantError(t, s, 401, "", "GET", "/v1/consents/"+id, token, nil)
+	wantError(t, s, 401, "", "POST", "/v1/consents/"+id+"/signatures", token, testserver.ClinicianSignature())
+
+	// The clinician countersigns on the same tablet; then the token shows nothing more.
+	want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", testserver.ClinicianSignature())
+	wantError(t, s, 410, "", "GET", "/v1/signing/"+token, "", nil)
+	wantError(t, s, 410, "", "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[0]})
+	wantError(t, s, 410, "", "POST", "/v1/signing/codes/"+c["signing"].(map[string]any)["code"].(string), "", nil)
+	if st := getConsent(t, s, id)["status"]; st != "signed" {
+		t.Fatalf("status %v after both tablet signatures", st)
+	}
+}
+
+func toAny(ss []string) []any {
+	out := []any{}
+	for _, s := range ss {
+		out = append(out, s)
+	}
+	return out
+}
