@@ -11,6 +11,7 @@ import (
 
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/storage"
+	"github.com/consentd/consentd/storage/storagetest"
 )
 
 // seedChain appends n events and returns them as stored.
@@ -26,10 +27,15 @@ func seedChain(t *testing.T, db *storage.DB, n int) []*consent.AuditEvent {
 	return evs
 }
 
-// unlock drops the append-only triggers, as someone with the file would.
+// unlock drops the append-only triggers, as someone with the SQLite file, or
+// a PostgreSQL superuser (the table owner), could.
 func unlock(t *testing.T, raw *sql.DB) {
 	t.Helper()
-	if _, err := raw.Exec("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete"); err != nil {
+	drop := "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete"
+	if storagetest.Postgres() {
+		drop = "DROP TRIGGER audit_events_no_update ON audit_events; DROP TRIGGER audit_events_no_delete ON audit_events"
+	}
+	if _, err := raw.Exec(drop); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -44,7 +50,7 @@ func rehash(t *testing.T, raw *sql.DB, e *consent.AuditEvent) {
 	}
 	e.Hash = h
 	details, _ := json.Marshal(e.Details)
-	if _, err := raw.Exec("UPDATE audit_events SET details = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+	if _, err := raw.Exec(rebind("UPDATE audit_events SET details = ?, prev_hash = ?, hash = ? WHERE seq = ?"),
 		string(details), e.PrevHash, e.Hash, e.Seq); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +145,7 @@ func TestVerifyAuditPages(t *testing.T) {
 
 func exec(t *testing.T, raw *sql.DB, query string, args ...any) {
 	t.Helper()
-	if _, err := raw.Exec(query, args...); err != nil {
+	if _, err := raw.Exec(rebind(query), args...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 }

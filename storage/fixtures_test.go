@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/storage"
+	"github.com/consentd/consentd/storage/internal/pgtest"
 	"github.com/consentd/consentd/storage/storagetest"
 )
 
@@ -29,16 +31,38 @@ func openDir(t testing.TB) (*storage.DB, string) {
 	return storagetest.MustOpenConfig(t, storage.Config{DataDir: dir, Now: func() time.Time { return t0 }}), dir
 }
 
-// rawDB opens the database file behind storage's back, as an attacker with
-// file access would.
+// rawDB opens the database behind storage's back, as an attacker with the
+// SQLite file, or an administrator with psql on PostgreSQL, would.
 func rawDB(t testing.TB, dir string) *sql.DB {
 	t.Helper()
+	if u := storagetest.DatabaseURL(dir); u != "" {
+		return pgtest.Open(t, u)
+	}
 	raw, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "consentd.db")+"?_busy_timeout=5000")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { raw.Close() })
 	return raw
+}
+
+// rebind turns the ? placeholders of raw SQL into PostgreSQL's $1, $2, ...
+// when the tests run on PostgreSQL.
+func rebind(query string) string {
+	if !storagetest.Postgres() {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func update(t testing.TB, db *storage.DB, fn func(tx consent.Tx) error) {
