@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -16,10 +17,32 @@ type createConsentRequest struct {
 	Variables map[string]string `json:"variables"`
 }
 
-func (s *Server) createdConsentJSON(out *consent.CreatedConsent) consentJSON {
-	j := s.toConsentJSON(out.Consent)
-	j.Signing = &signingJSON{URL: "/sign/" + out.SigningToken, Code: out.SigningCode, ExpiresAt: ts(out.Consent.ExpiresAt)}
-	return j
+func (s *Server) createdConsentJSON(out *consent.CreatedConsent) (json.RawMessage, error) {
+	return s.consentBytes(out.Consent, &signingJSON{URL: "/sign/" + out.SigningToken, Code: out.SigningCode, ExpiresAt: ts(out.Consent.ExpiresAt)})
+}
+
+// writeJSON writes already encoded JSON.
+func writeJSON(c *gin.Context, status int, b []byte) {
+	c.Data(status, "application/json; charset=utf-8", b)
+}
+
+// writeConsent writes a consent as JSON.
+func (s *Server) writeConsent(c *gin.Context, status int, cs *consent.Consent) {
+	b, err := s.consentBytes(cs, nil)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeJSON(c, status, b)
+}
+
+// renderConsent is an idempotency renderer for use cases that return a consent.
+func (s *Server) renderConsent(r any) any {
+	b, err := s.consentBytes(r.(*consent.Consent), nil)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 func (s *Server) createConsent(c *gin.Context) {
@@ -37,13 +60,21 @@ func (s *Server) createConsent(c *gin.Context) {
 		}
 		in.Version = *req.Version
 	}
-	ctx := s.idem(c, http.StatusCreated, func(r any) any { return s.createdConsentJSON(r.(*consent.CreatedConsent)) })
+	ctx := s.idem(c, http.StatusCreated, func(r any) any {
+		b, _ := s.createdConsentJSON(r.(*consent.CreatedConsent))
+		return b
+	})
 	out, err := s.Service.CreateConsent(ctx, in)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusCreated, s.createdConsentJSON(out))
+	b, err := s.createdConsentJSON(out)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusCreated, b)
 }
 
 func (s *Server) getConsent(c *gin.Context) {
@@ -52,7 +83,7 @@ func (s *Server) getConsent(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusOK, s.toConsentJSON(out))
+	s.writeConsent(c, http.StatusOK, out)
 }
 
 type listResponse[T any] struct {
@@ -85,9 +116,14 @@ func (s *Server) listConsents(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := listResponse[consentJSON]{Data: []consentJSON{}, NextCursor: next}
+	out := listResponse[json.RawMessage]{Data: []json.RawMessage{}, NextCursor: next}
 	for _, x := range list {
-		out.Data = append(out.Data, s.toConsentJSON(x))
+		b, err := s.consentBytes(x, nil)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out.Data = append(out.Data, b)
 	}
 	ok(c, http.StatusOK, out)
 }
@@ -104,12 +140,11 @@ func (s *Server) transition(to string) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		ctx := s.idem(c, http.StatusOK, func(r any) any { return s.toConsentJSON(r.(*consent.Consent)) })
-		out, err := s.Service.Transition(ctx, c.Param("id"), to, req.Reason)
+		out, err := s.Service.Transition(s.idem(c, http.StatusOK, s.renderConsent), c.Param("id"), to, req.Reason)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		ok(c, http.StatusOK, s.toConsentJSON(out))
+		s.writeConsent(c, http.StatusOK, out)
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"time"
 
 	"github.com/consentd/consentd/consent"
@@ -104,31 +105,29 @@ type pdfJSON struct {
 }
 
 type consentJSON struct {
-	ID              string                  `json:"id"`
-	Status          string                  `json:"status"`
-	Template        string                  `json:"template"`
-	Version         int                     `json:"version"`
-	TemplateSHA256  string                  `json:"template_content_sha256"`
-	Locale          string                  `json:"locale"`
-	Patient         patientJSON             `json:"patient"`
-	Variables       map[string]string       `json:"variables"`
-	Document        documentJSON            `json:"document"`
-	ContentSHA256   string                  `json:"content_sha256"`
-	Documents       map[string]documentJSON `json:"documents"`
-	CreatedAt       string                  `json:"created_at"`
-	ExpiresAt       string                  `json:"expires_at"`
-	Signing         *signingJSON            `json:"signing,omitempty"`
-	Signatures      []signatureJSON         `json:"signatures"`
-	Acknowledgments []ackJSON               `json:"acknowledgments"`
-	SignedAt        *string                 `json:"signed_at"`
-	StatusChangedAt *string                 `json:"status_changed_at"`
-	StatusReason    string                  `json:"status_reason,omitempty"`
-	DeclinedAt      *string                 `json:"declined_at,omitempty"`
-	CancelledAt     *string                 `json:"cancelled_at,omitempty"`
-	ExpiredAt       *string                 `json:"expired_at,omitempty"`
-	WithdrawnAt     *string                 `json:"withdrawn_at,omitempty"`
-	VoidedAt        *string                 `json:"voided_at,omitempty"`
-	PDF             *pdfJSON                `json:"pdf"`
+	ID              string            `json:"id"`
+	Status          string            `json:"status"`
+	Template        string            `json:"template"`
+	Version         int               `json:"version"`
+	TemplateSHA256  string            `json:"template_content_sha256"`
+	Locale          string            `json:"locale"`
+	Patient         patientJSON       `json:"patient"`
+	Variables       map[string]string `json:"variables"`
+	ContentSHA256   string            `json:"content_sha256"`
+	CreatedAt       string            `json:"created_at"`
+	ExpiresAt       string            `json:"expires_at"`
+	Signing         *signingJSON      `json:"signing,omitempty"`
+	Signatures      []signatureJSON   `json:"signatures"`
+	Acknowledgments []ackJSON         `json:"acknowledgments"`
+	SignedAt        *string           `json:"signed_at"`
+	StatusChangedAt *string           `json:"status_changed_at"`
+	StatusReason    string            `json:"status_reason,omitempty"`
+	DeclinedAt      *string           `json:"declined_at,omitempty"`
+	CancelledAt     *string           `json:"cancelled_at,omitempty"`
+	ExpiredAt       *string           `json:"expired_at,omitempty"`
+	WithdrawnAt     *string           `json:"withdrawn_at,omitempty"`
+	VoidedAt        *string           `json:"voided_at,omitempty"`
+	PDF             *pdfJSON          `json:"pdf"`
 }
 
 func toDocumentJSON(d consent.Document) documentJSON {
@@ -169,17 +168,38 @@ func toSignatureJSON(s *consent.Signature) signatureJSON {
 			DeviceID: e.DeviceID, Actor: e.Actor, ClientTime: e.ClientTime}}
 }
 
+// consentBytes encodes a consent as the API's JSON object. The frozen
+// documents come from the document cache; everything else is encoded afresh.
+func (s *Server) consentBytes(c *consent.Consent, signing *signingJSON) (json.RawMessage, error) {
+	j := s.toConsentJSON(c)
+	j.Signing = signing
+	rest, err := json.Marshal(j)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := s.docCache().documents(c)
+	if err != nil {
+		return nil, err
+	}
+	n := len(rest)
+	for _, d := range docs {
+		n += 2 * len(d)
+	}
+	b := make([]byte, 0, n+64)
+	b = append(b, '{')
+	b = appendDocuments(b, docs, c.Locale)
+	return append(b, rest[1:]...), nil
+}
+
+// toConsentJSON maps the consent's changing part; documents are added by consentBytes.
 func (s *Server) toConsentJSON(c *consent.Consent) consentJSON {
 	doc := c.Document()
 	out := consentJSON{ID: c.ID, Status: c.Status, Template: c.TemplateSlug, Version: c.TemplateVersion,
 		TemplateSHA256: c.TemplateSHA256, Locale: c.Locale, Variables: c.Variables,
-		Patient:  patientJSON{ID: c.Patient.ID, GivenName: c.Patient.GivenName, FamilyName: c.Patient.FamilyName, BirthDate: c.Patient.BirthDate},
-		Document: toDocumentJSON(doc), ContentSHA256: doc.ContentSHA256, Documents: map[string]documentJSON{},
-		CreatedAt: ts(c.CreatedAt), ExpiresAt: ts(c.ExpiresAt), Signatures: []signatureJSON{}, Acknowledgments: []ackJSON{},
+		Patient:       patientJSON{ID: c.Patient.ID, GivenName: c.Patient.GivenName, FamilyName: c.Patient.FamilyName, BirthDate: c.Patient.BirthDate},
+		ContentSHA256: doc.ContentSHA256,
+		CreatedAt:     ts(c.CreatedAt), ExpiresAt: ts(c.ExpiresAt), Signatures: []signatureJSON{}, Acknowledgments: []ackJSON{},
 		SignedAt: tsp(c.SignedAt), StatusChangedAt: tsp(c.StatusChangedAt), StatusReason: c.StatusReason}
-	for l, d := range c.Documents {
-		out.Documents[l] = toDocumentJSON(d)
-	}
 	for i := range c.Signatures {
 		out.Signatures = append(out.Signatures, toSignatureJSON(&c.Signatures[i]))
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/consentd/consentd/consent"
@@ -44,6 +45,15 @@ type Server struct {
 	FHIRIdentifierSystem                 string
 	Version                              string
 	ClinicName                           string
+
+	docsOnce sync.Once
+	docs     *docCache
+}
+
+// docCache returns the cache of encoded consent documents (64 MiB).
+func (s *Server) docCache() *docCache {
+	s.docsOnce.Do(func() { s.docs = newDocCache(64 << 20) })
+	return s.docs
 }
 
 // Handler returns the gin engine with every route registered.
