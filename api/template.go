@@ -46,7 +46,8 @@ type contentJSON struct {
 	ExpiresAfterHours int                   `json:"expires_after_hours"`
 }
 
-type versionJSON struct {
+// versionSummaryJSON is a version as listed: its lifecycle, not its content.
+type versionSummaryJSON struct {
 	Slug          string  `json:"slug"`
 	Version       int     `json:"version"`
 	Status        string  `json:"status"`
@@ -55,6 +56,11 @@ type versionJSON struct {
 	ApprovedBy    string  `json:"approved_by,omitempty"`
 	RetiredAt     *string `json:"retired_at,omitempty"`
 	CreatedAt     string  `json:"created_at"`
+}
+
+// versionJSON is a full version: lifecycle and content.
+type versionJSON struct {
+	versionSummaryJSON
 	contentJSON
 }
 
@@ -100,13 +106,13 @@ func toTemplateJSON(t *consent.Template) templateJSON {
 	return templateJSON{Slug: t.Slug, Title: t.Title, CurrentVersion: t.CurrentVersion, Locales: locales, CreatedAt: ts(t.CreatedAt)}
 }
 
-func toVersionJSON(v *consent.TemplateVersion, withContent bool) versionJSON {
-	out := versionJSON{Slug: v.Slug, Version: v.Version, Status: v.Status, ContentSHA256: v.ContentSHA256,
+func toVersionSummaryJSON(v *consent.TemplateVersion) versionSummaryJSON {
+	return versionSummaryJSON{Slug: v.Slug, Version: v.Version, Status: v.Status, ContentSHA256: v.ContentSHA256,
 		PublishedAt: tsp(v.PublishedAt), ApprovedBy: v.ApprovedBy, RetiredAt: tsp(v.RetiredAt), CreatedAt: ts(v.CreatedAt)}
-	if withContent {
-		out.contentJSON = toContentJSON(v.Content())
-	}
-	return out
+}
+
+func toVersionJSON(v *consent.TemplateVersion) versionJSON {
+	return versionJSON{versionSummaryJSON: toVersionSummaryJSON(v), contentJSON: toContentJSON(v.Content())}
 }
 
 type createTemplateRequest struct {
@@ -162,9 +168,9 @@ func (s *Server) listVersions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := listResponse[versionJSON]{Data: []versionJSON{}}
+	out := listResponse[versionSummaryJSON]{Data: []versionSummaryJSON{}}
 	for _, v := range list {
-		out.Data = append(out.Data, toVersionJSON(v, false))
+		out.Data = append(out.Data, toVersionSummaryJSON(v))
 	}
 	ok(c, http.StatusOK, out)
 }
@@ -189,10 +195,10 @@ func (s *Server) getVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusOK, toVersionJSON(v, true))
+	ok(c, http.StatusOK, toVersionJSON(v))
 }
 
-func renderVersion(r any) any { return toVersionJSON(r.(*consent.TemplateVersion), true) }
+func renderVersion(r any) any { return toVersionJSON(r.(*consent.TemplateVersion)) }
 
 func (s *Server) createVersion(c *gin.Context) {
 	b, err := s.readBody(c)
