@@ -8,10 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -60,6 +62,35 @@ func newPage(t *testing.T) *page {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(768, 1024)); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	// Any uncaught exception or unhandled rejection in the page fails the test.
+	var mu sync.Mutex
+	var thrown []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev, err := range chromedp.Events(ctx, runtime.ExceptionThrown) {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			thrown = append(thrown, fmt.Sprintf("%s (%s:%d)", msg, d.URL, d.LineNumber+1))
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range thrown {
+			t.Errorf("page threw: %s", e)
+		}
+	})
 	dir := os.Getenv("TABLET_SCREENSHOTS")
 	if dir == "" {
 		dir = t.TempDir()

@@ -117,8 +117,13 @@ func TestSignInSpanishWithCountersignature(t *testing.T) {
 		t.Error("submit enabled before name and signature")
 	}
 	p.typeInto("#name", "Zoë Müller")
+	scribble := [][][2]float64{{{500, 20}, {520, 60}, {560, 30}, {580, 90}}}
+	p.draw(scribble) // cleared below
+	p.click("#clear")
 	strokes := signature()
 	points := p.draw(strokes)
+	p.draw(scribble) // undone below
+	p.click("#undo")
 	p.wait(`!document.getElementById('submit').disabled`)
 	p.checkPage("signature")
 	p.shot("signature")

@@ -1,7 +1,7 @@
 // Inactivity timer (HIPAA automatic logoff): after idleMs without input it
 // warns with a countdown; after warnMs more it locks.
 
-const EVENTS = ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart'];
+const EVENTS = ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart', 'scroll'];
 
 /** Idle watches the document for activity while started. */
 export class Idle {
