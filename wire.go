@@ -15,10 +15,10 @@ import (
 
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/pdf"
+	"github.com/consentd/consentd/pinhash"
 	"github.com/consentd/consentd/storage"
 	"github.com/consentd/consentd/templates"
 	"github.com/oklog/ulid/v2"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // app is the wired-up domain with its storage and sealer.
@@ -54,7 +54,7 @@ func open(ctx context.Context, cfg *config) (*app, error) {
 		db.Close()
 		return nil, fmt.Errorf("sealing key: %w", err)
 	}
-	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: bcryptPINs{},
+	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{TTL: 10 * time.Minute},
 		SecretKey: derive(secret, "signing-session"), Now: time.Now, NewID: func() string { return ulid.Make().String() },
 		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
 	return &app{db: db, sealer: sealer, service: svc}, nil
@@ -101,18 +101,6 @@ func derive(secret []byte, purpose string) []byte {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("consentd|" + purpose))
 	return m.Sum(nil)
-}
-
-// bcryptPINs hashes staff PINs with bcrypt (a slow password hash).
-type bcryptPINs struct{}
-
-func (bcryptPINs) Hash(pin string) (string, error) {
-	b, err := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.DefaultCost)
-	return string(b), err
-}
-
-func (bcryptPINs) Compare(hash, pin string) bool {
-	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) == nil
 }
 
 // pdfVerifier adapts the sealer's verification to the domain's.

@@ -18,6 +18,7 @@ import (
 	"github.com/consentd/consentd/api"
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/pdf"
+	"github.com/consentd/consentd/pinhash"
 	"github.com/consentd/consentd/ratelimit"
 	"github.com/consentd/consentd/storage"
 	"github.com/consentd/consentd/storage/storagetest"
@@ -101,7 +102,7 @@ func New(tb testing.TB, opts Options) *Server {
 	if err != nil {
 		tb.Fatalf("sealer: %v", err)
 	}
-	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: fastPINs{},
+	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{Cost: bcrypt.MinCost, TTL: 10 * time.Minute, Now: clock.Now},
 		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() },
 		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
 	logs := &bytes.Buffer{}
@@ -224,18 +225,6 @@ func (v Verifier) VerifyPDF(b []byte) *consent.PDFVerification {
 	r := v.S.Verify(b)
 	return &consent.PDFVerification{Valid: r.Valid, Reason: r.Reason, ConsentID: r.ConsentID, ContentSHA256: r.ContentSHA256,
 		SignedAt: r.SignedAt, Signers: r.Signers, CertSHA256: r.CertSHA256, FileSHA256: r.FileSHA256}
-}
-
-// fastPINs is bcrypt at its minimum cost, to keep tests quick; production uses the default cost.
-type fastPINs struct{}
-
-func (fastPINs) Hash(pin string) (string, error) {
-	b, err := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.MinCost)
-	return string(b), err
-}
-
-func (fastPINs) Compare(hash, pin string) bool {
-	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) == nil
 }
 
 type lockedWriter struct {
