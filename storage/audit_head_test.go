@@ -13,8 +13,8 @@ import (
 
 func TestAdvanceHeadOnlyMovesForward(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := Open(ctx, Config{DataDir: dir, AuditKey: testKey})
+	dir, url := t.TempDir(), testURL(t)
+	db, err := Open(ctx, Config{DataDir: dir, URL: url, AuditKey: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,11 +45,11 @@ func TestAdvanceHeadOnlyMovesForward(t *testing.T) {
 // (and so cannot overwrite the evidence) until an operator looks at it.
 func TestCorruptHeadFileRefusesOpen(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir, url := t.TempDir(), testURL(t)
 	if err := os.WriteFile(filepath.Join(dir, headFile), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if db, err := Open(ctx, Config{DataDir: dir, AuditKey: testKey}); err == nil {
+	if db, err := Open(ctx, Config{DataDir: dir, URL: url, AuditKey: testKey}); err == nil {
 		db.Close()
 		t.Fatal("Open with a corrupt audit head succeeded")
 	}
@@ -59,8 +59,8 @@ func TestCorruptHeadFileRefusesOpen(t *testing.T) {
 // reports it until a later commit writes the head again.
 func TestHeadWriteFailureFailsPing(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := Open(ctx, Config{DataDir: dir, AuditKey: testKey})
+	dir, url := t.TempDir(), testURL(t)
+	db, err := Open(ctx, Config{DataDir: dir, URL: url, AuditKey: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}

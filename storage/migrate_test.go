@@ -2,14 +2,28 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/consentd/consentd/storage/internal/pgtest"
 )
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// testURL is "" (SQLite in the data directory) or, when the tests run on
+// PostgreSQL (CONSENTD_TEST_POSTGRES_URL), a fresh database dropped at the end.
+func testURL(t *testing.T) string {
+	if pgtest.ServerURL() == "" {
+		return ""
+	}
+	return pgtest.NewDatabase(t, pgtest.ServerURL())
+}
 
 func TestMigrationsAreOrdered(t *testing.T) {
 	for i, m := range migrations {
@@ -39,9 +53,9 @@ func appliedMigrations(t *testing.T, db *DB) []migrationRecord {
 
 func TestMigrateIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir, url := t.TempDir(), testURL(t)
 	first := time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
-	db, err := Open(ctx, Config{DataDir: dir, AuditKey: testKey, Now: func() time.Time { return first }})
+	db, err := Open(ctx, Config{DataDir: dir, URL: url, AuditKey: testKey, Now: func() time.Time { return first }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +70,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db, err = Open(ctx, Config{DataDir: dir, AuditKey: testKey, Now: func() time.Time { return first.Add(time.Hour) }})
+	db, err = Open(ctx, Config{DataDir: dir, URL: url, AuditKey: testKey, Now: func() time.Time { return first.Add(time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +85,8 @@ func TestMigrateIsIdempotent(t *testing.T) {
 
 func TestMigrateRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := Open(ctx, Config{DataDir: dir, AuditKey: testKey})
+	dir, url := t.TempDir(), testURL(t)
+	db, err := Open(ctx, Config{DataDir: dir, URL: url, AuditKey: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +95,7 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	_, err = Open(ctx, Config{DataDir: dir, AuditKey: testKey})
+	_, err = Open(ctx, Config{DataDir: dir, URL: url, AuditKey: testKey})
 	if err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("Open on a newer schema = %v, want a refusal", err)
 	}
@@ -89,17 +103,22 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 
 func TestMigrationFailureRollsBack(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, Config{DataDir: t.TempDir(), AuditKey: testKey})
+	db, err := Open(ctx, Config{DataDir: t.TempDir(), URL: testURL(t), AuditKey: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	bad := migration{Version: 99, Name: "broken", SQLite: "CREATE TABLE half (x INTEGER); SELECT nonsense FROM nowhere;"}
+	broken := "CREATE TABLE half (x INTEGER); SELECT nonsense FROM nowhere;"
+	bad := migration{Version: 99, Name: "broken", SQLite: broken, Postgres: broken}
 	if _, err := db.applyMigration(ctx, bad); err == nil {
 		t.Fatal("a broken migration applied")
 	}
 	var n int64
-	db.gdb.Raw("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").Scan(&n)
+	tables := "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'"
+	if db.dialect == dialectPostgres {
+		tables = "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'half'"
+	}
+	db.gdb.Raw(tables).Scan(&n)
 	if n != 0 {
 		t.Error("a failed migration left its first statement behind")
 	}
@@ -129,5 +148,31 @@ func TestParseURL(t *testing.T) {
 				t.Errorf("parseURL(%q) = %q, %q, %v", tt.url, d, p, err)
 			}
 		})
+	}
+}
+
+func TestMigrationsHavePostgresSQL(t *testing.T) {
+	for _, m := range migrations {
+		if m.Postgres == "" {
+			t.Errorf("migration %d (%s) lacks PostgreSQL SQL", m.Version, m.Name)
+		}
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "40001"}, true},
+		{fmt.Errorf("storage: commit: %w", &pgconn.PgError{Code: "40P01"}), true},
+		{&pgconn.PgError{Code: "23505"}, false},
+		{errors.New("40001"), false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := retryable(tt.err); got != tt.want {
+			t.Errorf("retryable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }
