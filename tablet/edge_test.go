@@ -222,6 +222,12 @@ func TestCodeEntry(t *testing.T) {
 			t.Errorf("code %q: page does not say %q:\n%s", code, want, got)
 		}
 	}
+	// Keyboard only: the code field has focus on load and Enter submits.
+	p.do(chromedp.KeyEvent("abc\r"))
+	p.wait(`document.getElementById('code-error').textContent !== ''`)
+	if got := p.text(); !strings.Contains(got, "8 letters and numbers") {
+		t.Errorf("short code: page does not ask for 8 letters and numbers:\n%s", got)
+	}
 	try("abc", "8 letters and numbers")
 	for range 3 {
 		try("zzzz-zzzz", "could not find that code")
