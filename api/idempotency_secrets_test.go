@@ -1,0 +1,74 @@
+package api_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/consentd/consentd/testserver"
+)
+
+// dataContains reports whether any file of the data dir (database, WAL) holds s.
+func dataContains(t *testing.T, dir, s string) bool {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "consentd.db*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no database files in %s: %v", dir, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretsOf creates an API key, a consent and a download link, with or without
+// Idempotency-Key headers, and returns the secrets the responses showed once.
+func secretsOf(t *testing.T, s *testserver.Server, idem bool) map[string]string {
+	t.Helper()
+	h := func(k string) []string {
+		if idem {
+			return []string{"Idempotency-Key", k}
+		}
+		return nil
+	}
+	key := wantJSON(t, s, 201, "POST", "/v1/api-keys", s.AdminKey, map[string]any{"name": "ehr", "scopes": []string{"consents:read"}}, h("k1")...)
+	c := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, testserver.ConsentRequest("en"), h("k2")...)
+	id := s.SignedConsent(t, "en")
+	link := wantJSON(t, s, 201, "POST", "/v1/consents/"+id+"/download-links", s.AdminKey, map[string]any{}, h("k3")...)
+	secret, _ := key["key"].(string)
+	if secret == "" {
+		t.Fatalf("no key in %v", key)
+	}
+	return map[string]string{"api key": secret, "signing token": signingToken(t, c),
+		"download token": strings.TrimPrefix(link["url"].(string), "/d/")}
+}
+
+func TestSecretsAreNotStoredInPlainText(t *testing.T) {
+	dir := t.TempDir()
+	s := testserver.New(t, testserver.Options{DataDir: dir})
+	for name, secret := range secretsOf(t, s, false) {
+		if dataContains(t, dir, secret) {
+			t.Errorf("the %s is stored in plain text", name)
+		}
+	}
+}
+
+func TestIdempotentReplayDoesNotStoreSecrets(t *testing.T) {
+	knownBug(t, "with an Idempotency-Key the whole 201 body is stored for replay, so the API key, signing token "+
+		"and download token shown once sit in plain text in the idempotency table (they are otherwise stored only hashed)")
+	dir := t.TempDir()
+	s := testserver.New(t, testserver.Options{DataDir: dir})
+	for name, secret := range secretsOf(t, s, true) {
+		if dataContains(t, dir, secret) {
+			t.Errorf("the %s is stored in plain text (idempotency record)", name)
+		}
+	}
+}
