@@ -26,9 +26,9 @@ func wantJSON(t *testing.T, s *testserver.Server, status int, method, path, key 
 }
 
 // wantError checks an error response's status, code and (if non-empty) field.
-func wantError(t *testing.T, s *testserver.Server, status int, field, method, path, key string, body any) {
+func wantError(t *testing.T, s *testserver.Server, status int, field, method, path, key string, body any, headers ...string) {
 	t.Helper()
-	b := want(t, s, status, method, path, key, body)
+	b := want(t, s, status, method, path, key, body, headers...)
 	code, f, _ := errorOf(t, b)
 	wantCode := map[int]string{400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
 		410: "gone", 429: "rate_limited"}[status]

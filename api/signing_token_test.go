@@ -176,3 +176,70 @@ func toAny(ss []string) []any {
 	}
 	return out
 }
+
+func TestFirstSignatureFixesLocale(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	c := s.CreateConsent(t, "en")
+	id, token := c["id"].(string), signingToken(t, c)
+	es := c["documents"].(map[string]any)["es"].(map[string]any)
+	// The patient reads and acknowledges in Spanish on the tablet, then signs in Spanish.
+	var acks []string
+	for _, sec := range es["sections"].([]any) {
+		if sec := sec.(map[string]any); sec["requires_acknowledgment"] == true {
+			acks = append(acks, sec["key"].(string))
+			want(t, s, 201, "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": sec["key"], "locale": "es"})
+		}
+	}
+	body := testserver.PatientSignature(nil)
+	wantError(t, s, 400, "acknowledged_sections", "POST", "/v1/signing/"+token+"/signatures", "", body) // acknowledged in es, not en
+	body["locale"] = "es"
+	r := wantJSON(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body)
+	if r["locale"] != "es" || r["meaning"] != es["meanings"].(map[string]any)["patient"] {
+		t.Fatalf("patient signed in %v with meaning %v", r["locale"], r["meaning"])
+	}
+	got := getConsent(t, s, id)
+	if got["locale"] != "es" || got["content_sha256"] != es["content_sha256"] || got["document"].(map[string]any)["title"] != es["title"] {
+		t.Fatalf("after the first signature: locale %v hash %v", got["locale"], got["content_sha256"])
+	}
+	view := wantJSON(t, s, 200, "GET", "/v1/signing/"+token, "", nil)
+	if diff := cmp.Diff([]any{"patient"}, view["signed_roles"]); diff != "" || view["locale"] != "es" {
+		t.Fatalf("tablet view: locale %v signed_roles %v", view["locale"], view["signed_roles"])
+	}
+	wantError(t, s, 400, "locale", "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[0], "locale": "en"})
+	clin := testserver.ClinicianSignature()
+	clin["locale"] = "en"
+	wantError(t, s, 400, "locale", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin)
+	delete(clin, "locale")
+	r = wantJSON(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin)
+	if r["locale"] != "es" || r["meaning"] != es["meanings"].(map[string]any)["clinician"] {
+		t.Fatalf("clinician signed in %v with meaning %v", r["locale"], r["meaning"])
+	}
+}
+
+func TestSignatureIdempotentReplay(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	c := s.CreateConsent(t, "en")
+	id, token := c["id"].(string), signingToken(t, c)
+	body := testserver.PatientSignature(testserver.Acknowledged(t, c))
+	first := want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body, "Idempotency-Key", "tab-1")
+	again := want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body, "Idempotency-Key", "tab-1")
+	if string(first) != string(again) {
+		t.Fatalf("replay differs:\n%s\n%s", first, again)
+	}
+	wantError(t, s, 409, "", "POST", "/v1/signing/"+token+"/signatures", "", body) // without the key: the patient has signed
+	clin := testserver.ClinicianSignature()
+	first = want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin, "Idempotency-Key", "api-1")
+	// The signed consent takes no signature, but the retry of the same request gets its first answer.
+	again = want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin, "Idempotency-Key", "api-1")
+	if string(first) != string(again) || testserver.JSON(t, first)["consent_status"] != "signed" {
+		t.Fatalf("replay after completion:\n%s\n%s", first, again)
+	}
+	if n := len(getConsent(t, s, id)["signatures"].([]any)); n != 2 {
+		t.Fatalf("%d signatures after replays", n)
+	}
+	// The same key on another route or with another credential is another request.
+	b := want(t, s, 409, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, body, "Idempotency-Key", "tab-1")
+	if _, field, _ := errorOf(t, b); field == "Idempotency-Key" {
+		t.Fatalf("a key used by a tablet token conflicts with an API key's request: %s", b)
+	}
+}
