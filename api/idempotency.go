@@ -46,7 +46,7 @@ func (s *Server) idempotency() gin.HandlerFunc {
 
 // replay answers from a stored response if there is one; it reports whether it wrote one.
 func (s *Server) replay(c *gin.Context, st *idemState) bool {
-	rec, err := s.Service.Store.FindIdempotency(c.Request.Context(), st.scope, st.key)
+	rec, err := s.Service.FindIdempotentResponse(c.Request.Context(), st.scope, st.key)
 	if consent.ErrorCode(err) == consent.ENOTFOUND {
 		return false
 	} else if err != nil {
@@ -85,7 +85,7 @@ func (s *Server) replayAfterConflict(c *gin.Context, err error) bool {
 	if st == nil || consent.ErrorCode(err) != consent.ECONFLICT {
 		return false
 	}
-	rec, ferr := s.Service.Store.FindIdempotency(c.Request.Context(), st.scope, st.key)
+	rec, ferr := s.Service.FindIdempotentResponse(c.Request.Context(), st.scope, st.key)
 	if ferr != nil || rec.RequestHash != st.hash {
 		return false
 	}

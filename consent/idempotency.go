@@ -2,6 +2,12 @@ package consent
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
 	"time"
 )
 
@@ -23,7 +29,11 @@ func WithIdempotency(ctx context.Context, r *IdempotencyRequest) context.Context
 	return context.WithValue(ctx, idempotencyKey{}, r)
 }
 
-func saveIdempotency(ctx context.Context, tx Tx, result any, now time.Time) error {
+// saveIdempotency stores the rendered response encrypted (AES-256-GCM with a key
+// derived from the service's secret, which is not in the database): responses
+// carry secrets shown once — API keys, signing and download tokens — that are
+// otherwise stored only as hashes.
+func (s *Service) saveIdempotency(ctx context.Context, tx Tx, result any, now time.Time) error {
 	r, _ := ctx.Value(idempotencyKey{}).(*IdempotencyRequest)
 	if r == nil {
 		return nil
@@ -32,6 +42,58 @@ func saveIdempotency(ctx context.Context, tx Tx, result any, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	sealed, err := s.sealIdempotency(r.Scope+"\x00"+r.Key, body)
+	if err != nil {
+		return err
+	}
 	return tx.SaveIdempotency(ctx, &Idempotency{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash,
-		Status: status, Body: body, CreatedAt: now})
+		Status: status, Body: sealed, CreatedAt: now})
+}
+
+// FindIdempotentResponse returns the stored response for scope and key with its
+// body decrypted. Errors: ENOTFOUND.
+func (s *Service) FindIdempotentResponse(ctx context.Context, scope, key string) (*Idempotency, error) {
+	rec, err := s.Store.FindIdempotency(ctx, scope, key)
+	if err != nil {
+		return nil, err
+	}
+	body, err := s.openIdempotency(scope+"\x00"+key, rec.Body)
+	if err != nil {
+		return nil, err
+	}
+	rec.Body = body
+	return rec, nil
+}
+
+func (s *Service) idempotencyAEAD() (cipher.AEAD, error) {
+	m := hmac.New(sha256.New, s.SecretKey)
+	m.Write([]byte("idempotency-responses"))
+	block, err := aes.NewCipher(m.Sum(nil))
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+func (s *Service) sealIdempotency(aad string, body []byte) ([]byte, error) {
+	aead, err := s.idempotencyAEAD()
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(nonce, nonce, body, []byte(aad)), nil
+}
+
+func (s *Service) openIdempotency(aad string, sealed []byte) ([]byte, error) {
+	aead, err := s.idempotencyAEAD()
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < aead.NonceSize() {
+		return nil, fmt.Errorf("idempotency record too short")
+	}
+	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(aad))
 }

@@ -61,7 +61,7 @@ func update[T any](ctx context.Context, s *Service, fn func(tx Tx) (T, error)) (
 			return err
 		}
 		out = r
-		return saveIdempotency(ctx, tx, r, s.now())
+		return s.saveIdempotency(ctx, tx, r, s.now())
 	})
 	return out, err
 }
