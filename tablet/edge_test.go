@@ -262,3 +262,39 @@ func TestLayouts(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenLinkOffline opens a signing link while the API is unreachable: the
+// page says so and keeps the link, and "Try again" opens the consent.
+func TestOpenLinkOffline(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	var mu sync.Mutex
+	down := true
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		drop := down && strings.HasPrefix(r.URL.Path, "/v1/")
+		mu.Unlock()
+		if drop {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		s.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	c := s.CreateConsent(t, "en")
+	p := newPage(t)
+	p.open(proxy.URL + signingPath(t, c))
+	p.waitFor("#gone[data-reason=network]")
+	var path string
+	p.js(`location.pathname`, &path)
+	if path != signingPath(t, c) {
+		t.Errorf("address %q after a failed open, want the signing link kept", path)
+	}
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	p.click("#gone button") // reloads the page: wait through the DOM, not a script context
+	p.do(chromedp.WaitVisible(chromedp.CSS("[data-choose=en]")))
+}

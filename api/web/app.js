@@ -236,6 +236,12 @@ function boot() {
     render();
     open(decodeURIComponent(m[1]))
       .catch((err) => {
+        if (err instanceof NetworkError) {
+          app.screen = 'gone';
+          app.gone = 'network';
+          render();
+          return;
+        }
         const msg = explain(err);
         if (msg) { app.startError = msg; reset(); }
       })
