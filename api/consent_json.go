@@ -213,10 +213,9 @@ func (s *Server) toConsentJSON(c *consent.Consent) consentJSON {
 	case consent.StatusCancelled:
 		out.CancelledAt = changed
 	case consent.StatusExpired:
-		out.ExpiredAt = changed
-		if changed == nil {
-			out.ExpiredAt = tsp(&c.ExpiresAt)
-		}
+		// A consent expires at expires_at, whether or not the background job has
+		// recorded it yet (its run time is in the audit event and status_changed_at).
+		out.ExpiredAt = tsp(&c.ExpiresAt)
 	case consent.StatusWithdrawn:
 		out.WithdrawnAt = changed
 	case consent.StatusVoided:
