@@ -114,7 +114,7 @@ func (s *Service) present(c *Consent) {
 	}
 }
 
-// ListConsents lists consents, newest first. Errors: EINVALID.
+// ListConsents lists consents, newest first, and records that each was viewed. Errors: EINVALID.
 func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent, string, error) {
 	if f.Status != "" && !contains(Statuses, f.Status) {
 		return nil, "", FieldErrorf(EINVALID, "status", "unknown status %q.", f.Status)
@@ -123,8 +123,16 @@ func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent
 	if err != nil {
 		return nil, "", err
 	}
+	// Every consent shown in a list counts as viewed (HIPAA access audit).
+	events := make([]*AuditEvent, 0, len(list))
 	for _, c := range list {
 		s.present(c)
+		events = append(events, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"via": "list"}))
+	}
+	if len(events) > 0 {
+		if err := s.Store.AppendAuditEvents(ctx, events...); err != nil {
+			return nil, "", err
+		}
 	}
 	return list, next, nil
 }
