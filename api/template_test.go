@@ -248,4 +248,53 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 	if after := want(t, s, 200, "GET", "/v1/consents/"+id1, s.AdminKey, nil); string(after) != string(before) {
 		t.Fatalf("retiring changed an existing consent")
 	}
+	counts := map[string]int{}
+	for _, e := range wantJSON(t, s, 200, "GET", "/v1/audit?limit=200", s.AdminKey, nil)["data"].([]any) {
+		e := e.(map[string]any)
+		if e["details"].(map[string]any)["slug"] == "life-test" {
+			counts[e["type"].(string)]++
+		}
+	}
+	wantCounts := map[string]int{"template.created": 1, "template.version_created": 3, "template.version_updated": 3,
+		"template.version_published": 2, "template.version_retired": 2}
+	if diff := cmp.Diff(wantCounts, counts); diff != "" {
+		t.Fatalf("template audit events (-want +got):\n%s", diff)
+	}
+}
+
+func TestTemplateConcurrentVersionsAndPublish(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "race-test", "title": "R"})
+	want(t, s, 201, "POST", "/v1/templates/race-test/versions", s.AdminKey, templateContent())
+	const n = 4
+	var reqs []func() (int, []byte)
+	for i := 0; i < n; i++ {
+		reqs = append(reqs, post(t, s, "/v1/templates/race-test/versions", nil))
+	}
+	st, b := race(t, s, reqs...)
+	versions := map[float64]bool{}
+	for i := range st {
+		if st[i] != 201 {
+			t.Fatalf("concurrent version %d: %d %s", i, st[i], b[i])
+		}
+		versions[testserver.JSON(t, b[i])["version"].(float64)] = true
+	}
+	if len(versions) != n || !versions[2] || !versions[n+1] {
+		t.Fatalf("version numbers %v, want 2..%d once each", versions, n+1)
+	}
+	pub := map[string]any{"approved_by": "Dr. M"}
+	st, b = race(t, s, post(t, s, "/v1/templates/race-test/versions/1/publish", pub), post(t, s, "/v1/templates/race-test/versions/1/publish", pub))
+	if !(st[0] == 200 && st[1] == 409) && !(st[0] == 409 && st[1] == 200) {
+		t.Fatalf("concurrent publish: %d %d: %s %s", st[0], st[1], b[0], b[1])
+	}
+	evs := wantJSON(t, s, 200, "GET", "/v1/audit?type=template.version_published&limit=200", s.AdminKey, nil)["data"].([]any)
+	count := 0
+	for _, e := range evs {
+		if d := e.(map[string]any)["details"].(map[string]any); d["slug"] == "race-test" {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Fatalf("%d publish events for one publication", count)
+	}
 }
