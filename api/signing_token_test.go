@@ -41,6 +41,12 @@ func TestSigningTokenOpensDocumentsWithoutPatientData(t *testing.T) {
 	wantError(t, s, 404, "", "GET", "/v1/signing/"+token+"x", "", nil)
 	wantError(t, s, 404, "", "GET", "/v1/signing/s.bm9wZQ.AAAA", "", nil)
 	wantError(t, s, 404, "", "GET", "/v1/signing/"+strings.Repeat("a", 300), "", nil)
+	// Each credential opens only its own door.
+	wantError(t, s, 404, "", "GET", "/v1/signing/"+s.AdminKey, "", nil)
+	wantError(t, s, 404, "", "GET", "/d/"+token, "", nil)
+	link := wantJSON(t, s, 201, "POST", "/v1/consents/"+s.SignedConsent(t, "en")+"/download-links", s.AdminKey, map[string]any{})
+	wantError(t, s, 404, "", "GET", "/v1/signing/"+strings.TrimPrefix(link["url"].(string), "/d/"), "", nil)
+	wantError(t, s, 401, "", "GET", "/v1/consents", strings.TrimPrefix(link["url"].(string), "/d/"), nil)
 }
 
 func TestSigningCodeExchange(t *testing.T) {

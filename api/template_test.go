@@ -3,6 +3,7 @@ package api_test
 import (
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/consentd/consentd/testserver"
 	"github.com/google/go-cmp/cmp"
@@ -184,6 +185,9 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 	id1 := c1["id"].(string)
 	if c1["version"] != 1.0 || c1["template_content_sha256"] != hash1 {
 		t.Fatalf("consent on %v (%v)", c1["version"], c1["template_content_sha256"])
+	}
+	if d := parseTS(t, c1["expires_at"]).Sub(parseTS(t, c1["created_at"])); d != 48*time.Hour {
+		t.Fatalf("expires after %v, want the version's 48 h", d)
 	}
 	before := want(t, s, 200, "GET", "/v1/consents/"+id1, s.AdminKey, nil)
 
