@@ -52,7 +52,7 @@ func (m *Mark) Validate(allowed []string, name string) error {
 		if err := CheckName("signature.text", m.Text, 200); err != nil {
 			return err
 		} else if !strings.EqualFold(strings.Join(strings.Fields(m.Text), " "), strings.Join(strings.Fields(name), " ")) {
-			return FieldErrorf(EINVALID, "signature.text", "a typed signature must be the signer's name as given in name.")
+			return FieldErrorf(EINVALID, "signature.text", "a typed signature must be the signer's name: %s.", name)
 		}
 		return nil
 	}

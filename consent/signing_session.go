@@ -94,14 +94,15 @@ func (s *Service) consentByToken(ctx context.Context, token string) (*Consent, e
 	return c, err
 }
 
-// checkSignable refuses consents that no longer take signatures: EGONE when
-// expired or finished (the token shows no document any more), ECONFLICT otherwise.
+// checkSignable refuses consents that no longer take signatures with EGONE (the
+// token shows no document any more); the error's field says why: "expires_at"
+// when expired, "status" when signed, declined or cancelled.
 func (s *Service) checkSignable(c *Consent) error {
 	switch {
 	case c.IsExpired(s.now()) || c.Status == StatusExpired:
-		return Errorf(EGONE, "This consent has expired. Please ask the front desk for help.")
+		return &Error{Code: EGONE, Field: "expires_at", Message: "This consent has expired. Please ask the front desk for help."}
 	case c.Status != StatusPending:
-		return Errorf(EGONE, "This consent is %s and can no longer be signed here.", c.Status)
+		return &Error{Code: EGONE, Field: "status", Message: "This consent is " + c.Status + " and can no longer be signed here."}
 	}
 	return nil
 }
