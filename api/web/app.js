@@ -110,7 +110,7 @@ export function showGone(err) {
   abortAll();
   app.s = null;
   app.screen = 'gone';
-  app.gone = err instanceof ApiError && err.status === 404 ? 'notfound' : /expir/i.test(err.message) ? 'expired' : 'gone';
+  app.gone = err instanceof ApiError && err.status === 404 ? 'notfound' : err instanceof ApiError && err.field === 'expires_at' ? 'expired' : 'gone';
   render();
 }
 
