@@ -155,4 +155,7 @@ type ConsentFilter struct {
 	TemplateSlug string
 	Limit        int
 	Cursor       string // opaque; returned by the previous page
+	// Now, when set, makes the status filter match the status shown: a pending
+	// consent past its expiry counts as expired before the job records it.
+	Now time.Time
 }

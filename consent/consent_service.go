@@ -119,6 +119,7 @@ func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent
 	if f.Status != "" && !contains(Statuses, f.Status) {
 		return nil, "", FieldErrorf(EINVALID, "status", "unknown status %q.", f.Status)
 	}
+	f.Now = s.now()
 	list, next, err := s.Store.ListConsents(ctx, f)
 	if err != nil {
 		return nil, "", err

@@ -57,7 +57,15 @@ func (r reader) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*c
 	if f.PatientID != "" {
 		q = q.Where("patient_id = ?", f.PatientID)
 	}
-	if f.Status != "" {
+	switch now := toMS(f.Now); {
+	case f.Status == "":
+	case f.Now.IsZero():
+		q = q.Where("status = ?", f.Status)
+	case f.Status == consent.StatusPending:
+		q = q.Where("status = ? AND expires_at > ?", consent.StatusPending, now)
+	case f.Status == consent.StatusExpired:
+		q = q.Where("(status = ? OR (status = ? AND expires_at <= ?))", consent.StatusExpired, consent.StatusPending, now)
+	default:
 		q = q.Where("status = ?", f.Status)
 	}
 	if f.TemplateSlug != "" {
