@@ -78,7 +78,7 @@ func TestExpiry(t *testing.T) {
 	if diff := cmp.Diff(frozen(got), frozen(after)); diff != "" {
 		t.Fatalf("the job changed the evidence (-before +after):\n%s", diff)
 	}
-	wantError(t, s, 409, "", "POST", "/v1/consents/"+id+"/cancel", s.AdminKey, map[string]any{"reason": "late"})
+	wantError(t, s, 410, "", "POST", "/v1/consents/"+id+"/cancel", s.AdminKey, map[string]any{"reason": "late"})
 	wantError(t, s, 410, "", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.PatientSignature(acks))
 	filtered := wantJSON(t, s, 200, "GET", "/v1/consents?status=expired", s.AdminKey, nil)["data"].([]any)
 	if len(filtered) != 1 {

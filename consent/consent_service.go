@@ -167,7 +167,7 @@ func (s *Service) Transition(ctx context.Context, id, to, reason string) (*Conse
 			return nil, err
 		}
 		now := s.now()
-		if c.IsExpired(now) {
+		if c.IsExpired(now) || c.Status == StatusExpired {
 			return nil, Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))
 		} else if !CanTransition(c.Status, to) {
 			return nil, Errorf(ECONFLICT, "A %s consent cannot become %s.", c.Status, to)

@@ -103,11 +103,11 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 	if err != nil {
 		return nil, err
 	}
+	c, err := s.Store.FindConsentByID(ctx, l.ConsentID)
+	if err != nil {
+		return nil, err
+	}
 	if l.RequireBirthDate {
-		c, err := s.Store.FindConsentByID(ctx, l.ConsentID)
-		if err != nil {
-			return nil, err
-		}
 		if subtle.ConstantTimeCompare([]byte(c.Patient.BirthDate), []byte(birthDate)) != 1 {
 			ev := s.event(ctx, EventAuthFailed, l.ConsentID, map[string]any{"link_id": l.ID, "reason": "date of birth did not match"})
 			if err := s.Store.AppendAuditEvents(ctx, ev); err != nil {
@@ -115,6 +115,9 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 			}
 			return nil, FieldErrorf(EFORBIDDEN, "birth_date", "the date of birth does not match our records.")
 		}
+	}
+	if c.Status == StatusVoided {
+		return nil, Errorf(EGONE, "This consent was voided as entered in error. Please contact the clinic.")
 	}
 	p, err := s.Store.FindPDF(ctx, l.ConsentID)
 	if err != nil {

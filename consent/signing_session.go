@@ -54,11 +54,11 @@ func (s *Service) sessionToken(c *Consent) string {
 func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string, *Consent, error) {
 	norm := NormalizeSigningCode(code)
 	if len(norm) != 8 || strings.Trim(norm, signingCodeAlphabet) != "" {
-		return "", nil, Errorf(ENOTFOUND, "Unknown signing code.")
+		return "", nil, s.authFailed(ctx, "malformed signing code", Errorf(ENOTFOUND, "Unknown signing code."))
 	}
 	c, err := s.Store.FindConsentBySigningCode(ctx, HashSecret(norm))
 	if ErrorCode(err) == ENOTFOUND {
-		return "", nil, Errorf(ENOTFOUND, "Unknown signing code.")
+		return "", nil, s.authFailed(ctx, "unknown signing code", Errorf(ENOTFOUND, "Unknown signing code."))
 	} else if err != nil {
 		return "", nil, err
 	}
@@ -71,6 +71,23 @@ func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string,
 // consentByToken resolves a signing token (the one issued at creation or one from
 // a code exchange) to its consent. Errors: ENOTFOUND.
 func (s *Service) consentByToken(ctx context.Context, token string) (*Consent, error) {
+	c, err := s.findByToken(ctx, token)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, s.authFailed(ctx, "unknown signing token", err)
+	}
+	return c, err
+}
+
+// authFailed audits a failed credential (never the credential itself) and
+// returns err for the caller.
+func (s *Service) authFailed(ctx context.Context, reason string, err error) error {
+	if aerr := s.Store.AppendAuditEvents(ctx, s.event(ctx, EventAuthFailed, "", map[string]any{"reason": reason})); aerr != nil {
+		return aerr
+	}
+	return err
+}
+
+func (s *Service) findByToken(ctx context.Context, token string) (*Consent, error) {
 	notFound := Errorf(ENOTFOUND, "Unknown signing link.")
 	if len(token) > 200 {
 		return nil, notFound
