@@ -44,14 +44,29 @@ func (db *DB) LastAuditHead(ctx context.Context) (*consent.AuditHead, error) {
 func (db *DB) advanceHead(h consent.AuditHead) {
 	db.headMu.Lock()
 	defer db.headMu.Unlock()
-	if h.Seq <= db.headSeq {
+	if h.Seq <= db.headSeq || (db.headPending != nil && h.Seq <= db.headPending.Seq) {
 		return
 	}
-	if err := writeFileAtomic(filepath.Join(db.dataDir, headFile), []byte(mustJSON(headJSON(h)))); err != nil {
-		db.headErr = fmt.Errorf("storage: write audit head: %w", err)
-		return
+	db.headPending = &h
+	if db.headWriting {
+		return // the caller writing now writes the newest pending head before it stops
 	}
-	db.headSeq, db.headErr = h.Seq, nil
+	// Concurrent commits coalesce: one caller writes (and fsyncs) the newest
+	// head while the others return; a head older than the chain is still true.
+	db.headWriting = true
+	for db.headPending != nil {
+		p := *db.headPending
+		db.headPending = nil
+		db.headMu.Unlock()
+		err := writeFileAtomic(filepath.Join(db.dataDir, headFile), []byte(mustJSON(headJSON(p))))
+		db.headMu.Lock()
+		if err != nil {
+			db.headErr = fmt.Errorf("storage: write audit head: %w", err)
+		} else if p.Seq > db.headSeq {
+			db.headSeq, db.headErr = p.Seq, nil
+		}
+	}
+	db.headWriting = false
 }
 
 // writeFileAtomic replaces path with data: a synced temp file in the same

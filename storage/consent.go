@@ -79,23 +79,15 @@ func (r consentRow) toDomain() (*consent.Consent, error) {
 		CreatedAt: fromMS(r.CreatedMS), ExpiresAt: fromMS(r.ExpiresMS), CreatedBy: r.CreatedBy,
 		SigningTokenHash: r.SigningTokenHash, SigningCodeHash: r.SigningCodeHash,
 		SignedAt: fromMSPtr(r.SignedMS), StatusChangedAt: fromMSPtr(r.StatusChangedMS), StatusReason: r.StatusReason}
-	var docs map[string]documentJSON
-	if err := json.Unmarshal([]byte(r.Documents), &docs); err != nil {
-		return nil, fmt.Errorf("storage: consent %s documents: %w", r.ID, err)
-	}
 	if err := json.Unmarshal([]byte(r.Variables), &c.Variables); err != nil {
 		return nil, fmt.Errorf("storage: consent %s variables: %w", r.ID, err)
 	}
-	if docs != nil {
-		c.Documents = make(map[string]consent.Document, len(docs))
-	}
-	for code, dj := range docs {
-		d := consent.Document{Locale: dj.Locale, Title: dj.Title, Disclosure: dj.Disclosure,
-			DisclosureHTML: dj.DisclosureHTML, Meanings: dj.Meanings, ContentSHA256: dj.ContentSHA256}
-		for _, s := range dj.Sections {
-			d.Sections = append(d.Sections, consent.DocumentSection(s))
+	if r.Documents != "" {
+		docs, err := decodeDocuments(r.Documents)
+		if err != nil {
+			return nil, fmt.Errorf("storage: consent %s documents: %w", r.ID, err)
 		}
-		c.Documents[code] = d
+		c.Documents = docs
 	}
 	return c, nil
 }
@@ -124,7 +116,7 @@ func (r reader) FindConsentBySigningCode(ctx context.Context, codeHash string) (
 
 func (r reader) findConsent(ctx context.Context, where string, arg any) (*consent.Consent, error) {
 	var row consentRow
-	if err := r.q(ctx).Where(where, arg).Take(&row).Error; err != nil {
+	if err := r.q(ctx).Select(consentColumns).Where(where, arg).Take(&row).Error; err != nil {
 		return nil, translate("find consent", err, msgs{notFound: "Consent not found."})
 	}
 	out, err := r.withParts(ctx, []consentRow{row})

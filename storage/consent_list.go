@@ -53,7 +53,7 @@ func clampLimit(n, def, max int) int {
 // consents arrive: they sort before the cursor, so no consent is repeated or skipped.
 func (r reader) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*consent.Consent, string, error) {
 	limit := clampLimit(f.Limit, DefaultListLimit, MaxListLimit)
-	q := r.q(ctx).Model(&consentRow{})
+	q := r.q(ctx).Model(&consentRow{}).Select(consentColumns)
 	if f.PatientID != "" {
 		q = q.Where("patient_id = ?", f.PatientID)
 	}
@@ -97,7 +97,7 @@ func (r reader) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*c
 func (r reader) ListExpiredPending(ctx context.Context, now time.Time, limit int) ([]*consent.Consent, error) {
 	var rows []consentRow
 	// The literal 'pending' lets SQLite use the partial index on expires_at.
-	err := r.q(ctx).Where("status = 'pending' AND expires_at <= ?", toMS(now)).
+	err := r.q(ctx).Select(consentColumns).Where("status = 'pending' AND expires_at <= ?", toMS(now)).
 		Order("expires_at, id").Limit(clampLimit(limit, DefaultListLimit, 1000)).Find(&rows).Error
 	if err != nil {
 		return nil, translate("list expired consents", err, msgs{})

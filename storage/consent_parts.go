@@ -23,6 +23,9 @@ func (r reader) withParts(ctx context.Context, rows []consentRow) ([]*consent.Co
 		}
 		ids[i], byID[c.ID], out[i] = c.ID, c, c
 	}
+	if err := r.loadDocuments(ctx, out); err != nil {
+		return nil, err
+	}
 	var sigs []signatureRow
 	if err := r.q(ctx).Where("consent_id IN ?", ids).Order("signed_at, id").Find(&sigs).Error; err != nil {
 		return nil, translate("load signatures", err, msgs{})

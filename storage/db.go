@@ -50,9 +50,14 @@ type DB struct {
 
 	audit auditWriter
 
+	docCache *documentCache // decoded frozen consent documents
+
 	headMu  sync.Mutex
 	headSeq int64 // seq of the head last written to the head file
-	headErr error // last failure to write the head file, reported by Ping
+	// headPending is a newer head waiting for the writer in progress (headWriting).
+	headPending *consent.AuditHead
+	headWriting bool
+	headErr     error // last failure to write the head file, reported by Ping
 }
 
 var _ consent.Store = (*DB)(nil)
@@ -98,7 +103,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	db.gdb = db.plain.Session(&gorm.Session{PrepareStmt: true})
-	db.reader = reader{g: db.gdb}
+	db.docCache = newDocumentCache(1024)
+	db.reader = reader{g: db.gdb, docs: db.docCache}
 	if head, err := db.LastAuditHead(ctx); err != nil {
 		db.sqlDB.Close()
 		return nil, err

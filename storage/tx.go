@@ -13,7 +13,8 @@ import (
 // reader runs the consent.Reader queries against either the pool or a
 // transaction, so reads inside Update see the transaction's own writes.
 type reader struct {
-	g *gorm.DB
+	g    *gorm.DB
+	docs *documentCache
 }
 
 func (r reader) q(ctx context.Context) *gorm.DB { return r.g.WithContext(ctx) }
@@ -57,7 +58,7 @@ func (db *DB) update(ctx context.Context, serial bool, fn func(t *tx) error) err
 					return err
 				}
 			}
-			t.reader = reader{g: g}
+			t.reader = reader{g: g, docs: db.docCache}
 			fnErr = fn(t)
 			return fnErr
 		})
