@@ -12,7 +12,7 @@
 //
 // A real consent row is about 120 KB (67 KB of rendered documents in every
 // locale, a 50 KB sealed PDF), so 1 M full copies need about 120 GB. -slim
-// shortens the copied section texts to 160 characters and replaces the PDF
+// shortens every copied document text to 48 characters and replaces the PDF
 // bytes of the copies by a placeholder (PDF info stays; GET .../pdf of a seeded
 // copy does not verify). It changes what each read returns, not how rows are
 // found: compare 10 k and 1 M seeded the same way. The copies write no audit

@@ -115,7 +115,7 @@ func (s *source) slim() error {
 	return nil
 }
 
-// shorten cuts every string longer than 160 characters in a JSON value.
+// shorten cuts every string longer than 48 characters in a JSON value.
 func shorten(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -127,8 +127,8 @@ func shorten(v any) any {
 			x[k] = shorten(e)
 		}
 	case string:
-		if r := []rune(x); len(r) > 160 {
-			return string(r[:160])
+		if r := []rune(x); len(r) > 48 {
+			return string(r[:48])
 		}
 	}
 	return v
