@@ -134,7 +134,7 @@ func parseLoadFlags(args []string, stdout io.Writer) (loadConfig, error) {
 	fs.DurationVar(&c.MaxDuration, "max-duration", 5*time.Minute, "stop after this long, whatever is left")
 	fs.BoolVar(&c.AllowRemote, "allow-remote", false, "allow a URL that is not on loopback")
 	fs.BoolVar(&c.Insecure, "insecure", false, "accept any TLS certificate (self-signed test servers)")
-	fs.StringVar(&c.IDsOut, "ids-out", "", "append the ID of every consent acknowledged as signed (201) to this file")
+	fs.StringVar(&c.IDsOut, "ids-out", "", "write the ID of every consent acknowledged as signed (201) to this file, one per line")
 	fs.StringVar(&c.StaffID, "staff-id", "LOAD-CLIN", "clinician staff ID that countersigns")
 	fs.StringVar(&c.StaffPIN, "staff-pin", "735911", "that clinician's PIN")
 	fs.StringVar(&c.Template, "template", "ketamine-iv", "template slug (needs patient + clinician signers)")
