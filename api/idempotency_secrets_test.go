@@ -2,17 +2,29 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/consentd/consentd/storage/storagetest"
 	"github.com/consentd/consentd/testserver"
 )
 
 // dataContains reports whether any file of the data dir (database, WAL) holds s.
 func dataContains(t *testing.T, dir, s string) bool {
 	t.Helper()
+	if url := storagetest.DatabaseURL(dir); url != "" {
+		// PostgreSQL: search a data-only dump of the test database.
+		out, err := exec.Command("pg_dump", "--data-only", "--dbname", url).Output()
+		if err != nil {
+			t.Fatalf("pg_dump: %v", err)
+		}
+		// bytea columns are dumped as hex, so look for the hex form too.
+		return bytes.Contains(out, []byte(s)) || bytes.Contains(out, []byte(hex.EncodeToString([]byte(s))))
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "consentd.db*"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no database files in %s: %v", dir, err)

@@ -19,7 +19,7 @@ var testKey = []byte("0123456789abcdef0123456789abcdef")
 // testURL is "" (SQLite in the data directory) or, when the tests run on
 // PostgreSQL (CONSENTD_TEST_POSTGRES_URL), a fresh database dropped at the end.
 func testURL(t *testing.T) string {
-	if pgtest.ServerURL() == "" {
+	if !pgtest.AllTests() {
 		return ""
 	}
 	return pgtest.NewDatabase(t, pgtest.ServerURL())

@@ -22,7 +22,7 @@ var AuditKey = []byte{
 const EnvPostgresURL = pgtest.EnvURL
 
 // Postgres reports whether MustOpen and MustOpenConfig open PostgreSQL databases.
-func Postgres() bool { return pgtest.ServerURL() != "" }
+func Postgres() bool { return pgtest.AllTests() }
 
 // RequirePostgres returns the PostgreSQL server URL; without one it skips the
 // test locally and fails it when the environment variable CI is set.

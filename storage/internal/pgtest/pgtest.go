@@ -19,10 +19,23 @@ import (
 // EnvURL names the server the PostgreSQL tests use, e.g.
 // postgres://consentd@127.0.0.1:5432/postgres?sslmode=disable. The role must
 // be allowed to create databases (and, for the tamper tests, be a superuser).
+// Setting it also makes storagetest.MustOpen use PostgreSQL for every test.
 const EnvURL = "CONSENTD_TEST_POSTGRES_URL"
 
+// EnvServer names a server for the PostgreSQL-only tests (multi-process,
+// triggers, tampering) while every other test stays on SQLite.
+const EnvServer = "CONSENTD_TEST_POSTGRES_SERVER"
+
 // ServerURL returns the configured server URL, or "" for none.
-func ServerURL() string { return os.Getenv(EnvURL) }
+func ServerURL() string {
+	if u := os.Getenv(EnvURL); u != "" {
+		return u
+	}
+	return os.Getenv(EnvServer)
+}
+
+// AllTests reports whether every storage test should run on PostgreSQL.
+func AllTests() bool { return os.Getenv(EnvURL) != "" }
 
 // Require returns the server URL; without one it skips the test locally and
 // fails it when the environment variable CI is set.
@@ -31,9 +44,9 @@ func Require(tb testing.TB) string {
 	u := ServerURL()
 	if u == "" {
 		if os.Getenv("CI") != "" {
-			tb.Fatalf("%s is not set; CI runs the PostgreSQL tests (see .ci/start-postgres)", EnvURL)
+			tb.Fatalf("neither %s nor %s is set; CI runs the PostgreSQL tests (see .ci/start-postgres)", EnvURL, EnvServer)
 		}
-		tb.Skipf("%s is not set: no PostgreSQL server to test against", EnvURL)
+		tb.Skipf("%s is not set: no PostgreSQL server to test against", EnvServer)
 	}
 	return u
 }
