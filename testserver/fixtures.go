@@ -42,7 +42,7 @@ func Acknowledged(tb testing.TB, consentJSON map[string]any) []string {
 func PatientSignature(acks []string) map[string]any {
 	return map[string]any{"role": "patient", "name": "Zoë Müller", "acknowledged_sections": acks,
 		"electronic_records_consent": true,
-		"signature": map[string]any{"type": "drawn", "width": 600, "height": 200, "strokes": Strokes()}}
+		"signature":                  map[string]any{"type": "drawn", "width": 600, "height": 200, "strokes": Strokes()}}
 }
 
 // ClinicianSignature returns a valid clinician countersignature body.
