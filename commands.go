@@ -114,7 +114,7 @@ func verifyFile(ctx context.Context, cfg *config, args []string, stdout io.Write
 		return err
 	}
 	defer a.Close()
-	res, err := a.service.VerifyPDF(ctx, pdfVerifier{a.sealer}, b)
+	res, err := a.service.VerifyPDF(ctx, a.sealer, b)
 	if err != nil {
 		return err
 	}

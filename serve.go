@@ -31,7 +31,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if err := bootstrap(ctx, cfg, a, log); err != nil {
 		return err
 	}
-	srv := &api.Server{Service: a.service, Verifier: pdfVerifier{a.sealer}, Certificates: a.sealer.CertificatesPEM,
+	srv := &api.Server{Service: a.service, Verifier: a.sealer, Certificates: a.sealer.CertificatesPEM,
 		Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: cfg.trustedProxies(),
 		CodeLimiter: ratelimit.New(0.2, 10), LinkLimiter: ratelimit.New(0.5, 20),
 		Ready: a.db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRSystem, Version: version, ClinicName: cfg.ClinicName}

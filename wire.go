@@ -103,15 +103,6 @@ func derive(secret []byte, purpose string) []byte {
 	return m.Sum(nil)
 }
 
-// pdfVerifier adapts the sealer's verification to the domain's.
-type pdfVerifier struct{ s *pdf.Sealer }
-
-func (v pdfVerifier) VerifyPDF(b []byte) *consent.PDFVerification {
-	r := v.s.Verify(b)
-	return &consent.PDFVerification{Valid: r.Valid, Reason: r.Reason, ConsentID: r.ConsentID, ContentSHA256: r.ContentSHA256,
-		SignedAt: r.SignedAt, Signers: r.Signers, CertSHA256: r.CertSHA256, FileSHA256: r.FileSHA256}
-}
-
 // shipped returns the template versions that ship with consentd.
 func shipped() ([]consent.ShippedVersion, error) {
 	all, err := templates.All()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/atomicfile"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -19,35 +20,10 @@ func writeKeyPair(dir, keyName, certName string, key *ecdsa.PrivateKey, certDER 
 	if err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(dir, keyName), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk})); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, keyName), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk})); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, certName), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}))
-}
-
-// writeFile writes data with mode 0600 through a temporary file and a rename.
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(filepath.Join(dir, certName), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}))
 }
 
 func pemCert(c *x509.Certificate) []byte {

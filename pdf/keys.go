@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/atomicfile"
 )
 
 // Files of the generated keys under <DataDir>/keys/.
@@ -96,7 +97,7 @@ func RotateKey(cfg Config) error {
 		return err
 	}
 	name := fmt.Sprintf("sealing-%s-%s.crt", old.NotBefore.UTC().Format("20060102T150405Z"), old.SerialNumber.Text(16))
-	if err := writeFile(filepath.Join(dir, previousDir, name), pemCert(old)); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, previousDir, name), pemCert(old)); err != nil {
 		return err
 	}
 	return createLeaf(dir, k.chain[len(k.chain)-1], rootKey, cfg.ClinicName)

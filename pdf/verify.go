@@ -11,6 +11,8 @@ import (
 	"github.com/digitorus/pdf"
 	"github.com/digitorus/pdfsign/verify"
 	"github.com/digitorus/pkcs7"
+
+	"github.com/consentd/consentd/consent"
 )
 
 // Reasons a PDF does not verify.
@@ -147,3 +149,12 @@ func readSignature(b []byte) (sig *signature, keywords string, err error) {
 	}
 	return sig, keywords, nil
 }
+
+// VerifyPDF implements consent.PDFVerifier with Verify.
+func (s *Sealer) VerifyPDF(b []byte) *consent.PDFVerification {
+	v := s.Verify(b)
+	return &consent.PDFVerification{Valid: v.Valid, Reason: v.Reason, ConsentID: v.ConsentID, ContentSHA256: v.ContentSHA256,
+		SignedAt: v.SignedAt, Signers: v.Signers, CertSHA256: v.CertSHA256, FileSHA256: v.FileSHA256}
+}
+
+var _ consent.PDFVerifier = (*Sealer)(nil)

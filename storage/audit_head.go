@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/atomicfile"
 )
 
 // headFile is where the authenticated audit head lives, outside the database,
@@ -58,7 +59,7 @@ func (db *DB) advanceHead(h consent.AuditHead) {
 		p := *db.headPending
 		db.headPending = nil
 		db.headMu.Unlock()
-		err := writeFileAtomic(filepath.Join(db.dataDir, headFile), []byte(mustJSON(headJSON(p))))
+		err := atomicfile.Write(filepath.Join(db.dataDir, headFile), []byte(mustJSON(headJSON(p))))
 		db.headMu.Lock()
 		if err != nil {
 			db.headErr = fmt.Errorf("storage: write audit head: %w", err)
@@ -67,33 +68,4 @@ func (db *DB) advanceHead(h consent.AuditHead) {
 		}
 	}
 	db.headWriting = false
-}
-
-// writeFileAtomic replaces path with data: a synced temp file in the same
-// directory, renamed over path. The directory is not synced: after a crash the
-// head is either the new one or the previous one, and an older head is still
-// a true statement about the chain; a torn file is what must never be seen.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after the rename
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

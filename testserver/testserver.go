@@ -106,7 +106,7 @@ func New(tb testing.TB, opts Options) *Server {
 		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() },
 		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
 	logs := &bytes.Buffer{}
-	srv := &api.Server{Service: svc, Verifier: Verifier{sealer}, Certificates: sealer.CertificatesPEM,
+	srv := &api.Server{Service: svc, Verifier: sealer, Certificates: sealer.CertificatesPEM,
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), PublicURL: "https://consent.example.test",
 		Ready: db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: "urn:oid:2.16.840.1.113883.4.1", Version: "test", ClinicName: "Calm Waters Ketamine Clinic"}
 	if opts.Metrics != nil {
@@ -215,16 +215,6 @@ func JSON(tb testing.TB, b []byte) map[string]any {
 		tb.Fatalf("decode %q: %v", b, err)
 	}
 	return m
-}
-
-// Verifier adapts the sealer to the domain's PDF verifier.
-type Verifier struct{ S *pdf.Sealer }
-
-// VerifyPDF implements consent.PDFVerifier.
-func (v Verifier) VerifyPDF(b []byte) *consent.PDFVerification {
-	r := v.S.Verify(b)
-	return &consent.PDFVerification{Valid: r.Valid, Reason: r.Reason, ConsentID: r.ConsentID, ContentSHA256: r.ContentSHA256,
-		SignedAt: r.SignedAt, Signers: r.Signers, CertSHA256: r.CertSHA256, FileSHA256: r.FileSHA256}
 }
 
 type lockedWriter struct {
