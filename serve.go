@@ -62,8 +62,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	log.Info("consentd listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 
-	go expireLoop(ctx, a.service, cfg.ExpireEvery, log)
-	go purgeLoop(ctx, a, log)
+	go every(ctx, cfg.ExpireEvery, func() { expireDue(ctx, a.service, log) })
+	go every(ctx, time.Hour, func() { purgeIdempotency(ctx, a, log) })
 	dispatcher := &consent.WebhookDispatcher{Store: a.db, Now: time.Now, OnResult: m.WebhookResult}
 	go dispatcher.Run(ctx, time.Second, func(err error) { log.Error("webhook delivery", "err", err) })
 	errc := make(chan error, 1)
@@ -125,39 +125,35 @@ func bootstrap(ctx context.Context, cfg *config, a *app, log *slog.Logger) error
 	return nil
 }
 
-// expireLoop records the expiry of pending consents past expires_at.
-func expireLoop(ctx context.Context, svc *consent.Service, every time.Duration, log *slog.Logger) {
-	if every <= 0 {
+// every runs fn each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	if interval <= 0 {
 		return
 	}
-	t := time.NewTicker(every)
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := svc.ExpireDue(ctx); err != nil {
-				log.Error("expire pending consents", "err", err)
-			} else if n > 0 {
-				log.Info("expired pending consents", "count", n)
-			}
+			fn()
 		}
 	}
 }
 
-// purgeLoop forgets idempotency records older than 24 hours, hourly.
-func purgeLoop(ctx context.Context, a *app, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := a.db.PurgeIdempotency(ctx, time.Now().Add(-25*time.Hour)); err != nil {
-				log.Error("purge idempotency keys", "err", err)
-			}
-		}
+// expireDue records the expiry of pending consents past expires_at.
+func expireDue(ctx context.Context, svc *consent.Service, log *slog.Logger) {
+	if n, err := svc.ExpireDue(ctx); err != nil {
+		log.Error("expire pending consents", "err", err)
+	} else if n > 0 {
+		log.Info("expired pending consents", "count", n)
+	}
+}
+
+// purgeIdempotency forgets idempotency records older than 24 hours.
+func purgeIdempotency(ctx context.Context, a *app, log *slog.Logger) {
+	if _, err := a.db.PurgeIdempotency(ctx, time.Now().Add(-25*time.Hour)); err != nil {
+		log.Error("purge idempotency keys", "err", err)
 	}
 }
