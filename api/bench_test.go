@@ -92,3 +92,26 @@ func BenchmarkSignConsent(b *testing.B) {
 		serve(b, h, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin, 201)
 	}
 }
+
+// BenchmarkSignConsentParallel creates and fully signs consents from many
+// clients at once: one op is create + patient signature + clinician
+// countersignature (render, seal, store) with synchronous=FULL.
+func BenchmarkSignConsentParallel(b *testing.B) {
+	s, h := benchServer(b)
+	create, _ := json.Marshal(testserver.ConsentRequest("en"))
+	acks := testserver.Acknowledged(b, s.CreateConsent(b, "en"))
+	pat, _ := json.Marshal(testserver.PatientSignature(acks))
+	clin, _ := json.Marshal(testserver.ClinicianSignature())
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			var c map[string]any
+			json.Unmarshal(serve(b, h, "POST", "/v1/consents", s.AdminKey, create, 201), &c)
+			id := c["id"].(string)
+			serve(b, h, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, pat, 201)
+			serve(b, h, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin, 201)
+		}
+	})
+}

@@ -50,7 +50,7 @@ type DB struct {
 
 	audit auditWriter
 
-	docCache *documentCache // decoded frozen consent documents
+	cache *caches // decoded frozen content
 
 	headMu  sync.Mutex
 	headSeq int64 // seq of the head last written to the head file
@@ -103,8 +103,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	db.gdb = db.plain.Session(&gorm.Session{PrepareStmt: true})
-	db.docCache = newDocumentCache(1024)
-	db.reader = reader{g: db.gdb, docs: db.docCache}
+	db.cache = newCaches()
+	db.reader = reader{g: db.gdb, cache: db.cache}
 	if head, err := db.LastAuditHead(ctx); err != nil {
 		db.sqlDB.Close()
 		return nil, err

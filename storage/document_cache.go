@@ -10,48 +10,61 @@ import (
 	"github.com/consentd/consentd/consent"
 )
 
-// documentCache keeps decoded consent documents. A consent's documents are
-// frozen at creation (a trigger refuses any change), so a decoded copy stays
-// true forever; reads skip the ~80 KB column and its JSON decoding. Callers
-// must treat the returned maps as read-only. Bounded by entry count, LRU.
-type documentCache struct {
+// lru is a small bounded least-recently-used map for decoded values of
+// content that never changes (frozen consent documents, template version
+// content by hash). Callers must treat the values as read-only.
+type lru[V any] struct {
 	mu    sync.Mutex
 	max   int
 	order *list.List
 	items map[string]*list.Element
 }
 
-type documentEntry struct {
-	id   string
-	docs map[string]consent.Document
+type lruEntry[V any] struct {
+	key string
+	val V
 }
 
-func newDocumentCache(max int) *documentCache {
-	return &documentCache{max: max, order: list.New(), items: map[string]*list.Element{}}
+func newLRU[V any](max int) *lru[V] {
+	return &lru[V]{max: max, order: list.New(), items: map[string]*list.Element{}}
 }
 
-func (c *documentCache) get(id string) (map[string]consent.Document, bool) {
+func (c *lru[V]) get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.items[id]
+	el, ok := c.items[key]
 	if !ok {
-		return nil, false
+		var zero V
+		return zero, false
 	}
 	c.order.MoveToFront(el)
-	return el.Value.(*documentEntry).docs, true
+	return el.Value.(*lruEntry[V]).val, true
 }
 
-func (c *documentCache) put(id string, docs map[string]consent.Document) {
+func (c *lru[V]) put(key string, val V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.items[id]; ok {
+	if _, ok := c.items[key]; ok {
 		return
 	}
-	c.items[id] = c.order.PushFront(&documentEntry{id: id, docs: docs})
+	c.items[key] = c.order.PushFront(&lruEntry[V]{key: key, val: val})
 	for c.order.Len() > c.max {
-		old := c.order.Remove(c.order.Back()).(*documentEntry)
-		delete(c.items, old.id)
+		old := c.order.Remove(c.order.Back()).(*lruEntry[V])
+		delete(c.items, old.key)
 	}
+}
+
+// caches are the decoded-content caches one database shares between its pool
+// and its transactions. A consent's documents are frozen at creation (a trigger
+// refuses any change) and a version's content is named by its content hash, so
+// a decoded copy stays true forever.
+type caches struct {
+	documents *lru[map[string]consent.Document] // by consent ID
+	versions  *lru[consent.VersionContent]      // by content_sha256
+}
+
+func newCaches() *caches {
+	return &caches{documents: newLRU[map[string]consent.Document](1024), versions: newLRU[consent.VersionContent](256)}
 }
 
 // consentColumns are the consent columns read for a consent; the documents
@@ -66,7 +79,7 @@ func (r reader) loadDocuments(ctx context.Context, out []*consent.Consent) error
 	var missing []string
 	byID := map[string]*consent.Consent{}
 	for _, c := range out {
-		if docs, ok := r.docs.get(c.ID); ok {
+		if docs, ok := r.cache.documents.get(c.ID); ok {
 			c.Documents = docs
 		} else {
 			missing = append(missing, c.ID)
@@ -89,7 +102,7 @@ func (r reader) loadDocuments(ctx context.Context, out []*consent.Consent) error
 			return fmt.Errorf("storage: consent %s documents: %w", row.ID, err)
 		}
 		byID[row.ID].Documents = docs
-		r.docs.put(row.ID, docs)
+		r.cache.documents.put(row.ID, docs)
 	}
 	return nil
 }

@@ -68,10 +68,16 @@ func versionFromDomain(v *consent.TemplateVersion) versionRow {
 		SignatureForms: mustJSON(v.SignatureForms), ExpiresAfterHours: v.ExpiresAfterHours}
 }
 
-func (r versionRow) toDomain() (*consent.TemplateVersion, error) {
+// toDomain decodes the row, taking the content from the cache when a version
+// with the same content hash was decoded before.
+func (r versionRow) toDomain(cache *lru[consent.VersionContent]) (*consent.TemplateVersion, error) {
 	v := &consent.TemplateVersion{Slug: r.Slug, Version: r.Version, Status: r.Status, ContentSHA256: r.ContentSHA256,
 		PublishedAt: fromMSPtr(r.PublishedMS), ApprovedBy: r.ApprovedBy, RetiredAt: fromMSPtr(r.RetiredMS),
 		CreatedAt: fromMS(r.CreatedMS), ExpiresAfterHours: r.ExpiresAfterHours}
+	if c, ok := cache.get(r.ContentSHA256); ok && r.ContentSHA256 != "" {
+		v.Locales, v.Variables, v.RequiredSigners, v.SignatureForms, v.ExpiresAfterHours = c.Locales, c.Variables, c.RequiredSigners, c.SignatureForms, c.ExpiresAfterHours
+		return v, nil
+	}
 	var locales map[string]localeJSON
 	var vars []variableJSON
 	for _, c := range []struct {
@@ -95,6 +101,9 @@ func (r versionRow) toDomain() (*consent.TemplateVersion, error) {
 	for _, x := range vars {
 		v.Variables = append(v.Variables, consent.Variable(x))
 	}
+	if r.ContentSHA256 != "" {
+		cache.put(r.ContentSHA256, v.Content())
+	}
 	return v, nil
 }
 
@@ -104,7 +113,7 @@ func (r reader) FindVersion(ctx context.Context, slug string, version int) (*con
 	if err := r.q(ctx).Where("slug = ? AND version = ?", slug, version).Take(&row).Error; err != nil {
 		return nil, translate("find version", err, msgs{notFound: "Template version not found."})
 	}
-	return row.toDomain()
+	return row.toDomain(r.cache.versions)
 }
 
 // ListVersions returns a template's versions, oldest first; ENOTFOUND if the
@@ -123,7 +132,7 @@ func (r reader) ListVersions(ctx context.Context, slug string) ([]*consent.Templ
 	}
 	out := make([]*consent.TemplateVersion, 0, len(rows))
 	for _, row := range rows {
-		v, err := row.toDomain()
+		v, err := row.toDomain(r.cache.versions)
 		if err != nil {
 			return nil, err
 		}

@@ -13,8 +13,8 @@ import (
 // reader runs the consent.Reader queries against either the pool or a
 // transaction, so reads inside Update see the transaction's own writes.
 type reader struct {
-	g    *gorm.DB
-	docs *documentCache
+	g     *gorm.DB
+	cache *caches
 }
 
 func (r reader) q(ctx context.Context) *gorm.DB { return r.g.WithContext(ctx) }
@@ -58,7 +58,7 @@ func (db *DB) update(ctx context.Context, serial bool, fn func(t *tx) error) err
 					return err
 				}
 			}
-			t.reader = reader{g: g, docs: db.docCache}
+			t.reader = reader{g: g, cache: db.cache}
 			fnErr = fn(t)
 			return fnErr
 		})
