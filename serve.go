@@ -17,6 +17,7 @@ import (
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/metrics"
 	"github.com/consentd/consentd/ratelimit"
+	"github.com/consentd/consentd/webhook"
 	"github.com/gin-gonic/gin"
 )
 
@@ -64,7 +65,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 
 	go every(ctx, cfg.ExpireEvery, func() { expireDue(ctx, a.service, log) })
 	go every(ctx, time.Hour, func() { purgeIdempotency(ctx, a, log) })
-	dispatcher := &consent.WebhookDispatcher{Store: a.db, Now: time.Now, OnResult: m.WebhookResult}
+	dispatcher := &webhook.Dispatcher{Store: a.db, Now: time.Now, OnResult: m.WebhookResult}
 	go dispatcher.Run(ctx, time.Second, func(err error) { log.Error("webhook delivery", "err", err) })
 	errc := make(chan error, 1)
 	go func() {

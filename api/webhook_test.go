@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/webhook"
 )
 
 // receiver is a real HTTP endpoint on loopback that answers with the statuses
@@ -59,8 +59,8 @@ func (r *receiver) received() []received {
 	return append([]received(nil), r.got...)
 }
 
-func dispatcher(s *testserver.Server) *consent.WebhookDispatcher {
-	return &consent.WebhookDispatcher{Store: s.DB, Now: s.Clock.Now, Client: &http.Client{Timeout: 300 * time.Millisecond}}
+func dispatcher(s *testserver.Server) *webhook.Dispatcher {
+	return &webhook.Dispatcher{Store: s.DB, Now: s.Clock.Now, Client: &http.Client{Timeout: 300 * time.Millisecond}}
 }
 
 func TestWebhookRetriesUntilDelivered(t *testing.T) {
@@ -90,7 +90,7 @@ func TestWebhookRetriesUntilDelivered(t *testing.T) {
 		t.Fatalf("receiver saw %d requests, want 3", len(got))
 	}
 	last := got[2]
-	if err := consent.VerifyWebhookSignature(secret, last.header.Get("Consentd-Signature"), last.body, s.Clock.Now(), 5*time.Minute); err != nil {
+	if err := webhook.Verify(secret, last.header.Get("Consentd-Signature"), last.body, s.Clock.Now(), 5*time.Minute); err != nil {
 		t.Fatalf("signature: %v", err)
 	}
 	var ev map[string]any

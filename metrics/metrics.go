@@ -102,7 +102,7 @@ func (m *Metrics) ConsentSigned() { m.signed.Inc() }
 func (m *Metrics) SealDuration(d time.Duration) { m.seal.Observe(d.Seconds()) }
 
 // WebhookResult counts the outcome of one delivery attempt; it fits
-// consent.WebhookDispatcher.OnResult.
+// webhook.Dispatcher.OnResult.
 func (m *Metrics) WebhookResult(d *consent.WebhookDelivery) {
 	m.deliveries.WithLabelValues(DeliveryResult(d)).Inc()
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/metrics"
 	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/webhook"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -127,7 +128,7 @@ func TestWebhookResults(t *testing.T) {
 	if got := sample(t, m2, "consentd_webhook_backlog"); got != 1 {
 		t.Fatalf("backlog with one queued delivery = %v", got)
 	}
-	d := &consent.WebhookDispatcher{Store: s.DB, Now: s.Clock.Now, OnResult: m.WebhookResult,
+	d := &webhook.Dispatcher{Store: s.DB, Now: s.Clock.Now, OnResult: m.WebhookResult,
 		Client: &http.Client{Timeout: 2 * time.Second}}
 	ctx := context.Background()
 	if n, err := d.RunOnce(ctx); err != nil || n != 1 {

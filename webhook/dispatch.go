@@ -1,4 +1,7 @@
-package consent
+// Package webhook delivers consentd's queued webhook events over HTTP: signed
+// with HMAC-SHA256, leased in the database so no delivery is sent twice at
+// once, retried with exponential backoff for up to a day.
+package webhook
 
 import (
 	"bytes"
@@ -13,22 +16,24 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/consentd/consentd/consent"
 )
 
-// WebhookSignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
-const WebhookSignatureHeader = "Consentd-Signature"
+// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
+const SignatureHeader = "Consentd-Signature"
 
-// SignWebhook returns the signature header value for body sent at unix time t.
-func SignWebhook(secret string, t int64, body []byte) string {
+// Sign returns the signature header value for body sent at unix time t.
+func Sign(secret string, t int64, body []byte) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	fmt.Fprintf(m, "%d.", t)
 	m.Write(body)
 	return "t=" + strconv.FormatInt(t, 10) + ",v1=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// VerifyWebhookSignature checks a delivery's signature header the way a
+// Verify checks a delivery's signature header the way a
 // receiver should: a v1 HMAC that matches, and a timestamp within tolerance of now.
-func VerifyWebhookSignature(secret, header string, body []byte, now time.Time, tolerance time.Duration) error {
+func Verify(secret, header string, body []byte, now time.Time, tolerance time.Duration) error {
 	var ts int64
 	var sigs []string
 	for _, part := range strings.Split(header, ",") {
@@ -46,7 +51,7 @@ func VerifyWebhookSignature(secret, header string, body []byte, now time.Time, t
 	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
 		return fmt.Errorf("timestamp outside the %s tolerance", tolerance)
 	}
-	want := SignWebhook(secret, ts, body)
+	want := Sign(secret, ts, body)
 	_, wantSig, _ := strings.Cut(want, ",v1=")
 	for _, s := range sigs {
 		if hmac.Equal([]byte(s), []byte(wantSig)) {
@@ -56,18 +61,18 @@ func VerifyWebhookSignature(secret, header string, body []byte, now time.Time, t
 	return fmt.Errorf("signature does not match")
 }
 
-// WebhookDispatcher delivers queued webhook events with exponential backoff
+// Dispatcher delivers queued webhook events with exponential backoff
 // for up to MaxAge. Deliveries are leased in the database, so several
 // dispatchers (or processes) never send the same delivery at once.
-type WebhookDispatcher struct {
-	Store    Store
+type Dispatcher struct {
+	Store    consent.Store
 	Client   *http.Client
 	Now      func() time.Time
 	MaxAge   time.Duration // give up after this long since the event (default 24 h)
 	Lease    time.Duration // how long a claimed delivery is reserved (default 1 min)
 	Batch    int           // deliveries claimed per round (default 20)
 	Backoff  func(attempts int) time.Duration
-	OnResult func(d *WebhookDelivery) // e.g. metrics; may be nil
+	OnResult func(d *consent.WebhookDelivery) // e.g. metrics; may be nil
 }
 
 // DefaultBackoff waits 10 s after the first failure, doubling up to one hour.
@@ -79,7 +84,7 @@ func DefaultBackoff(attempts int) time.Duration {
 	return min(d, time.Hour)
 }
 
-func (w *WebhookDispatcher) defaults() {
+func (w *Dispatcher) defaults() {
 	if w.MaxAge == 0 {
 		w.MaxAge = 24 * time.Hour
 	}
@@ -98,7 +103,7 @@ func (w *WebhookDispatcher) defaults() {
 }
 
 // Run delivers due events every interval until ctx ends.
-func (w *WebhookDispatcher) Run(ctx context.Context, every time.Duration, onErr func(error)) {
+func (w *Dispatcher) Run(ctx context.Context, every time.Duration, onErr func(error)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -115,7 +120,7 @@ func (w *WebhookDispatcher) Run(ctx context.Context, every time.Duration, onErr 
 
 // RunOnce claims the due deliveries, sends them concurrently and records each
 // outcome; it returns how many it attempted.
-func (w *WebhookDispatcher) RunOnce(ctx context.Context) (int, error) {
+func (w *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
 	due, err := w.Store.ClaimDueDeliveries(ctx, w.Now(), w.Lease, w.Batch)
 	if err != nil || len(due) == 0 {
@@ -139,16 +144,16 @@ func (w *WebhookDispatcher) RunOnce(ctx context.Context) (int, error) {
 	return len(due), nil
 }
 
-func (w *WebhookDispatcher) deliver(ctx context.Context, d *WebhookDelivery) error {
+func (w *Dispatcher) deliver(ctx context.Context, d *consent.WebhookDelivery) error {
 	start := w.Now()
 	code, sendErr := w.send(ctx, d, start)
-	now := Millis(w.Now())
-	a := DeliveryAttempt{At: now, StatusCode: code, Duration: now.Sub(start)}
+	now := consent.Millis(w.Now())
+	a := consent.DeliveryAttempt{At: now, StatusCode: code, Duration: now.Sub(start)}
 	d.Attempts++
 	d.LastAttemptAt, d.LastStatusCode = &now, code
 	switch {
 	case sendErr == nil && code >= 200 && code < 300:
-		d.Status, d.DeliveredAt, d.LastError = DeliveryDelivered, &now, ""
+		d.Status, d.DeliveredAt, d.LastError = consent.DeliveryDelivered, &now, ""
 	default:
 		if sendErr != nil {
 			a.Error = sendErr.Error()
@@ -157,9 +162,9 @@ func (w *WebhookDispatcher) deliver(ctx context.Context, d *WebhookDelivery) err
 		}
 		d.LastError = a.Error
 		d.NextAttemptAt = now.Add(w.Backoff(d.Attempts))
-		d.Status = DeliveryPending
+		d.Status = consent.DeliveryPending
 		if d.NextAttemptAt.Sub(d.CreatedAt) > w.MaxAge {
-			d.Status = DeliveryFailed
+			d.Status = consent.DeliveryFailed
 		}
 	}
 	if err := w.Store.CompleteDelivery(ctx, d, a); err != nil {
@@ -171,7 +176,7 @@ func (w *WebhookDispatcher) deliver(ctx context.Context, d *WebhookDelivery) err
 	return nil
 }
 
-func (w *WebhookDispatcher) send(ctx context.Context, d *WebhookDelivery, now time.Time) (int, error) {
+func (w *Dispatcher) send(ctx context.Context, d *consent.WebhookDelivery, now time.Time) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Payload))
 	if err != nil {
 		return 0, err
@@ -180,7 +185,7 @@ func (w *WebhookDispatcher) send(ctx context.Context, d *WebhookDelivery, now ti
 	req.Header.Set("User-Agent", "consentd-webhooks/1")
 	req.Header.Set("Consentd-Delivery", d.ID)
 	req.Header.Set("Consentd-Event", d.EventType)
-	req.Header.Set(WebhookSignatureHeader, SignWebhook(d.Secret, now.Unix(), d.Payload))
+	req.Header.Set(SignatureHeader, Sign(d.Secret, now.Unix(), d.Payload))
 	resp, err := w.Client.Do(req)
 	if err != nil {
 		return 0, err
