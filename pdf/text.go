@@ -1,7 +1,7 @@
 package pdf
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -72,11 +72,7 @@ func drawWord(f *gofpdf.Fpdf, s string, st style, x, y float64) {
 		f.TransformSkewX(italicSkew, x, y)
 	}
 	if st&styleBold != 0 {
-		size, _ := f.GetFontSize()
-		r, g, b := f.GetTextColor()
-		lw := boldStroke * size
-		f.RawWriteStr(fmt.Sprintf("q 2 Tr %.3f w %.3f %.3f %.3f RG %.3f Tc\n", lw,
-			float64(r)/255, float64(g)/255, float64(b)/255, lw))
+		f.RawWriteStr(boldStart(f))
 		f.Text(x, y, s)
 		f.RawWriteStr("Q\n")
 	} else {
@@ -85,6 +81,27 @@ func drawWord(f *gofpdf.Fpdf, s string, st style, x, y float64) {
 	if st&styleItalic != 0 {
 		f.TransformEnd()
 	}
+}
+
+// boldStart returns the operators that begin synthetic bold text in the
+// current font size and text colour: fill and stroke (2 Tr), a stroke boldStroke
+// em wide in the text colour, and as much extra advance per character (Tc).
+func boldStart(f *gofpdf.Fpdf) string {
+	size, _ := f.GetFontSize()
+	r, g, b := f.GetTextColor()
+	lw := boldStroke * size
+	buf := make([]byte, 0, 64)
+	buf = append(buf, "q 2 Tr "...)
+	buf = strconv.AppendFloat(buf, lw, 'f', 3, 64)
+	buf = append(buf, " w "...)
+	for _, c := range [3]int{r, g, b} {
+		buf = strconv.AppendFloat(buf, float64(c)/255, 'f', 3, 64)
+		buf = append(buf, ' ')
+	}
+	buf = append(buf, "RG "...)
+	buf = strconv.AppendFloat(buf, lw, 'f', 3, 64)
+	buf = append(buf, " Tc\n"...)
+	return string(buf)
 }
 
 // clean makes text safe for gofpdf: characters outside the Basic Multilingual
@@ -212,21 +229,34 @@ func breakWord(f *gofpdf.Fpdf, s string, st style, w float64) (string, string) {
 	return s[:n], s[n:]
 }
 
-// drawLine draws one laid out line with its top at y, starting at x.
+// drawLine draws one laid out line with its top at y, starting at x. Each
+// run of words in one style is drawn with a single Text call, the words
+// joined by spaces: the font's space advance is the width layout measured
+// (GetStringWidth sums the same glyph widths the viewer uses), so every word
+// lands where a call per word would have put it.
 func drawLine(f *gofpdf.Fpdf, ln line, x, y, size float64) {
 	baseline := y + size*0.3528*0.95 // ascent of DejaVu Sans ≈ 0.93 em
-	spaceW := map[style]float64{}
-	for i, wd := range ln.words {
-		setStyle(f, wd.style, size)
-		if wd.space && i > 0 {
-			sw, ok := spaceW[wd.style]
-			if !ok {
-				sw = measure(f, " ", wd.style)
-				spaceW[wd.style] = sw
-			}
+	var buf []byte
+	for i := 0; i < len(ln.words); {
+		st := ln.words[i].style
+		setStyle(f, st, size)
+		sw := measure(f, " ", st)
+		if ln.words[i].space && i > 0 {
 			x += sw
 		}
-		drawWord(f, wd.text, wd.style, x, baseline)
-		x += wd.width
+		start := x
+		buf = append(buf[:0], ln.words[i].text...)
+		x += ln.words[i].width
+		j := i + 1
+		for ; j < len(ln.words) && ln.words[j].style == st; j++ {
+			if ln.words[j].space {
+				buf = append(buf, ' ')
+				x += sw
+			}
+			buf = append(buf, ln.words[j].text...)
+			x += ln.words[j].width
+		}
+		drawWord(f, string(buf), st, start, baseline)
+		i = j
 	}
 }
