@@ -52,6 +52,20 @@ type doc struct {
 // bytes depend only on the arguments: the creation date is the consent's
 // signing time and the catalog is sorted, so rendering twice gives the same file.
 func Render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions) ([]byte, error) {
+	plain, err := render(c, events, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	out, err := compressStreams(plain)
+	if err != nil {
+		return nil, fmt.Errorf("render consent %s: %w", c.ID, err)
+	}
+	return out, nil
+}
+
+// render draws the document; gofpdf compresses the pages only when
+// gofpdfCompress is set (Render compresses them itself, see compress.go).
+func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions, gofpdfCompress bool) ([]byte, error) {
 	if c == nil {
 		return nil, consent.Errorf(consent.EINVALID, "No consent to render.")
 	}
@@ -66,6 +80,7 @@ func Render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	d.f = gofpdf.New("P", "mm", "A4", "")
 	f := d.f
 	f.SetCatalogSort(true)
+	f.SetCompression(gofpdfCompress)
 	created := signedAt(c)
 	f.SetCreationDate(created)
 	f.SetModificationDate(created)
@@ -97,6 +112,7 @@ func Render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	d.evidence(events)
 
 	var buf bytes.Buffer
+	buf.Grow(128 << 10)
 	if err := f.Output(&buf); err != nil {
 		return nil, fmt.Errorf("render consent %s: %w", c.ID, err)
 	}
