@@ -50,9 +50,9 @@ type Server struct {
 	docs     *docCache
 }
 
-// docCache returns the cache of encoded consent documents (64 MiB).
+// docCache returns the cache of encoded consent documents (256 MiB).
 func (s *Server) docCache() *docCache {
-	s.docsOnce.Do(func() { s.docs = newDocCache(64 << 20) })
+	s.docsOnce.Do(func() { s.docs = newDocCache(256 << 20) })
 	return s.docs
 }
 

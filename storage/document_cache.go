@@ -64,7 +64,7 @@ type caches struct {
 }
 
 func newCaches() *caches {
-	return &caches{documents: newLRU[map[string]consent.Document](1024), versions: newLRU[consent.VersionContent](256)}
+	return &caches{documents: newLRU[map[string]consent.Document](4096), versions: newLRU[consent.VersionContent](256)}
 }
 
 // consentColumns are the consent columns read for a consent; the documents

@@ -3,6 +3,7 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"sync"
 
 	"github.com/yuin/goldmark"
 
@@ -23,11 +24,20 @@ var sharedMarkdown = goldmark.New()
 // concurrent use.
 type Markdown struct {
 	md goldmark.Markdown
+
+	// Every consent of a clinic renders the same section bodies with the same
+	// variable values, so recent results are kept (Markdown → HTML is a pure
+	// function). Bounded: the map is dropped when it reaches cacheMax entries.
+	mu    sync.Mutex
+	cache map[string]string
 }
+
+// cacheMax bounds the entries the renderer remembers.
+const cacheMax = 4096
 
 // NewMarkdown returns a renderer; build it once and share it.
 func NewMarkdown() *Markdown {
-	return &Markdown{md: goldmark.New()}
+	return &Markdown{md: goldmark.New(), cache: map[string]string{}}
 }
 
 // MarkdownToHTML renders CommonMark Markdown to HTML safe to embed in a page.
@@ -36,9 +46,26 @@ func (m *Markdown) MarkdownToHTML(md string) (string, error) {
 	if m != nil && m.md != nil {
 		g = m.md
 	}
+	if m != nil && m.cache != nil {
+		m.mu.Lock()
+		html, ok := m.cache[md]
+		m.mu.Unlock()
+		if ok {
+			return html, nil
+		}
+	}
 	var buf bytes.Buffer
 	if err := g.Convert([]byte(md), &buf); err != nil {
 		return "", fmt.Errorf("templates: rendering Markdown: %w", err)
 	}
-	return buf.String(), nil
+	html := buf.String()
+	if m != nil && m.cache != nil {
+		m.mu.Lock()
+		if len(m.cache) >= cacheMax {
+			clear(m.cache)
+		}
+		m.cache[md] = html
+		m.mu.Unlock()
+	}
+	return html, nil
 }

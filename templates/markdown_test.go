@@ -268,3 +268,23 @@ func BenchmarkMarkdownToHTML(b *testing.B) {
 		}
 	}
 }
+
+func TestMarkdownCacheIsBoundedAndTransparent(t *testing.T) {
+	m := NewMarkdown()
+	first, err := m.MarkdownToHTML("**a** <script>x</script>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := m.MarkdownToHTML("**a** <script>x</script>")
+	if first != again || strings.Contains(first, "<script>") {
+		t.Fatalf("cached result differs or is unsafe: %q %q", first, again)
+	}
+	for i := 0; i <= cacheMax; i++ {
+		if _, err := m.MarkdownToHTML(fmt.Sprintf("item %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(m.cache); n > cacheMax {
+		t.Fatalf("cache holds %d entries, bound %d", n, cacheMax)
+	}
+}
