@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/consentd/consentd/api"
@@ -63,10 +64,22 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	log.Info("consentd listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 
-	go every(ctx, cfg.ExpireEvery, func() { expireDue(ctx, a.service, log) })
-	go every(ctx, time.Hour, func() { purgeIdempotency(ctx, a, log) })
+	// Background jobs stop when serve returns, before the database closes.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	var jobs sync.WaitGroup
+	defer jobs.Wait()
+	defer stopJobs()
 	dispatcher := &webhook.Dispatcher{Store: a.db, Now: time.Now, OnResult: m.WebhookResult}
-	go dispatcher.Run(ctx, time.Second, func(err error) { log.Error("webhook delivery", "err", err) })
+	for _, job := range []func(){
+		func() { every(jobsCtx, cfg.ExpireEvery, func() { expireDue(jobsCtx, a.service, log) }) },
+		func() { every(jobsCtx, time.Hour, func() { purgeIdempotency(jobsCtx, a, log) }) },
+		func() {
+			dispatcher.Run(jobsCtx, time.Second, func(err error) { log.Error("webhook delivery", "err", err) })
+		},
+	} {
+		jobs.Add(1)
+		go func() { defer jobs.Done(); job() }()
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {
