@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -84,13 +83,4 @@ func signPatient(t *testing.T, s *testserver.Server, c map[string]any) {
 	t.Helper()
 	want(t, s, 201, "POST", "/v1/consents/"+c["id"].(string)+"/signatures", s.AdminKey,
 		testserver.PatientSignature(testserver.Acknowledged(t, c)))
-}
-
-// knownBug skips a test that shows a reported bug, unless CONSENTD_SHOW_BUGS is
-// set (then it runs and fails until the bug is fixed).
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("CONSENTD_SHOW_BUGS") == "" {
-		t.Skip("BUG: " + what)
-	}
 }
