@@ -48,6 +48,19 @@ type Server struct {
 
 	docsOnce sync.Once
 	docs     *docCache
+
+	// TokenFailures counts unknown signing tokens per client IP; default 20 per 10 minutes.
+	TokenFailures *consent.FailureLimiter
+	tokensOnce    sync.Once
+}
+
+func (s *Server) tokenFailures() *consent.FailureLimiter {
+	s.tokensOnce.Do(func() {
+		if s.TokenFailures == nil {
+			s.TokenFailures = consent.NewFailureLimiter(20, 10*time.Minute)
+		}
+	})
+	return s.TokenFailures
 }
 
 // docCache returns the cache of encoded consent documents (256 MiB).

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/consentd/consentd/consent"
 	"github.com/gin-gonic/gin"
@@ -10,9 +11,18 @@ import (
 
 // tokenAuth attributes a tablet request to its signing token (by a hash prefix,
 // never the token itself). The token is the only credential: the domain resolves it.
+// Clients that keep presenting unknown tokens are refused for a while (429), so
+// guessing — and flooding the audit log with failures — is bounded per IP.
 func (s *Server) tokenAuth(c *gin.Context) {
 	withRequest(c, "token:"+consent.HashSecret(c.Param("token"))[:16], consent.ChannelTablet)
+	if s.tokenFailures().Blocked(c.ClientIP(), time.Now()) {
+		s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many unknown signing links from this device. Please wait a few minutes."))
+		return
+	}
 	c.Next()
+	if c.Writer.Status() == http.StatusNotFound {
+		s.tokenFailures().Fail(c.ClientIP(), time.Now())
+	}
 }
 
 type exchangeResponse struct {

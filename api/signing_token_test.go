@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -247,5 +248,26 @@ func TestSignatureIdempotentReplay(t *testing.T) {
 	b := want(t, s, 409, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, body, "Idempotency-Key", "tab-1")
 	if _, field, _ := errorOf(t, b); field == "Idempotency-Key" {
 		t.Fatalf("a key used by a tablet token conflicts with an API key's request: %s", b)
+	}
+}
+
+func TestUnknownSigningTokensAreLimitedPerClient(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	c := s.CreateConsent(t, "en")
+	for i := 0; i < 20; i++ {
+		if st, _ := s.Do(t, "GET", "/v1/signing/not-a-token-"+strconv.Itoa(i), "", nil); st != 404 {
+			t.Fatalf("unknown token %d: %d", i, st)
+		}
+	}
+	if st, _ := s.Do(t, "GET", "/v1/signing/not-a-token-x", "", nil); st != 429 {
+		t.Fatalf("after 20 unknown tokens: %d, want 429", st)
+	}
+	// The same device is refused even with a real token until the window passes.
+	if st, _ := s.Do(t, "GET", "/v1/signing/"+signingToken(t, c), "", nil); st != 429 {
+		t.Fatalf("real token while blocked: %d, want 429", st)
+	}
+	failed := wantJSON(t, s, 200, "GET", "/v1/audit?type=auth.failed&limit=200", s.AdminKey, nil)["data"].([]any)
+	if n := len(failed); n != 20 {
+		t.Fatalf("%d auth.failed events, want 20 (refused requests add none)", n)
 	}
 }
