@@ -3,6 +3,7 @@ package consent
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -23,7 +24,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 		return nil, FieldErrorf(EINVALID, "scopes", "at least one scope is required (%s).", strings.Join(Scopes, ", "))
 	}
 	for i, sc := range scopes {
-		if !contains(Scopes, sc) {
+		if !slices.Contains(Scopes, sc) {
 			return nil, FieldErrorf(EINVALID, fmt.Sprintf("scopes[%d]", i), "unknown scope %q; use %s.", sc, strings.Join(Scopes, ", "))
 		}
 	}

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -116,7 +117,7 @@ func (s *Service) present(c *Consent) {
 
 // ListConsents lists consents, newest first, and records that each was viewed. Errors: EINVALID.
 func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent, string, error) {
-	if f.Status != "" && !contains(Statuses, f.Status) {
+	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		return nil, "", FieldErrorf(EINVALID, "status", "unknown status %q.", f.Status)
 	}
 	f.Now = s.now()
@@ -136,15 +137,6 @@ func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent
 		}
 	}
 	return list, next, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 var transitionEvents = map[string]string{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/png"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -38,9 +39,9 @@ func DecodePNGBase64(field, b64 string) ([]byte, error) {
 // Validate checks a signature mark of an allowed form; name is the signer's
 // printed name, which a typed signature must match.
 func (m *Mark) Validate(allowed []string, name string) error {
-	if !contains(SignatureForms, m.Type) {
+	if !slices.Contains(SignatureForms, m.Type) {
 		return FieldErrorf(EINVALID, "signature.type", "must be drawn, typed or image.")
-	} else if !contains(allowed, m.Type) {
+	} else if !slices.Contains(allowed, m.Type) {
 		return FieldErrorf(EINVALID, "signature.type", "this consent accepts %s signatures.", strings.Join(allowed, ", "))
 	}
 	switch m.Type {

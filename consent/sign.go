@@ -93,7 +93,7 @@ func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (
 	} else if c.Status != StatusPending {
 		return nil, Errorf(ECONFLICT, "This consent is %s; it can no longer be signed.", c.Status)
 	}
-	if !contains(Roles, in.Role) {
+	if !slices.Contains(Roles, in.Role) {
 		return nil, FieldErrorf(EINVALID, "role", "must be one of patient, representative, witness, clinician, interpreter.")
 	}
 	v, err := s.Store.FindVersion(ctx, c.TemplateSlug, c.TemplateVersion)
@@ -138,7 +138,7 @@ func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (
 	return plan, nil
 }
 
-func isStaffRole(role string) bool { return contains(StaffRoles, role) }
+func isStaffRole(role string) bool { return slices.Contains(StaffRoles, role) }
 
 func checkRoleOrder(c *Consent, role string, required []string) error {
 	patientSide := c.SignatureByRole(RolePatient) != nil || c.SignatureByRole(RoleRepresentative) != nil
@@ -147,7 +147,7 @@ func checkRoleOrder(c *Consent, role string, required []string) error {
 		return FieldErrorf(ECONFLICT, "role", "the %s has already signed this consent.", role)
 	case (role == RolePatient || role == RoleRepresentative) && patientSide:
 		return FieldErrorf(ECONFLICT, "role", "the patient side has already signed (a patient and a representative never both sign).")
-	case role == RoleClinician && !patientSide && contains(required, RolePatient):
+	case role == RoleClinician && !patientSide && slices.Contains(required, RolePatient):
 		return FieldErrorf(ECONFLICT, "role", "the patient (or their representative) signs before the clinician countersigns.")
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -89,7 +90,7 @@ func (s *Service) CreateWebhook(ctx context.Context, rawURL string, events []str
 		return nil, FieldErrorf(EINVALID, "events", "at least one event type is required (%s).", strings.Join(WebhookEventTypes, ", "))
 	}
 	for i, e := range events {
-		if !contains(WebhookEventTypes, e) {
+		if !slices.Contains(WebhookEventTypes, e) {
 			return nil, FieldErrorf(EINVALID, fmt.Sprintf("events[%d]", i), "unknown event %q; use %s.", e, strings.Join(WebhookEventTypes, ", "))
 		}
 	}

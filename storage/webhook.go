@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/consentd/consentd/consent"
@@ -132,7 +133,7 @@ func (t *tx) EnqueueWebhookEvent(ctx context.Context, e *consent.WebhookEvent) (
 	}
 	var targets []*consent.Webhook
 	for _, w := range hooks {
-		if w.DeletedAt == nil && contains(w.Events, e.Type) {
+		if w.DeletedAt == nil && slices.Contains(w.Events, e.Type) {
 			targets = append(targets, w)
 		}
 	}
@@ -150,15 +151,6 @@ func (t *tx) EnqueueWebhookEvent(ctx context.Context, e *consent.WebhookEvent) (
 		}
 	}
 	return len(targets), nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // claimSQL selects the due deliveries with what sending needs. On PostgreSQL
