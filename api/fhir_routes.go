@@ -81,9 +81,6 @@ func (s *Server) fhirDocumentReference(c *gin.Context) {
 	fhirJSON(c, http.StatusOK, doc)
 }
 
-// maxFHIRTotal bounds the matches counted for a search's total.
-const maxFHIRTotal = 10000
-
 // fhirSearchConsents implements Consent?patient:identifier=[system|]value with
 // _count and a _cursor for the next page.
 func (s *Server) fhirSearchConsents(c *gin.Context) {
@@ -121,7 +118,7 @@ func (s *Server) fhirSearchConsents(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	total, err := s.countPatientConsents(c, value)
+	total, err := s.Service.Store.CountConsents(ctx, consent.ConsentFilter{PatientID: value})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -132,23 +129,4 @@ func (s *Server) fhirSearchConsents(c *gin.Context) {
 		nextURL = "/fhir/r4/Consent?" + q.Encode()
 	}
 	fhirJSON(c, http.StatusOK, fhir.SearchBundle(page, total, self, nextURL, opts))
-}
-
-// countPatientConsents counts a patient's consents page by page (a patient has
-// few); past maxFHIRTotal the total is left out (-1).
-func (s *Server) countPatientConsents(c *gin.Context, patientID string) (int, error) {
-	total, cursor := 0, ""
-	for {
-		list, next, err := s.Service.Store.ListConsents(c.Request.Context(), consent.ConsentFilter{PatientID: patientID, Limit: 200, Cursor: cursor})
-		if err != nil {
-			return 0, err
-		}
-		total += len(list)
-		if next == "" {
-			return total, nil
-		} else if total >= maxFHIRTotal {
-			return -1, nil
-		}
-		cursor = next
-	}
 }

@@ -18,6 +18,8 @@ type Reader interface {
 	FindConsentBySigningToken(ctx context.Context, tokenHash string) (*Consent, error)
 	FindConsentBySigningCode(ctx context.Context, codeHash string) (*Consent, error)
 	ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent, string, error)
+	// CountConsents counts the consents f matches, ignoring its cursor and limit.
+	CountConsents(ctx context.Context, f ConsentFilter) (int, error)
 	// ListExpiredPending returns up to limit pending consents whose expires_at <= now.
 	ListExpiredPending(ctx context.Context, now time.Time, limit int) ([]*Consent, error)
 	FindPDF(ctx context.Context, consentID string) (*SealedPDF, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"gorm.io/gorm"
 	"time"
 
 	"github.com/consentd/consentd/consent"
@@ -48,12 +49,11 @@ func clampLimit(n, def, max int) int {
 	return n
 }
 
-// ListConsents returns a page of consents, newest first, and the cursor of the
-// next page ("" at the end). Keyset pagination keeps pages stable while new
-// consents arrive: they sort before the cursor, so no consent is repeated or skipped.
-func (r reader) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*consent.Consent, string, error) {
-	limit := clampLimit(f.Limit, DefaultListLimit, MaxListLimit)
-	q := r.q(ctx).Model(&consentRow{}).Select(consentColumns)
+// filterConsents applies a filter's patient, status and template conditions.
+// With f.Now set, the status condition matches the status shown: a pending
+// consent past its expiry counts as expired.
+func (r reader) filterConsents(ctx context.Context, f consent.ConsentFilter) *gorm.DB {
+	q := r.q(ctx).Model(&consentRow{})
 	if f.PatientID != "" {
 		q = q.Where("patient_id = ?", f.PatientID)
 	}
@@ -71,6 +71,23 @@ func (r reader) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*c
 	if f.TemplateSlug != "" {
 		q = q.Where("template_slug = ?", f.TemplateSlug)
 	}
+	return q
+}
+
+// CountConsents counts the consents a filter matches (its cursor and limit
+// are ignored).
+func (r reader) CountConsents(ctx context.Context, f consent.ConsentFilter) (int, error) {
+	var n int64
+	err := r.filterConsents(ctx, f).Count(&n).Error
+	return int(n), translate("count consents", err, msgs{})
+}
+
+// ListConsents returns a page of consents, newest first, and the cursor of the
+// next page ("" at the end). Keyset pagination keeps pages stable while new
+// consents arrive: they sort before the cursor, so no consent is repeated or skipped.
+func (r reader) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*consent.Consent, string, error) {
+	limit := clampLimit(f.Limit, DefaultListLimit, MaxListLimit)
+	q := r.filterConsents(ctx, f).Select(consentColumns)
 	if f.Cursor != "" {
 		cur, err := decodeConsentCursor(f.Cursor)
 		if err != nil {

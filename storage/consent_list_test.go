@@ -101,6 +101,9 @@ func TestListConsentsFilters(t *testing.T) {
 			if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
+			if n, err := db.CountConsents(ctx, tt.f); err != nil || n != len(tt.want) {
+				t.Errorf("CountConsents = %d, %v; want %d", n, err, len(tt.want))
+			}
 		})
 	}
 	t.Run("bad cursor", func(t *testing.T) {
