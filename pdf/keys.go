@@ -171,50 +171,40 @@ func subjectKeyID(pub crypto.PublicKey) []byte {
 }
 
 func createRoot(dir, clinic string) error {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	sn, err := serial()
-	if err != nil {
-		return err
-	}
-	now := time.Now().UTC()
-	tpl := &x509.Certificate{
-		SerialNumber: sn, Subject: subject(rootCommonName, clinic),
-		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(10, 0, 0),
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true,
-		MaxPathLenZero: true, SubjectKeyId: subjectKeyID(key.Public()),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, key.Public(), key)
-	if err != nil {
-		return err
-	}
-	return writeKeyPair(dir, rootKeyFile, rootCertFile, key, der)
+	tpl := &x509.Certificate{Subject: subject(rootCommonName, clinic),
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true}
+	return issue(dir, rootKeyFile, rootCertFile, tpl, 10, nil, nil)
 }
 
 func createLeaf(dir string, root *x509.Certificate, rootKey crypto.PrivateKey, clinic string) error {
+	tpl := &x509.Certificate{Subject: subject(leafCommonName, clinic),
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}, UnknownExtKeyUsage: []asn1.ObjectIdentifier{oidDocumentSigning},
+		BasicConstraintsValid: true, AuthorityKeyId: root.SubjectKeyId}
+	return issue(dir, sealKeyFile, sealCertFile, tpl, 3, root, rootKey)
+}
+
+// issue creates a new ECDSA P-256 key, completes tpl (serial, validity from an
+// hour ago for years, subject key ID), has parent sign it (nil: self-signed)
+// and writes the key and certificate into dir.
+func issue(dir, keyFile, certFile string, tpl *x509.Certificate, years int, parent *x509.Certificate, parentKey crypto.PrivateKey) error {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return err
 	}
-	sn, err := serial()
-	if err != nil {
+	if tpl.SerialNumber, err = serial(); err != nil {
 		return err
 	}
 	now := time.Now().UTC()
-	tpl := &x509.Certificate{
-		SerialNumber: sn, Subject: subject(leafCommonName, clinic),
-		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(3, 0, 0),
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}, UnknownExtKeyUsage: []asn1.ObjectIdentifier{oidDocumentSigning},
-		BasicConstraintsValid: true, SubjectKeyId: subjectKeyID(key.Public()), AuthorityKeyId: root.SubjectKeyId,
+	tpl.NotBefore, tpl.NotAfter, tpl.SubjectKeyId = now.Add(-time.Hour), now.AddDate(years, 0, 0), subjectKeyID(key.Public())
+	if parent == nil {
+		parent, parentKey = tpl, key
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, root, key.Public(), rootKey)
+	der, err := x509.CreateCertificate(rand.Reader, tpl, parent, key.Public(), parentKey)
 	if err != nil {
 		return err
 	}
-	return writeKeyPair(dir, sealKeyFile, sealCertFile, key, der)
+	return writeKeyPair(dir, keyFile, certFile, key, der)
 }
 
 func subject(cn, clinic string) pkix.Name {
