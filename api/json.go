@@ -18,15 +18,21 @@ import (
 
 // readBody reads the whole request body within the server's size limit.
 func (s *Server) readBody(c *gin.Context) ([]byte, error) {
+	limit := s.MaxBodyBytes
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	return readBodyLimit(c, limit)
+}
+
+// readBodyLimit reads the whole request body, at most limit bytes (ETOOLARGE
+// beyond), once per request.
+func readBodyLimit(c *gin.Context, limit int64) ([]byte, error) {
 	if c.Request.Body == nil {
 		return nil, nil
 	}
 	if v, ok := c.Get(bodyKey); ok {
 		return v.([]byte), nil
-	}
-	limit := s.MaxBodyBytes
-	if limit <= 0 {
-		limit = 1 << 20
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	var tooLarge *http.MaxBytesError

@@ -1,10 +1,8 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
 	"time"
 
@@ -148,13 +146,9 @@ type verifyJSON struct {
 }
 
 func (s *Server) verifyPDF(c *gin.Context) {
-	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		s.fail(c, consent.Errorf(consent.ETOOLARGE, "PDF too large to verify (at most %d MiB).", maxVerifyBytes>>20))
-		return
-	} else if err != nil {
-		s.fail(c, consent.Errorf(consent.EINVALID, "Could not read the request body."))
+	b, err := readBodyLimit(c, maxVerifyBytes)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	res, err := s.Service.VerifyPDF(c.Request.Context(), s.Verifier, b)
