@@ -35,7 +35,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 			return nil, err
 		}
 		return &CreatedAPIKey{Key: k, Secret: secret}, tx.AppendAudit(ctx, s.event(ctx, EventAPIKeyCreated, "", map[string]any{
-			"key_id": k.ID, "name": name, "scopes": scopes}))
+			"key_id": k.ID, "name": name, "scopes": scopes}, k))
 	})
 }
 
@@ -53,7 +53,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) 
 			return nil, err
 		}
 		k.RevokedAt = &now
-		return k, tx.AppendAudit(ctx, s.event(ctx, EventAPIKeyRevoked, "", map[string]any{"key_id": id}))
+		return k, tx.AppendAudit(ctx, s.event(ctx, EventAPIKeyRevoked, "", map[string]any{"key_id": id}, k))
 	})
 }
 
@@ -113,7 +113,7 @@ func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (
 			}
 			return nil, err
 		}
-		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffCreated, "", map[string]any{"staff_id": id, "role": role}))
+		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffCreated, "", map[string]any{"staff_id": id, "role": role}, st))
 	})
 }
 
@@ -131,6 +131,6 @@ func (s *Service) DeactivateStaff(ctx context.Context, id string) (*Staff, error
 			return nil, err
 		}
 		st.DeactivatedAt = &now
-		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffDeactivated, "", map[string]any{"staff_id": id}))
+		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffDeactivated, "", map[string]any{"staff_id": id}, st))
 	})
 }

@@ -51,6 +51,10 @@ type AuditEvent struct {
 	PrevHash  string
 	Hash      string
 	MAC       string // HMAC-SHA256 of Hash with a key kept outside the database
+	// Rows are the rows this event creates or changes, as they are after it.
+	// They are not stored: the store records their digests in Details
+	// (DetailRowDigests) when it appends the event.
+	Rows []Row
 }
 
 // CanonicalMap returns the fields the hash covers (everything but Hash and MAC).
@@ -155,6 +159,10 @@ func (v *AuditChainVerifier) Finish(head *AuditHead) string {
 	}
 	return ""
 }
+
+// Resume makes the verifier continue a chain already verified up to seq,
+// whose entry there has hash.
+func (v *AuditChainVerifier) Resume(seq int64, hash string) { v.lastSeq, v.lastHash = seq, hash }
 
 // LastSeq returns the seq of the last verified entry.
 func (v *AuditChainVerifier) LastSeq() int64 { return v.lastSeq }

@@ -58,7 +58,7 @@ func (s *Service) CreateDownloadLink(ctx context.Context, consentID string, ttl 
 			return nil, err
 		}
 		return &CreatedDownloadLink{Link: l, Token: token}, tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkCreated, consentID, map[string]any{
-			"link_id": l.ID, "expires_at": FormatTime(l.ExpiresAt), "require_birth_date": requireBirthDate}))
+			"link_id": l.ID, "expires_at": FormatTime(l.ExpiresAt), "require_birth_date": requireBirthDate}, l))
 	})
 }
 
@@ -76,7 +76,7 @@ func (s *Service) RevokeDownloadLink(ctx context.Context, consentID, linkID stri
 			return nil, err
 		}
 		l.RevokedAt = &now
-		return l, tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkRevoked, consentID, map[string]any{"link_id": linkID}))
+		return l, tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkRevoked, consentID, map[string]any{"link_id": linkID}, l))
 	})
 }
 

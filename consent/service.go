@@ -13,7 +13,10 @@ type Service struct {
 	Store    Store
 	Markdown MarkdownRenderer
 	Sealer   Sealer
-	PINs     PasswordHasher
+	// Checkpoints signs and verifies audit checkpoints (the sealing key); nil
+	// turns checkpoints off.
+	Checkpoints CheckpointSigner
+	PINs        PasswordHasher
 	// SecretKey authenticates signing sessions opened with a code; it is kept
 	// outside the database.
 	SecretKey []byte
@@ -75,11 +78,12 @@ func randomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// event builds an audit event attributed to the request in ctx.
-func (s *Service) event(ctx context.Context, typ, consentID string, details map[string]any) *AuditEvent {
+// event builds an audit event attributed to the request in ctx; rows are the
+// rows it creates or changes, as they are after it.
+func (s *Service) event(ctx context.Context, typ, consentID string, details map[string]any, rows ...Row) *AuditEvent {
 	r := RequestFrom(ctx)
 	return &AuditEvent{Type: typ, At: s.now(), Actor: r.Actor, ConsentID: consentID, IP: r.IP,
-		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details}
+		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details, Rows: rows}
 }
 
 // Request describes who is acting and from where; handlers put it in the context.

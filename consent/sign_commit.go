@@ -65,6 +65,24 @@ func (s *Service) signEvents(ctx context.Context, p *signPlan) []*AuditEvent {
 	return out
 }
 
+// vouch binds the rows a signing writes to its events: each acknowledgment
+// to its event (its number is known once stored); the signature to
+// signature_recorded, with the consent when this signature fixed its locale;
+// the completed consent and its PDF to consent.signed. The consent is digested
+// once, with the event written last for it.
+func (p *signPlan) vouch() {
+	for i := range p.acks {
+		p.events[i].Rows = []Row{&p.acks[i]}
+	}
+	rec := p.events[len(p.acks)]
+	rec.Rows = []Row{p.sig}
+	if p.completes {
+		p.events[len(p.acks)+1].Rows = []Row{p.after, p.pdf}
+	} else if p.after.Locale != p.before.Locale {
+		rec.Rows = append(rec.Rows, p.after)
+	}
+}
+
 // seal renders and seals the completed consent; the evidence page lists the
 // consent's audit events so far and the ones this signing writes.
 func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
@@ -125,6 +143,7 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 				return nil, err
 			}
 		}
+		p.vouch()
 		for _, e := range p.events {
 			if err := tx.AppendAudit(ctx, e); err != nil {
 				return nil, err

@@ -21,7 +21,7 @@ func (s *Service) CreateTemplate(ctx context.Context, slug, title string) (*Temp
 			}
 			return nil, err
 		}
-		return t, tx.AppendAudit(ctx, s.event(ctx, EventTemplateCreated, "", map[string]any{"slug": slug}))
+		return t, tx.AppendAudit(ctx, s.event(ctx, EventTemplateCreated, "", map[string]any{"slug": slug}, t))
 	})
 }
 
@@ -60,7 +60,7 @@ func (s *Service) CreateVersion(ctx context.Context, slug string, content *Versi
 			return nil, err
 		}
 		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionCreated, "", map[string]any{
-			"slug": slug, "version": v.Version, "content_sha256": v.ContentSHA256}))
+			"slug": slug, "version": v.Version, "content_sha256": v.ContentSHA256}, v))
 	})
 }
 
@@ -88,7 +88,7 @@ func (s *Service) UpdateDraft(ctx context.Context, slug string, version int, con
 			return nil, err
 		}
 		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionUpdated, "", map[string]any{
-			"slug": slug, "version": version, "content_sha256": v.ContentSHA256}))
+			"slug": slug, "version": version, "content_sha256": v.ContentSHA256}, v))
 	})
 }
 
@@ -113,7 +113,7 @@ func (s *Service) PublishVersion(ctx context.Context, slug string, version int, 
 		}
 		v.Status, v.PublishedAt, v.ApprovedBy = VersionPublished, &now, approvedBy
 		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionPublished, "", map[string]any{
-			"slug": slug, "version": version, "content_sha256": v.ContentSHA256, "approved_by": approvedBy}))
+			"slug": slug, "version": version, "content_sha256": v.ContentSHA256, "approved_by": approvedBy}, v))
 	})
 }
 
@@ -132,7 +132,7 @@ func (s *Service) RetireVersion(ctx context.Context, slug string, version int) (
 			return nil, err
 		}
 		v.Status, v.RetiredAt = VersionRetired, &now
-		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionRetired, "", map[string]any{"slug": slug, "version": version}))
+		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionRetired, "", map[string]any{"slug": slug, "version": version}, v))
 	})
 }
 

@@ -99,7 +99,7 @@ func (s *Service) CreateWebhook(ctx context.Context, rawURL string, events []str
 		if err := tx.CreateWebhook(ctx, w); err != nil {
 			return nil, err
 		}
-		return w, tx.AppendAudit(ctx, s.event(ctx, EventWebhookCreated, "", map[string]any{"webhook_id": w.ID, "events": events}))
+		return w, tx.AppendAudit(ctx, s.event(ctx, EventWebhookCreated, "", map[string]any{"webhook_id": w.ID, "events": events}, w))
 	})
 }
 
@@ -117,7 +117,7 @@ func (s *Service) DeleteWebhook(ctx context.Context, id string) (*Webhook, error
 			return nil, err
 		}
 		w.DeletedAt = &now
-		return w, tx.AppendAudit(ctx, s.event(ctx, EventWebhookDeleted, "", map[string]any{"webhook_id": id}))
+		return w, tx.AppendAudit(ctx, s.event(ctx, EventWebhookDeleted, "", map[string]any{"webhook_id": id}, w))
 	})
 }
 

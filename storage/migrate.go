@@ -16,6 +16,9 @@ type migration struct {
 	Name     string
 	SQLite   string
 	Postgres string
+	// After, when set, runs in the same transaction after the SQL: for steps
+	// that need Go, such as writing authenticated audit events.
+	After func(db *DB, ctx context.Context, g *gorm.DB) error
 }
 
 // migrations is the whole schema history, oldest first.
@@ -23,6 +26,8 @@ var migrations = []migration{
 	{Version: 1, Name: "initial schema", SQLite: sqliteSchemaV1, Postgres: postgresSchemaV1},
 	{Version: 2, Name: "append-only triggers", SQLite: sqliteTriggersV2, Postgres: postgresTriggersV2},
 	{Version: 3, Name: "webhooks and outbox", SQLite: sqliteWebhooksV3, Postgres: postgresWebhooksV3},
+	{Version: 4, Name: "audit checkpoints; rows bound to the audit chain", SQLite: sqliteCheckpointsV4,
+		Postgres: postgresCheckpointsV4, After: (*DB).baselineRows},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -53,11 +58,11 @@ func (db *DB) migrate(ctx context.Context) ([]int, error) {
 	if err := db.plain.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&newest).Error; err != nil {
 		return nil, fmt.Errorf("storage: read schema version: %w", err)
 	}
-	if last := migrations[len(migrations)-1].Version; newest > last {
+	if last := db.schema[len(db.schema)-1].Version; newest > last {
 		return nil, fmt.Errorf("storage: database schema version %d is newer than this binary's %d", newest, last)
 	}
 	var applied []int
-	for _, m := range migrations {
+	for _, m := range db.schema {
 		if m.Version <= newest {
 			continue
 		}
@@ -93,6 +98,11 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 		}
 		if err := g.Exec(sql).Error; err != nil {
 			return err
+		}
+		if m.After != nil {
+			if err := m.After(db, ctx, g); err != nil {
+				return err
+			}
 		}
 		done = true
 		return g.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

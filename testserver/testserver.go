@@ -102,7 +102,7 @@ func New(tb testing.TB, opts Options) *Server {
 	if err != nil {
 		tb.Fatalf("sealer: %v", err)
 	}
-	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{Cost: bcrypt.MinCost, TTL: 10 * time.Minute, Now: clock.Now},
+	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, Checkpoints: sealer, PINs: &pinhash.Hasher{Cost: bcrypt.MinCost, TTL: 10 * time.Minute, Now: clock.Now},
 		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() },
 		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
 	logs := &bytes.Buffer{}

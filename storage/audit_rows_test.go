@@ -1,0 +1,209 @@
+package storage_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/storage/storagetest"
+)
+
+// rowEdit is one direct change of one protected column, made behind
+// consentd's back with the triggers dropped.
+type rowEdit struct {
+	table, id string // the row audit verify must name
+	column    string
+	sqlite    string // new value as an SQL expression of the old row
+	postgres  string // the same on PostgreSQL, when the dialects differ
+	where     string
+	args      []any
+}
+
+// edits lists a change of every column the audit chain protects.
+func (c *clinic) edits(t *testing.T) []rowEdit {
+	t.Helper()
+	var out []rowEdit
+	text := func(table, id, where string, args []any, cols ...string) {
+		for _, col := range cols {
+			out = append(out, rowEdit{table: table, id: id, column: col, sqlite: col + " || 'x'", where: where, args: args})
+		}
+	}
+	number := func(table, id, where string, args []any, cols ...string) {
+		for _, col := range cols {
+			out = append(out, rowEdit{table: table, id: id, column: col, sqlite: "COALESCE(" + col + ", 0) + 1", where: where, args: args})
+		}
+	}
+	flag := func(table, id, where string, args []any, col string) {
+		out = append(out, rowEdit{table: table, id: id, column: col, sqlite: "1 - " + col, postgres: "NOT " + col, where: where, args: args})
+	}
+	jsonList := func(table, id, where string, args []any, cols ...string) {
+		for _, col := range cols {
+			out = append(out, rowEdit{table: table, id: id, column: col, sqlite: `'["x"]'`, where: where, args: args})
+		}
+	}
+
+	for _, id := range []string{c.signed, c.withdrawn, c.expired, c.declined, c.relocated} {
+		byID := []any{id}
+		text("consents", id, "id = ?", byID, "patient_given_name", "patient_family_name", "patient_birth_date", "patient_id",
+			"template_sha256", "locale", "created_by", "signing_token_hash", "signing_code_hash", "status_reason")
+		number("consents", id, "id = ?", byID, "created_at", "expires_at", "status_changed_at")
+		out = append(out,
+			rowEdit{table: "consents", id: id, column: "status", sqlite: "CASE WHEN status = 'signed' THEN 'withdrawn' ELSE 'signed' END", where: "id = ?", args: byID},
+			rowEdit{table: "consents", id: id, column: "variables", sqlite: `'{"clinic_name":"Elsewhere"}'`, where: "id = ?", args: byID},
+			rowEdit{table: "consents", id: id, column: "documents", sqlite: "REPLACE(documents, 'ketamine', 'saline')", where: "id = ?", args: byID},
+			rowEdit{table: "consents", id: id, column: "documents", sqlite: "REPLACE(documents, '\"content_sha256\":\"', '\"content_sha256\":\"0')", where: "id = ?", args: byID})
+	}
+	number("consents", c.signed, "id = ?", []any{c.signed}, "signed_at")
+
+	for _, role := range []string{"patient", "clinician"} {
+		sig := c.one(t, "SELECT id FROM signatures WHERE consent_id = ? AND role = ?", c.signed, role)
+		byID := []any{sig}
+		text("signatures", sig, "id = ?", byID, "name", "relationship", "locale", "meaning", "mark_type", "mark_text",
+			"staff_id", "channel", "ip", "user_agent", "device_id", "actor", "client_time")
+		number("signatures", sig, "id = ?", byID, "signed_at", "mark_width", "mark_height", "electronic_records_consent_at")
+		flag("signatures", sig, "id = ?", byID, "identity_verified")
+		jsonList("signatures", sig, "id = ?", byID, "acknowledged")
+		out = append(out,
+			rowEdit{table: "signatures", id: sig, column: "mark_png", sqlite: "X'89504E47'", postgres: `'\x89504e47'::bytea`, where: "id = ?", args: byID})
+		if role == "patient" { // a staff role is tied to its side by a CHECK constraint
+			out = append(out,
+				rowEdit{table: "signatures", id: sig, column: "role", sqlite: "'representative'", where: "id = ?", args: byID},
+				rowEdit{table: "signatures", id: sig, column: "mark_strokes", sqlite: "REPLACE(mark_strokes, '\"x\":20,', '\"x\":21,')", where: "id = ?", args: byID})
+		}
+	}
+	for _, consentID := range []string{c.signed, c.declined} {
+		ack := c.one(t, "SELECT id FROM acknowledgments WHERE consent_id = ? ORDER BY id LIMIT 1", consentID)
+		byID := []any{ack}
+		text("acknowledgments", ack, "id = ?", byID, "section_key", "locale", "channel", "ip", "user_agent", "device_id", "actor", "client_time")
+		number("acknowledgments", ack, "id = ?", byID, "at")
+		out = append(out, rowEdit{table: "acknowledgments", id: ack, column: "consent_id", sqlite: "'" + c.cancelled + "'", where: "id = ?", args: byID})
+	}
+	for _, id := range []string{c.signed, c.withdrawn} {
+		byID := []any{id}
+		text("pdfs", id, "consent_id = ?", byID, "sha256", "cert_sha256")
+		number("pdfs", id, "consent_id = ?", byID, "size", "created_at")
+		out = append(out, rowEdit{table: "pdfs", id: id, column: "bytes", sqlite: "X'255044462D312E37'", postgres: `'\x255044462d312e37'::bytea`, where: "consent_id = ?", args: byID})
+	}
+	for _, id := range []string{c.link, c.revokedLink} {
+		byID := []any{id}
+		text("download_links", id, "id = ?", byID, "token_hash", "created_by")
+		number("download_links", id, "id = ?", byID, "expires_at", "created_at", "revoked_at")
+		flag("download_links", id, "id = ?", byID, "require_birth_date")
+		out = append(out, rowEdit{table: "download_links", id: id, column: "consent_id", sqlite: "'" + c.withdrawn + "'", where: "id = ?", args: byID})
+	}
+	for _, id := range []string{c.webhook, c.deletedWebhook} {
+		byID := []any{id}
+		text("webhooks", id, "id = ?", byID, "url", "secret")
+		number("webhooks", id, "id = ?", byID, "created_at", "deleted_at")
+		jsonList("webhooks", id, "id = ?", byID, "events")
+	}
+	for _, id := range []string{c.key, c.revokedKey} {
+		byID := []any{id}
+		text("api_keys", id, "id = ?", byID, "name", "hash", "prefix")
+		number("api_keys", id, "id = ?", byID, "created_at", "revoked_at")
+		out = append(out, rowEdit{table: "api_keys", id: id, column: "scopes", sqlite: `'["admin"]'`, where: "id = ?", args: byID})
+	}
+	for _, id := range []string{c.staff, c.deactivatedStaff} {
+		byID := []any{id}
+		text("staff", id, "id = ?", byID, "name", "pin_hash")
+		number("staff", id, "id = ?", byID, "created_at", "deactivated_at")
+		out = append(out, rowEdit{table: "staff", id: id, column: "role", sqlite: "CASE WHEN role = 'witness' THEN 'clinician' ELSE 'witness' END", where: "id = ?", args: byID})
+	}
+	for _, v := range []struct {
+		slug    string
+		version int
+	}{{c.template, c.published}, {c.template, c.retired}, {c.draftSlug, c.draft}} {
+		id, args := v.slug+"/"+itoa(v.version), []any{v.slug, v.version}
+		where := "slug = ? AND version = ?"
+		text("template_versions", id, where, args, "content_sha256", "approved_by")
+		number("template_versions", id, where, args, "published_at", "retired_at", "created_at", "expires_after_hours")
+		jsonList("template_versions", id, where, args, "required_signers", "signature_forms")
+		out = append(out,
+			rowEdit{table: "template_versions", id: id, column: "status", sqlite: "CASE WHEN status = 'published' THEN 'retired' ELSE 'published' END", where: where, args: args},
+			rowEdit{table: "template_versions", id: id, column: "locales", sqlite: "REPLACE(locales, 'ketamine', 'saline')", where: where, args: args},
+			rowEdit{table: "template_versions", id: id, column: "variables", sqlite: `'[]'`, where: where, args: args})
+	}
+	for _, slug := range []string{c.template, c.draftSlug} {
+		text("templates", slug, "slug = ?", []any{slug}, "title")
+		number("templates", slug, "slug = ?", []any{slug}, "created_at")
+	}
+	return out
+}
+
+// TestVerifyIntegrityNamesEditedRow edits every protected column of rows in
+// every state directly in the database, one at a time, and expects audit
+// verification to name that row and the event that vouches for it; with the
+// old value back, everything verifies again.
+func TestVerifyIntegrityNamesEditedRow(t *testing.T) {
+	c := newClinic(t)
+	if f := firstFault(t, c); f != nil {
+		t.Fatalf("before any edit: %s", f)
+	}
+	// A consent that went pending → signed → withdrawn is vouched for by the
+	// newest of its events: the withdrawal.
+	withdrawal := c.eventSeq(t, c.withdrawn, consent.EventConsentWithdrawn)
+	dropTriggers(t, c.raw)
+	for _, e := range c.edits(t) {
+		expr := e.sqlite
+		if e.postgres != "" && storagetest.Postgres() {
+			expr = e.postgres
+		}
+		var old any
+		if err := c.raw.QueryRow(rebind("SELECT "+e.column+" FROM "+e.table+" WHERE "+e.where), e.args...).Scan(&old); err != nil {
+			t.Fatalf("%s.%s: %v", e.table, e.column, err)
+		}
+		exec(t, c.raw, "UPDATE "+e.table+" SET "+e.column+" = "+expr+" WHERE "+e.where, e.args...)
+		f := firstFault(t, c)
+		want := consent.RowRef{Table: e.table, ID: e.id}
+		switch {
+		case f == nil:
+			t.Errorf("%s.%s of %s edited: audit verify finds nothing", e.table, e.column, e.id)
+		case f.Row == nil || *f.Row != want || f.Seq == 0 || !strings.Contains(f.Reason, "differs"):
+			t.Errorf("%s.%s of %s edited: audit verify says %q, want the row named with the event that vouches for it", e.table, e.column, e.id, f)
+		case want == consent.RowRef{Table: consent.TableConsents, ID: c.withdrawn} && f.Seq != withdrawal:
+			t.Errorf("%s.%s of the withdrawn consent: vouched for by seq %d, want the withdrawal's seq %d", e.table, e.column, f.Seq, withdrawal)
+		}
+		exec(t, c.raw, "UPDATE "+e.table+" SET "+e.column+" = ? WHERE "+e.where, append([]any{old}, e.args...)...)
+		if f := firstFault(t, c); f != nil {
+			t.Fatalf("%s.%s of %s restored: %s", e.table, e.column, e.id, f)
+		}
+	}
+}
+
+// TestVerifyIntegrityNamesAddedAndDeletedRows adds a row no event vouches for
+// (an admin key written straight into the table) and deletes a vouched-for
+// row (a signature).
+func TestVerifyIntegrityNamesAddedAndDeletedRows(t *testing.T) {
+	c := newClinic(t)
+	dropTriggers(t, c.raw)
+	exec(t, c.raw, `INSERT INTO api_keys (id, name, scopes, hash, prefix, created_at) VALUES ('01BACKDOOR', 'ops', '["admin"]', 'ab', 'cdk_ab', 0)`)
+	f := firstFault(t, c)
+	if f == nil || f.Row == nil || *f.Row != (consent.RowRef{Table: consent.TableAPIKeys, ID: "01BACKDOOR"}) || f.Seq != 0 ||
+		!strings.Contains(f.Reason, "no audit event vouches") {
+		t.Fatalf("added key: %v", f)
+	}
+	exec(t, c.raw, "DELETE FROM api_keys WHERE id = '01BACKDOOR'")
+
+	sig := c.one(t, "SELECT id FROM signatures WHERE consent_id = ? AND role = 'clinician'", c.signed)
+	exec(t, c.raw, "DELETE FROM signatures WHERE id = ?", sig)
+	f = firstFault(t, c)
+	if f == nil || f.Row == nil || *f.Row != (consent.RowRef{Table: consent.TableSignatures, ID: sig}) ||
+		f.Seq != c.eventSeq(t, c.signed, consent.EventSignatureRecorded, 1) || !strings.Contains(f.Reason, "missing") {
+		t.Fatalf("deleted signature: %v", f)
+	}
+}
+
+// firstFault runs audit verification and returns its first finding, nil if
+// everything verifies.
+func firstFault(t *testing.T, c *clinic) *consent.IntegrityFault {
+	t.Helper()
+	report, err := c.DB.VerifyIntegrity(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Intact() {
+		return nil
+	}
+	return &report.Faults[0]
+}
