@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/testserver"
 )
 
@@ -187,6 +188,11 @@ func oaConsentFlow(c *oaChecker) {
 	c.do("GET /v1/consents/{id}/audit", "/v1/consents/"+id+"/audit", nil, 200)
 	c.do("GET /v1/audit", "/v1/audit?limit=2&type=consent.signed", nil, 200)
 	c.do("GET /v1/audit", "/v1/audit?since=yesterday", nil, 400)
+	if _, err := s.Service.WriteCheckpoint(t.Context(), consent.CheckpointPolicy{Events: 1}); err != nil {
+		t.Fatal(err)
+	}
+	c.do("GET /v1/audit/checkpoints", "/v1/audit/checkpoints?limit=1", nil, 200)
+	c.do("GET /v1/audit/checkpoints", "/v1/audit/checkpoints?cursor=-1", nil, 400)
 
 	if slices.Contains(c.registered, "GET /fhir/r4/metadata") {
 		c.do("GET /fhir/r4/metadata", "/fhir/r4/metadata", nil, 200)

@@ -54,6 +54,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.DELETE("/consents/:id/download-links/:link_id", scope(consent.ScopeConsentsWrite), s.revokeDownloadLink)
 	v1.GET("/consents/:id/audit", scope(consent.ScopeAuditRead), s.consentAudit)
 	v1.GET("/audit", scope(consent.ScopeAuditRead), s.listAudit)
+	v1.GET("/audit/checkpoints", scope(consent.ScopeAuditRead), s.listAuditCheckpoints)
 	v1.POST("/verify", scope(consent.ScopeConsentsRead), s.verifyPDF)
 
 	v1.POST("/signing/codes/:code", s.exchangeCode)

@@ -9,10 +9,34 @@ func auditEventSchema() M {
 			"consent.signed", "consent.pdf_downloaded", "template.version_published", "apikey.created", "auth.failed"}},
 		"at": timestamp(""), "actor": str("apikey:<id>, token:<hash prefix>, link, system, ..."),
 		"consent_id": str(""), "ip": str(""), "user_agent": str(""), "device_id": str(""),
-		"details":   M{"type": "object", "description": "Event-specific facts; never secrets."},
+		"details": M{"type": "object", "description": "Event-specific facts; never secrets. An event that creates or changes " +
+			"rows lists them in row_digests, each with the keyed digest of its content afterwards (HMAC-SHA256 with a key " +
+			"derived from the server's secret, so it reveals nothing about the content); audit.row_baseline events vouch " +
+			"for rows that existed before this was introduced.",
+			"properties": M{"row_digests": arr(output("", M{
+				"table": str("consents, signatures, acknowledgments, pdfs, templates, template_versions, api_keys, staff, " +
+					"download_links or webhooks."),
+				"id":     str("The row's key: the ID; slug/version for a template version; the number of an acknowledgment."),
+				"digest": sha256Hex("HMAC of the row's canonical content"),
+			}), "Rows this event vouches for.")}, "additionalProperties": true},
 		"hash":      sha256Hex("Hash of this event and prev_hash"),
 		"prev_hash": str("The previous event's hash (empty for the first)."),
 	}, "consent_id", "user_agent", "device_id")
+}
+
+func auditCheckpointSchema() M {
+	return output("A signed statement of the audit chain's head. The signature covers the RFC 8785 canonical JSON of "+
+		"{at, format, hash, seq} (e.g. {\"at\":\"2026-11-25T09:44:00.123Z\",\"format\":\"consentd-audit-checkpoint/1\","+
+		"\"hash\":\"9f…\",\"seq\":1200}) and verifies with the sealing certificate named by cert_sha256 "+
+		"(GET /v1/signing-certificate has the current and earlier ones).", M{
+		"format":      M{"const": "consentd-audit-checkpoint/1"},
+		"seq":         integer("The last audit event covered."),
+		"hash":        sha256Hex("That event's hash"),
+		"at":          timestamp("When the checkpoint was written."),
+		"algorithm":   enum("ecdsa-sha256: ASN.1 DER ECDSA over SHA-256; rsa-pkcs1v15-sha256; ed25519: over the bytes themselves.", "ecdsa-sha256", "rsa-pkcs1v15-sha256", "ed25519"),
+		"cert_sha256": sha256Hex("Fingerprint of the sealing certificate that signed"),
+		"signature":   M{"type": "string", "contentEncoding": "base64", "description": "The signature, base64."},
+	})
 }
 
 func webhookSchema() M {
@@ -43,11 +67,12 @@ func webhookDeliverySchema() M {
 func webhookPayloadSchema() M {
 	return output("An event notification. It carries IDs and states, never patient names or birth dates.", M{
 		"id": str("Event ID; the same across retries."), "type": enum("", webhookEvents...), "created_at": timestamp(""),
-		"data": output("", M{
+		"data": M{"description": "A consent event's facts, or for audit.checkpoint the checkpoint itself (keep it: " +
+			"consentd audit verify --checkpoints reads these bodies).", "oneOf": []M{output("", M{
 			"consent_id": str(""), "status": enum("", consentStates...), "template": str(""), "version": integer(""),
 			"locale": str(""), "signed_at": timestamp(""), "pdf_sha256": sha256Hex("Hash of the sealed PDF"),
 			"from": enum("The previous status (transitions).", consentStates...),
-		}, "signed_at", "pdf_sha256", "from"),
+		}, "signed_at", "pdf_sha256", "from"), ref("AuditCheckpoint")}},
 	})
 }
 
