@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/consentd/consentd/consent"
 )
 
 // config is every setting, from flags with CONSENTD_* environment defaults.
@@ -28,6 +30,9 @@ type config struct {
 	FHIRSystem     string
 	ExpireEvery    time.Duration
 	KeyRate        float64
+	Checkpoints    consent.CheckpointPolicy // when signed audit checkpoints are written
+
+	errs []error // malformed environment values, reported by check
 }
 
 func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
@@ -62,6 +67,7 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 		rate = 200
 	}
 	fs.Float64Var(&c.KeyRate, "key-rate", rate, "requests per second allowed per API key, 0 = unlimited (CONSENTD_KEY_RATE)")
+	bindCheckpointConfig(fs, getenv, c)
 	return c
 }
 

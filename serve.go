@@ -73,6 +73,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	for _, job := range []func(){
 		func() { every(jobsCtx, cfg.ExpireEvery, func() { expireDue(jobsCtx, a.service, log) }) },
 		func() { every(jobsCtx, time.Hour, func() { purgeIdempotency(jobsCtx, a, log) }) },
+		func() { checkpointJob(jobsCtx, a.service, cfg.Checkpoints, log) },
 		func() {
 			dispatcher.Run(jobsCtx, time.Second, func(err error) { log.Error("webhook delivery", "err", err) })
 		},
