@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"github.com/consentd/consentd/consent"
 )
@@ -23,9 +22,10 @@ func checkpointJob(ctx context.Context, svc *consent.Service, policy consent.Che
 	every(ctx, poll, func() { writeCheckpoint(ctx, svc, policy, log) })
 }
 
+// writeCheckpoint has no deadline of its own: the first checkpoint verifies
+// the whole chain, which on a large database (millions of baseline events
+// after the upgrade) takes longer than any fixed timeout; shutdown cancels it.
 func writeCheckpoint(ctx context.Context, svc *consent.Service, policy consent.CheckpointPolicy, log *slog.Logger) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
 	cp, err := svc.WriteCheckpoint(ctx, policy)
 	if err != nil {
 		log.Error("audit checkpoint", "err", err)
