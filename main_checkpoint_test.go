@@ -210,7 +210,7 @@ func TestAuditVerifyCheckpointsCatchRewrite(t *testing.T) {
 	c.close()
 	from := -1
 	for i, e := range evs {
-		if d, _ := e.RowDigests(); d[edited.RowRef()] != "" {
+		if d, _ := e.RowDigests(); d[edited.RowRef()].Digest != "" {
 			from = i
 			e.Rows = []consent.Row{edited}
 			if err := e.AttachRowDigests(consent.RowDigestKey(auditKey)); err != nil {

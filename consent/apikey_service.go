@@ -52,8 +52,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) 
 		if err := tx.RevokeAPIKey(ctx, id, now); err != nil {
 			return nil, err
 		}
+		before := *k
 		k.RevokedAt = &now
-		return k, tx.AppendAudit(ctx, s.event(ctx, EventAPIKeyRevoked, "", map[string]any{"key_id": id}, k))
+		return k, tx.AppendAudit(ctx, s.change(ctx, EventAPIKeyRevoked, "", map[string]any{"key_id": id}, &before, k))
 	})
 }
 
@@ -130,7 +131,8 @@ func (s *Service) DeactivateStaff(ctx context.Context, id string) (*Staff, error
 		if err := tx.DeactivateStaff(ctx, id, now); err != nil {
 			return nil, err
 		}
+		before := *st
 		st.DeactivatedAt = &now
-		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffDeactivated, "", map[string]any{"staff_id": id}, st))
+		return st, tx.AppendAudit(ctx, s.change(ctx, EventStaffDeactivated, "", map[string]any{"staff_id": id}, &before, st))
 	})
 }

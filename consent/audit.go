@@ -55,6 +55,11 @@ type AuditEvent struct {
 	// They are not stored: the store records their digests in Details
 	// (DetailRowDigests) when it appends the event.
 	Rows []Row
+	// RowsBefore are the rows this event changes as they were just before,
+	// read in the same transaction (matched to Rows by RowRef). Their digests
+	// let verification see a row changed outside consentd and then written
+	// over by a legitimate change, which would otherwise hide the edit.
+	RowsBefore []Row
 }
 
 // CanonicalMap returns the fields the hash covers (everything but Hash and MAC).

@@ -167,9 +167,9 @@ func (s *Service) Transition(ctx context.Context, id, to, reason string) (*Conse
 		if err := tx.TransitionConsent(ctx, id, c.Status, to, now, reason); err != nil {
 			return nil, err
 		}
-		from := c.Status
+		from, before := c.Status, *c
 		c.Status, c.StatusChangedAt, c.StatusReason = to, &now, reason
-		if err := tx.AppendAudit(ctx, s.event(ctx, transitionEvents[to], id, map[string]any{"from": from, "to": to, "reason": reason}, c)); err != nil {
+		if err := tx.AppendAudit(ctx, s.change(ctx, transitionEvents[to], id, map[string]any{"from": from, "to": to, "reason": reason}, &before, c)); err != nil {
 			return nil, err
 		}
 		return c, s.notify(ctx, tx, transitionEvents[to], c, map[string]any{"from": from})
@@ -190,17 +190,21 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	for _, c := range list {
 		err := s.Store.Update(ctx, func(tx Tx) error {
 			now := s.now()
+			// The event vouches for the row as stored just before and after.
+			before, err := tx.FindConsentByID(ctx, c.ID)
+			if err != nil {
+				return err
+			}
 			if err := tx.TransitionConsent(ctx, c.ID, StatusPending, StatusExpired, now, expiredReason); err != nil {
 				return err
 			}
-			// The listed consent may lack parts; the event vouches for the row as stored.
 			after, err := tx.FindConsentByID(ctx, c.ID)
 			if err != nil {
 				return err
 			}
 			if err := tx.AppendAudit(ctx, &AuditEvent{Type: EventConsentExpired, At: now, Actor: "system", ConsentID: c.ID,
 				Details: map[string]any{"from": StatusPending, "to": StatusExpired, "expires_at": FormatTime(c.ExpiresAt)},
-				Rows:    []Row{after}}); err != nil {
+				Rows:    []Row{after}, RowsBefore: []Row{before}}); err != nil {
 				return err
 			}
 			c.Status, c.StatusChangedAt, c.StatusReason = StatusExpired, &now, expiredReason

@@ -75,8 +75,9 @@ func (s *Service) RevokeDownloadLink(ctx context.Context, consentID, linkID stri
 		if err := tx.RevokeDownloadLink(ctx, linkID, now); err != nil {
 			return nil, err
 		}
+		before := *l
 		l.RevokedAt = &now
-		return l, tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkRevoked, consentID, map[string]any{"link_id": linkID}, l))
+		return l, tx.AppendAudit(ctx, s.change(ctx, EventDownloadLinkRevoked, consentID, map[string]any{"link_id": linkID}, &before, l))
 	})
 }
 

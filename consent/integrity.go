@@ -134,7 +134,13 @@ func (v *IntegrityVerifier) Event(e *AuditEvent) bool {
 		v.report.add(IntegrityFault{Seq: e.Seq, Reason: "the " + DetailRowDigests + " detail is malformed"})
 	}
 	for ref, d := range digests {
-		v.vouched[ref] = &voucher{seq: e.Seq, digest: d}
+		prev := v.vouched[ref]
+		if prev != nil && d.Before != "" && !hmac.Equal([]byte(prev.digest), []byte(d.Before)) {
+			r := ref
+			v.report.add(IntegrityFault{Seq: e.Seq, Row: &r, Reason: fmt.Sprintf("it was changed outside consentd before this event "+
+				"changed it: its state then differed from what event seq %d had recorded", prev.seq)})
+		}
+		v.vouched[ref] = &voucher{seq: e.Seq, digest: d.Digest}
 	}
 	return true
 }

@@ -72,12 +72,17 @@ func RowDigestKey(auditKey []byte) []byte {
 	return m.Sum(nil)
 }
 
-// AttachRowDigests records in Details the digest of every row in e.Rows,
+// AttachRowDigests records in Details the digest of every row in e.Rows, and
+// for a row also in e.RowsBefore the digest of its earlier state ("before"),
 // replacing any list recorded before (a transaction that is run again
 // appends the same event again).
 func (e *AuditEvent) AttachRowDigests(key []byte) error {
 	if len(e.Rows) == 0 {
 		return nil
+	}
+	before := make(map[RowRef]Row, len(e.RowsBefore))
+	for _, r := range e.RowsBefore {
+		before[r.RowRef()] = r
 	}
 	list := make([]any, 0, len(e.Rows))
 	for _, r := range e.Rows {
@@ -86,7 +91,13 @@ func (e *AuditEvent) AttachRowDigests(key []byte) error {
 			return err
 		}
 		ref := r.RowRef()
-		list = append(list, map[string]any{"table": ref.Table, "id": ref.ID, "digest": d})
+		item := map[string]any{"table": ref.Table, "id": ref.ID, "digest": d}
+		if b := before[ref]; b != nil {
+			if item["before"], err = RowDigest(key, b); err != nil {
+				return err
+			}
+		}
+		list = append(list, item)
 	}
 	if e.Details == nil {
 		e.Details = map[string]any{}
@@ -95,9 +106,16 @@ func (e *AuditEvent) AttachRowDigests(key []byte) error {
 	return nil
 }
 
+// RowVoucher is what an event records of one row: the digest of its content
+// after the event and, for a change, of its content just before.
+type RowVoucher struct {
+	Digest string
+	Before string // "" for a row the event created (or an event written before this was recorded)
+}
+
 // RowDigests returns the rows an event vouches for with their digests, as
 // read back from its details; ok is false if the detail is malformed.
-func (e *AuditEvent) RowDigests() (digests map[RowRef]string, ok bool) {
+func (e *AuditEvent) RowDigests() (digests map[RowRef]RowVoucher, ok bool) {
 	raw, present := e.Details[DetailRowDigests]
 	if !present {
 		return nil, true
@@ -106,16 +124,17 @@ func (e *AuditEvent) RowDigests() (digests map[RowRef]string, ok bool) {
 	if !isList {
 		return nil, false
 	}
-	digests = make(map[RowRef]string, len(list))
+	digests = make(map[RowRef]RowVoucher, len(list))
 	for _, item := range list {
 		m, isMap := item.(map[string]any)
 		table, _ := m["table"].(string)
 		id, _ := m["id"].(string)
 		digest, _ := m["digest"].(string)
+		before, _ := m["before"].(string)
 		if !isMap || table == "" || digest == "" {
 			return nil, false
 		}
-		digests[RowRef{Table: table, ID: id}] = digest
+		digests[RowRef{Table: table, ID: id}] = RowVoucher{Digest: digest, Before: before}
 	}
 	return digests, true
 }

@@ -55,7 +55,7 @@ func TestAttachRowDigestsReplaces(t *testing.T) {
 		}
 	}
 	got, ok := e.RowDigests()
-	if !ok || len(got) != 1 || got[RowRef{Table: TableConsents, ID: "C1"}] == "" {
+	if !ok || len(got) != 1 || got[RowRef{Table: TableConsents, ID: "C1"}].Digest == "" {
 		t.Fatalf("row digests %v, %v", got, ok)
 	}
 	e.Details[DetailRowDigests] = "not a list"

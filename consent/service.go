@@ -86,6 +86,14 @@ func (s *Service) event(ctx context.Context, typ, consentID string, details map[
 		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details, Rows: rows}
 }
 
+// change builds the audit event of a change to one existing row: before is
+// the row as read in the transaction, after as written.
+func (s *Service) change(ctx context.Context, typ, consentID string, details map[string]any, before, after Row) *AuditEvent {
+	e := s.event(ctx, typ, consentID, details, after)
+	e.RowsBefore = []Row{before}
+	return e
+}
+
 // Request describes who is acting and from where; handlers put it in the context.
 type Request struct {
 	Actor      string // "apikey:<id>", "token:<consent id>", "link:<id>", "system", "cli"

@@ -69,7 +69,8 @@ func (s *Service) signEvents(ctx context.Context, p *signPlan) []*AuditEvent {
 // to its event (its number is known once stored); the signature to
 // signature_recorded, with the consent when this signature fixed its locale;
 // the completed consent and its PDF to consent.signed. The consent is digested
-// once, with the event written last for it.
+// once, with the event written last for it, beside its state before (checked
+// unchanged in the transaction but for what it compares).
 func (p *signPlan) vouch() {
 	for i := range p.acks {
 		p.events[i].Rows = []Row{&p.acks[i]}
@@ -77,9 +78,10 @@ func (p *signPlan) vouch() {
 	rec := p.events[len(p.acks)]
 	rec.Rows = []Row{p.sig}
 	if p.completes {
-		p.events[len(p.acks)+1].Rows = []Row{p.after, p.pdf}
+		signed := p.events[len(p.acks)+1]
+		signed.Rows, signed.RowsBefore = []Row{p.after, p.pdf}, []Row{p.before}
 	} else if p.after.Locale != p.before.Locale {
-		rec.Rows = append(rec.Rows, p.after)
+		rec.Rows, rec.RowsBefore = append(rec.Rows, p.after), []Row{p.before}
 	}
 }
 

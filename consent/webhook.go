@@ -116,8 +116,9 @@ func (s *Service) DeleteWebhook(ctx context.Context, id string) (*Webhook, error
 		if err := tx.DeleteWebhook(ctx, id, now); err != nil {
 			return nil, err
 		}
+		before := *w
 		w.DeletedAt = &now
-		return w, tx.AppendAudit(ctx, s.event(ctx, EventWebhookDeleted, "", map[string]any{"webhook_id": id}, w))
+		return w, tx.AppendAudit(ctx, s.change(ctx, EventWebhookDeleted, "", map[string]any{"webhook_id": id}, &before, w))
 	})
 }
 

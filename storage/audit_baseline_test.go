@@ -115,7 +115,7 @@ func TestMigrationBaselinesExistingRows(t *testing.T) {
 	}
 	var vouching int64
 	for _, e := range baselines {
-		if d, _ := e.RowDigests(); d[consent.RowRef{Table: consent.TableConsents, ID: "C1"}] != "" {
+		if d, _ := e.RowDigests(); d[consent.RowRef{Table: consent.TableConsents, ID: "C1"}].Digest != "" {
 			vouching = e.Seq
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/storage/storagetest"
+	"github.com/consentd/consentd/testserver"
 )
 
 // rowEdit is one direct change of one protected column, made behind
@@ -215,4 +216,83 @@ func firstFault(t *testing.T, c *clinic) *consent.IntegrityFault {
 		return nil
 	}
 	return &report.Faults[0]
+}
+
+// TestVerifyIntegrityCatchesEditsHiddenByALaterChange edits a row and then
+// lets consentd change it legitimately (withdraw, revoke, deactivate,
+// delete, retire, edit a draft, countersign): the change vouches for the row
+// as it now is, but its record of the row just before no longer matches the
+// previous event's, so the edit stays visible.
+func TestVerifyIntegrityCatchesEditsHiddenByALaterChange(t *testing.T) {
+	c := newClinic(t)
+	dropTriggers(t, c.raw)
+	ctx := context.Background()
+	pending := c.CreateConsent(t, "en")
+	pendingID := pending["id"].(string)
+	c.post(t, "/v1/consents/"+pendingID+"/signatures", testserver.PatientSignature(testserver.Acknowledged(t, pending)), 201)
+	v, err := c.Service.Store.FindVersion(ctx, c.draftSlug, c.draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		row    consent.RowRef
+		edit   string
+		args   []any
+		change func(t *testing.T)
+	}{
+		{"birth date, then withdrawn", consent.RowRef{Table: consent.TableConsents, ID: c.signed},
+			"UPDATE consents SET patient_birth_date = '1999-09-09' WHERE id = ?", []any{c.signed},
+			func(t *testing.T) {
+				c.post(t, "/v1/consents/"+c.signed+"/withdraw", map[string]any{"reason": "Moved away."}, 200)
+			}},
+		{"patient name, then countersigned", consent.RowRef{Table: consent.TableConsents, ID: pendingID},
+			"UPDATE consents SET patient_family_name = 'Other' WHERE id = ?", []any{pendingID},
+			func(t *testing.T) {
+				c.post(t, "/v1/consents/"+pendingID+"/signatures", testserver.ClinicianSignature(), 201)
+			}},
+		{"key scopes, then revoked", consent.RowRef{Table: consent.TableAPIKeys, ID: c.key},
+			`UPDATE api_keys SET scopes = '["admin"]' WHERE id = ?`, []any{c.key},
+			func(t *testing.T) { c.do(t, "DELETE", "/v1/api-keys/"+c.key, 200) }},
+		{"PIN hash, then deactivated", consent.RowRef{Table: consent.TableStaff, ID: c.staff},
+			"UPDATE staff SET pin_hash = 'x' WHERE id = ?", []any{c.staff},
+			func(t *testing.T) { c.do(t, "DELETE", "/v1/staff/"+c.staff, 200) }},
+		{"webhook URL, then deleted", consent.RowRef{Table: consent.TableWebhooks, ID: c.webhook},
+			"UPDATE webhooks SET url = 'https://attacker.example/' WHERE id = ?", []any{c.webhook},
+			func(t *testing.T) { c.do(t, "DELETE", "/v1/webhooks/"+c.webhook, 200) }},
+		{"birth-date gate, then revoked", consent.RowRef{Table: consent.TableDownloadLinks, ID: c.link},
+			"UPDATE download_links SET require_birth_date = ? WHERE id = ?", []any{false, c.link},
+			func(t *testing.T) { c.do(t, "DELETE", "/v1/consents/"+c.signed+"/download-links/"+c.link, 200) }},
+		{"published text, then retired", consent.RowRef{Table: consent.TableTemplateVersions, ID: c.template + "/" + itoa(c.published)},
+			"UPDATE template_versions SET locales = REPLACE(locales, 'ketamine', 'saline'), content_sha256 = 'x' WHERE slug = ? AND version = ?",
+			[]any{c.template, c.published},
+			func(t *testing.T) {
+				c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.published)+"/retire", nil, 200)
+			}},
+		// A content edit that keeps content_sha256 is not seen by a server that
+		// decoded that content before (its cache is by hash), and this edit
+		// writes the whole content anew; a lifecycle field is read afresh.
+		{"draft's creation time, then edited", consent.RowRef{Table: consent.TableTemplateVersions, ID: c.draftSlug + "/" + itoa(c.draft)},
+			"UPDATE template_versions SET created_at = created_at - 1 WHERE slug = ? AND version = ?", []any{c.draftSlug, c.draft},
+			func(t *testing.T) {
+				if _, err := c.Service.UpdateDraft(ctx, c.draftSlug, c.draft, v.Content()); err != nil {
+					t.Fatal(err)
+				}
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			exec(t, c.raw, tt.edit, tt.args...)
+			tt.change(t)
+			report, err := c.DB.VerifyIntegrity(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range report.Faults {
+				if f.Row != nil && *f.Row == tt.row && strings.Contains(f.Reason, "changed outside consentd before this event changed it") {
+					return
+				}
+			}
+			t.Fatalf("no finding names %s as changed before the event that changed it: %v", tt.row, report.Faults)
+		})
+	}
 }

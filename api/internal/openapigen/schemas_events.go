@@ -17,8 +17,10 @@ func auditEventSchema() M {
 				"table": str("consents, signatures, acknowledgments, pdfs, templates, template_versions, api_keys, staff, " +
 					"download_links or webhooks."),
 				"id":     str("The row's key: the ID; slug/version for a template version; the number of an acknowledgment."),
-				"digest": sha256Hex("HMAC of the row's canonical content"),
-			}), "Rows this event vouches for.")}, "additionalProperties": true},
+				"digest": sha256Hex("HMAC of the row's canonical content after the event"),
+				"before": sha256Hex("For a change to an existing row: HMAC of its content just before the event, which must " +
+					"equal the digest the previous event recorded for the row"),
+			}, "before"), "Rows this event vouches for.")}, "additionalProperties": true},
 		"hash":      sha256Hex("Hash of this event and prev_hash"),
 		"prev_hash": str("The previous event's hash (empty for the first)."),
 	}, "consent_id", "user_agent", "device_id")
