@@ -31,8 +31,8 @@ func (s *Server) requireScope(scope string) gin.HandlerFunc {
 			s.fail(c, consent.Errorf(consent.EFORBIDDEN, "This API key lacks the %s scope.", scope))
 			return
 		}
-		if s.KeyLimiter != nil && !s.KeyLimiter.Allow(k.ID) {
-			s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many requests for this API key; slow down."))
+		if err := take(s.KeyLimiter, k.ID, "Too many requests for this API key; slow down."); err != nil {
+			s.fail(c, err)
 			return
 		}
 		c.Set(apiKeyKey, k)

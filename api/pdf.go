@@ -95,8 +95,8 @@ label,input,button{display:block;font-size:1.1em;margin:.5rem 0}input{padding:.5
 // date never appears in a URL.
 func (s *Server) downloadWithLink(c *gin.Context) {
 	withRequest(c, "link", "patient-link")
-	if s.LinkLimiter != nil && !s.LinkLimiter.Allow(c.ClientIP()) {
-		s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many attempts. Please wait a minute and try again."))
+	if err := take(s.LinkLimiter, c.ClientIP(), "Too many attempts. Please wait a minute and try again."); err != nil {
+		s.fail(c, err)
 		return
 	}
 	ctx, token := c.Request.Context(), c.Param("token")

@@ -15,9 +15,10 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Limiter decides whether one more request for a key is allowed now.
+// Limiter decides whether one more request for a key is allowed now and, if
+// not, how long until it would be (sent as Retry-After).
 type Limiter interface {
-	Allow(key string) bool
+	Take(key string) (ok bool, retryAfter time.Duration)
 }
 
 // Metrics records request and domain measurements; nil disables them.

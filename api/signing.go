@@ -15,8 +15,9 @@ import (
 // guessing — and flooding the audit log with failures — is bounded per IP.
 func (s *Server) tokenAuth(c *gin.Context) {
 	withRequest(c, "token:"+consent.HashSecret(c.Param("token"))[:16], consent.ChannelTablet)
-	if s.tokenFailures().Blocked(c.ClientIP(), time.Now()) {
-		s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many unknown signing links from this device. Please wait a few minutes."))
+	if now := time.Now(); s.tokenFailures().Blocked(c.ClientIP(), now) {
+		s.fail(c, consent.RateLimitedf(s.tokenFailures().RetryAfter(c.ClientIP(), now), "",
+			"Too many unknown signing links from this device. Please wait a few minutes."))
 		return
 	}
 	c.Next()
@@ -34,8 +35,8 @@ type exchangeResponse struct {
 
 func (s *Server) exchangeCode(c *gin.Context) {
 	withRequest(c, "signing-code", consent.ChannelTablet)
-	if s.CodeLimiter != nil && !s.CodeLimiter.Allow(c.ClientIP()) {
-		s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many attempts. Please wait a minute and try again."))
+	if err := take(s.CodeLimiter, c.ClientIP(), "Too many attempts. Please wait a minute and try again."); err != nil {
+		s.fail(c, err)
 		return
 	}
 	token, cs, err := s.Service.ExchangeSigningCode(c.Request.Context(), c.Param("code"))

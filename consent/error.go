@@ -6,6 +6,7 @@ package consent
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes shared by every layer; the API maps each to exactly one HTTP status.
@@ -27,6 +28,8 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
+	// RetryAfter says when a refused request (ERATELIMITED) may succeed again.
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.
@@ -78,4 +81,24 @@ func ErrorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// RateLimitedf returns an ERATELIMITED error that says when to try again.
+func RateLimitedf(retryAfter time.Duration, field, format string, args ...any) *Error {
+	e := Errorf(ERATELIMITED, format, args...)
+	if field != "" {
+		e = FieldErrorf(ERATELIMITED, field, format, args...)
+	}
+	e.RetryAfter = retryAfter
+	return e
+}
+
+// ErrorRetryAfter returns how long a refused request should wait, or 0 when
+// the error does not say.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -29,6 +29,21 @@ func (l *FailureLimiter) Blocked(key string, now time.Time) bool {
 	return len(l.prune(key, now)) >= l.Max
 }
 
+// RetryAfter returns how long until key is no longer blocked at now: until its
+// oldest counted failure leaves the window.
+func (l *FailureLimiter) RetryAfter(key string, now time.Time) time.Duration {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f := l.prune(key, now)
+	if len(f) < l.Max {
+		return 0
+	}
+	return f[len(f)-l.Max].Add(l.Window).Sub(now)
+}
+
 // Fail records a failure for key at now.
 func (l *FailureLimiter) Fail(key string, now time.Time) {
 	if l == nil {

@@ -19,7 +19,7 @@ func (s *Service) checkStaff(ctx context.Context, c *Consent, in SignInput, sig 
 	}
 	now := s.now()
 	if s.PINFailures.Blocked(in.StaffID, now) {
-		return FieldErrorf(ERATELIMITED, "staff.pin", "too many wrong PINs for this staff ID; try again in a few minutes.")
+		return RateLimitedf(s.PINFailures.RetryAfter(in.StaffID, now), "staff.pin", "too many wrong PINs for this staff ID; try again in a few minutes.")
 	}
 	st, err := s.Store.FindStaff(ctx, in.StaffID)
 	if err != nil && ErrorCode(err) != ENOTFOUND {

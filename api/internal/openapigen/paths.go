@@ -177,7 +177,7 @@ func errorResponses() M {
 		409: "Conflicts with the resource's state, or the Idempotency-Key was used with a different body.",
 		410: "Expired or no longer available.",
 		413: "Request body too large.",
-		429: "Too many requests; slow down and retry later.",
+		429: "Too many requests or failed attempts; retry after Retry-After seconds.",
 		500: "Internal error; details are logged with the request ID, never shown.",
 	}
 	out := M{}
@@ -187,6 +187,11 @@ func errorResponses() M {
 			"content": M{"application/fhir+json": M{"schema": ref("OperationOutcome")}}}
 		if status == 401 {
 			h := M{"WWW-Authenticate": M{"description": `Bearer realm="consentd"`, "schema": M{"type": "string"}}}
+			r["headers"], f["headers"] = h, h
+		}
+		if status == 429 {
+			h := M{"Retry-After": M{"description": "Whole seconds until the request may succeed again.", "required": true,
+				"schema": M{"type": "integer", "minimum": 1}}}
 			r["headers"], f["headers"] = h, h
 		}
 		out[name], out["FHIR"+name] = r, f
