@@ -21,6 +21,9 @@ type Service struct {
 	NewID     func() string
 	// PINFailures limits wrong staff PINs per staff ID.
 	PINFailures *FailureLimiter
+	// Limits are the failure limits counted in the database; zero fields take
+	// DefaultLimits.
+	Limits Limits
 	// EvidenceEventLimit bounds the audit events printed on a PDF's evidence page.
 	EvidenceEventLimit int
 	// Observer is told about consents created and signed and seal durations

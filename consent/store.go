@@ -94,6 +94,7 @@ type Tx interface {
 // Store is the repository the domain service uses.
 type Store interface {
 	Reader
+	Counters
 	// Update runs fn in one write transaction that takes the write lock at its
 	// start; an error from fn rolls everything back.
 	Update(ctx context.Context, fn func(tx Tx) error) error

@@ -23,6 +23,7 @@ var migrations = []migration{
 	{Version: 1, Name: "initial schema", SQLite: sqliteSchemaV1, Postgres: postgresSchemaV1},
 	{Version: 2, Name: "append-only triggers", SQLite: sqliteTriggersV2, Postgres: postgresTriggersV2},
 	{Version: 3, Name: "webhooks and outbox", SQLite: sqliteWebhooksV3, Postgres: postgresWebhooksV3},
+	{Version: 5, Name: "counters, enrolled devices, locked links, additional PDFs", SQLite: sqliteLockoutV5, Postgres: postgresLockoutV5},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
