@@ -55,8 +55,7 @@ func open(ctx context.Context, cfg *config) (*app, error) {
 		return nil, fmt.Errorf("sealing key: %w", err)
 	}
 	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{TTL: 10 * time.Minute},
-		SecretKey: derive(secret, "signing-session"), Now: time.Now, NewID: func() string { return ulid.Make().String() },
-		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
+		SecretKey: derive(secret, "signing-session"), Now: time.Now, NewID: func() string { return ulid.Make().String() }}
 	return &app{db: db, sealer: sealer, service: svc}, nil
 }
 

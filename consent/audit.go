@@ -33,6 +33,7 @@ const (
 	EventDownloadLinkRevoked = "download_link.revoked"
 	EventAuthFailed          = "auth.failed"
 	EventStaffAuthFailed     = "staff.auth_failed"
+	EventStaffPINAttempts    = "staff.pin_attempts" // a staff member's wrong PINs reached the ceiling
 	EventWebhookCreated      = "webhook.created"
 	EventWebhookDeleted      = "webhook.deleted"
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"sync"
 	"time"
 )
 
@@ -19,8 +20,6 @@ type Service struct {
 	SecretKey []byte
 	Now       func() time.Time
 	NewID     func() string
-	// PINFailures limits wrong staff PINs per staff ID.
-	PINFailures *FailureLimiter
 	// Limits are the failure limits counted in the database; zero fields take
 	// DefaultLimits.
 	Limits Limits
@@ -29,6 +28,9 @@ type Service struct {
 	// Observer is told about consents created and signed and seal durations
 	// (metrics); nil observes nothing.
 	Observer Observer
+
+	dummyOnce sync.Once
+	dummyHash string // see dummyPINHash
 }
 
 // Observer receives measurements from the use cases.
@@ -87,11 +89,16 @@ func (s *Service) event(ctx context.Context, typ, consentID string, details map[
 
 // Request describes who is acting and from where; handlers put it in the context.
 type Request struct {
-	Actor      string // "apikey:<id>", "token:<consent id>", "link:<id>", "system", "cli"
-	Channel    string // api | tablet
-	IP         string
-	UserAgent  string
-	DeviceID   string
+	Actor     string // "apikey:<id>", "token:<consent id>", "link:<id>", "system", "cli"
+	Channel   string // api | tablet
+	IP        string
+	UserAgent string
+	// DeviceID is recorded in the evidence: "enrolled:<id>" for an enrolled
+	// device, otherwise the client's own X-Device-ID claim.
+	DeviceID string
+	// Device is the ID of the enrolled device the request came from, verified
+	// by its token; limits are counted per enrolled device.
+	Device     string
 	ClientTime string
 }
 

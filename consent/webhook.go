@@ -20,7 +20,7 @@ const (
 // WebhookEventTypes are the events an endpoint may subscribe to.
 var WebhookEventTypes = []string{
 	EventConsentCreated, EventSignatureRecorded, EventConsentSigned, EventConsentDeclined, EventConsentCancelled,
-	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided,
+	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventStaffPINAttempts,
 }
 
 // Webhook is an endpoint that receives signed event notifications.
@@ -135,6 +135,12 @@ func (s *Service) notify(ctx context.Context, tx Tx, typ string, c *Consent, ext
 	for k, v := range extra {
 		data[k] = v
 	}
+	return s.notifyData(ctx, tx, typ, data)
+}
+
+// notifyData writes a webhook event with the given data into the outbox, in
+// the caller's transaction.
+func (s *Service) notifyData(ctx context.Context, tx Tx, typ string, data map[string]any) error {
 	e := &WebhookEvent{ID: s.NewID(), Type: typ, CreatedAt: s.now()}
 	body, err := json.Marshal(map[string]any{"id": e.ID, "type": typ, "created_at": FormatTime(e.CreatedAt), "data": data})
 	if err != nil {

@@ -103,8 +103,7 @@ func New(tb testing.TB, opts Options) *Server {
 		tb.Fatalf("sealer: %v", err)
 	}
 	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{Cost: bcrypt.MinCost, TTL: 10 * time.Minute, Now: clock.Now},
-		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() },
-		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
+		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() }}
 	logs := &bytes.Buffer{}
 	srv := &api.Server{Service: svc, Verifier: sealer, Certificates: sealer.CertificatesPEM,
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), PublicURL: "https://consent.example.test",
