@@ -73,6 +73,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	for _, job := range []func(){
 		func() { every(jobsCtx, cfg.ExpireEvery, func() { expireDue(jobsCtx, a.service, log) }) },
 		func() { every(jobsCtx, time.Hour, func() { purgeIdempotency(jobsCtx, a, log) }) },
+		func() { every(jobsCtx, 10*time.Minute, func() { purgeCounters(jobsCtx, a.service, log) }) },
 		func() {
 			dispatcher.Run(jobsCtx, time.Second, func(err error) { log.Error("webhook delivery", "err", err) })
 		},
@@ -169,5 +170,12 @@ func expireDue(ctx context.Context, svc *consent.Service, log *slog.Logger) {
 func purgeIdempotency(ctx context.Context, a *app, log *slog.Logger) {
 	if _, err := a.db.PurgeIdempotency(ctx, time.Now().Add(-25*time.Hour)); err != nil {
 		log.Error("purge idempotency keys", "err", err)
+	}
+}
+
+// purgeCounters forgets failure counts whose windows have ended.
+func purgeCounters(ctx context.Context, svc *consent.Service, log *slog.Logger) {
+	if _, err := svc.PurgeCounters(ctx); err != nil {
+		log.Error("purge counters", "err", err)
 	}
 }

@@ -80,7 +80,8 @@ func securityHeaders() gin.HandlerFunc {
 // withRequest stores who is acting and from where in the request context for the domain.
 func withRequest(c *gin.Context, actor, channel string) {
 	r := consent.Request{Actor: actor, Channel: channel, IP: c.ClientIP(), UserAgent: truncate(c.Request.UserAgent(), 300),
-		DeviceID: truncate(c.GetHeader("X-Device-ID"), 100), ClientTime: truncate(c.GetHeader("X-Client-Time"), 40)}
+		DeviceID:   consent.DeviceEvidence("", truncate(c.GetHeader("X-Device-ID"), 100)),
+		ClientTime: truncate(c.GetHeader("X-Client-Time"), 40)}
 	c.Request = c.Request.WithContext(consent.WithRequest(c.Request.Context(), r))
 }
 

@@ -37,7 +37,7 @@ type Server struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed; none by default.
 	TrustedProxies []string
 	// KeyLimiter limits requests per API key; CodeLimiter signing-code exchanges
-	// and LinkLimiter patient downloads, both per client IP.
+	// per enrolled device or client IP; LinkLimiter patient downloads per client IP.
 	KeyLimiter, CodeLimiter, LinkLimiter Limiter
 	Metrics                              Metrics
 	MetricsHandler                       gin.HandlerFunc // serves /metrics when set
@@ -49,19 +49,6 @@ type Server struct {
 
 	docsOnce sync.Once
 	docs     *docCache
-
-	// TokenFailures counts unknown signing tokens per client IP; default 20 per 10 minutes.
-	TokenFailures *consent.FailureLimiter
-	tokensOnce    sync.Once
-}
-
-func (s *Server) tokenFailures() *consent.FailureLimiter {
-	s.tokensOnce.Do(func() {
-		if s.TokenFailures == nil {
-			s.TokenFailures = consent.NewFailureLimiter(20, 10*time.Minute)
-		}
-	})
-	return s.TokenFailures
 }
 
 // docCache returns the cache of encoded consent documents (256 MiB).

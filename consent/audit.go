@@ -34,6 +34,9 @@ const (
 	EventAuthFailed          = "auth.failed"
 	EventStaffAuthFailed     = "staff.auth_failed"
 	EventStaffPINAttempts    = "staff.pin_attempts" // a staff member's wrong PINs reached the ceiling
+	EventDeviceCreated       = "device.created"     // an admin registered a kiosk tablet
+	EventDeviceEnrolled      = "device.enrolled"    // a browser took the device's token
+	EventDeviceRevoked       = "device.revoked"
 	EventWebhookCreated      = "webhook.created"
 	EventWebhookDeleted      = "webhook.deleted"
 )

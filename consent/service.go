@@ -118,5 +118,6 @@ func RequestFrom(ctx context.Context) Request {
 }
 
 func (r Request) evidence() Evidence {
+	// DeviceID is already in its evidence form (see DeviceEvidence).
 	return Evidence{Channel: r.Channel, IP: r.IP, UserAgent: r.UserAgent, DeviceID: r.DeviceID, Actor: r.Actor, ClientTime: r.ClientTime}
 }

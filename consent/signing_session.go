@@ -52,6 +52,9 @@ func (s *Service) sessionToken(c *Consent) string {
 // ExchangeSigningCode trades a signing code for a signing token. Errors:
 // ENOTFOUND (unknown code), EGONE (consent no longer awaiting signatures).
 func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string, *Consent, error) {
+	if err := s.reserveGuess(ctx); err != nil {
+		return "", nil, err
+	}
 	norm := NormalizeSigningCode(code)
 	if len(norm) != 8 || strings.Trim(norm, signingCodeAlphabet) != "" {
 		return "", nil, s.authFailed(ctx, "malformed signing code", Errorf(ENOTFOUND, "Unknown signing code."))
@@ -62,6 +65,9 @@ func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string,
 	} else if err != nil {
 		return "", nil, err
 	}
+	if err := s.releaseGuess(ctx); err != nil {
+		return "", nil, err
+	}
 	if err := s.checkSignable(c); err != nil {
 		return "", nil, err
 	}
@@ -69,10 +75,18 @@ func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string,
 }
 
 // consentByToken resolves a signing token (the one issued at creation or one from
-// a code exchange) to its consent. Errors: ENOTFOUND.
+// a code exchange) to its consent. A client that presented too many unknown
+// codes or tokens is refused, even with a real token, until its window ends.
+// Errors: ENOTFOUND, ERATELIMITED.
 func (s *Service) consentByToken(ctx context.Context, token string) (*Consent, error) {
+	if err := s.checkGuesses(ctx); err != nil {
+		return nil, err
+	}
 	c, err := s.findByToken(ctx, token)
 	if ErrorCode(err) == ENOTFOUND {
+		if cerr := s.countGuess(ctx); cerr != nil {
+			return nil, cerr
+		}
 		return nil, s.authFailed(ctx, "unknown signing token", err)
 	}
 	return c, err

@@ -31,6 +31,9 @@ type Reader interface {
 	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
 	FindStaff(ctx context.Context, id string) (*Staff, error)
 	ListStaff(ctx context.Context) ([]*Staff, error)
+	FindDeviceByHash(ctx context.Context, tokenHash string) (*Device, error)
+	FindDevice(ctx context.Context, id string) (*Device, error)
+	ListDevices(ctx context.Context) ([]*Device, error)
 	FindDownloadLinkByHash(ctx context.Context, tokenHash string) (*DownloadLink, error)
 	FindDownloadLink(ctx context.Context, consentID, id string) (*DownloadLink, error)
 	FindIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)
@@ -78,6 +81,9 @@ type Writer interface {
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 	CreateStaff(ctx context.Context, s *Staff) error // ECONFLICT if the ID exists
 	DeactivateStaff(ctx context.Context, id string, at time.Time) error
+	CreateDevice(ctx context.Context, d *Device) error
+	// RevokeDevice stamps revoked_at; ENOTFOUND if none, ECONFLICT if already revoked.
+	RevokeDevice(ctx context.Context, id string, at time.Time) error
 	CreateDownloadLink(ctx context.Context, l *DownloadLink) error
 	RevokeDownloadLink(ctx context.Context, id string, at time.Time) error
 	// SaveIdempotency stores a response; ECONFLICT if scope+key already exists.

@@ -113,6 +113,7 @@ func tags() []M {
 		{"name": "Operations", "description": "Health, readiness, metrics and this document."},
 		{"name": "API keys", "description": "Scoped API keys (admin)."},
 		{"name": "Staff", "description": "Staff who sign as clinician, witness or interpreter (admin)."},
+		{"name": "Devices", "description": "Enrolled kiosk tablets: limits are counted per device, and evidence names it."},
 		{"name": "Templates", "description": "Consent templates and their numbered versions."},
 		{"name": "Consents", "description": "Consents, their signatures, status transitions and PDFs."},
 		{"name": "Download links", "description": "Expiring links that let a patient download their signed PDF."},

@@ -41,6 +41,8 @@ func paramDoc(path, name string) string {
 		return "API key ID."
 	case name == "id" && strings.HasPrefix(path, "/v1/staff"):
 		return "Staff ID."
+	case name == "id" && strings.HasPrefix(path, "/v1/devices"):
+		return "Device ID."
 	case name == "id" && strings.HasPrefix(path, "/v1/webhooks"):
 		return "Webhook ID."
 	case name == "id" && strings.HasPrefix(path, "/fhir/"):

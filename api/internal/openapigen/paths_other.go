@@ -22,11 +22,22 @@ func operationsOps() []op {
 func signingOps() []op {
 	return []op{
 		{method: "POST", path: "/v1/signing/codes/{code}", id: "exchangeSigningCode", tag: "Signing",
-			summary: "Exchange a signing code for its token", desc: "Rate-limited per client.",
+			summary: "Exchange a signing code for its token", desc: "Rate-limited per enrolled device (device cookie) or, " +
+				"for other clients, per IP. Unknown codes count toward the signing-guess limit (20 per 10 minutes, in the database).",
 			status: 200, resp: jsonResp("The signing token.", "SigningCodeResult"), errs: []int{410, 429}},
+		{method: "GET", path: "/v1/signing/device", id: "getTabletDevice", tag: "Devices", summary: "Is this tablet enrolled?",
+			desc: "Reads the device cookie (consentd_device, Path=/v1/signing, HttpOnly, SameSite=Strict, Secure over HTTPS) " +
+				"and renews its 400-day lifetime. A revoked device's cookie is cleared.",
+			status: 200, resp: jsonResp("Enrolment of this browser.", "TabletDevice")},
+		{method: "POST", path: "/v1/signing/device", id: "enrolTabletDevice", tag: "Devices", summary: "Enrol this browser as a device",
+			desc: "Called by the /enrol page with the token from the enrolment URL; sets the device cookie. An unknown " +
+				"or revoked token → 401 (counted as a signing guess).",
+			body: jsonBody("EnrolDeviceRequest"), status: 200, resp: jsonResp("The enrolled device.", "TabletDevice"),
+			errs: []int{401, 429}},
 		{method: "GET", path: "/v1/signing/{token}", id: "getSigningSession", tag: "Signing", summary: "What to show on the tablet",
 			desc: "After the last required signature, or when the consent expired or changed status, the token shows no document (410). " +
-				"A client that presented 20 unknown tokens within 10 minutes is refused (429) for the rest of that window.",
+				"A client (enrolled device, else IP) that presented 20 unknown codes or tokens within 10 minutes is refused (429) " +
+				"for the rest of that window.",
 			status: 200, resp: jsonResp("The documents and signing state.", "SigningSession"), errs: []int{410, 429}},
 		{method: "POST", path: "/v1/signing/{token}/acknowledgments", id: "acknowledgeSection", tag: "Signing",
 			summary: "Record that a section was acknowledged", desc: "Recorded acknowledgments count for later signatures.",
@@ -61,6 +72,10 @@ func pageOps() []op {
 		{method: "GET", path: "/sign", id: "signStartPage", tag: "Pages", summary: "Kiosk start page",
 			desc: "HTML page where a signing code is entered.", status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8"),
 			errs: []int{404}},
+		{method: "GET", path: "/enrol", id: "enrolPage", tag: "Pages", summary: "Tablet enrolment page",
+			desc: "Opened once on a tablet as <public URL>/enrol#<device token>: its script posts the token to " +
+				"/v1/signing/device, removes it from the address bar and opens /sign.",
+			status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8"), errs: []int{404}},
 		{method: "GET", path: "/sign/{token}", id: "signPage", tag: "Pages", summary: "Signing page",
 			desc:   "HTML page; its script reads the token from the path and uses the /v1/signing API.",
 			status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8")},

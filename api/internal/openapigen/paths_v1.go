@@ -31,6 +31,17 @@ func adminOps() []op {
 		{method: "DELETE", path: "/v1/staff/{id}", id: "deactivateStaff", tag: "Staff", summary: "Deactivate a staff member",
 			desc: "A deactivated staff member can no longer sign.", scope: "admin", status: 200,
 			resp: jsonResp("The deactivated staff member.", "Staff")},
+		{method: "POST", path: "/v1/devices", id: "createDevice", tag: "Devices", summary: "Enrol a kiosk tablet",
+			desc: "Returns the device token and its enrolment URL once; only the token's hash is stored. Open enrol_url on " +
+				"the tablet: the page stores the token in an HttpOnly cookie and opens /sign. From then on the tablet's " +
+				"signing-code guesses and staff PIN failures are counted for that device alone.",
+			scope: "admin", idem: true, body: jsonBody("CreateDeviceRequest"), status: 201,
+			resp: jsonResp("The device, with its token and enrolment URL.", "Device")},
+		{method: "GET", path: "/v1/devices", id: "listDevices", tag: "Devices", summary: "List enrolled devices",
+			scope: "admin", status: 200, resp: jsonResp("Every device, without tokens.", "DeviceList")},
+		{method: "DELETE", path: "/v1/devices/{id}", id: "revokeDevice", tag: "Devices", summary: "Revoke a device",
+			desc: "Its cookie stops counting (the tablet is treated as unenrolled and the cookie is cleared). " +
+				"Revoking twice is not an error.", scope: "admin", status: 200, resp: jsonResp("The revoked device.", "Device")},
 	}
 }
 

@@ -50,6 +50,12 @@ func requestSchemas() M {
 		"AcknowledgmentRequest": input("A section the signer acknowledges.", M{
 			"section": str("Section key."), "locale": str("The locale the section was read in."),
 		}, "section"),
+		"CreateDeviceRequest": input("A kiosk tablet to enrol.", M{
+			"name": M{"type": "string", "minLength": 1, "maxLength": 100, "description": "e.g. Front desk 1."},
+		}, "name"),
+		"EnrolDeviceRequest": input("The device token from the enrolment URL's fragment.", M{
+			"token": M{"type": "string", "writeOnly": true, "description": "cdt_..."},
+		}, "token"),
 		"CreateWebhookRequest": input("A new webhook subscription.", M{
 			"url":    M{"type": "string", "format": "uri", "maxLength": 2000, "description": "Absolute http(s) URL where deliveries are POSTed."},
 			"events": M{"type": "array", "minItems": 1, "items": enum("", webhookEvents...), "description": "Event types to deliver."},

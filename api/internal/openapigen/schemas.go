@@ -50,6 +50,20 @@ func schemas() M {
 			"created_at":     timestamp(""),
 			"deactivated_at": orNull(timestamp("When the staff member was deactivated; null while active.")),
 		}),
+		"Device": output("An enrolled kiosk tablet. Its token is shown once, in the creation response; the tablet keeps "+
+			"it in a cookie, and signing-code guesses and PIN failures are counted per device.", M{
+			"id":         str("Device ID; evidence names the device as enrolled:<id>."),
+			"name":       str("What the admin called it, e.g. Front desk 1."),
+			"created_at": timestamp(""),
+			"created_by": str("The actor that enrolled it, e.g. apikey:<id>."),
+			"revoked_at": orNull(timestamp("When the device was revoked; null while it is live.")),
+			"token":      str("The device token (cdt_...), only in the response to POST /v1/devices."),
+			"enrol_url": M{"type": "string", "format": "uri", "description": "Open this once on the tablet: <public URL>/enrol#<token>. " +
+				"The token is in the fragment, which browsers never send to a server or proxy. Only in the creation response."},
+		}, "token", "enrol_url"),
+		"TabletDevice": output("Whether this browser is an enrolled tablet.", M{
+			"enrolled": boolean(""), "id": str("The device ID, when enrolled."), "name": str("The device's name, when enrolled."),
+		}, "id", "name"),
 		"Template":        templateSchema(),
 		"TemplateVersion": templateVersionSchema(),
 		"TemplateSection": output("A section of a template locale (Markdown, variables not yet filled).", M{
@@ -106,6 +120,7 @@ func schemas() M {
 		"OperationOutcome":       fhirResource("A FHIR OperationOutcome describing an error."),
 		"APIKeyList":             list("APIKey", "API keys, newest first."),
 		"StaffList":              list("Staff", "Staff members."),
+		"DeviceList":             list("Device", "Enrolled devices, oldest first, revoked ones included."),
 		"TemplateList":           list("Template", "Templates."),
 		"TemplateVersionSummary": templateVersionSummarySchema(),
 		"TemplateVersionList":    list("TemplateVersionSummary", "Versions of a template, without their content."),
