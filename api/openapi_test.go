@@ -217,7 +217,8 @@ func checkOAResponses(t *testing.T, key string, o map[string]any) {
 		if strings.HasPrefix(status, "2") {
 			ok = true
 		}
-		if strings.HasPrefix(status, "4") && status != "403" && !strings.HasPrefix(key, "POST /d/") {
+		// Patient download links answer a browser with HTML pages (403 form, 410 gone).
+		if strings.HasPrefix(status, "4") && status != "403" && !strings.Contains(key, " /d/") {
 			ref, _ := rv.(map[string]any)["$ref"].(string)
 			if !strings.HasPrefix(ref, "#/components/responses/") {
 				t.Errorf("%s: %s response is not a shared error response: %v", key, status, rv)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/consentd/consentd/consent"
@@ -40,6 +41,7 @@ type downloadLinkJSON struct {
 	ExpiresAt        string  `json:"expires_at"`
 	RequireBirthDate bool    `json:"require_birth_date"`
 	RevokedAt        *string `json:"revoked_at,omitempty"`
+	LockedAt         *string `json:"locked_at,omitempty"`
 }
 
 func (s *Server) createDownloadLink(c *gin.Context) {
@@ -74,7 +76,8 @@ func (s *Server) revokeDownloadLink(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusOK, downloadLinkJSON{ID: l.ID, ExpiresAt: ts(l.ExpiresAt), RequireBirthDate: l.RequireBirthDate, RevokedAt: tsp(l.RevokedAt)})
+	ok(c, http.StatusOK, downloadLinkJSON{ID: l.ID, ExpiresAt: ts(l.ExpiresAt), RequireBirthDate: l.RequireBirthDate, RevokedAt: tsp(l.RevokedAt),
+		LockedAt: tsp(l.LockedAt)})
 }
 
 var birthDateForm = template.Must(template.New("dob").Parse(`<!doctype html>
@@ -102,7 +105,7 @@ func (s *Server) downloadWithLink(c *gin.Context) {
 	ctx, token := c.Request.Context(), c.Param("token")
 	l, err := s.Service.DownloadLinkStatus(ctx, token)
 	if err != nil {
-		s.fail(c, err)
+		s.linkFailed(c, err)
 		return
 	}
 	birthDate := ""
@@ -119,10 +122,29 @@ func (s *Server) downloadWithLink(c *gin.Context) {
 		s.htmlPage(c, http.StatusForbidden, birthDateForm, "That date of birth does not match. / La fecha de nacimiento no coincide.")
 		return
 	} else if err != nil {
-		s.fail(c, err)
+		s.linkFailed(c, err)
 		return
 	}
 	servePDF(c, p)
+}
+
+var linkGonePage = template.Must(template.New("gone").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>This link no longer works</title>
+<style>body{font:20px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#111}</style></head><body>
+<h1>This link no longer works / Este enlace ya no funciona</h1>
+<p role="alert">{{.}}</p>
+<p lang="es">Pida a la clínica un enlace nuevo.</p></body></html>`))
+
+// linkFailed answers a failed patient download: a person's browser gets a
+// page that says what to do, other clients the API's JSON error.
+func (s *Server) linkFailed(c *gin.Context, err error) {
+	if consent.ErrorCode(err) == consent.EGONE && strings.Contains(c.GetHeader("Accept"), "text/html") {
+		s.htmlPage(c, http.StatusGone, linkGonePage, consent.ErrorMessage(err))
+		c.Abort()
+		return
+	}
+	s.fail(c, err)
 }
 
 func (s *Server) htmlPage(c *gin.Context, status int, t *template.Template, data any) {

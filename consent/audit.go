@@ -31,6 +31,7 @@ const (
 	EventPDFDownloaded       = "consent.pdf_downloaded"
 	EventDownloadLinkCreated = "download_link.created"
 	EventDownloadLinkRevoked = "download_link.revoked"
+	EventDownloadLinkLocked  = "download_link.locked" // wrong birth dates used a link up
 	EventAuthFailed          = "auth.failed"
 	EventStaffAuthFailed     = "staff.auth_failed"
 	EventStaffPINAttempts    = "staff.pin_attempts" // a staff member's wrong PINs reached the ceiling

@@ -86,6 +86,8 @@ type Writer interface {
 	RevokeDevice(ctx context.Context, id string, at time.Time) error
 	CreateDownloadLink(ctx context.Context, l *DownloadLink) error
 	RevokeDownloadLink(ctx context.Context, id string, at time.Time) error
+	// LockDownloadLink stamps locked_at; ENOTFOUND if none, ECONFLICT if already locked.
+	LockDownloadLink(ctx context.Context, id string, at time.Time) error
 	// SaveIdempotency stores a response; ECONFLICT if scope+key already exists.
 	SaveIdempotency(ctx context.Context, r *Idempotency) error
 	WebhookWriter

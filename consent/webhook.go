@@ -20,7 +20,7 @@ const (
 // WebhookEventTypes are the events an endpoint may subscribe to.
 var WebhookEventTypes = []string{
 	EventConsentCreated, EventSignatureRecorded, EventConsentSigned, EventConsentDeclined, EventConsentCancelled,
-	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventStaffPINAttempts,
+	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventStaffPINAttempts, EventDownloadLinkLocked,
 }
 
 // Webhook is an endpoint that receives signed event notifications.

@@ -74,6 +74,9 @@ type Options struct {
 	// Limits on, with these rates (per second); zero leaves limiters off.
 	CodeRate, LinkRate, KeyRate float64
 	NoTLSListener               bool
+	// TrustedProxies are believed in X-Forwarded-For (e.g. 127.0.0.1, so a
+	// test can play clients at many addresses).
+	TrustedProxies []string
 	// Metrics, when set, receives request measurements and domain events and
 	// is served at GET /metrics.
 	Metrics Metrics
@@ -107,7 +110,7 @@ func New(tb testing.TB, opts Options) *Server {
 	logs := &bytes.Buffer{}
 	srv := &api.Server{Service: svc, Verifier: sealer, Certificates: sealer.CertificatesPEM,
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), PublicURL: "https://consent.example.test",
-		Ready: db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: "urn:oid:2.16.840.1.113883.4.1", Version: "test", ClinicName: "Calm Waters Ketamine Clinic"}
+		TrustedProxies: opts.TrustedProxies, Ready: db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: "urn:oid:2.16.840.1.113883.4.1", Version: "test", ClinicName: "Calm Waters Ketamine Clinic"}
 	if opts.Metrics != nil {
 		svc.Observer = opts.Metrics
 		srv.Metrics = opts.Metrics

@@ -54,8 +54,16 @@ func pageOps() []op {
 	wrongDOB := M{"description": "The date of birth does not match: the form again, with a message.",
 		"content": M{"text/html": M{"schema": M{"type": "string"}}}}
 	download := func(method, id, summary, desc string, body M, extra M) op {
+		gone := M{"description": "The link no longer works, checked before any date of birth: revoked (field revoked_at), " +
+			"expired (expires_at), locked after 5 wrong dates of birth (locked_at), or the consent was voided (status). " +
+			"The message asks the patient to get a new link from the clinic. A browser (Accept: text/html) gets it as a page.",
+			"content": M{"application/json": M{"schema": ref("Error")}, "text/html": M{"schema": M{"type": "string"}}}}
+		all := M{"410": gone}
+		for k, v := range extra {
+			all[k] = v
+		}
 		return op{method: method, path: "/d/{token}", id: id, tag: "Download links", summary: summary, desc: desc,
-			body: body, status: 200, errs: []int{410, 429}, extra: extra,
+			body: body, status: 200, errs: []int{429}, extra: all,
 			resp: M{"description": "The sealed PDF, or (GET, when the link requires it) a date-of-birth form.",
 				"content": M{"application/pdf": M{"schema": M{"type": "string", "contentMediaType": "application/pdf"}},
 					"text/html": M{"schema": M{"type": "string"}}}}}
@@ -63,9 +71,11 @@ func pageOps() []op {
 	return []op{
 		download("GET", "downloadWithLink", "Download a signed consent (patient)",
 			"No API key: the link is the credential. Links that require a date of birth answer with an HTML form "+
-				"that POSTs it, so it never appears in a URL. Expired or revoked → 410; rate-limited per client.", nil, nil),
+				"that POSTs it, so it never appears in a URL. A withdrawn consent's link serves the sealed withdrawal copy. "+
+				"Rate-limited per client IP.", nil, nil),
 		download("POST", "downloadWithLinkBirthDate", "Download after the date-of-birth check (patient)",
-			"Checks the date of birth (wrong → 403 with the form again; repeated failures are rate-limited).",
+			"Checks the date of birth (wrong → 403 with the form again). Wrong dates are counted per link in the database, "+
+				"whatever address they come from: the 5th locks the link for good (410, audited, webhook download_link.locked).",
 			M{"required": true, "content": M{"application/x-www-form-urlencoded": M{"schema": M{"type": "object",
 				"properties": M{"birth_date": M{"type": "string", "format": "date"}}, "required": []string{"birth_date"}}}}},
 			M{"403": wrongDOB}),

@@ -10,7 +10,8 @@ var (
 	versionStates  = []string{"draft", "published", "retired"}
 	signatureForms = []string{"drawn", "typed", "image"}
 	webhookEvents  = []string{"consent.created", "consent.signature_recorded", "consent.signed", "consent.declined",
-		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "staff.pin_attempts"}
+		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "staff.pin_attempts",
+		"download_link.locked"}
 	sectionKinds = []string{"overview", "procedure", "benefits", "side_effects_short_term", "risks_long_term",
 		"misuse_risk", "contraindications", "alternatives", "safety_measures", "aftercare", "rights", "other"}
 )
