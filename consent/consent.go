@@ -64,7 +64,7 @@ type Consent struct {
 	CreatedBy       string // actor that created it, e.g. "apikey:01H..."
 
 	SigningTokenHash string // SHA-256 hex of the signing token
-	SigningCodeHash  string // SHA-256 hex of the normalised signing code
+	SigningCodeHash  string // HMAC of the normalised signing code (SHA-256 hex before the upgrade; see signingCodeHash)
 
 	SignedAt        *time.Time
 	StatusChangedAt *time.Time // time of the last transition

@@ -78,7 +78,7 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 		}
 	}
 	out := &CreatedConsent{Consent: c, SigningToken: randomToken(32), SigningCode: newSigningCode()}
-	c.SigningTokenHash, c.SigningCodeHash = HashSecret(out.SigningToken), HashSecret(NormalizeSigningCode(out.SigningCode))
+	c.SigningTokenHash, c.SigningCodeHash = HashSecret(out.SigningToken), s.signingCodeHash(NormalizeSigningCode(out.SigningCode))
 	defer func() {
 		if err == nil {
 			s.observer().ConsentCreated()
