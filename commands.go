@@ -122,8 +122,12 @@ func verifyFile(ctx context.Context, cfg *config, args []string, stdout io.Write
 		fmt.Fprintf(stdout, "INVALID: %s\nfile sha256: %s\n", res.Reason, res.FileSHA256)
 		return exitError(1)
 	}
-	fmt.Fprintf(stdout, "VALID: consent %s, signed %s\ncontent sha256: %s\nfile sha256: %s\nsealed by certificate sha256 %s\n",
-		res.ConsentID, consent.FormatTime(res.SignedAt), res.ContentSHA256, res.FileSHA256, res.CertSHA256)
+	fmt.Fprintf(stdout, "VALID: consent %s, signed %s\n", res.ConsentID, consent.FormatTime(res.SignedAt))
+	if res.Kind == consent.PDFKindWithdrawn {
+		fmt.Fprintf(stdout, "withdrawal copy: the consent was withdrawn %s (the signed PDF is a separate file)\n",
+			consent.FormatTime(res.WithdrawnAt))
+	}
+	fmt.Fprintf(stdout, "content sha256: %s\nfile sha256: %s\nsealed by certificate sha256 %s\n", res.ContentSHA256, res.FileSHA256, res.CertSHA256)
 	for _, s := range res.Signers {
 		fmt.Fprintf(stdout, "signer: %s\n", s)
 	}

@@ -15,7 +15,11 @@ import (
 const maxVerifyBytes = 20 << 20
 
 func servePDF(c *gin.Context, p *consent.SealedPDF) {
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="consent-%s.pdf"`, p.ConsentID))
+	name := "consent-" + p.ConsentID
+	if p.Kind == consent.PDFKindWithdrawn {
+		name += "-withdrawn"
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, name))
 	c.Header("ETag", `"`+p.Info.SHA256+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", p.Bytes)
@@ -23,6 +27,15 @@ func servePDF(c *gin.Context, p *consent.SealedPDF) {
 
 func (s *Server) getPDF(c *gin.Context) {
 	p, err := s.Service.GetPDF(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	servePDF(c, p)
+}
+
+func (s *Server) getWithdrawalPDF(c *gin.Context) {
+	p, err := s.Service.GetWithdrawalPDF(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -165,6 +178,8 @@ type verifyJSON struct {
 	Signers       []string `json:"signers"`
 	CertSHA256    string   `json:"cert_sha256,omitempty"`
 	FileSHA256    string   `json:"file_sha256,omitempty"`
+	Kind          string   `json:"kind,omitempty"`
+	WithdrawnAt   *string  `json:"withdrawn_at,omitempty"`
 }
 
 func (s *Server) verifyPDF(c *gin.Context) {
@@ -179,7 +194,10 @@ func (s *Server) verifyPDF(c *gin.Context) {
 		return
 	}
 	out := verifyJSON{Valid: res.Valid, Reason: res.Reason, ConsentID: res.ConsentID, ContentSHA256: res.ContentSHA256,
-		Signers: res.Signers, CertSHA256: res.CertSHA256, FileSHA256: res.FileSHA256}
+		Signers: res.Signers, CertSHA256: res.CertSHA256, FileSHA256: res.FileSHA256, Kind: res.Kind}
+	if res.Valid && !res.WithdrawnAt.IsZero() {
+		out.WithdrawnAt = tsp(&res.WithdrawnAt)
+	}
 	if out.Signers == nil {
 		out.Signers = []string{}
 	}

@@ -152,6 +152,8 @@ func (s *Service) Transition(ctx context.Context, id, to, reason string) (*Conse
 	}
 	if _, ok := transitionEvents[to]; !ok || to == StatusExpired {
 		return nil, Errorf(EINVALID, "Unknown transition %q.", to)
+	} else if to == StatusWithdrawn {
+		return s.withdraw(ctx, id, reason)
 	}
 	return update(ctx, s, func(tx Tx) (*Consent, error) {
 		c, err := tx.FindConsentByID(ctx, id)

@@ -160,7 +160,13 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 			return nil, err
 		}
 	}
-	p, err := s.Store.FindPDF(ctx, l.ConsentID)
+	// A withdrawn consent stays the patient's to download; its copy says it was withdrawn.
+	var p *SealedPDF
+	if c.Status == StatusWithdrawn {
+		p, err = s.withdrawalPDF(ctx, c)
+	} else {
+		p, err = s.Store.FindPDF(ctx, l.ConsentID)
+	}
 	if err != nil {
 		return nil, err
 	}

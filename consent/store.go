@@ -23,6 +23,9 @@ type Reader interface {
 	// ListExpiredPending returns up to limit pending consents whose expires_at <= now.
 	ListExpiredPending(ctx context.Context, now time.Time, limit int) ([]*Consent, error)
 	FindPDF(ctx context.Context, consentID string) (*SealedPDF, error)
+	// FindAdditionalPDF returns a consent's sealed PDF of a kind other than
+	// the signed one (PDFKindWithdrawn); ENOTFOUND if none.
+	FindAdditionalPDF(ctx context.Context, consentID, kind string) (*SealedPDF, error)
 
 	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 
@@ -73,6 +76,9 @@ type Writer interface {
 	CreateSignature(ctx context.Context, s *Signature) error
 	CreateAcknowledgment(ctx context.Context, a *Acknowledgment) error
 	StorePDF(ctx context.Context, p *SealedPDF) error
+	// StoreAdditionalPDF stores a sealed PDF of p.Kind beside the signed one,
+	// once; ECONFLICT if the consent already has one of that kind.
+	StoreAdditionalPDF(ctx context.Context, p *SealedPDF) error
 
 	// AppendAudit assigns Seq, PrevHash, Hash and MAC and appends the event.
 	AppendAudit(ctx context.Context, e *AuditEvent) error
@@ -128,6 +134,11 @@ type MarkdownRenderer interface {
 // It must not touch the database: it runs before the write transaction.
 type Sealer interface {
 	SealConsent(ctx context.Context, c *Consent, events []*AuditEvent) (*SealedPDF, error)
+	// SealWithdrawal renders a withdrawn consent (status, time and reason of
+	// the withdrawal set; PDF the signed one's info) as its withdrawal copy:
+	// the signed document, marked withdrawn on every page, with the withdrawal
+	// on the evidence page; sealed at the withdrawal time.
+	SealWithdrawal(ctx context.Context, c *Consent, events []*AuditEvent) (*SealedPDF, error)
 }
 
 // PasswordHasher hashes and checks staff PINs with a slow password hash.

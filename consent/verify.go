@@ -15,6 +15,10 @@ type PDFVerification struct {
 	Signers       []string
 	CertSHA256    string
 	FileSHA256    string
+	// Kind says which of the consent's sealed PDFs the file is: PDFKindSigned
+	// or PDFKindWithdrawn (then WithdrawnAt is when).
+	Kind        string
+	WithdrawnAt time.Time
 }
 
 // PDFVerifier checks a PDF's seal: the signature over the signed byte ranges
@@ -29,15 +33,27 @@ func (s *Service) VerifyPDF(ctx context.Context, v PDFVerifier, b []byte) (*PDFV
 	if !res.Valid {
 		return res, nil
 	}
-	p, err := s.Store.FindPDF(ctx, res.ConsentID)
+	kind := PDFKindSigned
+	if !res.WithdrawnAt.IsZero() {
+		kind = PDFKindWithdrawn
+	}
+	var p *SealedPDF
+	var err error
+	if kind == PDFKindSigned {
+		p, err = s.Store.FindPDF(ctx, res.ConsentID)
+	} else {
+		p, err = s.Store.FindAdditionalPDF(ctx, res.ConsentID, kind)
+	}
 	if ErrorCode(err) == ENOTFOUND {
-		res.Valid, res.Reason = false, "not ours: no consent "+res.ConsentID+" was issued by this server"
+		res.Valid, res.Reason = false, "not ours: no "+kind+" PDF of consent "+res.ConsentID+" was issued by this server"
 		return res, nil
 	} else if err != nil {
 		return nil, err
 	}
 	if p.Info.SHA256 != res.FileSHA256 {
-		res.Valid, res.Reason = false, "not ours: the file differs from the PDF issued for this consent"
+		res.Valid, res.Reason = false, "not ours: the file differs from the "+kind+" PDF issued for this consent"
+		return res, nil
 	}
+	res.Kind = kind
 	return res, nil
 }

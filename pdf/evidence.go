@@ -34,6 +34,7 @@ func (d *doc) evidence(events []*consent.AuditEvent) {
 		}
 	}
 	d.space(2)
+	d.withdrawal()
 	d.sectionHeading(d.l.AuditTrail)
 	if len(events) == 0 {
 		d.color(colorMuted)

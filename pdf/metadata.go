@@ -21,12 +21,20 @@ type sealMetadata struct {
 	ContentSHA256 string   `json:"content_sha256"`
 	SignedAt      string   `json:"signed_at"`
 	Signers       []string `json:"signers"`
+	// WithdrawnAt and SignedSHA256 mark a withdrawal copy: when the consent
+	// was withdrawn, and the hash of the signed PDF it accompanies. Older
+	// readers ignore them and still read the consent.
+	WithdrawnAt  string `json:"withdrawn_at,omitempty"`
+	SignedSHA256 string `json:"signed_pdf_sha256,omitempty"`
 }
 
 // metadataFor collects a consent's metadata; signers read "Name (role)".
-func metadataFor(c *consent.Consent) sealMetadata {
+func metadataFor(c *consent.Consent, w *Withdrawal) sealMetadata {
 	m := sealMetadata{Format: metadataFormat, ConsentID: c.ID, ContentSHA256: c.Document().ContentSHA256,
 		SignedAt: consent.FormatTime(signedAt(c)), Signers: []string{}}
+	if w != nil {
+		m.WithdrawnAt, m.SignedSHA256 = consent.FormatTime(w.At), w.SignedSHA256
+	}
 	for _, s := range c.Signatures {
 		m.Signers = append(m.Signers, s.Name+" ("+s.Role+")")
 	}

@@ -14,6 +14,7 @@ type RenderOptions struct {
 	ClinicName string
 	TimeZone   *time.Location // clinic's zone; times are printed in UTC and in this zone (UTC when nil)
 	CertSHA256 string         // fingerprint of the sealing certificate, printed on the evidence page
+	Withdrawal *Withdrawal    // set for a withdrawn consent's withdrawal copy (see withdrawn.go)
 }
 
 // Page geometry in millimetres (A4 portrait).
@@ -76,7 +77,7 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	if opts.TimeZone == nil {
 		opts.TimeZone = time.UTC
 	}
-	d := &doc{c: c, d: document, l: labelsFor(c.Locale), opts: opts, meta: metadataFor(c)}
+	d := &doc{c: c, d: document, l: labelsFor(c.Locale), opts: opts, meta: metadataFor(c, opts.Withdrawal)}
 	d.f = gofpdf.New("P", "mm", "A4", "")
 	f := d.f
 	f.SetCatalogSort(true)
@@ -237,8 +238,10 @@ func (d *doc) rowHeight(r [2]string, labelW, w, size, lead float64) float64 {
 	return max(d.height([]span{{text: r[0]}}, labelW-1.5, size, lead), d.height([]span{{text: r[1], style: styleBold}}, w-labelW, size, lead))
 }
 
-// footer draws the patient identification and page number on every page.
+// footer draws the patient identification and page number on every page (and
+// a withdrawal copy's banner at the top).
 func (d *doc) footer() {
+	d.withdrawnBanner()
 	f := d.f
 	y := pageHeight - marginBottom + 6
 	f.SetDrawColor(colorRule[0], colorRule[1], colorRule[2])

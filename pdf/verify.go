@@ -34,6 +34,7 @@ type Verification struct {
 	Signers       []string  // "Name (role)", in signing order
 	CertSHA256    string    // fingerprint of the certificate that sealed the file
 	FileSHA256    string    // SHA-256 of the checked bytes
+	WithdrawnAt   time.Time // set when the file is a withdrawal copy
 }
 
 // Verify checks that a PDF carries an intact seal made with one of our sealing
@@ -82,6 +83,13 @@ func (s *Sealer) Verify(b []byte) *Verification {
 	m, at, ok := parseMetadata(info)
 	if !ok {
 		return fail(ReasonNotConsent)
+	}
+	if m.WithdrawnAt != "" {
+		w, err := time.Parse(consent.TimeLayout, m.WithdrawnAt)
+		if err != nil {
+			return fail(ReasonNotConsent)
+		}
+		v.WithdrawnAt = w
 	}
 	v.Valid, v.ConsentID, v.ContentSHA256, v.SignedAt, v.Signers = true, m.ConsentID, m.ContentSHA256, at, m.Signers
 	return v
@@ -154,7 +162,7 @@ func readSignature(b []byte) (sig *signature, keywords string, err error) {
 func (s *Sealer) VerifyPDF(b []byte) *consent.PDFVerification {
 	v := s.Verify(b)
 	return &consent.PDFVerification{Valid: v.Valid, Reason: v.Reason, ConsentID: v.ConsentID, ContentSHA256: v.ContentSHA256,
-		SignedAt: v.SignedAt, Signers: v.Signers, CertSHA256: v.CertSHA256, FileSHA256: v.FileSHA256}
+		SignedAt: v.SignedAt, Signers: v.Signers, CertSHA256: v.CertSHA256, FileSHA256: v.FileSHA256, WithdrawnAt: v.WithdrawnAt}
 }
 
 var _ consent.PDFVerifier = (*Sealer)(nil)

@@ -114,10 +114,16 @@ func consentOps() []op {
 			resp: jsonResp("The signature and the consent's new status.", "SignatureResult"), errs: []int{409, 410}},
 		transition("decline", "declineConsent", w, "Record that the patient declined", "pending → declined."),
 		transition("cancel", "cancelConsent", w, "Cancel a pending consent", "pending → cancelled, e.g. wrong patient."),
-		transition("withdraw", "withdrawConsent", w, "Record that the patient withdrew consent", "signed → withdrawn. Nothing is deleted."),
+		transition("withdraw", "withdrawConsent", w, "Record that the patient withdrew consent", "signed → withdrawn. Nothing is "+
+			"deleted or changed: a withdrawal copy of the PDF is sealed in addition (withdrawal_pdf)."),
 		transition("void", "voidConsent", "admin", "Void a consent entered in error", "signed → voided. Nothing is deleted."),
 		{method: "GET", path: "/v1/consents/{id}/pdf", id: "getConsentPDF", tag: "Consents", summary: "Download the sealed PDF",
 			desc: "Audited as a download.", scope: r, status: 200, resp: pdfResp("The sealed PDF."), errs: []int{409}},
+		{method: "GET", path: "/v1/consents/{id}/pdf/withdrawn", id: "getWithdrawalPDF", tag: "Consents",
+			summary: "Download the sealed withdrawal copy", desc: "A withdrawn consent's second sealed PDF: the signed document " +
+				"marked WITHDRAWN on every page, with the withdrawal (time, reason, the signed PDF's SHA-256) on its evidence " +
+				"page. The signed PDF (GET .../pdf) never changes. Not withdrawn → 409. Audited as a download.",
+			scope: r, status: 200, resp: pdfResp("The sealed withdrawal copy."), errs: []int{409}},
 		{method: "POST", path: "/v1/consents/{id}/download-links", id: "createDownloadLink", tag: "Download links",
 			summary: "Create a patient download link", desc: "Only for signed consents (409 otherwise). The token is in url, shown once.",
 			scope: w, idem: true, body: jsonBody("DownloadLinkRequest"), status: 201,
@@ -130,7 +136,8 @@ func consentOps() []op {
 			desc: "In chain order; next_cursor is the last seq of the page.", scope: "audit:read", paged: true, query: auditQuery,
 			status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
 		{method: "POST", path: "/v1/verify", id: "verifyPDF", tag: "Verification", summary: "Verify a PDF",
-			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys). " +
+			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys): the " +
+				"signed PDF or the withdrawal copy (kind). " +
 				"An invalid PDF is a 200 with valid false and a reason.",
 			scope: r, status: 200, resp: jsonResp("The verdict.", "Verification"), errs: []int{400, 413},
 			body: M{"required": true, "description": "The PDF bytes, at most 20 MiB.",

@@ -201,7 +201,9 @@ func consentSchema() M {
 		"declined_at":             timestamp(""), "cancelled_at": timestamp(""), "expired_at": timestamp(""),
 		"withdrawn_at": timestamp(""), "voided_at": timestamp(""),
 		"pdf": orNull(ref("PDFInfo")),
-	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
+		"withdrawal_pdf": withDesc(ref("PDFInfo"), "Withdrawn consents: the sealed withdrawal copy (url /v1/consents/{id}/pdf/withdrawn). "+
+			"Absent for a consent withdrawn before withdrawal copies existed until one is first downloaded."),
+	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at", "withdrawal_pdf")
 }
 
 func pointSchema() M {
@@ -263,7 +265,8 @@ func downloadLinkSchema() M {
 		"expires_at":         timestamp(""),
 		"require_birth_date": boolean("Whether the patient must enter their date of birth."),
 		"revoked_at":         timestamp("Only when the link was revoked."),
-	}, "url", "revoked_at")
+		"locked_at":          timestamp("Only when wrong dates of birth locked the link."),
+	}, "url", "revoked_at", "locked_at")
 }
 
 func verificationSchema() M {
@@ -272,7 +275,10 @@ func verificationSchema() M {
 		"consent_id": str(""), "content_sha256": sha256Hex("The consent's document hash"),
 		"signed_at": timestamp(""), "signers": arr(str(""), "Signer descriptions from the seal."),
 		"cert_sha256": sha256Hex("Hash of the sealing certificate"), "file_sha256": sha256Hex("Hash of the PDF sent"),
-	}, "reason", "consent_id", "content_sha256", "signed_at", "cert_sha256", "file_sha256")
+		"kind": enum("Which of the consent's sealed PDFs this is (when valid): the signed PDF, sealed at signing and never "+
+			"changed, or the withdrawal copy sealed when the patient withdrew.", "signed", "withdrawn"),
+		"withdrawn_at": timestamp("When the consent was withdrawn (withdrawal copies only)."),
+	}, "reason", "consent_id", "content_sha256", "signed_at", "cert_sha256", "file_sha256", "kind", "withdrawn_at")
 }
 
 func signingSessionSchema() M {
