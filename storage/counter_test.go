@@ -96,3 +96,22 @@ func TestCountersAcrossProcesses(t *testing.T) {
 		t.Fatalf("count %d, want %d", v, n)
 	}
 }
+
+// BenchmarkUpdateCounters is the database work a staff PIN check adds: one
+// transaction updating two counts (run twice per countersignature: reserve,
+// then give back).
+func BenchmarkUpdateCounters(b *testing.B) {
+	ctx := context.Background()
+	db := storagetest.MustOpen(b)
+	w := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	ups := []consent.CounterUpdate{
+		{Key: consent.CounterKey{Kind: "pin_device", Subject: "C-7|apikey:1", Window: w}, Add: 1, Expires: w.Add(time.Hour)},
+		{Key: consent.CounterKey{Kind: "pin_staff", Subject: "C-7", Window: w}, Add: 1, Expires: w.Add(time.Hour)},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := db.UpdateCounters(ctx, ups...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
