@@ -53,7 +53,7 @@ func TestPINLockoutStaysOnItsDevice(t *testing.T) {
 }
 
 // TestPINParallelGuessesStayWithinTheLimit: twenty wrong PINs sent at once
-// from one session get at most five checks; the rest are refused unchecked.
+// from one session: five answer "wrong", the other fifteen as the limit does.
 func TestPINParallelGuessesStayWithinTheLimit(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
 	// A production bcrypt cost takes tens of milliseconds: the guesses overlap.
@@ -177,5 +177,77 @@ func TestUnknownStaffCostsTheSameHashWork(t *testing.T) {
 		if got := try(other); len(got) != 1 || got[0] != real[0] {
 			t.Errorf("staff ID %s: comparisons of cost %v, want one of cost %d like a real ID", other, got, real[0])
 		}
+	}
+}
+
+// TestPINParallelRightPINsAllSucceed: an EHR countersigning many consents at
+// once for one clinician through one API key is never refused: only wrong
+// PINs count.
+func TestPINParallelRightPINsAllSucceed(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	// Every check is slow, so the countersignatures overlap (no cached PIN).
+	s.Service.PINs = uncachedSlowHasher{s.Service.PINs}
+	var ids []string
+	for range 10 {
+		id, _ := awaitingClinician(t, s)
+		ids = append(ids, id)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for _, id := range ids {
+		wg.Go(func() {
+			st, _ := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+			mu.Lock()
+			statuses[st]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if statuses[201] != 10 {
+		t.Fatalf("statuses %v, want 10 × 201", statuses)
+	}
+}
+
+// uncachedSlowHasher checks every PIN with bcrypt, slowly.
+type uncachedSlowHasher struct{ consent.PasswordHasher }
+
+func (h uncachedSlowHasher) Compare(hash, pin string) bool {
+	time.Sleep(50 * time.Millisecond)
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) == nil
+}
+
+// rightPINLast checks the right PIN slowly and wrong ones at once, so a right
+// guess among parallel wrong ones finishes last.
+type rightPINLast struct{ consent.PasswordHasher }
+
+func (h rightPINLast) Compare(hash, pin string) bool {
+	if pin == testserver.StaffPIN {
+		time.Sleep(300 * time.Millisecond)
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) == nil
+}
+
+// TestPINRightGuessAmongParallelWrongOnesIsRefused: when wrong PINs checked
+// in parallel use up the limit while a right one is being checked, the right
+// one is refused too, so sending guesses in parallel learns nothing beyond the
+// limit's worth of sequential guesses.
+func TestPINRightGuessAmongParallelWrongOnesIsRefused(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	s.Service.PINs = rightPINLast{s.Service.PINs}
+	_, tok := awaitingClinician(t, s)
+	right := make(chan int, 1)
+	go func() {
+		st, _ := s.Do(t, "POST", "/v1/signing/"+tok+"/signatures", "", testserver.ClinicianSignature())
+		right <- st
+	}()
+	time.Sleep(50 * time.Millisecond) // the right guess is being checked
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { s.Do(t, "POST", "/v1/signing/"+tok+"/signatures", "", wrongPIN()) })
+	}
+	wg.Wait()
+	if st := <-right; st != 429 {
+		t.Fatalf("the right PIN, finished after the limit was used up by parallel guesses: %d, want 429", st)
 	}
 }

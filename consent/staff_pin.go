@@ -11,9 +11,7 @@ import (
 // database: per staff member and place (an enrolled device, an API key, or an
 // unenrolled tablet's signing session), so a lock-out on one tablet never
 // stops the clinician elsewhere; and per staff member everywhere, a ceiling
-// that alerts and then admits only enrolled devices and API keys. Each attempt
-// reserves its count before the PIN is checked, so parallel guesses cannot
-// exceed the limit; a right PIN gives the reservation back.
+// that alerts and then admits only enrolled devices and API keys.
 func (s *Service) checkStaff(ctx context.Context, c *Consent, in SignInput, sig *Signature) error {
 	if in.StaffID == "" {
 		return FieldErrorf(EINVALID, "staff.id", "a %s signs with their staff ID and PIN.", in.Role)
@@ -53,39 +51,43 @@ func pinPlace(r Request, consentID string) (place string, trusted bool) {
 }
 
 // pinAttempt checks a staff PIN within the limits and returns the active
-// staff member it belongs to. Errors: EINVALID (wrong staff ID or PIN),
-// ERATELIMITED (a limit reached; RetryAfter says until when).
+// staff member it belongs to. Only wrong PINs are counted, so any number of
+// right PINs may be checked at once (an EHR countersigning in parallel). A
+// PIN is checked only while its place (and, from unenrolled places, the staff
+// member) is under its limit, and a right PIN is refused as well when wrong
+// ones checked in parallel used up the limit meanwhile: parallel guesses then
+// learn no more than the limit's worth of sequential ones. Errors: EINVALID
+// (wrong staff ID or PIN), ERATELIMITED (a limit reached; RetryAfter says
+// until when).
 func (s *Service) pinAttempt(ctx context.Context, c *Consent, staffID, pin string) (*Staff, error) {
 	lim, now := s.limits(), s.now()
 	place, trusted := pinPlace(RequestFrom(ctx), c.ID)
 	atPlace := lim.PINPerDevice.add(staffID+"|"+place, now, 1)
 	overall := lim.PINPerStaff.add(staffID, now, 1)
-	counts, err := s.Store.UpdateCounters(ctx, atPlace, overall)
+	refused := func(nPlace, nStaff int) error {
+		if nPlace >= lim.PINPerDevice.Max {
+			return RateLimitedf(atPlace.Expires.Sub(now), "staff.pin",
+				"too many wrong PINs for this staff ID here; try again in %s, or sign on another enrolled tablet.", minutes(atPlace.Expires.Sub(now)))
+		} else if nStaff >= lim.PINPerStaff.Max && !trusted {
+			return RateLimitedf(overall.Expires.Sub(now), "staff.pin",
+				"too many wrong PINs for this staff ID today; sign on an enrolled tablet or through the clinic's system, or try again in %s.",
+				minutes(overall.Expires.Sub(now)))
+		}
+		return nil
+	}
+	counts := func() (int, int, error) {
+		nPlace, err := s.Store.CounterValue(ctx, atPlace.Key)
+		if err != nil {
+			return 0, 0, err
+		}
+		nStaff, err := s.Store.CounterValue(ctx, overall.Key)
+		return nPlace, nStaff, err
+	}
+	nPlace, nStaff, err := counts()
 	if err != nil {
 		return nil, err
-	}
-	nPlace, nStaff := counts[0], counts[1]
-	giveBack := func(ups ...CounterUpdate) error {
-		for i := range ups {
-			ups[i].Add = -1
-		}
-		_, err := s.Store.UpdateCounters(ctx, ups...)
-		return err
-	}
-	if nPlace > lim.PINPerDevice.Max {
-		if err := giveBack(overall); err != nil {
-			return nil, err
-		}
-		return nil, RateLimitedf(atPlace.Expires.Sub(now), "staff.pin",
-			"too many wrong PINs for this staff ID here; try again in %s, or sign on another enrolled tablet.", minutes(atPlace.Expires.Sub(now)))
-	}
-	if nStaff > lim.PINPerStaff.Max && !trusted {
-		if err := giveBack(atPlace, overall); err != nil {
-			return nil, err
-		}
-		return nil, RateLimitedf(overall.Expires.Sub(now), "staff.pin",
-			"too many wrong PINs for this staff ID today; sign on an enrolled tablet or through the clinic's system, or try again in %s.",
-			minutes(overall.Expires.Sub(now)))
+	} else if err := refused(nPlace, nStaff); err != nil {
+		return nil, err
 	}
 	st, err := s.Store.FindStaff(ctx, staffID)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
@@ -98,13 +100,18 @@ func (s *Service) pinAttempt(ctx context.Context, c *Consent, staffID, pin strin
 		hash = st.PINHash
 	}
 	if s.PINs.Compare(hash, pin) && err == nil && st.DeactivatedAt == nil {
-		atPlace.Reset, atPlace.Add = true, 0
-		overall.Add = -1
-		if _, err := s.Store.UpdateCounters(ctx, atPlace, overall); err != nil {
+		if nPlace, nStaff, err = counts(); err != nil {
+			return nil, err
+		} else if err := refused(nPlace, nStaff); err != nil {
 			return nil, err
 		}
 		return st, nil
 	}
+	n, err := s.Store.UpdateCounters(ctx, atPlace, overall)
+	if err != nil {
+		return nil, err
+	}
+	nPlace, nStaff = n[0], n[1]
 	ev := s.event(ctx, EventStaffAuthFailed, c.ID, map[string]any{"staff_id": staffID, "place_failures": nPlace})
 	if err := s.Store.AppendAuditEvents(ctx, ev); err != nil {
 		return nil, err
@@ -113,6 +120,10 @@ func (s *Service) pinAttempt(ctx context.Context, c *Consent, staffID, pin strin
 		if err := s.alertPINCeiling(ctx, staffID, nStaff, overall.Key.Window, overall.Expires); err != nil {
 			return nil, err
 		}
+	}
+	// Wrong PINs checked in parallel beyond the limit answer as the limit does.
+	if err := refused(nPlace-1, nStaff-1); err != nil {
+		return nil, err
 	}
 	return nil, FieldErrorf(EINVALID, "staff.pin", "wrong staff ID or PIN.")
 }

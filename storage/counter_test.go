@@ -97,9 +97,8 @@ func TestCountersAcrossProcesses(t *testing.T) {
 	}
 }
 
-// BenchmarkUpdateCounters is the database work a staff PIN check adds: one
-// transaction updating two counts (run twice per countersignature: reserve,
-// then give back).
+// BenchmarkUpdateCounters is the database write a wrong staff PIN adds: one
+// transaction updating two counts (a right PIN only reads them, twice).
 func BenchmarkUpdateCounters(b *testing.B) {
 	ctx := context.Background()
 	db := storagetest.MustOpen(b)
