@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,7 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/testserver"
 )
 
@@ -142,5 +145,27 @@ func TestGoneLinksAnswerBeforeTheBirthDate(t *testing.T) {
 	if r.StatusCode != 410 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") ||
 		!strings.Contains(buf.String(), "ask the clinic for a new one") {
 		t.Fatalf("browser on a revoked link: %d %s %.300s", r.StatusCode, r.Header.Get("Content-Type"), buf)
+	}
+}
+
+// TestBirthDateGateLocksAfterAnInterruptedLock: if the process died after
+// counting the fifth wrong date but before locking the link, the next
+// request locks it (audited once) instead of only refusing.
+func TestBirthDateGateLocksAfterAnInterruptedLock(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	id := s.SignedConsent(t, "en")
+	link := createLink(t, s, id, map[string]any{"require_birth_date": true})
+	key := consent.CounterKey{Kind: "birth_date", Subject: link["id"].(string), Window: time.UnixMilli(0)}
+	if _, err := s.DB.UpdateCounters(context.Background(), consent.CounterUpdate{Key: key, Add: 5, Expires: s.Clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if st, b := postBirthDate(t, s, link["url"].(string), "1980-04-02"); st.StatusCode != 410 {
+			t.Fatalf("right date after five wrong ones: %d %s", st.StatusCode, b)
+		}
+	}
+	wantError(t, s, 410, "locked_at", "GET", link["url"].(string), "", nil)
+	if n := len(eventsOfType(auditEvents(t, s, id), "download_link.locked")); n != 1 {
+		t.Fatalf("%d download_link.locked events, want 1", n)
 	}
 }

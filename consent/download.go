@@ -139,6 +139,11 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 		if err != nil {
 			return nil, err
 		} else if n[0] > lim.Max {
+			// Locked already, or being locked; lock it here too in case the
+			// request that used up the link failed (or the process died) before.
+			if err := s.lockLink(ctx, l, c, lim.Max); err != nil {
+				return nil, err
+			}
 			return nil, lockedLink()
 		}
 		if subtle.ConstantTimeCompare([]byte(c.Patient.BirthDate), []byte(birthDate)) != 1 {

@@ -22,7 +22,7 @@ func (s *Service) checkStaff(ctx context.Context, c *Consent, in SignInput, sig 
 	} else if in.Relationship != "" || len(in.AcknowledgedSections) > 0 {
 		return FieldErrorf(EINVALID, "role", "relationship and acknowledged sections belong to the patient side.")
 	}
-	st, err := s.pinAttempt(ctx, c, in.StaffID, in.StaffPIN)
+	st, err := s.pinAttempt(ctx, c, in.Role, in.StaffID, in.StaffPIN)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func pinPlace(r Request, consentID string) (place string, trusted bool) {
 // learn no more than the limit's worth of sequential ones. Errors: EINVALID
 // (wrong staff ID or PIN), ERATELIMITED (a limit reached; RetryAfter says
 // until when).
-func (s *Service) pinAttempt(ctx context.Context, c *Consent, staffID, pin string) (*Staff, error) {
+func (s *Service) pinAttempt(ctx context.Context, c *Consent, role, staffID, pin string) (*Staff, error) {
 	lim, now := s.limits(), s.now()
 	place, trusted := pinPlace(RequestFrom(ctx), c.ID)
 	atPlace := lim.PINPerDevice.add(staffID+"|"+place, now, 1)
@@ -112,7 +112,7 @@ func (s *Service) pinAttempt(ctx context.Context, c *Consent, staffID, pin strin
 		return nil, err
 	}
 	nPlace, nStaff = n[0], n[1]
-	ev := s.event(ctx, EventStaffAuthFailed, c.ID, map[string]any{"staff_id": staffID, "place_failures": nPlace})
+	ev := s.event(ctx, EventStaffAuthFailed, c.ID, map[string]any{"staff_id": staffID, "role": role, "place_failures": nPlace})
 	if err := s.Store.AppendAuditEvents(ctx, ev); err != nil {
 		return nil, err
 	}
