@@ -89,6 +89,7 @@ func TestDeviceEnrolment(t *testing.T) {
 // per IP; an enrolled tablet is counted on its own, and its signatures name it.
 func TestEnrolledTabletIsNotBlockedByOthers(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
 	d, cookie := enrol(t, s, "Front desk 1")
 	for i := range 20 {
 		wantError(t, s, 404, "", "POST", "/v1/signing/codes/ZZZZ-ZZZ"+guessLetters[i:i+1], "", nil)
@@ -134,6 +135,7 @@ func TestDeclaredDeviceCannotPoseAsEnrolled(t *testing.T) {
 // past the per-staff ceiling enrolled tablets still let the clinician sign.
 func TestEnrolledDevicePINLimits(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
 	_, a := enrol(t, s, "Tablet A")
 	_, b := enrol(t, s, "Tablet B")
 	for range 5 {
@@ -162,6 +164,7 @@ func TestSigningGuessesCountedAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
 	one := testserver.New(t, testserver.Options{DataDir: dir})
 	two := testserver.New(t, testserver.Options{DataDir: dir})
+	testserver.FreshWindows(one, two)
 	for i := range 20 {
 		s := []*testserver.Server{one, two}[i%2]
 		wantError(t, s, 404, "", "POST", "/v1/signing/codes/ZZZZ-ZZ"+guessLetters[i:i+1]+"X", "", nil)

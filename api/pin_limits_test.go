@@ -30,6 +30,7 @@ func wrongPIN() map[string]any {
 // that tablet's session for the clinician, not the clinician everywhere.
 func TestPINLockoutStaysOnItsDevice(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
 	_, tokA := awaitingClinician(t, s)
 	for range 5 {
 		wantError(t, s, 400, "staff.pin", "POST", "/v1/signing/"+tokA+"/signatures", "", wrongPIN(), "X-Device-ID", "tablet-a")
@@ -56,6 +57,7 @@ func TestPINLockoutStaysOnItsDevice(t *testing.T) {
 // from one session: five answer "wrong", the other fifteen as the limit does.
 func TestPINParallelGuessesStayWithinTheLimit(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
 	// A production bcrypt cost takes tens of milliseconds: the guesses overlap.
 	s.Service.PINs = slowHasher{s.Service.PINs}
 	_, tok := awaitingClinician(t, s)
@@ -82,6 +84,7 @@ func TestPINParallelGuessesStayWithinTheLimit(t *testing.T) {
 // EHR (an API key) keeps working.
 func TestPINCeilingAlertsWithoutLockingOut(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
 	rcv := newReceiver(t)
 	hook := wantJSON(t, s, 201, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"staff.pin_attempts"}})
 	for range 5 {
@@ -185,6 +188,7 @@ func TestUnknownStaffCostsTheSameHashWork(t *testing.T) {
 // PINs count.
 func TestPINParallelRightPINsAllSucceed(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
 	// Every check is slow, so the countersignatures overlap (no cached PIN).
 	s.Service.PINs = uncachedSlowHasher{s.Service.PINs}
 	var ids []string
@@ -217,13 +221,17 @@ func (h uncachedSlowHasher) Compare(hash, pin string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) == nil
 }
 
-// rightPINLast checks the right PIN slowly and wrong ones at once, so a right
-// guess among parallel wrong ones finishes last.
-type rightPINLast struct{ consent.PasswordHasher }
+// rightPINLast holds the right PIN's check until released, so a right guess
+// among parallel wrong ones finishes last; it says when that check started.
+type rightPINLast struct {
+	consent.PasswordHasher
+	started, release chan struct{}
+}
 
 func (h rightPINLast) Compare(hash, pin string) bool {
 	if pin == testserver.StaffPIN {
-		time.Sleep(300 * time.Millisecond)
+		close(h.started)
+		<-h.release
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) == nil
 }
@@ -234,19 +242,22 @@ func (h rightPINLast) Compare(hash, pin string) bool {
 // limit's worth of sequential guesses.
 func TestPINRightGuessAmongParallelWrongOnesIsRefused(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
-	s.Service.PINs = rightPINLast{s.Service.PINs}
+	testserver.FreshWindows(s)
+	h := rightPINLast{PasswordHasher: s.Service.PINs, started: make(chan struct{}), release: make(chan struct{})}
+	s.Service.PINs = h
 	_, tok := awaitingClinician(t, s)
 	right := make(chan int, 1)
 	go func() {
 		st, _ := s.Do(t, "POST", "/v1/signing/"+tok+"/signatures", "", testserver.ClinicianSignature())
 		right <- st
 	}()
-	time.Sleep(50 * time.Millisecond) // the right guess is being checked
+	<-h.started // the right guess passed the limit check and is being checked
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() { s.Do(t, "POST", "/v1/signing/"+tok+"/signatures", "", wrongPIN()) })
 	}
 	wg.Wait()
+	close(h.release)
 	if st := <-right; st != 429 {
 		t.Fatalf("the right PIN, finished after the limit was used up by parallel guesses: %d, want 429", st)
 	}

@@ -57,6 +57,7 @@ func TestEvery429HasRetryAfter(t *testing.T) {
 	})
 	t.Run("unknown signing tokens", func(t *testing.T) {
 		s := testserver.New(t, testserver.Options{})
+		testserver.FreshWindows(s)
 		var resp *http.Response
 		var b []byte
 		for i := range 21 {
@@ -66,6 +67,7 @@ func TestEvery429HasRetryAfter(t *testing.T) {
 	})
 	t.Run("staff PIN", func(t *testing.T) {
 		s := testserver.New(t, testserver.Options{})
+		testserver.FreshWindows(s)
 		c := s.CreateConsent(t, "en")
 		id := c["id"].(string)
 		signPatient(t, s, c)

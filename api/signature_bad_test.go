@@ -148,6 +148,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestStaffPINWrongIsAuditedAndRateLimited(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
 	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.PatientSignature(testserver.Acknowledged(t, c))); st != 201 {

@@ -253,6 +253,7 @@ func TestSignatureIdempotentReplay(t *testing.T) {
 
 func TestUnknownSigningTokensAreLimitedPerClient(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
 	c := s.CreateConsent(t, "en")
 	for i := 0; i < 20; i++ {
 		if st, _ := s.Do(t, "GET", "/v1/signing/not-a-token-"+strconv.Itoa(i), "", nil); st != 404 {

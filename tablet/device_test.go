@@ -26,6 +26,7 @@ func enrolDevice(t *testing.T, s *testserver.Server, name string) (id, token str
 // signature names the device.
 func TestEnrolledTablet(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
 	devID, token := enrolDevice(t, s, "Front desk 1")
 	p := newPage(t)
 	p.open(s.URL + "/enrol#" + token)

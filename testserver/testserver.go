@@ -68,6 +68,31 @@ func (c *Clock) Advance(d time.Duration) {
 	c.offset += d
 }
 
+// AdvanceTo moves the clock forward to t (it never moves back).
+func (c *Clock) AdvanceTo(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := time.Until(t) - c.offset; d > 0 {
+		c.offset += d
+	}
+}
+
+// FreshWindows moves the clocks of servers (sharing a database) to the start
+// of the next hour, so limits counted in fixed windows of up to an hour start
+// at zero and no window ends during the test.
+func FreshWindows(servers ...*Server) {
+	var latest time.Time
+	for _, s := range servers {
+		if now := s.Clock.Now(); now.After(latest) {
+			latest = now
+		}
+	}
+	start := latest.Truncate(time.Hour).Add(time.Hour)
+	for _, s := range servers {
+		s.Clock.AdvanceTo(start)
+	}
+}
+
 // Options tune a test server.
 type Options struct {
 	DataDir string // reuse a data dir (e.g. across a restart); default tb.TempDir()
