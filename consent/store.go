@@ -113,6 +113,9 @@ type Store interface {
 // MarkdownRenderer turns Markdown into sanitised HTML (no raw HTML, no unsafe links).
 type MarkdownRenderer interface {
 	MarkdownToHTML(md string) (string, error)
+	// MarkdownNesting returns how deeply lists and block quotes nest in md
+	// (0 for none, 1 for a plain list or quote).
+	MarkdownNesting(md string) int
 }
 
 // Sealer renders a signed consent to PDF and seals it with a digital signature.

@@ -46,6 +46,9 @@ type doc struct {
 	d    consent.Document
 	opts RenderOptions
 	meta sealMetadata
+
+	lines int   // lines drawn so far (see docLimits)
+	err   error // set when a cap is passed; render returns it
 }
 
 // Render draws a signed consent and its audit events as an unsealed PDF. The
@@ -100,7 +103,7 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	addFonts(f)
 	f.SetFont(fontFamily, "", bodySize)
 	f.SetFooterFunc(d.footer)
-	f.AddPage()
+	d.addPage()
 
 	d.header()
 	d.patientBlock()
@@ -110,6 +113,9 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	d.disclosure()
 	d.signatures()
 	d.evidence(events)
+	if d.err != nil {
+		return nil, d.err
+	}
 
 	var buf bytes.Buffer
 	buf.Grow(128 << 10)
@@ -139,7 +145,7 @@ func (d *doc) color(c [3]int) { d.f.SetTextColor(c[0], c[1], c[2]) }
 // ensure starts a new page unless h millimetres fit above the bottom margin.
 func (d *doc) ensure(h float64) {
 	if d.f.GetY()+h > pageHeight-marginBottom {
-		d.f.AddPage()
+		d.addPage()
 	}
 }
 
@@ -149,7 +155,11 @@ func (d *doc) space(h float64) { d.f.SetY(d.f.GetY() + h) }
 // write lays out spans in a column at x of width w and draws them from the
 // current position, breaking pages between lines.
 func (d *doc) write(spans []span, x, w, size, leading float64) {
-	for _, ln := range layout(d.f, spans, w, size) {
+	lines := layout(d.f, spans, w, size)
+	if !d.countLines(len(lines)) {
+		return
+	}
+	for _, ln := range lines {
 		d.ensure(leading)
 		y := d.f.GetY()
 		drawLine(d.f, ln, x, y, size)

@@ -166,8 +166,11 @@ func splitWords(spans []span) []word {
 
 // layout breaks spans into lines no wider than w (mm) at a font size in points.
 // Words longer than a line are broken between characters, so hashes and user
-// agents never overflow.
+// agents never overflow. Every line holds at least one character or ends at a
+// forced break, so the number of lines is bounded by the length of the text,
+// however narrow the column (it is never narrower than a character).
 func layout(f *gofpdf.Fpdf, spans []span, w, size float64) []line {
+	w = max(w, 1)
 	words := splitWords(spans)
 	var lines []line
 	var cur line
@@ -199,7 +202,7 @@ func layout(f *gofpdf.Fpdf, spans []span, w, size float64) []line {
 			lines = append(lines, cur)
 			cur, x = line{}, 0
 		}
-		for wd.width > w {
+		for wd.width > w && wd.text != "" {
 			head, rest := breakWord(f, wd.text, wd.style, w)
 			lines = append(lines, line{words: []word{{text: head, style: wd.style, width: measure(f, head, wd.style)}}})
 			wd.text = rest
