@@ -134,8 +134,16 @@ func drawStrokes(f *gofpdf.Fpdf, m consent.Mark, x, y, w, h float64) {
 	f.SetLineJoinStyle("miter")
 }
 
+// maxStoredPNGDecoded bounds the decoded size of a stored image signature
+// at render time: images accepted before the intake normalised them could be
+// 16-bit, twice the intake's bound, and must still seal.
+const maxStoredPNGDecoded = 2 * consent.MaxPNGDecodedBytes
+
 // drawPNG places a PNG signature, registered once per document under its hash,
-// scaled to fit the box.
+// scaled to fit the box. An image not in the form gofpdf embeds (16-bit,
+// interlaced, odd chunks: stored before the intake normalised images) is
+// normalised here; one that still cannot be drawn is named by its hash
+// instead, so the consent always seals.
 func (d *doc) drawPNG(png []byte, x, y, w, h float64) {
 	f := d.f
 	sum := sha256.Sum256(png)
@@ -143,9 +151,16 @@ func (d *doc) drawPNG(png []byte, x, y, w, h float64) {
 	opt := gofpdf.ImageOptions{ImageType: "PNG"}
 	info := f.GetImageInfo(name)
 	if info == nil {
-		info = f.RegisterImageOptionsReader(name, opt, bytes.NewReader(png))
+		if norm, err := consent.NormalizePNG(png, maxStoredPNGDecoded); err == nil {
+			info = f.RegisterImageOptionsReader(name, opt, bytes.NewReader(norm))
+		}
 	}
-	if info == nil || f.Err() || info.Width() <= 0 || info.Height() <= 0 {
+	if f.Err() {
+		f.ClearError()
+		info = nil
+	}
+	if info == nil || info.Width() <= 0 || info.Height() <= 0 {
+		d.drawTyped(d.l.ImageUnreadable+" SHA-256 "+hex.EncodeToString(sum[:]), x, y, w, h)
 		return
 	}
 	scale := min(w/info.Width(), h/info.Height())
