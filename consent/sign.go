@@ -86,7 +86,7 @@ type signPlan struct {
 	// pngReceivedSHA256 is the SHA-256 of an image signature as received,
 	// before NormalizePNG.
 	pngReceivedSHA256 string
-	events    []*AuditEvent
+	events            []*AuditEvent
 }
 
 func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (*signPlan, error) {
