@@ -60,7 +60,7 @@ func (d *doc) eventRow(cells [6]string, header bool) {
 	laid := [6][]line{}
 	n := 1
 	for i, c := range cells {
-		laid[i] = layout(f, []span{{text: c, style: st}}, evidenceColumns[i]-2*pad, size)
+		laid[i] = d.p.layout([]span{{text: c, style: st}}, evidenceColumns[i]-2*pad, size)
 		n = max(n, len(laid[i]))
 	}
 	if !d.countLines(n) {
@@ -82,7 +82,7 @@ func (d *doc) eventRow(cells [6]string, header bool) {
 	x := marginLeft
 	for i, ls := range laid {
 		for j, ln := range ls {
-			drawLine(f, ln, x+pad, y+pad+float64(j)*lead, size)
+			d.p.drawLine(ln, x+pad, y+pad+float64(j)*lead, size)
 		}
 		x += evidenceColumns[i]
 	}

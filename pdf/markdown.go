@@ -99,7 +99,7 @@ func (d *doc) list(l *ast.List, src []byte, x, w float64) {
 		}
 		d.ensure(bodyLeading)
 		d.color(colorText)
-		drawLine(d.f, line{words: []word{{text: marker}}}, x+1, d.f.GetY(), bodySize)
+		d.p.drawLine(line{words: []word{{text: marker}}}, x+1, d.f.GetY(), bodySize)
 		d.blocks(item, src, ix, iw, l.IsTight)
 	}
 }

@@ -170,14 +170,12 @@ func (d *doc) drawPNG(png []byte, x, y, w, h float64) {
 
 // drawTyped draws a typed signature in a large slanted style, shrunk to fit.
 func (d *doc) drawTyped(text string, x, y, w, h float64) {
-	text = clean(text)
 	size := 22.0
-	setStyle(d.f, styleItalic, size)
-	for size > 9 && d.f.GetStringWidth(text) > w-4 {
+	clean := d.p.sanitize(text)
+	for size > 9 && d.p.measure(clean, styleItalic, size) > w-4 {
 		size--
-		setStyle(d.f, styleItalic, size)
 	}
-	lines := layout(d.f, []span{{text: text, style: styleItalic}}, w-4, size)
+	lines := d.p.layout([]span{{text: text, style: styleItalic}}, w-4, size)
 	lead := size * 0.3528 * 1.2
 	top := y + (h-float64(len(lines))*lead)/2
 	d.color(colorInk)
@@ -186,6 +184,6 @@ func (d *doc) drawTyped(text string, x, y, w, h float64) {
 		for _, wd := range ln.words {
 			lw += wd.width
 		}
-		drawLine(d.f, ln, x+(w-lw)/2, top+float64(i)*lead, size)
+		d.p.drawLine(ln, x+(w-lw)/2, top+float64(i)*lead, size)
 	}
 }
