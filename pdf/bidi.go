@@ -63,6 +63,7 @@ func visual(chars []rune) (order, levels []int) {
 			levels[i] = 2
 		}
 	}
+	rtlBrackets(chars, levels)
 	for lvl := 2; lvl >= 1; lvl-- {
 		for i := 0; i < n; {
 			if levels[order[i]] < lvl {
@@ -78,6 +79,47 @@ func visual(chars []rune) (order, levels []int) {
 		}
 	}
 	return order, levels
+}
+
+// rtlBrackets applies rule N0 where x/text leaves a closing bracket at
+// level 0: a bracket pair enclosing only right-to-left letters, after
+// right-to-left text, is right-to-left too.
+func rtlBrackets(chars []rune, levels []int) {
+	for i, r := range chars {
+		closing, ok := map[rune]rune{'(': ')', '[': ']', '{': '}'}[r]
+		if !ok {
+			continue
+		}
+		j := i + 1
+		for j < len(chars) && chars[j] != closing && chars[j] != r {
+			j++
+		}
+		if j == len(chars) || chars[j] != closing {
+			continue
+		}
+		inner, before := false, false
+		for k := i + 1; k < j; k++ {
+			props, _ := bidi.LookupRune(chars[k])
+			if c := props.Class(); c == bidi.L {
+				inner = false
+				break
+			} else if c == bidi.R || c == bidi.AL {
+				inner = true
+			}
+		}
+		for k := i - 1; k >= 0; k-- {
+			props, _ := bidi.LookupRune(chars[k])
+			if c := props.Class(); c == bidi.L {
+				break
+			} else if c == bidi.R || c == bidi.AL {
+				before = true
+				break
+			}
+		}
+		if inner && before {
+			levels[i], levels[j] = 1, 1
+		}
+	}
 }
 
 // reverseClusters reverses a sequence of character indices, keeping each
