@@ -270,6 +270,9 @@ type textRun struct {
 
 // runs returns a line's text as runs in drawing order.
 func (p *pen) runs(ln line) []textRun {
+	if out, ok := p.plainRuns(ln); ok {
+		return out
+	}
 	var chars []rune
 	var styles []style
 	rtl := false
@@ -312,6 +315,39 @@ func (p *pen) runs(ln line) []textRun {
 	}
 	flush(curStyle, curFont)
 	return out
+}
+
+// plainRuns is runs for the common line: left-to-right text drawn with the
+// Latin font only, joined word by word without per-character work.
+func (p *pen) plainRuns(ln line) ([]textRun, bool) {
+	var out []textRun
+	var buf strings.Builder
+	cur := style(0)
+	for i, wd := range ln.words {
+		for j := 0; j < len(wd.text); j++ {
+			if wd.text[j] >= 0x80 {
+				for _, r := range wd.text {
+					if isRTL(r) || p.fonts.fontOf(r) != fontLatin {
+						return nil, false
+					}
+				}
+				break
+			}
+		}
+		if buf.Len() > 0 && wd.style != cur {
+			out = append(out, textRun{text: buf.String(), style: cur})
+			buf.Reset()
+		}
+		if wd.space && i > 0 {
+			buf.WriteByte(' ')
+		}
+		cur = wd.style
+		buf.WriteString(wd.text)
+	}
+	if buf.Len() > 0 {
+		out = append(out, textRun{text: buf.String(), style: cur})
+	}
+	return out, true
 }
 
 func identity(n int) []int {
