@@ -42,7 +42,7 @@ func requestSchemas() M {
 		"ImageMark": input("A signature image.", M{
 			"type": M{"const": "image"},
 			"png_base64": M{"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png",
-				"description": "A PNG of at most 512 KiB and 3000x1500 pixels (too large → 413)."},
+				"description": "A PNG of at most 512 KiB and 3000x1500 pixels (too large → 413) and at most 18 MB once decoded (16-bit images larger than that → 400); stored re-encoded as 8-bit non-interlaced unless already in that form."},
 		}, "type", "png_base64"),
 		"TypedMark": input("A typed signature: the signer's name as given in name.", M{
 			"type": M{"const": "typed"}, "text": M{"type": "string", "minLength": 1, "maxLength": 200},
