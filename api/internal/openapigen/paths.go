@@ -14,6 +14,8 @@ type op struct {
 	method, path, id, tag, summary, desc string
 	// scope is the API key scope the route requires; "" means no API key (security: []).
 	scope string
+	// also are further scopes the route requires besides scope.
+	also []string
 	// idem marks routes behind the idempotency middleware (Idempotency-Key header).
 	idem bool
 	// paged adds the limit and cursor query parameters.
@@ -99,6 +101,7 @@ func (o op) build() M {
 	} else {
 		out["security"] = []M{{"apiKey": []string{}}}
 		out["x-required-scope"] = o.scope
+		out["x-required-scopes"] = append([]string{o.scope}, o.also...)
 		errs = append(errs, 401, 403, 429)
 	}
 	var params []M

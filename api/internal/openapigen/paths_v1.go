@@ -79,7 +79,10 @@ func consentOps() []op {
 	transition := func(verb, id, scope, summary, desc string) op {
 		return op{method: "POST", path: "/v1/consents/{id}/" + verb, id: id, tag: "Consents", summary: summary, desc: desc,
 			scope: scope, idem: true, body: jsonBody("TransitionRequest"), status: 200,
-			resp: jsonResp("The consent in its new state.", "Consent"), errs: []int{409, 410}}
+			resp: M{"description": "The consent in its new state: the whole consent for a key with consents:read, " +
+				"its state only (ConsentStatus, no patient data) for a key without.",
+				"content": M{"application/json": M{"schema": M{"anyOf": []M{ref("Consent"), ref("ConsentStatus")}}}}},
+			errs: []int{409, 410}}
 	}
 	return []op{
 		{method: "POST", path: "/v1/consents", id: "createConsent", tag: "Consents", summary: "Create a consent",
@@ -108,8 +111,9 @@ func consentOps() []op {
 		{method: "GET", path: "/v1/consents/{id}/pdf", id: "getConsentPDF", tag: "Consents", summary: "Download the sealed PDF",
 			desc: "Audited as a download.", scope: r, status: 200, resp: pdfResp("The sealed PDF."), errs: []int{409}},
 		{method: "POST", path: "/v1/consents/{id}/download-links", id: "createDownloadLink", tag: "Download links",
-			summary: "Create a patient download link", desc: "Only for signed consents (409 otherwise). The token is in url, shown once.",
-			scope: w, idem: true, body: jsonBody("DownloadLinkRequest"), status: 201,
+			summary: "Create a patient download link", desc: "Only for signed consents (409 otherwise). The token is in url, shown once. " +
+				"Requires consents:read as well as consents:write: the link hands out the PDF.",
+			scope: w, also: []string{r}, idem: true, body: jsonBody("DownloadLinkRequest"), status: 201,
 			resp: jsonResp("The link.", "DownloadLink"), errs: []int{409}},
 		{method: "DELETE", path: "/v1/consents/{id}/download-links/{link_id}", id: "revokeDownloadLink", tag: "Download links",
 			summary: "Revoke a download link", scope: w, status: 200, resp: jsonResp("The revoked link.", "DownloadLink")},

@@ -88,6 +88,7 @@ func schemas() M {
 			"cert_sha256": sha256Hex("Hash of the sealing certificate"), "url": str("Relative URL of the PDF."),
 		}),
 		"Consent":                consentSchema(),
+		"ConsentStatus":          consentStatusSchema(),
 		"SignatureMark":          markSchema(),
 		"Evidence":               evidenceSchema(),
 		"Signature":              output("A signature.", signatureProps(), signatureOptional...),
@@ -186,6 +187,21 @@ func consentSchema() M {
 		"withdrawn_at": timestamp(""), "voided_at": timestamp(""),
 		"pdf": orNull(ref("PDFInfo")),
 	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
+}
+
+// consentStatusSchema is the consent as a key without consents:read sees it
+// after a transition: Consent's state fields only.
+func consentStatusSchema() M {
+	full := consentSchema()["properties"].(M)
+	props := M{}
+	for _, k := range []string{"id", "status", "template", "version", "locale", "content_sha256", "created_at", "expires_at",
+		"signed_at", "status_changed_at", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at",
+		"voided_at", "pdf"} {
+		props[k] = full[k]
+	}
+	return output("A consent's state, for a key without consents:read: no patient, variables, document text, "+
+		"signatures or acknowledgments.", props,
+		"status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
 }
 
 func pointSchema() M {
