@@ -176,7 +176,7 @@ func oaConsentFlow(c *oaChecker) {
 	c.do("GET /v1/consents/{id}/pdf", "/v1/consents/"+id+"/pdf", nil, 200)
 	_, pdf := s.Do(t, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 	c.do("POST /v1/verify", "/v1/verify", pdf, 200)
-	c.do("POST /v1/verify", "/v1/verify", "not a pdf", 200)
+	c.do("POST /v1/verify", "/v1/verify", "not a pdf", 422)
 
 	link := c.do("POST /v1/consents/{id}/download-links", "/v1/consents/"+id+"/download-links", map[string]any{}, 201)
 	c.do("GET /d/{token}", link["url"].(string), nil, 200)

@@ -26,6 +26,11 @@ type Service struct {
 	// Observer is told about consents created and signed and seal durations
 	// (metrics); nil observes nothing.
 	Observer Observer
+	// VerifySlots bounds concurrent PDF verifications (default 2) and
+	// VerifyTimeout how long a caller waits for one (default 5 s).
+	VerifySlots   int
+	VerifyTimeout time.Duration
+	verifyGate    verifyGate
 }
 
 // Observer receives measurements from the use cases.

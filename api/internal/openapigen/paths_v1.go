@@ -124,9 +124,13 @@ func consentOps() []op {
 			status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
 		{method: "POST", path: "/v1/verify", id: "verifyPDF", tag: "Verification", summary: "Verify a PDF",
 			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys). " +
-				"An invalid PDF is a 200 with valid false and a reason.",
-			scope: r, status: 200, resp: jsonResp("The verdict.", "Verification"), errs: []int{400, 413},
-			body: M{"required": true, "description": "The PDF bytes, at most 20 MiB.",
+				"A file shaped like a sealed consent gets a verdict: 200 with valid false and a reason when it is " +
+				"tampered, sealed by someone else or not ours. Work is bounded: a file larger than any sealed consent " +
+				"(8 MiB) → 413; a file without a sealed consent's structure (PDF header, xref tables and trailer, one " +
+				"signature whose ByteRange covers the file) → 422 without parsing; no free verification slot or the " +
+				"deadline (5 s) passed → 503 with Retry-After.",
+			scope: r, status: 200, resp: jsonResp("The verdict.", "Verification"), errs: []int{400, 413, 422, 503},
+			body: M{"required": true, "description": "The PDF bytes, at most 8 MiB.",
 				"content": M{"application/pdf": M{"schema": M{"type": "string", "contentMediaType": "application/pdf"}}}}},
 	}
 }
