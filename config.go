@@ -28,6 +28,8 @@ type config struct {
 	FHIRSystem     string
 	ExpireEvery    time.Duration
 	KeyRate        float64
+	// WebhookAllowNets are the non-public networks webhooks may reach (CIDRs).
+	WebhookAllowNets string
 }
 
 func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
@@ -62,6 +64,8 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 		rate = 200
 	}
 	fs.Float64Var(&c.KeyRate, "key-rate", rate, "requests per second allowed per API key, 0 = unlimited (CONSENTD_KEY_RATE)")
+	fs.StringVar(&c.WebhookAllowNets, "webhook-allow-nets", env("WEBHOOK_ALLOW_NETS", ""),
+		"comma-separated CIDRs of non-public networks webhooks may reach, e.g. 10.20.0.0/16 (CONSENTD_WEBHOOK_ALLOW_NETS)")
 	return c
 }
 

@@ -69,7 +69,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
 	defer stopJobs()
-	dispatcher := &webhook.Dispatcher{Store: a.db, Now: time.Now, OnResult: m.WebhookResult}
+	warnUnreachableWebhooks(ctx, a.service, log)
+	dispatcher := &webhook.Dispatcher{Store: a.db, Networks: a.service.WebhookNetworks, Now: time.Now, OnResult: m.WebhookResult}
 	for _, job := range []func(){
 		func() { every(jobsCtx, cfg.ExpireEvery, func() { expireDue(jobsCtx, a.service, log) }) },
 		func() { every(jobsCtx, time.Hour, func() { purgeIdempotency(jobsCtx, a, log) }) },
@@ -169,5 +170,21 @@ func expireDue(ctx context.Context, svc *consent.Service, log *slog.Logger) {
 func purgeIdempotency(ctx context.Context, a *app, log *slog.Logger) {
 	if _, err := a.db.PurgeIdempotency(ctx, time.Now().Add(-25*time.Hour)); err != nil {
 		log.Error("purge idempotency keys", "err", err)
+	}
+}
+
+// warnUnreachableWebhooks names the registered endpoints the network policy
+// now refuses (e.g. on the LAN, registered before the policy existed): their
+// deliveries fail until CONSENTD_WEBHOOK_ALLOW_NETS allows them. Only IDs and
+// hosts are logged, never URLs with their paths or secrets.
+func warnUnreachableWebhooks(ctx context.Context, svc *consent.Service, log *slog.Logger) {
+	problems, err := svc.CheckWebhookTargets(ctx)
+	if err != nil {
+		log.Error("check webhook endpoints", "err", err)
+		return
+	}
+	for _, p := range problems {
+		log.Warn("webhook endpoint not reachable under CONSENTD_WEBHOOK_ALLOW_NETS; its deliveries will fail until allowed",
+			"webhook_id", p.WebhookID, "host", p.Host, "reason", p.Reason)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -33,6 +34,10 @@ func (a *app) Close() error { return a.db.Close() }
 // open wires storage, sealer and service from the config; the data dir and its
 // secret key are created on first use.
 func open(ctx context.Context, cfg *config) (*app, error) {
+	nets, err := consent.ParseWebhookNetworks(cfg.WebhookAllowNets)
+	if err != nil {
+		return nil, fmt.Errorf("CONSENTD_WEBHOOK_ALLOW_NETS (--webhook-allow-nets): %w", err)
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
@@ -56,7 +61,7 @@ func open(ctx context.Context, cfg *config) (*app, error) {
 	}
 	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{TTL: 10 * time.Minute},
 		SecretKey: derive(secret, "signing-session"), Now: time.Now, NewID: func() string { return ulid.Make().String() },
-		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
+		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute), WebhookNetworks: nets, Resolver: net.DefaultResolver}
 	return &app{db: db, sealer: sealer, service: svc}, nil
 }
 

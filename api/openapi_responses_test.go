@@ -106,7 +106,7 @@ func TestOpenAPIResponsesMatchSchemas(t *testing.T) {
 
 	c.do("GET /healthz", "/healthz", nil, 200)
 	c.do("GET /readyz", "/readyz", nil, 200)
-	hook := c.do("POST /v1/webhooks", "/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook",
+	hook := c.do("POST /v1/webhooks", "/v1/webhooks", map[string]any{"url": "http://203.0.113.9/hook",
 		"events": []string{"consent.created", "consent.signed"}}, 201)
 	c.do("GET /v1/webhooks", "/v1/webhooks", nil, 200)
 

@@ -31,6 +31,10 @@ type Service struct {
 	VerifySlots   int
 	VerifyTimeout time.Duration
 	verifyGate    verifyGate
+	// WebhookNetworks says which addresses webhooks may reach (nil: public
+	// only); Resolver, when set, resolves endpoint hosts at registration.
+	WebhookNetworks *WebhookNetworks
+	Resolver        Resolver
 }
 
 // Observer receives measurements from the use cases.

@@ -73,7 +73,10 @@ func pageOps() []op {
 func webhookOps() []op {
 	return []op{
 		{method: "POST", path: "/v1/webhooks", id: "createWebhook", tag: "Webhooks", summary: "Subscribe a URL to events",
-			desc: "The response shows the signing secret once.", scope: "admin", idem: true,
+			desc: "The response shows the signing secret once. The URL must reach a public address or a network in " +
+				"CONSENTD_WEBHOOK_ALLOW_NETS (loopback, private, link-local → 400 on url); cloud metadata addresses " +
+				"are never allowed. Each delivery re-checks the address it connects to and follows no redirects.",
+			scope: "admin", idem: true,
 			body: jsonBody("CreateWebhookRequest"), status: 201, resp: jsonResp("The webhook, with its secret.", "Webhook")},
 		{method: "GET", path: "/v1/webhooks", id: "listWebhooks", tag: "Webhooks", summary: "List webhooks",
 			scope: "admin", status: 200, resp: jsonResp("Every webhook, without secrets.", "WebhookList")},
