@@ -27,6 +27,8 @@ type app struct {
 	db      *storage.DB
 	sealer  *pdf.Sealer
 	service *consent.Service
+	// permissionFixes are the data-dir entries whose permissions open tightened.
+	permissionFixes []permissionFix
 }
 
 func (a *app) Close() error { return a.db.Close() }
@@ -40,6 +42,10 @@ func open(ctx context.Context, cfg *config) (*app, error) {
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	fixes, err := tightenDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data dir permissions: %w", err)
 	}
 	secret, err := loadSecret(filepath.Join(cfg.DataDir, "secret.key"))
 	if err != nil {
@@ -62,7 +68,13 @@ func open(ctx context.Context, cfg *config) (*app, error) {
 	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{TTL: 10 * time.Minute},
 		SecretKey: derive(secret, "signing-session"), Now: time.Now, NewID: func() string { return ulid.Make().String() },
 		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute), WebhookNetworks: nets, Resolver: net.DefaultResolver}
-	return &app{db: db, sealer: sealer, service: svc}, nil
+	// Files created just now (the database, generated keys) follow the umask:
+	// make them private too, without a warning.
+	if _, err := tightenDataDir(cfg.DataDir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("data dir permissions: %w", err)
+	}
+	return &app{db: db, sealer: sealer, service: svc, permissionFixes: fixes}, nil
 }
 
 func pdfConfig(cfg *config, tz *time.Location) pdf.Config {

@@ -29,6 +29,11 @@ func (s *Server) requireScope(scopes ...string) gin.HandlerFunc {
 		}
 		for _, scope := range scopes {
 			if !k.Allows(scope) {
+				withRequest(c, "apikey:"+k.ID, consent.ChannelAPI)
+				if err := s.Service.RecordScopeDenial(c.Request.Context(), k.ID, c.FullPath(), scope); err != nil {
+					s.fail(c, err)
+					return
+				}
 				s.fail(c, consent.Errorf(consent.EFORBIDDEN, "This API key lacks the %s scope.", scope))
 				return
 			}

@@ -35,6 +35,10 @@ type Service struct {
 	// only); Resolver, when set, resolves endpoint hosts at registration.
 	WebhookNetworks *WebhookNetworks
 	Resolver        Resolver
+	// AccessWindow folds repeated audit reads and scope denials by one actor
+	// on one route into one event per window (default 1 min).
+	AccessWindow time.Duration
+	access       accessLog
 }
 
 // Observer receives measurements from the use cases.

@@ -118,9 +118,11 @@ func consentOps() []op {
 		{method: "DELETE", path: "/v1/consents/{id}/download-links/{link_id}", id: "revokeDownloadLink", tag: "Download links",
 			summary: "Revoke a download link", scope: w, status: 200, resp: jsonResp("The revoked link.", "DownloadLink")},
 		{method: "GET", path: "/v1/consents/{id}/audit", id: "listConsentAudit", tag: "Audit", summary: "A consent's audit events",
+			desc:  "The read is itself audited (audit.read; repeats within a minute fold into one counted event).",
 			scope: "audit:read", paged: true, query: auditQuery, status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
 		{method: "GET", path: "/v1/audit", id: "listAudit", tag: "Audit", summary: "The audit trail",
-			desc: "In chain order; next_cursor is the last seq of the page.", scope: "audit:read", paged: true, query: auditQuery,
+			desc: "In chain order; next_cursor is the last seq of the page. The read is itself audited (audit.read; " +
+				"repeats within a minute fold into one counted event).", scope: "audit:read", paged: true, query: auditQuery,
 			status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
 		{method: "POST", path: "/v1/verify", id: "verifyPDF", tag: "Verification", summary: "Verify a PDF",
 			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys). " +
