@@ -19,6 +19,7 @@ type oaChecker struct {
 	doc        *oaDoc
 	registered []string
 	validated  int
+	key        string // the API key to send; the admin key when empty
 }
 
 // do sends a request for the documented operation "METHOD /path/{template}",
@@ -36,6 +37,9 @@ func (c *oaChecker) do(op, path string, body any, status int, headers ...string)
 	key := ""
 	if len(o["security"].([]any)) > 0 {
 		key = c.s.AdminKey
+		if c.key != "" {
+			key = c.key
+		}
 	}
 	st, b := c.s.Do(c.t, method, path, key, body, headers...)
 	if st != status {
@@ -204,4 +208,11 @@ func oaConsentFlow(c *oaChecker) {
 	c.do("GET /v1/consents/{id}/pdf", "/v1/consents/"+other+"/pdf", nil, 409)
 	third := c.do("POST /v1/consents", "/v1/consents", testserver.ConsentRequest("en"), 201)["id"].(string)
 	c.do("POST /v1/consents/{id}/cancel", "/v1/consents/"+third+"/cancel", map[string]any{"reason": "Wrong patient."}, 200)
+	// A key without consents:read gets the consent's state only (ConsentStatus).
+	c.key = s.Key(t, "consents:write")
+	fourth := c.do("POST /v1/consents", "/v1/consents", testserver.ConsentRequest("en"), 201)["id"].(string)
+	if st := c.do("POST /v1/consents/{id}/cancel", "/v1/consents/"+fourth+"/cancel", map[string]any{"reason": "Duplicate."}, 200); st["patient"] != nil || st["status"] != "cancelled" {
+		t.Errorf("cancel with a write-only key: %v", st)
+	}
+	c.key = ""
 }
