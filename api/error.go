@@ -11,15 +11,17 @@ import (
 // codes maps each domain error code to its HTTP status: the only place statuses
 // for errors are decided.
 var codes = map[string]int{
-	consent.EINVALID:      http.StatusBadRequest,
-	consent.EUNAUTHORIZED: http.StatusUnauthorized,
-	consent.EFORBIDDEN:    http.StatusForbidden,
-	consent.ENOTFOUND:     http.StatusNotFound,
-	consent.ECONFLICT:     http.StatusConflict,
-	consent.EGONE:         http.StatusGone,
-	consent.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	consent.ERATELIMITED:  http.StatusTooManyRequests,
-	consent.EINTERNAL:     http.StatusInternalServerError,
+	consent.EINVALID:       http.StatusBadRequest,
+	consent.EUNAUTHORIZED:  http.StatusUnauthorized,
+	consent.EFORBIDDEN:     http.StatusForbidden,
+	consent.ENOTFOUND:      http.StatusNotFound,
+	consent.ECONFLICT:      http.StatusConflict,
+	consent.EGONE:          http.StatusGone,
+	consent.ETOOLARGE:      http.StatusRequestEntityTooLarge,
+	consent.ERATELIMITED:   http.StatusTooManyRequests,
+	consent.EINTERNAL:      http.StatusInternalServerError,
+	consent.EUNPROCESSABLE: http.StatusUnprocessableEntity,
+	consent.EUNAVAILABLE:   http.StatusServiceUnavailable,
 }
 
 // ErrorStatus returns the HTTP status for an error's domain code.

@@ -64,10 +64,15 @@ func (s *Server) recovery() gin.HandlerFunc {
 	}
 }
 
-// securityHeaders sets headers every response carries.
+// securityHeaders sets headers every response carries, and HSTS on
+// responses served over TLS by consentd itself (behind a TLS-terminating
+// proxy the proxy must send it: the request here is plain HTTP).
 func securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
+		if c.Request.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")

@@ -10,9 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// maxVerifyBytes bounds a PDF sent for verification.
-const maxVerifyBytes = 20 << 20
-
 func servePDF(c *gin.Context, p *consent.SealedPDF) {
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="consent-%s.pdf"`, p.ConsentID))
 	c.Header("ETag", `"`+p.Info.SHA256+`"`)
@@ -145,13 +142,19 @@ type verifyJSON struct {
 	FileSHA256    string   `json:"file_sha256,omitempty"`
 }
 
+// verifyPDF checks a PDF within bounded work: at most the size of the largest
+// sealed consent (413), the shape of one (422), and a deadline and a few
+// concurrent slots (503 with Retry-After).
 func (s *Server) verifyPDF(c *gin.Context) {
-	b, err := readBodyLimit(c, maxVerifyBytes)
+	b, err := readBodyLimit(c, consent.MaxSealedPDFBytes)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	res, err := s.Service.VerifyPDF(c.Request.Context(), s.Verifier, b)
+	if consent.ErrorCode(err) == consent.EUNAVAILABLE {
+		c.Header("Retry-After", "5")
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

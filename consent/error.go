@@ -19,6 +19,11 @@ const (
 	ETOOLARGE     = "too_large"
 	ERATELIMITED  = "rate_limited"
 	EINTERNAL     = "internal"
+	// EUNPROCESSABLE: well-formed request whose content cannot be processed
+	// (e.g. a file without a sealed consent's shape).
+	EUNPROCESSABLE = "unprocessable"
+	// EUNAVAILABLE: the server is busy or the work took too long; retry later.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is a domain error: a code from the list above, a message safe to show a

@@ -26,6 +26,19 @@ type Service struct {
 	// Observer is told about consents created and signed and seal durations
 	// (metrics); nil observes nothing.
 	Observer Observer
+	// VerifySlots bounds concurrent PDF verifications (default 2) and
+	// VerifyTimeout how long a caller waits for one (default 5 s).
+	VerifySlots   int
+	VerifyTimeout time.Duration
+	verifyGate    verifyGate
+	// WebhookNetworks says which addresses webhooks may reach (nil: public
+	// only); Resolver, when set, resolves endpoint hosts at registration.
+	WebhookNetworks *WebhookNetworks
+	Resolver        Resolver
+	// AccessWindow folds repeated audit reads and scope denials by one actor
+	// on one route into one event per window (default 1 min).
+	AccessWindow time.Duration
+	access       accessLog
 }
 
 // Observer receives measurements from the use cases.

@@ -102,9 +102,10 @@ type Store interface {
 	AppendAuditEvents(ctx context.Context, events ...*AuditEvent) error
 	// LastAuditHead returns the authenticated head kept outside the database.
 	LastAuditHead(ctx context.Context) (*AuditHead, error)
-	// ClaimDueDeliveries leases up to limit pending webhook deliveries whose next
-	// attempt is due, so no other worker or process sends them during the lease.
-	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*WebhookDelivery, error)
+	// ClaimDueDeliveries leases pending webhook deliveries whose next attempt
+	// is due, within c's limits, so no other worker or process sends them
+	// during the lease.
+	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, c DeliveryClaim) ([]*WebhookDelivery, error)
 	// CompleteDelivery records an attempt's outcome (status, attempts, next
 	// attempt, last result), appends it to the delivery log and releases the lease.
 	CompleteDelivery(ctx context.Context, d *WebhookDelivery, attempt DeliveryAttempt) error

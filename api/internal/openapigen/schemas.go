@@ -2,7 +2,7 @@ package main
 
 // Vocabularies shared by schemas; they mirror the consent package.
 var (
-	errorCodes     = []string{"invalid", "unauthorized", "forbidden", "not_found", "conflict", "gone", "too_large", "rate_limited", "internal"}
+	errorCodes     = []string{"invalid", "unauthorized", "forbidden", "not_found", "conflict", "gone", "too_large", "unprocessable", "rate_limited", "internal", "unavailable"}
 	scopes         = []string{"templates:read", "templates:write", "consents:read", "consents:write", "audit:read", "admin"}
 	roles          = []string{"patient", "representative", "witness", "clinician", "interpreter"}
 	staffRoles     = []string{"clinician", "witness", "interpreter"}
@@ -25,7 +25,7 @@ func sha256Hex(desc string) M {
 func schemas() M {
 	s := M{
 		"Error": output("An error. The code decides the HTTP status: invalid 400, unauthorized 401, forbidden 403, "+
-			"not_found 404, conflict 409, gone 410, too_large 413, rate_limited 429, internal 500 (never shows internals).",
+			"not_found 404, conflict 409, gone 410, too_large 413, unprocessable 422, rate_limited 429, internal 500 (never shows internals), unavailable 503.",
 			M{"error": output("", M{
 				"code":    enum("Machine-readable error code.", errorCodes...),
 				"message": str("A sentence for people; may change between releases."),
@@ -88,6 +88,7 @@ func schemas() M {
 			"cert_sha256": sha256Hex("Hash of the sealing certificate"), "url": str("Relative URL of the PDF."),
 		}),
 		"Consent":                consentSchema(),
+		"ConsentStatus":          consentStatusSchema(),
 		"SignatureMark":          markSchema(),
 		"Evidence":               evidenceSchema(),
 		"Signature":              output("A signature.", signatureProps(), signatureOptional...),
@@ -186,6 +187,21 @@ func consentSchema() M {
 		"withdrawn_at": timestamp(""), "voided_at": timestamp(""),
 		"pdf": orNull(ref("PDFInfo")),
 	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
+}
+
+// consentStatusSchema is the consent as a key without consents:read sees it
+// after a transition: Consent's state fields only.
+func consentStatusSchema() M {
+	full := consentSchema()["properties"].(M)
+	props := M{}
+	for _, k := range []string{"id", "status", "template", "version", "locale", "content_sha256", "created_at", "expires_at",
+		"signed_at", "status_changed_at", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at",
+		"voided_at", "pdf"} {
+		props[k] = full[k]
+	}
+	return output("A consent's state, for a key without consents:read: no patient, variables, document text, "+
+		"signatures or acknowledgments.", props,
+		"status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
 }
 
 func pointSchema() M {
