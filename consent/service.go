@@ -78,6 +78,7 @@ func randomToken(n int) string {
 // event builds an audit event attributed to the request in ctx.
 func (s *Service) event(ctx context.Context, typ, consentID string, details map[string]any) *AuditEvent {
 	r := RequestFrom(ctx)
+	cleanDetails(details)
 	return &AuditEvent{Type: typ, At: s.now(), Actor: r.Actor, ConsentID: consentID, IP: r.IP,
 		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details}
 }
@@ -94,9 +95,10 @@ type Request struct {
 
 type requestKey struct{}
 
-// WithRequest returns a context carrying r.
+// WithRequest returns a context carrying r, its fields made valid UTF-8 within
+// their byte limits (see CleanEvidence).
 func WithRequest(ctx context.Context, r Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+	return context.WithValue(ctx, requestKey{}, r.clean())
 }
 
 // RequestFrom returns the request in ctx, or a system request when there is none.
