@@ -59,6 +59,9 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Deferred after a.Close, so it runs before it and after the HTTP shutdown:
+	// failures counted by the last requests are written.
+	defer runFailedAuthLog(ctx, a.service, log)()
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("consentd listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
@@ -170,4 +173,16 @@ func purgeIdempotency(ctx context.Context, a *app, log *slog.Logger) {
 	if _, err := a.db.PurgeIdempotency(ctx, time.Now().Add(-25*time.Hour)); err != nil {
 		log.Error("purge idempotency keys", "err", err)
 	}
+}
+
+// runFailedAuthLog writes aggregated failed authentications every window until
+// the returned stop is called; stop writes what is left and waits.
+func runFailedAuthLog(ctx context.Context, svc *consent.Service, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.FailedAuthLog().Run(ctx, time.Now, func(err error) { log.Error("write failed authentications to the audit log", "err", err) })
+	}()
+	return func() { cancel(); <-done }
 }

@@ -23,6 +23,7 @@ func TestUnknownKeyWithInvalidUTF8UserAgentIsAudited(t *testing.T) {
 			t.Fatalf("User-Agent %q: %s", ua, b)
 		}
 	}
+	s.FlushAuthFailures(t)
 	events := wantJSON(t, s, 200, "GET", "/v1/audit?type=auth.failed&limit=200", s.AdminKey, nil)["data"].([]any)
 	if len(events) == 0 {
 		t.Fatal("no auth.failed event recorded")
@@ -54,6 +55,7 @@ func TestUnknownTokensWithInvalidUTF8HeadersAreLimited(t *testing.T) {
 			t.Fatalf("unknown token %d: status %d, want %d (all: %v)", i, st, want, statuses)
 		}
 	}
+	s.FlushAuthFailures(t)
 	events := wantJSON(t, s, 200, "GET", "/v1/audit?type=auth.failed&limit=200", s.AdminKey, nil)["data"].([]any)
 	if total := failedCount(t, events); total != 20 {
 		t.Fatalf("auth.failed events count %d failures, want 20", total)

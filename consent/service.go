@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"sync"
 	"time"
 )
 
@@ -26,6 +27,21 @@ type Service struct {
 	// Observer is told about consents created and signed and seal durations
 	// (metrics); nil observes nothing.
 	Observer Observer
+	// FailedAuths aggregates failed authentications in the audit log; nil uses
+	// one with the defaults on Store.
+	FailedAuths   *FailedAuthLog
+	failedAuthsMu sync.Mutex
+}
+
+// FailedAuthLog returns the aggregator of failed authentications (FailedAuths
+// or a default one), whose Run the server starts and stops.
+func (s *Service) FailedAuthLog() *FailedAuthLog {
+	s.failedAuthsMu.Lock()
+	defer s.failedAuthsMu.Unlock()
+	if s.FailedAuths == nil {
+		s.FailedAuths = &FailedAuthLog{Store: s.Store}
+	}
+	return s.FailedAuths
 }
 
 // Observer receives measurements from the use cases.
