@@ -19,6 +19,7 @@ var codes = map[string]int{
 	consent.EGONE:         http.StatusGone,
 	consent.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	consent.ERATELIMITED:  http.StatusTooManyRequests,
+	consent.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	consent.EINTERNAL:     http.StatusInternalServerError,
 }
 

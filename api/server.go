@@ -78,7 +78,7 @@ func (s *Server) Handler() (*gin.Engine, error) {
 	}
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = true
-	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders())
+	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders(), s.identityEncoding())
 	r.NoRoute(func(c *gin.Context) { s.fail(c, consent.Errorf(consent.ENOTFOUND, "No such endpoint.")) })
 	r.NoMethod(func(c *gin.Context) {
 		s.fail(c, consent.Errorf(consent.ENOTFOUND, "Method not allowed on this endpoint."))

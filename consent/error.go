@@ -18,6 +18,7 @@ const (
 	EGONE         = "gone"
 	ETOOLARGE     = "too_large"
 	ERATELIMITED  = "rate_limited"
+	EUNSUPPORTED  = "unsupported_media_type"
 	EINTERNAL     = "internal"
 )
 

@@ -19,6 +19,7 @@ var outcomes = map[string]struct {
 	consent.EGONE:         {http.StatusGone, "expired"},
 	consent.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "too-long"},
 	consent.ERATELIMITED:  {http.StatusTooManyRequests, "throttled"},
+	consent.EUNSUPPORTED:  {http.StatusUnsupportedMediaType, "not-supported"},
 	consent.EINTERNAL:     {http.StatusInternalServerError, "exception"},
 }
 

@@ -123,7 +123,7 @@ func (o op) build() M {
 	}
 	if o.body != nil {
 		out["requestBody"] = o.body
-		errs = append(errs, 400, 413)
+		errs = append(errs, 400, 413, 415)
 	}
 	resp := o.resp
 	if o.idem {
@@ -153,7 +153,7 @@ func cloneM(m M) M {
 
 // errorNames name the shared error responses by status.
 var errorNames = map[int]string{400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-	409: "Conflict", 410: "Gone", 413: "TooLarge", 429: "RateLimited", 500: "Internal"}
+	409: "Conflict", 410: "Gone", 413: "TooLarge", 415: "UnsupportedMediaType", 429: "RateLimited", 500: "Internal"}
 
 func errorRef(status int, fhir bool) M {
 	name, ok := errorNames[status]
@@ -177,6 +177,7 @@ func errorResponses() M {
 		409: "Conflicts with the resource's state, or the Idempotency-Key was used with a different body.",
 		410: "Expired or no longer available.",
 		413: "Request body too large.",
+		415: "The body was sent with a Content-Encoding other than identity; send it uncompressed.",
 		429: "Too many requests; slow down and retry later.",
 		500: "Internal error; details are logged with the request ID, never shown.",
 	}
