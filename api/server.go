@@ -77,6 +77,9 @@ func (s *Server) Handler() (*gin.Engine, error) {
 		return nil, err
 	}
 	r.ContextWithFallback = true
+	// Route on the escaped path and unescape parameters, so an ID holding "/"
+	// (stored before IDs were checked) is reachable as %2F.
+	r.UseRawPath, r.UnescapePathValues = true, true
 	r.HandleMethodNotAllowed = true
 	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders(), s.identityEncoding())
 	r.NoRoute(func(c *gin.Context) { s.fail(c, consent.Errorf(consent.ENOTFOUND, "No such endpoint.")) })

@@ -89,7 +89,7 @@ func (s *Service) EnsureAdminKey(ctx context.Context) (string, error) {
 
 // CreateStaff registers a staff member who signs with ID and PIN. Errors: EINVALID, ECONFLICT.
 func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (*Staff, error) {
-	if err := CheckName("id", id, 64); err != nil {
+	if err := CheckID("id", id); err != nil {
 		return nil, err
 	} else if err := CheckName("name", name, 200); err != nil {
 		return nil, err

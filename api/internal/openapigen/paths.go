@@ -40,7 +40,7 @@ func paramDoc(path, name string) string {
 	case name == "id" && strings.HasPrefix(path, "/v1/api-keys"):
 		return "API key ID."
 	case name == "id" && strings.HasPrefix(path, "/v1/staff"):
-		return "Staff ID."
+		return "Staff ID; one registered before IDs were checked may hold other characters: percent-encode them (st%2F1 for st/1)."
 	case name == "id" && strings.HasPrefix(path, "/v1/webhooks"):
 		return "Webhook ID."
 	case name == "id" && strings.HasPrefix(path, "/fhir/"):
