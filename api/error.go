@@ -15,6 +15,7 @@ var codes = map[string]int{
 	consent.EUNAUTHORIZED: http.StatusUnauthorized,
 	consent.EFORBIDDEN:    http.StatusForbidden,
 	consent.ENOTFOUND:     http.StatusNotFound,
+	consent.EMETHOD:       http.StatusMethodNotAllowed,
 	consent.ECONFLICT:     http.StatusConflict,
 	consent.EGONE:         http.StatusGone,
 	consent.ETOOLARGE:     http.StatusRequestEntityTooLarge,
@@ -49,7 +50,7 @@ func errorResponse(err error) errorBody {
 func (s *Server) fail(c *gin.Context, err error) {
 	if s.replayAfterConflict(c, err) {
 		return
-	} else if c.GetBool(fhirKey) {
+	} else if isFHIR(c) {
 		s.failFHIR(c, err)
 		return
 	}

@@ -42,7 +42,7 @@ func (d *oaDoc) enum(t *testing.T, schema string, path ...string) []string {
 
 func TestOpenAPIEnumsMatchDomain(t *testing.T) {
 	doc := loadOADoc(t)
-	codes := []string{consent.EINVALID, consent.EUNAUTHORIZED, consent.EFORBIDDEN, consent.ENOTFOUND, consent.ECONFLICT,
+	codes := []string{consent.EINVALID, consent.EUNAUTHORIZED, consent.EFORBIDDEN, consent.ENOTFOUND, consent.EMETHOD, consent.ECONFLICT,
 		consent.EGONE, consent.ETOOLARGE, consent.EUNSUPPORTED, consent.ERATELIMITED, consent.EINTERNAL}
 	states := []string{consent.StatusPending, consent.StatusSigned, consent.StatusDeclined, consent.StatusCancelled,
 		consent.StatusExpired, consent.StatusWithdrawn, consent.StatusVoided}

@@ -84,7 +84,7 @@ func (s *Server) Handler() (*gin.Engine, error) {
 	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders(), s.identityEncoding())
 	r.NoRoute(func(c *gin.Context) { s.fail(c, consent.Errorf(consent.ENOTFOUND, "No such endpoint.")) })
 	r.NoMethod(func(c *gin.Context) {
-		s.fail(c, consent.Errorf(consent.ENOTFOUND, "Method not allowed on this endpoint."))
+		s.fail(c, consent.Errorf(consent.EMETHOD, "Method not allowed on this endpoint; allowed: %s.", c.Writer.Header().Get("Allow")))
 	})
 	s.routes(r)
 	return r, nil

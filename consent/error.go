@@ -14,6 +14,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ENOTFOUND     = "not_found"
+	EMETHOD       = "method_not_allowed"
 	ECONFLICT     = "conflict"
 	EGONE         = "gone"
 	ETOOLARGE     = "too_large"

@@ -15,6 +15,7 @@ var outcomes = map[string]struct {
 	consent.EUNAUTHORIZED: {http.StatusUnauthorized, "login"},
 	consent.EFORBIDDEN:    {http.StatusForbidden, "forbidden"},
 	consent.ENOTFOUND:     {http.StatusNotFound, "not-found"},
+	consent.EMETHOD:       {http.StatusMethodNotAllowed, "not-supported"},
 	consent.ECONFLICT:     {http.StatusConflict, "conflict"},
 	consent.EGONE:         {http.StatusGone, "expired"},
 	consent.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "too-long"},
