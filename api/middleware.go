@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/consentd/consentd/consent"
@@ -74,23 +73,6 @@ func securityHeaders() gin.HandlerFunc {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-		c.Next()
-	}
-}
-
-// identityEncoding refuses bodies sent with a Content-Encoding other than
-// identity (415): they would otherwise be read as compressed bytes, or, if
-// decoded, bypass the body size limit.
-func (s *Server) identityEncoding() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		for _, v := range c.Request.Header.Values("Content-Encoding") {
-			for _, enc := range strings.Split(v, ",") {
-				if enc = strings.TrimSpace(enc); enc != "" && !strings.EqualFold(enc, "identity") {
-					s.fail(c, consent.Errorf(consent.EUNSUPPORTED, "Content-Encoding %s is not supported; send the body uncompressed.", consent.CleanEvidence(enc, 40)))
-					return
-				}
-			}
-		}
 		c.Next()
 	}
 }

@@ -81,7 +81,7 @@ func (s *Server) Handler() (*gin.Engine, error) {
 	// (stored before IDs were checked) is reachable as %2F.
 	r.UseRawPath, r.UnescapePathValues = true, true
 	r.HandleMethodNotAllowed = true
-	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders(), s.identityEncoding())
+	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders(), s.identityEncoding(), s.checkURL())
 	r.NoRoute(func(c *gin.Context) { s.fail(c, consent.Errorf(consent.ENOTFOUND, "No such endpoint.")) })
 	r.NoMethod(func(c *gin.Context) {
 		s.fail(c, consent.Errorf(consent.EMETHOD, "Method not allowed on this endpoint; allowed: %s.", c.Writer.Header().Get("Allow")))
