@@ -146,3 +146,89 @@ func messages(status int, b []byte) []string {
 	}
 	return out
 }
+
+// oddStrings are texts a client can put in any JSON string: NUL, a lone
+// surrogate escape, bidi and other control characters, a very long text.
+var oddStrings = []string{"\u0000", `\ud800`, "a\u0000b", "\u202e\u0007", strings.Repeat("é", 20000)}
+
+// leaves returns a copy of v for each string leaf replaced by each odd string.
+func leaves(v any, replace func(string) any) []any {
+	var out []any
+	switch v := v.(type) {
+	case string:
+		for _, s := range oddStrings {
+			out = append(out, replace(s))
+		}
+	case map[string]any:
+		for k, e := range v {
+			for _, alt := range leaves(e, replace) {
+				m := map[string]any{}
+				for k2, e2 := range v {
+					m[k2] = e2
+				}
+				m[k] = alt
+				out = append(out, m)
+			}
+		}
+	case []any:
+		for i, e := range v {
+			for _, alt := range leaves(e, replace) {
+				a := append([]any{}, v...)
+				a[i] = alt
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// Odd text in any string field of a valid body is refused or stored, never a
+// 500 (PostgreSQL refuses NUL in text) and never shown as an internal message.
+func TestOddTextInEveryStringFieldNeverFails(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	c := s.CreateConsent(t, "en")
+	id := c["id"].(string)
+	signed := s.SignedConsent(t, "en")
+	version := wantJSON(t, s, 200, "GET", "/v1/templates/ketamine-iv/versions/1", s.AdminKey, nil)
+	for _, k := range []string{"slug", "version", "status", "content_sha256", "published_at", "approved_by", "created_at", "retired_at"} {
+		delete(version, k)
+	}
+	valid := []struct {
+		path string
+		body map[string]any
+	}{
+		{"/v1/consents", testserver.ConsentRequest("en")},
+		{"/v1/consents/" + id + "/signatures", testserver.PatientSignature(testserver.Acknowledged(t, c))},
+		{"/v1/consents/" + id + "/signatures", testserver.ClinicianSignature()},
+		{"/v1/staff", map[string]any{"id": "nurse-1", "name": "Nurse Joy", "role": "witness", "pin": "135790"}},
+		{"/v1/api-keys", map[string]any{"name": "ehr", "scopes": []any{"consents:read"}}},
+		{"/v1/templates", map[string]any{"slug": "odd-1", "title": "Odd"}},
+		{"/v1/templates/ketamine-iv/versions", version},
+		{"/v1/consents/" + id + "/decline", map[string]any{"reason": "no"}},
+		{"/v1/consents/" + signed + "/download-links", map[string]any{"ttl_seconds": 60, "require_birth_date": true}},
+		{"/v1/webhooks", map[string]any{"url": "https://ehr.example/hook", "events": []any{"consent.signed"}}},
+		{"/v1/signing/" + signingToken(t, c) + "/acknowledgments", map[string]any{"section": "benefits", "locale": "en"}},
+	}
+	n := 0
+	for _, v := range valid {
+		b, _ := json.Marshal(v.body)
+		var generic any
+		_ = json.Unmarshal(b, &generic)
+		for _, alt := range leaves(generic, func(s string) any { return "\x00RAW" + s }) {
+			j, _ := json.Marshal(alt)
+			// Raw escapes (a lone surrogate) go into the JSON text as written.
+			body := strings.NewReplacer(`\u0000RAW\\ud800`, `\ud800`, `\u0000RAW`, ``).Replace(string(j))
+			st, resp := s.Do(t, "POST", v.path, s.AdminKey, body)
+			n++
+			if st >= 500 {
+				t.Errorf("POST %s %.200s: status %d: %.200s", v.path, body, st, resp)
+			}
+			for _, msg := range messages(st, resp) {
+				if m := internalsInBody.FindString(msg); m != "" {
+					t.Errorf("POST %s %.200s: message shows %q: %s", v.path, body, m, msg)
+				}
+			}
+		}
+	}
+	t.Logf("%d bodies", n)
+}
