@@ -23,6 +23,10 @@ func TestUnknownKeyWithInvalidUTF8UserAgentIsAudited(t *testing.T) {
 			t.Fatalf("User-Agent %q: %s", ua, b)
 		}
 	}
+	// An unknown signing code with such a header is a counted failure too.
+	if st, b := s.Do(t, "POST", "/v1/signing/codes/ABCD-EFGH", "", nil, "User-Agent", "\xff\xfe"); st != 404 {
+		t.Fatalf("unknown code with odd User-Agent: status %d, want 404: %s", st, b)
+	}
 	s.FlushAuthFailures(t)
 	events := wantJSON(t, s, 200, "GET", "/v1/audit?type=auth.failed&limit=200", s.AdminKey, nil)["data"].([]any)
 	if len(events) == 0 {
@@ -32,8 +36,8 @@ func TestUnknownKeyWithInvalidUTF8UserAgentIsAudited(t *testing.T) {
 	if got := first["user_agent"]; got != "\uFFFD\uFFFD" {
 		t.Fatalf("recorded user agent %q, want two replacement characters", got)
 	}
-	if total := failedCount(t, events); total != 3 {
-		t.Fatalf("auth.failed events count %d failures, want 3", total)
+	if total := failedCount(t, events); total != 4 {
+		t.Fatalf("auth.failed events count %d failures, want 4", total)
 	}
 	verifyChain(t, s)
 }
