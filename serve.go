@@ -78,6 +78,9 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Deferred after a.Close, so it runs before it and after the HTTP shutdown:
+	// failures counted by the last requests are written.
+	defer runFailedAuthLog(ctx, a.service, log)()
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	var ms *http.Server
@@ -237,4 +240,16 @@ func flushAccess(ctx context.Context, svc *consent.Service, final bool, log *slo
 	if err := svc.FlushAccessEvents(ctx, final); err != nil {
 		log.Error("write folded access events", "err", err)
 	}
+}
+
+// runFailedAuthLog writes aggregated failed authentications every window until
+// the returned stop is called; stop writes what is left and waits.
+func runFailedAuthLog(ctx context.Context, svc *consent.Service, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.FailedAuthLog().Run(ctx, time.Now, func(err error) { log.Error("write failed authentications to the audit log", "err", err) })
+	}()
+	return func() { cancel(); <-done }
 }

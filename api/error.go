@@ -15,12 +15,14 @@ var codes = map[string]int{
 	consent.EUNAUTHORIZED:  http.StatusUnauthorized,
 	consent.EFORBIDDEN:     http.StatusForbidden,
 	consent.ENOTFOUND:      http.StatusNotFound,
+	consent.EMETHOD:        http.StatusMethodNotAllowed,
 	consent.ECONFLICT:      http.StatusConflict,
 	consent.EGONE:          http.StatusGone,
 	consent.ETOOLARGE:      http.StatusRequestEntityTooLarge,
+	consent.EUNSUPPORTED:   http.StatusUnsupportedMediaType,
+	consent.EUNPROCESSABLE: http.StatusUnprocessableEntity,
 	consent.ERATELIMITED:   http.StatusTooManyRequests,
 	consent.EINTERNAL:      http.StatusInternalServerError,
-	consent.EUNPROCESSABLE: http.StatusUnprocessableEntity,
 	consent.EUNAVAILABLE:   http.StatusServiceUnavailable,
 }
 
@@ -50,7 +52,7 @@ func errorResponse(err error) errorBody {
 func (s *Server) fail(c *gin.Context, err error) {
 	if s.replayAfterConflict(c, err) {
 		return
-	} else if c.GetBool(fhirKey) {
+	} else if isFHIR(c) {
 		s.failFHIR(c, err)
 		return
 	}

@@ -82,16 +82,10 @@ func securityHeaders() gin.HandlerFunc {
 	}
 }
 
-// withRequest stores who is acting and from where in the request context for the domain.
+// withRequest stores who is acting and from where in the request context for the
+// domain; consent.WithRequest makes the header values valid UTF-8 within their limits.
 func withRequest(c *gin.Context, actor, channel string) {
-	r := consent.Request{Actor: actor, Channel: channel, IP: c.ClientIP(), UserAgent: truncate(c.Request.UserAgent(), 300),
-		DeviceID: truncate(c.GetHeader("X-Device-ID"), 100), ClientTime: truncate(c.GetHeader("X-Client-Time"), 40)}
+	r := consent.Request{Actor: actor, Channel: channel, IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+		DeviceID: c.GetHeader("X-Device-ID"), ClientTime: c.GetHeader("X-Client-Time")}
 	c.Request = c.Request.WithContext(consent.WithRequest(c.Request.Context(), r))
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

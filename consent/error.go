@@ -14,10 +14,12 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ENOTFOUND     = "not_found"
+	EMETHOD       = "method_not_allowed"
 	ECONFLICT     = "conflict"
 	EGONE         = "gone"
 	ETOOLARGE     = "too_large"
 	ERATELIMITED  = "rate_limited"
+	EUNSUPPORTED  = "unsupported_media_type"
 	EINTERNAL     = "internal"
 	// EUNPROCESSABLE: well-formed request whose content cannot be processed
 	// (e.g. a file without a sealed consent's shape).

@@ -43,6 +43,8 @@ func (m *Mark) Validate(allowed []string, name string) error {
 		return FieldErrorf(EINVALID, "signature.type", "must be drawn, typed or image.")
 	} else if !slices.Contains(allowed, m.Type) {
 		return FieldErrorf(EINVALID, "signature.type", "this consent accepts %s signatures.", strings.Join(allowed, ", "))
+	} else if err := m.checkOwnFields(); err != nil {
+		return err
 	}
 	switch m.Type {
 	case "drawn":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"sync"
 	"time"
 )
 
@@ -39,6 +40,21 @@ type Service struct {
 	// on one route into one event per window (default 1 min).
 	AccessWindow time.Duration
 	access       accessLog
+	// FailedAuths aggregates failed authentications in the audit log; nil uses
+	// one with the defaults on Store.
+	FailedAuths   *FailedAuthLog
+	failedAuthsMu sync.Mutex
+}
+
+// FailedAuthLog returns the aggregator of failed authentications (FailedAuths
+// or a default one), whose Run the server starts and stops.
+func (s *Service) FailedAuthLog() *FailedAuthLog {
+	s.failedAuthsMu.Lock()
+	defer s.failedAuthsMu.Unlock()
+	if s.FailedAuths == nil {
+		s.FailedAuths = &FailedAuthLog{Store: s.Store}
+	}
+	return s.FailedAuths
 }
 
 // Observer receives measurements from the use cases.
@@ -91,6 +107,7 @@ func randomToken(n int) string {
 // event builds an audit event attributed to the request in ctx.
 func (s *Service) event(ctx context.Context, typ, consentID string, details map[string]any) *AuditEvent {
 	r := RequestFrom(ctx)
+	cleanDetails(details)
 	return &AuditEvent{Type: typ, At: s.now(), Actor: r.Actor, ConsentID: consentID, IP: r.IP,
 		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details}
 }
@@ -107,9 +124,10 @@ type Request struct {
 
 type requestKey struct{}
 
-// WithRequest returns a context carrying r.
+// WithRequest returns a context carrying r, its fields made valid UTF-8 within
+// their byte limits (see CleanEvidence).
 func WithRequest(ctx context.Context, r Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+	return context.WithValue(ctx, requestKey{}, r.clean())
 }
 
 // RequestFrom returns the request in ctx, or a system request when there is none.

@@ -238,3 +238,12 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// FlushAuthFailures ends the failed-authentication window: the failures counted
+// so far are written to the audit log, as the server does every minute.
+func (s *Server) FlushAuthFailures(tb testing.TB) {
+	tb.Helper()
+	if err := s.Service.FailedAuthLog().Flush(context.Background(), s.Clock.Now()); err != nil {
+		tb.Fatalf("flush failed authentications: %v", err)
+	}
+}

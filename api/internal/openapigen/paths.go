@@ -42,7 +42,7 @@ func paramDoc(path, name string) string {
 	case name == "id" && strings.HasPrefix(path, "/v1/api-keys"):
 		return "API key ID."
 	case name == "id" && strings.HasPrefix(path, "/v1/staff"):
-		return "Staff ID."
+		return "Staff ID; one registered before IDs were checked may hold other characters: percent-encode them (st%2F1 for st/1)."
 	case name == "id" && strings.HasPrefix(path, "/v1/webhooks"):
 		return "Webhook ID."
 	case name == "id" && strings.HasPrefix(path, "/fhir/"):
@@ -126,7 +126,7 @@ func (o op) build() M {
 	}
 	if o.body != nil {
 		out["requestBody"] = o.body
-		errs = append(errs, 400, 413)
+		errs = append(errs, 400, 413, 415)
 	}
 	resp := o.resp
 	if o.idem {
@@ -156,8 +156,8 @@ func cloneM(m M) M {
 
 // errorNames name the shared error responses by status.
 var errorNames = map[int]string{400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-	409: "Conflict", 410: "Gone", 413: "TooLarge", 422: "Unprocessable", 429: "RateLimited", 500: "Internal",
-	503: "ServiceUnavailable"}
+	409: "Conflict", 410: "Gone", 413: "TooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable", 429: "RateLimited",
+	500: "Internal", 503: "ServiceUnavailable"}
 
 func errorRef(status int, fhir bool) M {
 	name, ok := errorNames[status]
@@ -181,6 +181,7 @@ func errorResponses() M {
 		409: "Conflicts with the resource's state, or the Idempotency-Key was used with a different body.",
 		410: "Expired or no longer available.",
 		413: "Request body too large.",
+		415: "The body was sent with a Content-Encoding other than identity; send it uncompressed.",
 		422: "The content cannot be processed, e.g. a file without a sealed consent's shape.",
 		503: "Busy or took too long; retry after the Retry-After header's seconds.",
 		429: "Too many requests; slow down and retry later.",

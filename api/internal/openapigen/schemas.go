@@ -2,7 +2,7 @@ package main
 
 // Vocabularies shared by schemas; they mirror the consent package.
 var (
-	errorCodes     = []string{"invalid", "unauthorized", "forbidden", "not_found", "conflict", "gone", "too_large", "unprocessable", "rate_limited", "internal", "unavailable"}
+	errorCodes     = []string{"invalid", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "gone", "too_large", "unsupported_media_type", "unprocessable", "rate_limited", "internal", "unavailable"}
 	scopes         = []string{"templates:read", "templates:write", "consents:read", "consents:write", "audit:read", "admin"}
 	roles          = []string{"patient", "representative", "witness", "clinician", "interpreter"}
 	staffRoles     = []string{"clinician", "witness", "interpreter"}
@@ -25,7 +25,8 @@ func sha256Hex(desc string) M {
 func schemas() M {
 	s := M{
 		"Error": output("An error. The code decides the HTTP status: invalid 400, unauthorized 401, forbidden 403, "+
-			"not_found 404, conflict 409, gone 410, too_large 413, unprocessable 422, rate_limited 429, internal 500 (never shows internals), unavailable 503.",
+			"not_found 404, method_not_allowed 405, conflict 409, gone 410, too_large 413, unsupported_media_type 415, unprocessable 422, "+
+			"rate_limited 429, internal 500 (never shows internals), unavailable 503.",
 			M{"error": output("", M{
 				"code":    enum("Machine-readable error code.", errorCodes...),
 				"message": str("A sentence for people; may change between releases."),
