@@ -29,7 +29,7 @@ func postBirthDateFrom(t *testing.T, s *testserver.Server, path, date, ip string
 // sent as a webhook. Other links to the same consent keep working.
 func TestBirthDateGateLocksTheLink(t *testing.T) {
 	dir := t.TempDir()
-	opts := testserver.Options{DataDir: dir, TrustedProxies: []string{"127.0.0.1"}}
+	opts := testserver.Options{DataDir: dir, TrustedProxies: []string{"127.0.0.1"}, WebhookAllowNets: "127.0.0.0/8"}
 	one := testserver.New(t, opts)
 	two := testserver.New(t, opts)
 	rcv := newReceiver(t)

@@ -13,15 +13,19 @@ import (
 // codes maps each domain error code to its HTTP status: the only place statuses
 // for errors are decided.
 var codes = map[string]int{
-	consent.EINVALID:      http.StatusBadRequest,
-	consent.EUNAUTHORIZED: http.StatusUnauthorized,
-	consent.EFORBIDDEN:    http.StatusForbidden,
-	consent.ENOTFOUND:     http.StatusNotFound,
-	consent.ECONFLICT:     http.StatusConflict,
-	consent.EGONE:         http.StatusGone,
-	consent.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	consent.ERATELIMITED:  http.StatusTooManyRequests,
-	consent.EINTERNAL:     http.StatusInternalServerError,
+	consent.EINVALID:       http.StatusBadRequest,
+	consent.EUNAUTHORIZED:  http.StatusUnauthorized,
+	consent.EFORBIDDEN:     http.StatusForbidden,
+	consent.ENOTFOUND:      http.StatusNotFound,
+	consent.EMETHOD:        http.StatusMethodNotAllowed,
+	consent.ECONFLICT:      http.StatusConflict,
+	consent.EGONE:          http.StatusGone,
+	consent.ETOOLARGE:      http.StatusRequestEntityTooLarge,
+	consent.EUNSUPPORTED:   http.StatusUnsupportedMediaType,
+	consent.EUNPROCESSABLE: http.StatusUnprocessableEntity,
+	consent.ERATELIMITED:   http.StatusTooManyRequests,
+	consent.EINTERNAL:      http.StatusInternalServerError,
+	consent.EUNAVAILABLE:   http.StatusServiceUnavailable,
 }
 
 // ErrorStatus returns the HTTP status for an error's domain code.
@@ -55,7 +59,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if ErrorStatus(err) == http.StatusTooManyRequests {
 		c.Header("Retry-After", retryAfterSeconds(consent.ErrorRetryAfter(err)))
 	}
-	if c.GetBool(fhirKey) {
+	if isFHIR(c) {
 		s.failFHIR(c, err)
 		return
 	}

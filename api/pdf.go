@@ -11,9 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// maxVerifyBytes bounds a PDF sent for verification.
-const maxVerifyBytes = 20 << 20
-
 func servePDF(c *gin.Context, p *consent.SealedPDF) {
 	name := "consent-" + p.ConsentID
 	if p.Kind == consent.PDFKindWithdrawn {
@@ -182,13 +179,19 @@ type verifyJSON struct {
 	WithdrawnAt   *string  `json:"withdrawn_at,omitempty"`
 }
 
+// verifyPDF checks a PDF within bounded work: at most the size of the largest
+// sealed consent (413), the shape of one (422), and a deadline and a few
+// concurrent slots (503 with Retry-After).
 func (s *Server) verifyPDF(c *gin.Context) {
-	b, err := readBodyLimit(c, maxVerifyBytes)
+	b, err := readBodyLimit(c, consent.MaxSealedPDFBytes)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	res, err := s.Service.VerifyPDF(c.Request.Context(), s.Verifier, b)
+	if consent.ErrorCode(err) == consent.EUNAVAILABLE {
+		c.Header("Retry-After", "5")
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

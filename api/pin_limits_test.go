@@ -83,7 +83,7 @@ func TestPINParallelGuessesStayWithinTheLimit(t *testing.T) {
 // webhook); further unenrolled sessions are refused for the hour, but the
 // EHR (an API key) keeps working.
 func TestPINCeilingAlertsWithoutLockingOut(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
 	testserver.FreshWindows(s)
 	rcv := newReceiver(t)
 	hook := wantJSON(t, s, 201, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"staff.pin_attempts"}})

@@ -55,7 +55,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/consents/:id/void", scope(consent.ScopeAdmin), idem, s.transition(consent.StatusVoided))
 	v1.GET("/consents/:id/pdf", scope(consent.ScopeConsentsRead), s.getPDF)
 	v1.GET("/consents/:id/pdf/withdrawn", scope(consent.ScopeConsentsRead), s.getWithdrawalPDF)
-	v1.POST("/consents/:id/download-links", scope(consent.ScopeConsentsWrite), idem, s.createDownloadLink)
+	v1.POST("/consents/:id/download-links", scope(consent.ScopeConsentsWrite, consent.ScopeConsentsRead), idem, s.createDownloadLink)
 	v1.DELETE("/consents/:id/download-links/:link_id", scope(consent.ScopeConsentsWrite), s.revokeDownloadLink)
 	v1.GET("/consents/:id/audit", scope(consent.ScopeAuditRead), s.consentAudit)
 	v1.GET("/audit", scope(consent.ScopeAuditRead), s.listAudit)

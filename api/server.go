@@ -65,11 +65,14 @@ func (s *Server) Handler() (*gin.Engine, error) {
 		return nil, err
 	}
 	r.ContextWithFallback = true
+	// Route on the escaped path and unescape parameters, so an ID holding "/"
+	// (stored before IDs were checked) is reachable as %2F.
+	r.UseRawPath, r.UnescapePathValues = true, true
 	r.HandleMethodNotAllowed = true
-	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders())
+	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders(), s.identityEncoding(), s.checkURL())
 	r.NoRoute(func(c *gin.Context) { s.fail(c, consent.Errorf(consent.ENOTFOUND, "No such endpoint.")) })
 	r.NoMethod(func(c *gin.Context) {
-		s.fail(c, consent.Errorf(consent.ENOTFOUND, "Method not allowed on this endpoint."))
+		s.fail(c, consent.Errorf(consent.EMETHOD, "Method not allowed on this endpoint; allowed: %s.", c.Writer.Header().Get("Allow")))
 	})
 	s.routes(r)
 	return r, nil

@@ -15,11 +15,18 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ENOTFOUND     = "not_found"
+	EMETHOD       = "method_not_allowed"
 	ECONFLICT     = "conflict"
 	EGONE         = "gone"
 	ETOOLARGE     = "too_large"
 	ERATELIMITED  = "rate_limited"
+	EUNSUPPORTED  = "unsupported_media_type"
 	EINTERNAL     = "internal"
+	// EUNPROCESSABLE: well-formed request whose content cannot be processed
+	// (e.g. a file without a sealed consent's shape).
+	EUNPROCESSABLE = "unprocessable"
+	// EUNAVAILABLE: the server is busy or the work took too long; retry later.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is a domain error: a code from the list above, a message safe to show a

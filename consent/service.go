@@ -28,9 +28,37 @@ type Service struct {
 	// Observer is told about consents created and signed and seal durations
 	// (metrics); nil observes nothing.
 	Observer Observer
+	// VerifySlots bounds concurrent PDF verifications (default 2) and
+	// VerifyTimeout how long a caller waits for one (default 5 s).
+	VerifySlots   int
+	VerifyTimeout time.Duration
+	verifyGate    verifyGate
+	// WebhookNetworks says which addresses webhooks may reach (nil: public
+	// only); Resolver, when set, resolves endpoint hosts at registration.
+	WebhookNetworks *WebhookNetworks
+	Resolver        Resolver
+	// AccessWindow folds repeated audit reads and scope denials by one actor
+	// on one route into one event per window (default 1 min).
+	AccessWindow time.Duration
+	access       accessLog
+	// FailedAuths aggregates failed authentications in the audit log; nil uses
+	// one with the defaults on Store.
+	FailedAuths   *FailedAuthLog
+	failedAuthsMu sync.Mutex
 
 	dummyOnce sync.Once
 	dummyHash string // see dummyPINHash
+}
+
+// FailedAuthLog returns the aggregator of failed authentications (FailedAuths
+// or a default one), whose Run the server starts and stops.
+func (s *Service) FailedAuthLog() *FailedAuthLog {
+	s.failedAuthsMu.Lock()
+	defer s.failedAuthsMu.Unlock()
+	if s.FailedAuths == nil {
+		s.FailedAuths = &FailedAuthLog{Store: s.Store}
+	}
+	return s.FailedAuths
 }
 
 // Observer receives measurements from the use cases.
@@ -83,6 +111,7 @@ func randomToken(n int) string {
 // event builds an audit event attributed to the request in ctx.
 func (s *Service) event(ctx context.Context, typ, consentID string, details map[string]any) *AuditEvent {
 	r := RequestFrom(ctx)
+	cleanDetails(details)
 	return &AuditEvent{Type: typ, At: s.now(), Actor: r.Actor, ConsentID: consentID, IP: r.IP,
 		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details}
 }
@@ -104,9 +133,10 @@ type Request struct {
 
 type requestKey struct{}
 
-// WithRequest returns a context carrying r.
+// WithRequest returns a context carrying r, its fields made valid UTF-8 within
+// their byte limits (see CleanEvidence).
 func WithRequest(ctx context.Context, r Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+	return context.WithValue(ctx, requestKey{}, r.clean())
 }
 
 // RequestFrom returns the request in ctx, or a system request when there is none.

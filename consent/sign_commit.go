@@ -16,6 +16,10 @@ func (s *Service) signEvents(ctx context.Context, p *signPlan) []*AuditEvent {
 	if p.sig.StaffID != "" {
 		d["staff_id"] = p.sig.StaffID
 	}
+	if p.pngReceivedSHA256 != "" {
+		d["png_received_sha256"] = p.pngReceivedSHA256
+		d["png_normalized"] = PNGSHA256(p.sig.Mark.PNG) != p.pngReceivedSHA256
+	}
 	if p.sig.Evidence.ClientTime != "" {
 		d["client_time_claimed"] = p.sig.Evidence.ClientTime
 	}

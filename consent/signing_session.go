@@ -110,10 +110,10 @@ func (s *Service) consentByToken(ctx context.Context, token string) (*Consent, e
 	return c, err
 }
 
-// authFailed audits a failed credential (never the credential itself) and
-// returns err for the caller.
+// authFailed audits a failed credential (never the credential itself),
+// aggregated per client (see FailedAuthLog), and returns err for the caller.
 func (s *Service) authFailed(ctx context.Context, reason string, err error) error {
-	if aerr := s.Store.AppendAuditEvents(ctx, s.event(ctx, EventAuthFailed, "", map[string]any{"reason": reason})); aerr != nil {
+	if aerr := s.FailedAuthLog().Record(ctx, s.event(ctx, EventAuthFailed, "", map[string]any{"reason": reason})); aerr != nil {
 		return aerr
 	}
 	return err

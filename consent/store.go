@@ -117,9 +117,10 @@ type Store interface {
 	AppendAuditEvents(ctx context.Context, events ...*AuditEvent) error
 	// LastAuditHead returns the authenticated head kept outside the database.
 	LastAuditHead(ctx context.Context) (*AuditHead, error)
-	// ClaimDueDeliveries leases up to limit pending webhook deliveries whose next
-	// attempt is due, so no other worker or process sends them during the lease.
-	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*WebhookDelivery, error)
+	// ClaimDueDeliveries leases pending webhook deliveries whose next attempt
+	// is due, within c's limits, so no other worker or process sends them
+	// during the lease.
+	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, c DeliveryClaim) ([]*WebhookDelivery, error)
 	// CompleteDelivery records an attempt's outcome (status, attempts, next
 	// attempt, last result), appends it to the delivery log and releases the lease.
 	CompleteDelivery(ctx context.Context, d *WebhookDelivery, attempt DeliveryAttempt) error
@@ -128,6 +129,9 @@ type Store interface {
 // MarkdownRenderer turns Markdown into sanitised HTML (no raw HTML, no unsafe links).
 type MarkdownRenderer interface {
 	MarkdownToHTML(md string) (string, error)
+	// MarkdownNesting returns how deeply lists and block quotes nest in md
+	// (0 for none, 1 for a plain list or quote).
+	MarkdownNesting(md string) int
 }
 
 // Sealer renders a signed consent to PDF and seals it with a digital signature.

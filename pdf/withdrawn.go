@@ -79,13 +79,13 @@ func (d *doc) withdrawnBanner() {
 	text := fmt.Sprintf(withdrawalTextFor(d.c.Locale).Banner, bannerTime(w.At))
 	// One line: the largest size at which the whole notice fits.
 	size := 8.5
-	lines := layout(f, []span{{text: text, style: styleBold}}, contentWidth-6, size)
+	lines := d.p.layout([]span{{text: text, style: styleBold}}, contentWidth-6, size)
 	for len(lines) > 1 && size > 5 {
 		size -= 0.5
-		lines = layout(f, []span{{text: text, style: styleBold}}, contentWidth-6, size)
+		lines = d.p.layout([]span{{text: text, style: styleBold}}, contentWidth-6, size)
 	}
 	for i, ln := range lines {
-		drawLine(f, ln, marginLeft+3, top+(h-float64(len(lines))*size*0.3528)/2+float64(i)*size*0.3528, size)
+		d.p.drawLine(ln, marginLeft+3, top+(h-float64(len(lines))*size*0.3528)/2+float64(i)*size*0.3528, size)
 	}
 }
 

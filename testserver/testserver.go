@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -45,6 +46,8 @@ type Server struct {
 	AdminKey string
 	Clock    *Clock
 	Logs     *bytes.Buffer
+	// WebhookNetworks is the parsed WebhookAllowNets, for dispatchers.
+	WebhookNetworks *consent.WebhookNetworks
 }
 
 // Clock is a settable clock; it starts at the real time and moves with it
@@ -105,6 +108,9 @@ type Options struct {
 	// Metrics, when set, receives request measurements and domain events and
 	// is served at GET /metrics.
 	Metrics Metrics
+	// WebhookAllowNets is CONSENTD_WEBHOOK_ALLOW_NETS: webhooks to httptest
+	// receivers on loopback need "127.0.0.0/8", as a deployment would.
+	WebhookAllowNets string
 }
 
 // Metrics is what a test server needs from a metrics implementation
@@ -124,6 +130,10 @@ func New(tb testing.TB, opts Options) *Server {
 	if dir == "" {
 		dir = tb.TempDir()
 	}
+	nets, err := consent.ParseWebhookNetworks(opts.WebhookAllowNets)
+	if err != nil {
+		tb.Fatalf("WebhookAllowNets: %v", err)
+	}
 	clock := &Clock{}
 	db := storagetest.MustOpenConfig(tb, storage.Config{DataDir: dir, Now: clock.Now})
 	sealer, err := pdf.NewSealer(pdf.Config{DataDir: dir, ClinicName: "Calm Waters Ketamine Clinic", TimeZone: time.UTC})
@@ -131,7 +141,8 @@ func New(tb testing.TB, opts Options) *Server {
 		tb.Fatalf("sealer: %v", err)
 	}
 	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{Cost: bcrypt.MinCost, TTL: 10 * time.Minute, Now: clock.Now},
-		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() }}
+		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() },
+		WebhookNetworks: nets, Resolver: net.DefaultResolver}
 	logs := &bytes.Buffer{}
 	srv := &api.Server{Service: svc, Verifier: sealer, Certificates: sealer.CertificatesPEM,
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), PublicURL: "https://consent.example.test",
@@ -154,7 +165,8 @@ func New(tb testing.TB, opts Options) *Server {
 	if err != nil {
 		tb.Fatalf("handler: %v", err)
 	}
-	ts := &Server{Server: httptest.NewServer(h), DB: db, Sealer: sealer, Service: svc, API: srv, Clock: clock, Logs: logs}
+	ts := &Server{Server: httptest.NewServer(h), DB: db, Sealer: sealer, Service: svc, API: srv, Clock: clock, Logs: logs,
+		WebhookNetworks: nets}
 	tb.Cleanup(ts.Close)
 	sysCtx := consent.WithRequest(ctx, consent.Request{Actor: "system", Channel: "system"})
 	if list, _ := db.ListTemplates(ctx); len(list) == 0 {
@@ -253,4 +265,13 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// FlushAuthFailures ends the failed-authentication window: the failures counted
+// so far are written to the audit log, as the server does every minute.
+func (s *Server) FlushAuthFailures(tb testing.TB) {
+	tb.Helper()
+	if err := s.Service.FailedAuthLog().Flush(context.Background(), s.Clock.Now()); err != nil {
+		tb.Fatalf("flush failed authentications: %v", err)
+	}
 }

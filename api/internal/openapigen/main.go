@@ -60,7 +60,8 @@ func Generate() ([]byte, error) {
 			"securitySchemes": M{"apiKey": M{"type": "http", "scheme": "bearer", "bearerFormat": "API key",
 				"description": "An API key from POST /v1/api-keys or `consentd apikey create`, sent as " +
 					"`Authorization: Bearer <key>`. Keys are stored only as SHA-256 hashes. A missing, invalid or " +
-					"revoked key gets 401; a valid key without the operation's scope (x-required-scope) gets 403. " +
+					"revoked key gets 401; a valid key without every scope the operation requires (x-required-scopes; " +
+					"x-required-scope names the first) gets 403. Responses carry patient data only to keys with consents:read. " +
 					"The admin scope implies every other scope."}},
 			"schemas":    schemas(),
 			"parameters": parameters(),

@@ -8,7 +8,8 @@ func operationsOps() []op {
 			status: 200, resp: jsonResp("Ready.", "Health"),
 			extra: M{"503": jsonResp("The database is unreachable.", "Unavailable")}},
 		{method: "GET", path: "/metrics", id: "metrics", tag: "Operations", summary: "Prometheus metrics",
-			desc:   "Registered when metrics are enabled. Restrict access to it at the network or proxy.",
+			desc: "Registered on the API's address unless CONSENTD_METRICS_ADDR moves it to its own listener. With " +
+				"CONSENTD_METRICS_TOKEN set it needs Authorization: Bearer <token> (401 otherwise; not an API key).",
 			status: 200, resp: rawResp("Prometheus text exposition format.", "text/plain; version=0.0.4; charset=utf-8")},
 		{method: "GET", path: "/openapi.json", id: "getOpenAPI", tag: "Operations", summary: "This document",
 			status: 200, resp: M{"description": "The OpenAPI 3.1 document.",
@@ -98,7 +99,10 @@ func pageOps() []op {
 func webhookOps() []op {
 	return []op{
 		{method: "POST", path: "/v1/webhooks", id: "createWebhook", tag: "Webhooks", summary: "Subscribe a URL to events",
-			desc: "The response shows the signing secret once.", scope: "admin", idem: true,
+			desc: "The response shows the signing secret once. The URL must reach a public address or a network in " +
+				"CONSENTD_WEBHOOK_ALLOW_NETS (loopback, private, link-local → 400 on url); cloud metadata addresses " +
+				"are never allowed. Each delivery re-checks the address it connects to and follows no redirects.",
+			scope: "admin", idem: true,
 			body: jsonBody("CreateWebhookRequest"), status: 201, resp: jsonResp("The webhook, with its secret.", "Webhook")},
 		{method: "GET", path: "/v1/webhooks", id: "listWebhooks", tag: "Webhooks", summary: "List webhooks",
 			scope: "admin", status: 200, resp: jsonResp("Every webhook, without secrets.", "WebhookList")},

@@ -90,7 +90,10 @@ func consentOps() []op {
 	transition := func(verb, id, scope, summary, desc string) op {
 		return op{method: "POST", path: "/v1/consents/{id}/" + verb, id: id, tag: "Consents", summary: summary, desc: desc,
 			scope: scope, idem: true, body: jsonBody("TransitionRequest"), status: 200,
-			resp: jsonResp("The consent in its new state.", "Consent"), errs: []int{409, 410}}
+			resp: M{"description": "The consent in its new state: the whole consent for a key with consents:read, " +
+				"its state only (ConsentStatus, no patient data) for a key without.",
+				"content": M{"application/json": M{"schema": M{"anyOf": []M{ref("Consent"), ref("ConsentStatus")}}}}},
+			errs: []int{409, 410}}
 	}
 	return []op{
 		{method: "POST", path: "/v1/consents", id: "createConsent", tag: "Consents", summary: "Create a consent",
@@ -125,22 +128,29 @@ func consentOps() []op {
 				"page. The signed PDF (GET .../pdf) never changes. Not withdrawn → 409. Audited as a download.",
 			scope: r, status: 200, resp: pdfResp("The sealed withdrawal copy."), errs: []int{409}},
 		{method: "POST", path: "/v1/consents/{id}/download-links", id: "createDownloadLink", tag: "Download links",
-			summary: "Create a patient download link", desc: "Only for signed consents (409 otherwise). The token is in url, shown once.",
-			scope: w, idem: true, body: jsonBody("DownloadLinkRequest"), status: 201,
+			summary: "Create a patient download link", desc: "Only for signed consents (409 otherwise). The token is in url, shown once. " +
+				"Requires consents:read as well as consents:write: the link hands out the PDF.",
+			scope: w, also: []string{r}, idem: true, body: jsonBody("DownloadLinkRequest"), status: 201,
 			resp: jsonResp("The link.", "DownloadLink"), errs: []int{409}},
 		{method: "DELETE", path: "/v1/consents/{id}/download-links/{link_id}", id: "revokeDownloadLink", tag: "Download links",
 			summary: "Revoke a download link", scope: w, status: 200, resp: jsonResp("The revoked link.", "DownloadLink")},
 		{method: "GET", path: "/v1/consents/{id}/audit", id: "listConsentAudit", tag: "Audit", summary: "A consent's audit events",
+			desc:  "The read is itself audited (audit.read; repeats within a minute fold into one counted event).",
 			scope: "audit:read", paged: true, query: auditQuery, status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
 		{method: "GET", path: "/v1/audit", id: "listAudit", tag: "Audit", summary: "The audit trail",
-			desc: "In chain order; next_cursor is the last seq of the page.", scope: "audit:read", paged: true, query: auditQuery,
+			desc: "In chain order; next_cursor is the last seq of the page. The read is itself audited (audit.read; " +
+				"repeats within a minute fold into one counted event).", scope: "audit:read", paged: true, query: auditQuery,
 			status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
 		{method: "POST", path: "/v1/verify", id: "verifyPDF", tag: "Verification", summary: "Verify a PDF",
 			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys): the " +
 				"signed PDF or the withdrawal copy (kind). " +
-				"An invalid PDF is a 200 with valid false and a reason.",
-			scope: r, status: 200, resp: jsonResp("The verdict.", "Verification"), errs: []int{400, 413},
-			body: M{"required": true, "description": "The PDF bytes, at most 20 MiB.",
+				"A file shaped like a sealed consent gets a verdict: 200 with valid false and a reason when it is " +
+				"tampered, sealed by someone else or not ours. Work is bounded: a file larger than any sealed consent " +
+				"(8 MiB) → 413; a file without a sealed consent's structure (PDF header, xref tables and trailer, one " +
+				"signature whose ByteRange covers the file) → 422 without parsing; no free verification slot or the " +
+				"deadline (5 s) passed → 503 with Retry-After.",
+			scope: r, status: 200, resp: jsonResp("The verdict.", "Verification"), errs: []int{400, 413, 422, 503},
+			body: M{"required": true, "description": "The PDF bytes, at most 8 MiB.",
 				"content": M{"application/pdf": M{"schema": M{"type": "string", "contentMediaType": "application/pdf"}}}}},
 	}
 }

@@ -2,7 +2,7 @@ package main
 
 // Vocabularies shared by schemas; they mirror the consent package.
 var (
-	errorCodes     = []string{"invalid", "unauthorized", "forbidden", "not_found", "conflict", "gone", "too_large", "rate_limited", "internal"}
+	errorCodes     = []string{"invalid", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "gone", "too_large", "unsupported_media_type", "unprocessable", "rate_limited", "internal", "unavailable"}
 	scopes         = []string{"templates:read", "templates:write", "consents:read", "consents:write", "audit:read", "admin"}
 	roles          = []string{"patient", "representative", "witness", "clinician", "interpreter"}
 	staffRoles     = []string{"clinician", "witness", "interpreter"}
@@ -26,7 +26,8 @@ func sha256Hex(desc string) M {
 func schemas() M {
 	s := M{
 		"Error": output("An error. The code decides the HTTP status: invalid 400, unauthorized 401, forbidden 403, "+
-			"not_found 404, conflict 409, gone 410, too_large 413, rate_limited 429, internal 500 (never shows internals).",
+			"not_found 404, method_not_allowed 405, conflict 409, gone 410, too_large 413, unsupported_media_type 415, unprocessable 422, "+
+			"rate_limited 429, internal 500 (never shows internals), unavailable 503.",
 			M{"error": output("", M{
 				"code":    enum("Machine-readable error code.", errorCodes...),
 				"message": str("A sentence for people; may change between releases."),
@@ -103,6 +104,7 @@ func schemas() M {
 			"cert_sha256": sha256Hex("Hash of the sealing certificate"), "url": str("Relative URL of the PDF."),
 		}),
 		"Consent":                consentSchema(),
+		"ConsentStatus":          consentStatusSchema(),
 		"SignatureMark":          markSchema(),
 		"Evidence":               evidenceSchema(),
 		"Signature":              output("A signature.", signatureProps(), signatureOptional...),
@@ -204,6 +206,21 @@ func consentSchema() M {
 		"withdrawal_pdf": withDesc(ref("PDFInfo"), "Withdrawn consents: the sealed withdrawal copy (url /v1/consents/{id}/pdf/withdrawn). "+
 			"Absent for a consent withdrawn before withdrawal copies existed until one is first downloaded."),
 	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at", "withdrawal_pdf")
+}
+
+// consentStatusSchema is the consent as a key without consents:read sees it
+// after a transition: Consent's state fields only.
+func consentStatusSchema() M {
+	full := consentSchema()["properties"].(M)
+	props := M{}
+	for _, k := range []string{"id", "status", "template", "version", "locale", "content_sha256", "created_at", "expires_at",
+		"signed_at", "status_changed_at", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at",
+		"voided_at", "pdf"} {
+		props[k] = full[k]
+	}
+	return output("A consent's state, for a key without consents:read: no patient, variables, document text, "+
+		"signatures or acknowledgments.", props,
+		"status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
 }
 
 func pointSchema() M {

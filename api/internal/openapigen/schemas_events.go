@@ -8,8 +8,12 @@ func auditEventSchema() M {
 		"type": M{"type": "string", "description": "Event type.", "examples": []string{"consent.created", "consent.signature_recorded",
 			"consent.signed", "consent.pdf_downloaded", "template.version_published", "apikey.created", "auth.failed"}},
 		"at": timestamp(""), "actor": str("apikey:<id>, token:<hash prefix>, link, system, ..."),
-		"consent_id": str(""), "ip": str(""), "user_agent": str(""), "device_id": str(""),
-		"details":   M{"type": "object", "description": "Event-specific facts; never secrets."},
+		"consent_id": str(""), "ip": str(""),
+		"details": M{"type": "object", "description": "Event-specific facts; never secrets. auth.failed events carry count " +
+			"(failures it stands for), and when aggregated first_at, last_at and reasons (count by reason)."},
+		"user_agent": str("As sent, made valid UTF-8 (invalid bytes and control characters → U+FFFD), at most 300 bytes."),
+		"device_id": str("enrolled:<id> for a request from an enrolled device (proven by its cookie); otherwise X-Device-ID " +
+			"as sent (declared:<value> when it starts with enrolled: or declared:), made valid UTF-8, at most 100 bytes."),
 		"hash":      sha256Hex("Hash of this event and prev_hash"),
 		"prev_hash": str("The previous event's hash (empty for the first)."),
 	}, "consent_id", "user_agent", "device_id")
