@@ -42,3 +42,38 @@ func TestFailedAuthenticationsAreAggregated(t *testing.T) {
 	}
 	verifyChain(t, s)
 }
+
+// Behind one clinic router every tablet has the same address: failures from an
+// enrolled tablet are aggregated for that tablet, apart from the other tablet
+// and from an unenrolled client on the same address.
+func TestFailedAuthenticationsAggregatedPerEnrolledDevice(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	testserver.FreshWindows(s)
+	a, cookieA := enrol(t, s, "Front desk A")
+	b, cookieB := enrol(t, s, "Front desk B")
+	send := func(n int, prefix string, headers ...string) {
+		for i := range n {
+			wantError(t, s, 404, "", "POST", "/v1/signing/codes/ZZZZ-"+prefix+guessLetters[i:i+1], "", nil, headers...)
+		}
+	}
+	send(3, "ZZA", "Cookie", cookieA)
+	send(4, "ZZB", "Cookie", cookieB)
+	send(5, "ZZC")
+	s.FlushAuthFailures(t)
+	perDevice := map[string][]any{}
+	for _, e := range auditOfType(t, s, "auth.failed") {
+		dev, _ := e.(map[string]any)["device_id"].(string)
+		perDevice[dev] = append(perDevice[dev], e)
+	}
+	want := map[string]int{"enrolled:" + a["id"].(string): 3, "enrolled:" + b["id"].(string): 4, "": 5}
+	if len(perDevice) != len(want) {
+		t.Fatalf("auth.failed events per device %v, want the failures of %v", perDevice, want)
+	}
+	for dev, n := range want {
+		if events := perDevice[dev]; len(events) != 2 || failedCount(t, events) != n {
+			t.Fatalf("device %q: %d events counting %d failures, want 2 (first, aggregate) counting %d: %v",
+				dev, len(events), failedCount(t, events), n, events)
+		}
+	}
+	verifyChain(t, s)
+}

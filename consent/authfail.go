@@ -20,7 +20,8 @@ type AuditAppender interface {
 }
 
 // FailedAuthLog writes failed authentications to the audit log aggregated per
-// source (client address) and window, so a flood of bad credentials adds a
+// source (the enrolled device a request came from, else the client address)
+// and window, so a flood of bad credentials adds a
 // bounded number of rows: the first failure of a source in a window is written
 // at once; later ones are counted and written as one auth.failed event with
 // count, first_at, last_at and reasons when the window ends (Flush). At most
@@ -39,6 +40,7 @@ type FailedAuthLog struct {
 
 // failedAuths is the failures of one source not yet written.
 type failedAuths struct {
+	source                  string // see failureSource
 	ip, userAgent, deviceID string // evidence of the first failure counted
 	count                   int
 	first, last             time.Time
@@ -95,15 +97,25 @@ func (l *FailedAuthLog) add(agg *failedAuths) (isNew bool) {
 	if l.sources == nil {
 		l.sources = map[string]*failedAuths{}
 	}
-	if cur, ok := l.sources[agg.ip]; ok {
+	if cur, ok := l.sources[agg.source]; ok {
 		cur.merge(agg)
 		return false
 	} else if len(l.sources) >= l.maxSources() {
 		l.overflow.merge(agg)
 		return false
 	}
-	l.sources[agg.ip] = &failedAuths{ip: agg.ip}
+	l.sources[agg.source] = &failedAuths{source: agg.source, ip: agg.ip}
 	return true
+}
+
+// failureSource is who a failure is counted for: the enrolled device the
+// request came from (proven by its token, so tablets behind one clinic router
+// and other clients on that address are told apart), else the client address.
+func failureSource(ctx context.Context, e *AuditEvent) string {
+	if d := RequestFrom(ctx).Device; d != "" {
+		return "device:" + d
+	}
+	return "ip:" + e.IP
 }
 
 // Record logs one failed authentication e (type auth.failed, details with a
@@ -111,7 +123,7 @@ func (l *FailedAuthLog) add(agg *failedAuths) (isNew bool) {
 // otherwise. The error is the audit write's, an internal one.
 func (l *FailedAuthLog) Record(ctx context.Context, e *AuditEvent) error {
 	reason, _ := e.Details["reason"].(string)
-	one := &failedAuths{ip: e.IP, userAgent: e.UserAgent, deviceID: e.DeviceID, count: 1, first: e.At, last: e.At,
+	one := &failedAuths{source: failureSource(ctx, e), ip: e.IP, userAgent: e.UserAgent, deviceID: e.DeviceID, count: 1, first: e.At, last: e.At,
 		reasons: map[string]int{reason: 1}}
 	l.mu.Lock()
 	isNew := l.add(one)
@@ -127,7 +139,7 @@ func (l *FailedAuthLog) Record(ctx context.Context, e *AuditEvent) error {
 	if err != nil { // counted in the next flush instead
 		l.mu.Lock()
 		if l.add(one) {
-			l.sources[one.ip].merge(one)
+			l.sources[one.source].merge(one)
 		}
 		l.mu.Unlock()
 	}
@@ -164,7 +176,7 @@ func (l *FailedAuthLog) Flush(ctx context.Context, now time.Time) error {
 		l.mu.Lock()
 		for _, a := range pending {
 			if l.add(a) {
-				l.sources[a.ip].merge(a)
+				l.sources[a.source].merge(a)
 			}
 		}
 		l.overflow.merge(&overflow)

@@ -107,6 +107,58 @@ func TestFailedAuthLogBoundsRotatingSources(t *testing.T) {
 	}
 }
 
+// Failures from an enrolled device are aggregated per device, not per address:
+// tablets behind one clinic router, and another client on that address, each
+// get their own aggregate; a device that changes address keeps one.
+func TestFailedAuthLogKeysEnrolledDevices(t *testing.T) {
+	store := &appender{}
+	l := &FailedAuthLog{Store: store}
+	const router = "198.51.100.20"
+	from := func(device, ip string) context.Context {
+		return WithRequest(context.Background(), Request{Actor: "anonymous", Channel: "tablet", IP: ip, Device: device,
+			DeviceID: DeviceEvidence(device, "")})
+	}
+	record := func(ctx context.Context, n int) {
+		for i := 0; i < n; i++ {
+			r := RequestFrom(ctx)
+			e := failure(r.IP, "unknown signing code")
+			e.DeviceID = r.DeviceID
+			if err := l.Record(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	record(from("DEV-A", router), 3)
+	record(from("DEV-B", router), 4)
+	record(from("", router), 5)            // unenrolled client behind the same router
+	record(from("DEV-A", "192.0.2.44"), 2) // tablet A after its address changed
+	if n := l.tracked(); n != 3 {
+		t.Fatalf("%d sources tracked, want 3 (two devices and one address)", n)
+	}
+	if err := l.Flush(context.Background(), authNow); err != nil {
+		t.Fatal(err)
+	}
+	if store.total(t) != 14 {
+		t.Fatalf("%d failures recorded, want 14", store.total(t))
+	}
+	byDevice := map[string]int{}
+	for _, e := range store.events {
+		byDevice[e.DeviceID] += e.Details["count"].(int)
+		if e.IP != router {
+			t.Fatalf("event %v: IP %q, want the first failure's %q", e.Details, e.IP, router)
+		}
+	}
+	want := map[string]int{"enrolled:DEV-A": 5, "enrolled:DEV-B": 4, "": 5}
+	if len(byDevice) != len(want) {
+		t.Fatalf("failures per device %v, want %v", byDevice, want)
+	}
+	for d, n := range want {
+		if byDevice[d] != n {
+			t.Fatalf("failures per device %v, want %v", byDevice, want)
+		}
+	}
+}
+
 // A flush the database refuses keeps its counts for the next one.
 func TestFailedAuthLogKeepsCountsWhenAFlushFails(t *testing.T) {
 	store := &appender{}
