@@ -128,3 +128,40 @@ func TestVerifyDoesNotBlockShutdown(t *testing.T) {
 		t.Fatalf("the in-flight verification answered %d, want 503", status)
 	}
 }
+
+// TestVerifyBoundsCoverWithdrawalCopies: a withdrawn consent's second sealed
+// PDF goes through the same bounds as the signed one: its structure is checked
+// before parsing (a truncated copy is 422), it waits for a slot and a deadline
+// (503 with Retry-After), and once verified it says which file it is.
+func TestVerifyBoundsCoverWithdrawalCopies(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	s.Service.VerifySlots = 1 // read at the first verification
+	ro := s.Key(t, consent.ScopeConsentsRead)
+	id := s.SignedConsent(t, "en")
+	wantJSON(t, s, 200, "POST", "/v1/consents/"+id+"/withdraw", s.AdminKey, map[string]any{"reason": "Patient changed their mind"})
+	copyPDF := want(t, s, 200, "GET", "/v1/consents/"+id+"/pdf/withdrawn", s.AdminKey, nil)
+
+	st, b := s.Do(t, "POST", "/v1/verify", ro, copyPDF[:len(copyPDF)-200], "Content-Type", "application/pdf")
+	if code, _, _ := errorOf(t, b); st != 422 || code != consent.EUNPROCESSABLE {
+		t.Fatalf("truncated withdrawal copy: %d %s", st, b)
+	}
+
+	stuck := &stuckVerifier{real: s.Sealer, release: make(chan struct{})}
+	s.API.Verifier = stuck
+	s.Service.VerifyTimeout = 50 * time.Millisecond
+	req, _ := http.NewRequest("POST", s.URL+"/v1/verify", bytes.NewReader(copyPDF))
+	req.Header.Set("Authorization", "Bearer "+ro)
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("withdrawal copy to a stuck verifier: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	close(stuck.release)
+	s.Service.VerifyTimeout = time.Minute
+	if v := wantJSON(t, s, 200, "POST", "/v1/verify", ro, copyPDF); v["valid"] != true || v["kind"] != "withdrawn" || v["withdrawn_at"] == nil {
+		t.Fatalf("withdrawal copy after the stuck work ended: %v", v)
+	}
+}

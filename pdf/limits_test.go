@@ -90,9 +90,10 @@ func largestConsent(tb testing.TB, textBytes int) (*consent.Consent, []*consent.
 	return c, events
 }
 
-// TestLargestConsentFitsVerifyCap seals consents at the input limits and
-// checks each fits under consent.MaxSealedPDFBytes with room to spare, and
-// passes the structure check and the full verification.
+// TestLargestConsentFitsVerifyCap seals consents at the input limits, and
+// their withdrawal copies, and checks each fits under
+// consent.MaxSealedPDFBytes with room to spare, and passes the structure
+// check and the full verification.
 func TestLargestConsentFitsVerifyCap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders several hundred pages")
@@ -116,6 +117,24 @@ func TestLargestConsentFitsVerifyCap(t *testing.T) {
 				t.Errorf("largest consent does not verify: %s", v.Reason)
 			}
 			t.Logf("verified in %s", time.Since(start))
+
+			// Its withdrawal copy adds a banner on every page, the withdrawal
+			// (with the longest reason the API takes) and one more event.
+			when := c.SignedAt.Add(time.Hour)
+			c.Status, c.StatusChangedAt, c.StatusReason, c.PDF = consent.StatusWithdrawn, &when, longText(1000, 99)[:1000], &p.Info
+			events = append(events, &consent.AuditEvent{Seq: int64(len(events) + 1), Type: consent.EventConsentWithdrawn,
+				At: when, Actor: "apikey:01JDQ7Y0000000000000000000", ConsentID: c.ID})
+			w, err := s.SealWithdrawal(context.Background(), c, events)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("withdrawal copy %d bytes", len(w.Bytes))
+			if 2*len(w.Bytes) > consent.MaxSealedPDFBytes {
+				t.Errorf("withdrawal copy of %d bytes leaves less than half of the %d-byte cap spare", len(w.Bytes), consent.MaxSealedPDFBytes)
+			}
+			if v := s.Verify(w.Bytes); !v.Valid || !v.WithdrawnAt.Equal(when) {
+				t.Errorf("largest withdrawal copy does not verify: %+v", v)
+			}
 		})
 	}
 }
