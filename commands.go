@@ -105,25 +105,36 @@ func verifyFile(ctx context.Context, cfg *config, args []string, stdout io.Write
 	if len(args) != 1 {
 		return fmt.Errorf("usage: consentd verify FILE.pdf")
 	}
-	b, err := os.ReadFile(args[0])
+	b, err := readAtMost(args[0], consent.MaxSealedPDFBytes)
 	if err != nil {
 		return err
+	} else if b == nil {
+		fmt.Fprintf(stdout, "INVALID: larger than any sealed consent (%d bytes)\n", consent.MaxSealedPDFBytes)
+		return exitError(1)
 	}
 	a, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	// The same bounds as POST /v1/verify: structure check, then a deadline.
 	res, err := a.service.VerifyPDF(ctx, a.sealer, b)
-	if err != nil {
+	if consent.ErrorCode(err) == consent.EUNPROCESSABLE {
+		fmt.Fprintf(stdout, "INVALID: %s\n", consent.ErrorMessage(err))
+		return exitError(1)
+	} else if err != nil {
 		return err
 	}
 	if !res.Valid {
 		fmt.Fprintf(stdout, "INVALID: %s\nfile sha256: %s\n", res.Reason, res.FileSHA256)
 		return exitError(1)
 	}
-	fmt.Fprintf(stdout, "VALID: consent %s, signed %s\ncontent sha256: %s\nfile sha256: %s\nsealed by certificate sha256 %s\n",
-		res.ConsentID, consent.FormatTime(res.SignedAt), res.ContentSHA256, res.FileSHA256, res.CertSHA256)
+	fmt.Fprintf(stdout, "VALID: consent %s, signed %s\n", res.ConsentID, consent.FormatTime(res.SignedAt))
+	if res.Kind == consent.PDFKindWithdrawn {
+		fmt.Fprintf(stdout, "withdrawal copy: the consent was withdrawn %s (the signed PDF is a separate file)\n",
+			consent.FormatTime(res.WithdrawnAt))
+	}
+	fmt.Fprintf(stdout, "content sha256: %s\nfile sha256: %s\nsealed by certificate sha256 %s\n", res.ContentSHA256, res.FileSHA256, res.CertSHA256)
 	for _, s := range res.Signers {
 		fmt.Fprintf(stdout, "signer: %s\n", s)
 	}
@@ -188,4 +199,19 @@ func healthcheck(ctx context.Context, cfg *config, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil
+}
+
+// readAtMost reads a file of at most limit bytes; a larger file gives nil
+// without being read.
+func readAtMost(path string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil || len(b) > limit {
+		return nil, err
+	}
+	return b, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,12 @@ type config struct {
 	ExpireEvery    time.Duration
 	KeyRate        float64
 	Checkpoints    consent.CheckpointPolicy // when signed audit checkpoints are written
+	// WebhookAllowNets are the non-public networks webhooks may reach (CIDRs).
+	WebhookAllowNets string
+	// MetricsAddr serves /metrics on its own listener instead of the API's;
+	// MetricsToken, when set, is required as a bearer token to scrape it.
+	MetricsAddr  string
+	MetricsToken string
 
 	errs []error // malformed environment values, reported by check
 }
@@ -68,6 +75,12 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	}
 	fs.Float64Var(&c.KeyRate, "key-rate", rate, "requests per second allowed per API key, 0 = unlimited (CONSENTD_KEY_RATE)")
 	bindCheckpointConfig(fs, getenv, c)
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""),
+		"serve /metrics on this address only, e.g. 127.0.0.1:9090, instead of on --addr (CONSENTD_METRICS_ADDR)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("METRICS_TOKEN", ""),
+		"bearer token (16+ characters) required to scrape /metrics; open when empty (CONSENTD_METRICS_TOKEN)")
+	fs.StringVar(&c.WebhookAllowNets, "webhook-allow-nets", env("WEBHOOK_ALLOW_NETS", ""),
+		"comma-separated CIDRs of non-public networks webhooks may reach, e.g. 10.20.0.0/16 (CONSENTD_WEBHOOK_ALLOW_NETS)")
 	return c
 }
 
@@ -79,4 +92,12 @@ func (c *config) trustedProxies() []string {
 		}
 	}
 	return out
+}
+
+// checkMetrics refuses a metrics token too short to resist guessing.
+func (c *config) checkMetrics() error {
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return fmt.Errorf("CONSENTD_METRICS_TOKEN (--metrics-token): at least 16 characters, e.g. the output of `openssl rand -hex 16`")
+	}
+	return nil
 }

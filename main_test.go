@@ -128,6 +128,26 @@ func TestEndToEnd(t *testing.T) {
 	if o, err := cli("verify", pdfPath); err != nil || !strings.Contains(o, "VALID: consent "+id) {
 		t.Fatalf("verify: %v %s", err, o)
 	}
+	// Withdrawing seals a second PDF; the CLI recognises both.
+	if st, m := call("POST", "/v1/consents/"+id+"/withdraw", map[string]any{"reason": "patient request"}); st != 200 || m["withdrawal_pdf"] == nil {
+		t.Fatalf("withdraw: %d %v", st, m)
+	}
+	req, _ = http.NewRequest("GET", base+"/v1/consents/"+id+"/pdf/withdrawn", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("withdrawal copy: %v %v", resp, err)
+	}
+	copyBytes, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	copyPath := filepath.Join(t.TempDir(), "withdrawn.pdf")
+	os.WriteFile(copyPath, copyBytes, 0o600)
+	if o, err := cli("verify", copyPath); err != nil || !strings.Contains(o, "VALID: consent "+id) || !strings.Contains(o, "withdrawal copy") {
+		t.Fatalf("verify the withdrawal copy: %v %s", err, o)
+	}
+	if o, err := cli("verify", pdfPath); err != nil || !strings.Contains(o, "VALID: consent "+id) || strings.Contains(o, "withdraw") {
+		t.Fatalf("verify the signed PDF after the withdrawal: %v %s", err, o)
+	}
 	pdfBytes[len(pdfBytes)/2] ^= 0xff
 	os.WriteFile(pdfPath, pdfBytes, 0o600)
 	if o, err := cli("verify", pdfPath); err != exitError(1) || !strings.Contains(o, "INVALID") {

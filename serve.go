@@ -25,11 +25,23 @@ import (
 // serve runs the HTTP server until ctx is cancelled, then drains in-flight requests.
 func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	log := newLogger(cfg, os.Stderr)
+	if err := cfg.checkMetrics(); err != nil {
+		return err
+	}
 	a, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	for _, fix := range a.permissionFixes {
+		if fix.err != nil {
+			log.Error("data directory: group or others can read this; tightening it failed, fix it by hand",
+				"path", fix.path, "mode", fix.was.String(), "want", fix.now.String(), "err", fix.err)
+		} else {
+			log.Warn("data directory: group or others could read this; permissions tightened",
+				"path", fix.path, "was", fix.was.String(), "now", fix.now.String())
+		}
+	}
 	if err := bootstrap(ctx, cfg, a, log); err != nil {
 		return err
 	}
@@ -47,7 +59,14 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		return float64(n)
 	})
 	a.service.Observer = m
-	srv.Metrics, srv.MetricsHandler = m, gin.WrapH(m.Handler())
+	metricsHandler := api.MetricsAuth(cfg.MetricsToken, m.Handler())
+	srv.Metrics = m
+	if cfg.MetricsAddr == "" {
+		srv.MetricsHandler = gin.WrapH(metricsHandler)
+		if cfg.MetricsToken == "" {
+			log.Warn("GET /metrics is open to every client of the API; set CONSENTD_METRICS_ADDR or CONSENTD_METRICS_TOKEN")
+		}
+	}
 	if cfg.KeyRate > 0 {
 		srv.KeyLimiter = ratelimit.New(cfg.KeyRate, int(cfg.KeyRate)*2)
 	}
@@ -59,21 +78,46 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Deferred after a.Close, so it runs before it and after the HTTP shutdown:
+	// failures counted by the last requests are written.
+	defer runFailedAuthLog(ctx, a.service, log)()
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	var ms *http.Server
+	var metricsAddr string
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("CONSENTD_METRICS_ADDR: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metricsHandler)
+		ms = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: hs.ErrorLog}
+		go func() { _ = ms.Serve(mln) }()
+		defer ms.Close()
+		metricsAddr = mln.Addr().String()
+		log.Info("metrics listening", "addr", metricsAddr)
+	}
 	log.Info("consentd listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
+	if ms != nil {
+		fmt.Fprintf(stdout, "metrics on %s\n", metricsAddr)
+	}
 
 	// Background jobs stop when serve returns, before the database closes.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
 	defer stopJobs()
-	dispatcher := &webhook.Dispatcher{Store: a.db, Now: time.Now, OnResult: m.WebhookResult}
+	warnUnreachableWebhooks(ctx, a.service, log)
+	dispatcher := &webhook.Dispatcher{Store: a.db, Networks: a.service.WebhookNetworks, Now: time.Now, OnResult: m.WebhookResult}
 	for _, job := range []func(){
 		func() { every(jobsCtx, cfg.ExpireEvery, func() { expireDue(jobsCtx, a.service, log) }) },
 		func() { every(jobsCtx, time.Hour, func() { purgeIdempotency(jobsCtx, a, log) }) },
 		func() { checkpointJob(jobsCtx, a.service, cfg.Checkpoints, log) },
+		func() { every(jobsCtx, 10*time.Minute, func() { purgeCounters(jobsCtx, a.service, log) }) },
+		func() { every(jobsCtx, time.Minute, func() { flushAccess(jobsCtx, a.service, false, log) }) },
 		func() {
 			dispatcher.Run(jobsCtx, time.Second, func(err error) { log.Error("webhook delivery", "err", err) })
 		},
@@ -97,9 +141,13 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	log.Info("shutting down: finishing in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if ms != nil {
+		_ = ms.Shutdown(shutdownCtx)
+	}
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
+	flushAccess(shutdownCtx, a.service, true, log)
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -171,4 +219,46 @@ func purgeIdempotency(ctx context.Context, a *app, log *slog.Logger) {
 	if _, err := a.db.PurgeIdempotency(ctx, time.Now().Add(-25*time.Hour)); err != nil {
 		log.Error("purge idempotency keys", "err", err)
 	}
+}
+
+// purgeCounters forgets failure counts whose windows have ended.
+func purgeCounters(ctx context.Context, svc *consent.Service, log *slog.Logger) {
+	if _, err := svc.PurgeCounters(ctx); err != nil {
+		log.Error("purge counters", "err", err)
+	}
+}
+
+// warnUnreachableWebhooks names the registered endpoints the network policy
+// now refuses (e.g. on the LAN, registered before the policy existed): their
+// deliveries fail until CONSENTD_WEBHOOK_ALLOW_NETS allows them. Only IDs and
+// hosts are logged, never URLs with their paths or secrets.
+func warnUnreachableWebhooks(ctx context.Context, svc *consent.Service, log *slog.Logger) {
+	problems, err := svc.CheckWebhookTargets(ctx)
+	if err != nil {
+		log.Error("check webhook endpoints", "err", err)
+		return
+	}
+	for _, p := range problems {
+		log.Warn("webhook endpoint not reachable under CONSENTD_WEBHOOK_ALLOW_NETS; its deliveries will fail until allowed",
+			"webhook_id", p.WebhookID, "host", p.Host, "reason", p.Reason)
+	}
+}
+
+// flushAccess writes the counts of folded audit reads and scope denials.
+func flushAccess(ctx context.Context, svc *consent.Service, final bool, log *slog.Logger) {
+	if err := svc.FlushAccessEvents(ctx, final); err != nil {
+		log.Error("write folded access events", "err", err)
+	}
+}
+
+// runFailedAuthLog writes aggregated failed authentications every window until
+// the returned stop is called; stop writes what is left and waits.
+func runFailedAuthLog(ctx context.Context, svc *consent.Service, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.FailedAuthLog().Run(ctx, time.Now, func(err error) { log.Error("write failed authentications to the audit log", "err", err) })
+	}()
+	return func() { cancel(); <-done }
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -26,6 +27,8 @@ type app struct {
 	db      *storage.DB
 	sealer  *pdf.Sealer
 	service *consent.Service
+	// permissionFixes are the data-dir entries whose permissions open tightened.
+	permissionFixes []permissionFix
 }
 
 func (a *app) Close() error { return a.db.Close() }
@@ -33,8 +36,16 @@ func (a *app) Close() error { return a.db.Close() }
 // open wires storage, sealer and service from the config; the data dir and its
 // secret key are created on first use.
 func open(ctx context.Context, cfg *config) (*app, error) {
+	nets, err := consent.ParseWebhookNetworks(cfg.WebhookAllowNets)
+	if err != nil {
+		return nil, fmt.Errorf("CONSENTD_WEBHOOK_ALLOW_NETS (--webhook-allow-nets): %w", err)
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	fixes, err := tightenDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data dir permissions: %w", err)
 	}
 	secret, err := loadSecret(filepath.Join(cfg.DataDir, "secret.key"))
 	if err != nil {
@@ -56,8 +67,14 @@ func open(ctx context.Context, cfg *config) (*app, error) {
 	}
 	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, Checkpoints: sealer, PINs: &pinhash.Hasher{TTL: 10 * time.Minute},
 		SecretKey: derive(secret, "signing-session"), Now: time.Now, NewID: func() string { return ulid.Make().String() },
-		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
-	return &app{db: db, sealer: sealer, service: svc}, nil
+		WebhookNetworks: nets, Resolver: net.DefaultResolver}
+	// Files created just now (the database, generated keys) follow the umask:
+	// make them private too, without a warning.
+	if _, err := tightenDataDir(cfg.DataDir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("data dir permissions: %w", err)
+	}
+	return &app{db: db, sealer: sealer, service: svc, permissionFixes: fixes}, nil
 }
 
 func pdfConfig(cfg *config, tz *time.Location) pdf.Config {

@@ -29,7 +29,7 @@ func checkpoint(t *testing.T, s *testserver.Server, p consent.CheckpointPolicy, 
 // audit.checkpoint webhook, and checks that what an EHR receives verifies
 // against the chain.
 func TestAuditCheckpointsAreServedAndSent(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
 	rcv := newReceiver(t)
 	hook := wantJSON(t, s, 201, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"audit.checkpoint"}})
 
@@ -83,8 +83,17 @@ func TestAuditCheckpointsAreServedAndSent(t *testing.T) {
 
 	// Each checkpoint goes out as a signed webhook; the bodies, kept one per
 	// line as an EHR might, are a checkpoints file too.
-	if n, err := dispatcher(s).RunOnce(t.Context()); err != nil || n != 3 {
-		t.Fatalf("delivered %d, %v; want 3", n, err)
+	// At most two deliveries to one endpoint run at a time: two rounds.
+	d, delivered := dispatcher(s), 0
+	for range 2 {
+		n, err := d.RunOnce(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		delivered += n
+	}
+	if delivered != 3 {
+		t.Fatalf("delivered %d; want 3", delivered)
 	}
 	var log bytes.Buffer
 	for _, r := range rcv.received() {

@@ -10,8 +10,8 @@ import (
 const apiKeyKey = "consentd.apikey"
 
 // requireScope authenticates the bearer API key (401 when missing, invalid or
-// revoked) and checks it grants scope (403 otherwise).
-func (s *Server) requireScope(scope string) gin.HandlerFunc {
+// revoked) and checks it grants every one of scopes (403 otherwise).
+func (s *Server) requireScope(scopes ...string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		withRequest(c, "anonymous", consent.ChannelAPI)
 		h := c.GetHeader("Authorization")
@@ -27,16 +27,31 @@ func (s *Server) requireScope(scope string) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		if !k.Allows(scope) {
-			s.fail(c, consent.Errorf(consent.EFORBIDDEN, "This API key lacks the %s scope.", scope))
-			return
+		for _, scope := range scopes {
+			if !k.Allows(scope) {
+				withRequest(c, "apikey:"+k.ID, consent.ChannelAPI)
+				if err := s.Service.RecordScopeDenial(c.Request.Context(), k.ID, c.FullPath(), scope); err != nil {
+					s.fail(c, err)
+					return
+				}
+				s.fail(c, consent.Errorf(consent.EFORBIDDEN, "This API key lacks the %s scope.", scope))
+				return
+			}
 		}
-		if s.KeyLimiter != nil && !s.KeyLimiter.Allow(k.ID) {
-			s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many requests for this API key; slow down."))
+		if err := take(s.KeyLimiter, k.ID, "Too many requests for this API key; slow down."); err != nil {
+			s.fail(c, err)
 			return
 		}
 		c.Set(apiKeyKey, k)
 		withRequest(c, "apikey:"+k.ID, consent.ChannelAPI)
 		c.Next()
 	}
+}
+
+// keyAllows reports whether the request's API key grants scope; responses use
+// it to leave out what the key may not read.
+func keyAllows(c *gin.Context, scope string) bool {
+	k, ok := c.Get(apiKeyKey)
+	key, _ := k.(*consent.APIKey)
+	return ok && key != nil && key.Allows(scope)
 }

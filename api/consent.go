@@ -36,15 +36,6 @@ func (s *Server) writeConsent(c *gin.Context, status int, cs *consent.Consent) {
 	writeJSON(c, status, b)
 }
 
-// renderConsent is an idempotency renderer for use cases that return a consent.
-func (s *Server) renderConsent(r any) any {
-	b, err := s.consentBytes(r.(*consent.Consent), nil)
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
 func (s *Server) createConsent(c *gin.Context) {
 	var req createConsentRequest
 	if err := s.decodeJSON(c, &req); err != nil {
@@ -132,7 +123,8 @@ type reasonRequest struct {
 	Reason string `json:"reason"`
 }
 
-// transition handles decline, cancel, withdraw and void.
+// transition handles decline, cancel, withdraw and void; a key without
+// consents:read gets the consent's new state, not its patient data.
 func (s *Server) transition(to string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req reasonRequest
@@ -140,11 +132,24 @@ func (s *Server) transition(to string) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		out, err := s.Service.Transition(s.idem(c, http.StatusOK, s.renderConsent), c.Param("id"), to, req.Reason)
+		encode := s.consentEncoder(c)
+		render := func(r any) any {
+			b, err := encode(r.(*consent.Consent))
+			if err != nil {
+				return nil
+			}
+			return b
+		}
+		out, err := s.Service.Transition(s.idem(c, http.StatusOK, render), c.Param("id"), to, req.Reason)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		s.writeConsent(c, http.StatusOK, out)
+		b, err := encode(out)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		writeJSON(c, http.StatusOK, b)
 	}
 }

@@ -128,6 +128,8 @@ type consentJSON struct {
 	WithdrawnAt     *string           `json:"withdrawn_at,omitempty"`
 	VoidedAt        *string           `json:"voided_at,omitempty"`
 	PDF             *pdfJSON          `json:"pdf"`
+	// WithdrawalPDF is the sealed withdrawal copy (withdrawn consents).
+	WithdrawalPDF *pdfJSON `json:"withdrawal_pdf,omitempty"`
 }
 
 func toDocumentJSON(d consent.Document) documentJSON {
@@ -223,6 +225,9 @@ func (s *Server) toConsentJSON(c *consent.Consent) consentJSON {
 	}
 	if c.PDF != nil {
 		out.PDF = &pdfJSON{SHA256: c.PDF.SHA256, Size: c.PDF.Size, CertSHA256: c.PDF.CertSHA256, URL: "/v1/consents/" + c.ID + "/pdf"}
+	}
+	if w := c.WithdrawalPDF; w != nil {
+		out.WithdrawalPDF = &pdfJSON{SHA256: w.SHA256, Size: w.Size, CertSHA256: w.CertSHA256, URL: "/v1/consents/" + c.ID + "/pdf/withdrawn"}
 	}
 	return out
 }

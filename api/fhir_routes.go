@@ -13,10 +13,20 @@ import (
 
 const fhirKey = "consentd.fhir"
 
+// isFHIR reports whether a request is under /fhir/r4, where every error is an
+// OperationOutcome: matched routes, and unknown types or wrong methods, which
+// no FHIR route's middleware sees.
+func isFHIR(c *gin.Context) bool {
+	p := c.Request.URL.Path
+	return c.GetBool(fhirKey) || p == fhirBase || strings.HasPrefix(p, fhirBase+"/")
+}
+
+const fhirBase = "/fhir/r4"
+
 // fhirRoutes registers the read-only FHIR R4 endpoints; their errors are
 // OperationOutcomes.
 func (s *Server) fhirRoutes(r *gin.Engine) {
-	g := r.Group("/fhir/r4", func(c *gin.Context) { c.Set(fhirKey, true) })
+	g := r.Group(fhirBase, func(c *gin.Context) { c.Set(fhirKey, true) })
 	g.GET("/metadata", s.fhirMetadata)
 	g.GET("/Consent", s.requireScope(consent.ScopeConsentsRead), s.fhirSearchConsents)
 	g.GET("/Consent/:id", s.requireScope(consent.ScopeConsentsRead), s.fhirConsent)

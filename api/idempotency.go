@@ -26,6 +26,9 @@ func (s *Server) idempotency() gin.HandlerFunc {
 		} else if len(key) > 255 {
 			s.fail(c, consent.FieldErrorf(consent.EINVALID, "Idempotency-Key", "at most 255 characters."))
 			return
+		} else if !cleanText(key) {
+			s.fail(c, consent.FieldErrorf(consent.EINVALID, "Idempotency-Key", "must be valid UTF-8 without control characters (a UUID is a good key)."))
+			return
 		}
 		body, err := s.readBody(c)
 		if err != nil {

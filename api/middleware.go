@@ -64,10 +64,15 @@ func (s *Server) recovery() gin.HandlerFunc {
 	}
 }
 
-// securityHeaders sets headers every response carries.
+// securityHeaders sets headers every response carries, and HSTS on
+// responses served over TLS by consentd itself (behind a TLS-terminating
+// proxy the proxy must send it: the request here is plain HTTP).
 func securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
+		if c.Request.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -77,16 +82,10 @@ func securityHeaders() gin.HandlerFunc {
 	}
 }
 
-// withRequest stores who is acting and from where in the request context for the domain.
+// withRequest stores who is acting and from where in the request context for the
+// domain; consent.WithRequest makes the header values valid UTF-8 within their limits.
 func withRequest(c *gin.Context, actor, channel string) {
-	r := consent.Request{Actor: actor, Channel: channel, IP: c.ClientIP(), UserAgent: truncate(c.Request.UserAgent(), 300),
-		DeviceID: truncate(c.GetHeader("X-Device-ID"), 100), ClientTime: truncate(c.GetHeader("X-Client-Time"), 40)}
+	r := consent.Request{Actor: actor, Channel: channel, IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+		DeviceID: consent.DeviceEvidence("", c.GetHeader("X-Device-ID")), ClientTime: c.GetHeader("X-Client-Time")}
 	c.Request = c.Request.WithContext(consent.WithRequest(c.Request.Context(), r))
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

@@ -31,7 +31,7 @@ func registeredDocumented(t *testing.T, s *testserver.Server, doc *oaDoc) map[st
 
 // TestOpenAPISecurityMatchesServer checks each route's documented security
 // against the server: no key → 401 exactly when a key is documented, a key
-// without x-required-scope → 403, a key with only that scope → neither.
+// lacking any one of x-required-scopes → 403, a key with exactly those scopes → neither.
 func TestOpenAPISecurityMatchesServer(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
 	doc := loadOADoc(t)
@@ -57,12 +57,21 @@ func TestOpenAPISecurityMatchesServer(t *testing.T) {
 		if !secured {
 			continue
 		}
-		scope := o["x-required-scope"].(string)
-		if st, b := s.Do(t, method, url, without[scope], nil); st != http.StatusForbidden {
-			t.Errorf("%s with a key lacking %s: %d %s", key, scope, st, b)
+		var scopes []string
+		for _, sc := range o["x-required-scopes"].([]any) {
+			scopes = append(scopes, sc.(string))
 		}
-		if st, b := s.Do(t, method, url, only[scope], nil); st == http.StatusUnauthorized || st == http.StatusForbidden {
-			t.Errorf("%s with a key holding only %s: %d %s", key, scope, st, b)
+		for _, scope := range scopes {
+			if st, b := s.Do(t, method, url, without[scope], nil); st != http.StatusForbidden {
+				t.Errorf("%s with a key lacking %s: %d %s", key, scope, st, b)
+			}
+		}
+		exact := only[scopes[0]]
+		if len(scopes) > 1 {
+			exact = s.Key(t, scopes...)
+		}
+		if st, b := s.Do(t, method, url, exact, nil); st == http.StatusUnauthorized || st == http.StatusForbidden {
+			t.Errorf("%s with a key holding only %v: %d %s", key, scopes, st, b)
 		}
 	}
 }

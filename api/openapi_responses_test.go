@@ -20,6 +20,7 @@ type oaChecker struct {
 	doc        *oaDoc
 	registered []string
 	validated  int
+	key        string // the API key to send; the admin key when empty
 }
 
 // do sends a request for the documented operation "METHOD /path/{template}",
@@ -37,6 +38,9 @@ func (c *oaChecker) do(op, path string, body any, status int, headers ...string)
 	key := ""
 	if len(o["security"].([]any)) > 0 {
 		key = c.s.AdminKey
+		if c.key != "" {
+			key = c.key
+		}
 	}
 	st, b := c.s.Do(c.t, method, path, key, body, headers...)
 	if st != status {
@@ -107,7 +111,7 @@ func TestOpenAPIResponsesMatchSchemas(t *testing.T) {
 
 	c.do("GET /healthz", "/healthz", nil, 200)
 	c.do("GET /readyz", "/readyz", nil, 200)
-	hook := c.do("POST /v1/webhooks", "/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook",
+	hook := c.do("POST /v1/webhooks", "/v1/webhooks", map[string]any{"url": "http://203.0.113.9/hook",
 		"events": []string{"consent.created", "consent.signed"}}, 201)
 	c.do("GET /v1/webhooks", "/v1/webhooks", nil, 200)
 
@@ -177,7 +181,7 @@ func oaConsentFlow(c *oaChecker) {
 	c.do("GET /v1/consents/{id}/pdf", "/v1/consents/"+id+"/pdf", nil, 200)
 	_, pdf := s.Do(t, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 	c.do("POST /v1/verify", "/v1/verify", pdf, 200)
-	c.do("POST /v1/verify", "/v1/verify", "not a pdf", 200)
+	c.do("POST /v1/verify", "/v1/verify", "not a pdf", 422)
 
 	link := c.do("POST /v1/consents/{id}/download-links", "/v1/consents/"+id+"/download-links", map[string]any{}, 201)
 	c.do("GET /d/{token}", link["url"].(string), nil, 200)
@@ -210,4 +214,11 @@ func oaConsentFlow(c *oaChecker) {
 	c.do("GET /v1/consents/{id}/pdf", "/v1/consents/"+other+"/pdf", nil, 409)
 	third := c.do("POST /v1/consents", "/v1/consents", testserver.ConsentRequest("en"), 201)["id"].(string)
 	c.do("POST /v1/consents/{id}/cancel", "/v1/consents/"+third+"/cancel", map[string]any{"reason": "Wrong patient."}, 200)
+	// A key without consents:read gets the consent's state only (ConsentStatus).
+	c.key = s.Key(t, "consents:write")
+	fourth := c.do("POST /v1/consents", "/v1/consents", testserver.ConsentRequest("en"), 201)["id"].(string)
+	if st := c.do("POST /v1/consents/{id}/cancel", "/v1/consents/"+fourth+"/cancel", map[string]any{"reason": "Duplicate."}, 200); st["patient"] != nil || st["status"] != "cancelled" {
+		t.Errorf("cancel with a write-only key: %v", st)
+	}
+	c.key = ""
 }

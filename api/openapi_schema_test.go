@@ -42,8 +42,8 @@ func (d *oaDoc) enum(t *testing.T, schema string, path ...string) []string {
 
 func TestOpenAPIEnumsMatchDomain(t *testing.T) {
 	doc := loadOADoc(t)
-	codes := []string{consent.EINVALID, consent.EUNAUTHORIZED, consent.EFORBIDDEN, consent.ENOTFOUND, consent.ECONFLICT,
-		consent.EGONE, consent.ETOOLARGE, consent.ERATELIMITED, consent.EINTERNAL}
+	codes := []string{consent.EINVALID, consent.EUNAUTHORIZED, consent.EFORBIDDEN, consent.ENOTFOUND, consent.EMETHOD, consent.ECONFLICT,
+		consent.EGONE, consent.ETOOLARGE, consent.EUNSUPPORTED, consent.EUNPROCESSABLE, consent.ERATELIMITED, consent.EINTERNAL, consent.EUNAVAILABLE}
 	states := []string{consent.StatusPending, consent.StatusSigned, consent.StatusDeclined, consent.StatusCancelled,
 		consent.StatusExpired, consent.StatusWithdrawn, consent.StatusVoided}
 	for _, c := range []struct {

@@ -4,17 +4,19 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/consentd/consentd/consent"
 	"github.com/gin-gonic/gin"
 )
 
-// maxVerifyBytes bounds a PDF sent for verification.
-const maxVerifyBytes = 20 << 20
-
 func servePDF(c *gin.Context, p *consent.SealedPDF) {
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="consent-%s.pdf"`, p.ConsentID))
+	name := "consent-" + p.ConsentID
+	if p.Kind == consent.PDFKindWithdrawn {
+		name += "-withdrawn"
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, name))
 	c.Header("ETag", `"`+p.Info.SHA256+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", p.Bytes)
@@ -22,6 +24,15 @@ func servePDF(c *gin.Context, p *consent.SealedPDF) {
 
 func (s *Server) getPDF(c *gin.Context) {
 	p, err := s.Service.GetPDF(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	servePDF(c, p)
+}
+
+func (s *Server) getWithdrawalPDF(c *gin.Context) {
+	p, err := s.Service.GetWithdrawalPDF(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -40,6 +51,7 @@ type downloadLinkJSON struct {
 	ExpiresAt        string  `json:"expires_at"`
 	RequireBirthDate bool    `json:"require_birth_date"`
 	RevokedAt        *string `json:"revoked_at,omitempty"`
+	LockedAt         *string `json:"locked_at,omitempty"`
 }
 
 func (s *Server) createDownloadLink(c *gin.Context) {
@@ -74,7 +86,8 @@ func (s *Server) revokeDownloadLink(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusOK, downloadLinkJSON{ID: l.ID, ExpiresAt: ts(l.ExpiresAt), RequireBirthDate: l.RequireBirthDate, RevokedAt: tsp(l.RevokedAt)})
+	ok(c, http.StatusOK, downloadLinkJSON{ID: l.ID, ExpiresAt: ts(l.ExpiresAt), RequireBirthDate: l.RequireBirthDate, RevokedAt: tsp(l.RevokedAt),
+		LockedAt: tsp(l.LockedAt)})
 }
 
 var birthDateForm = template.Must(template.New("dob").Parse(`<!doctype html>
@@ -95,14 +108,14 @@ label,input,button{display:block;font-size:1.1em;margin:.5rem 0}input{padding:.5
 // date never appears in a URL.
 func (s *Server) downloadWithLink(c *gin.Context) {
 	withRequest(c, "link", "patient-link")
-	if s.LinkLimiter != nil && !s.LinkLimiter.Allow(c.ClientIP()) {
-		s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many attempts. Please wait a minute and try again."))
+	if err := take(s.LinkLimiter, c.ClientIP(), "Too many attempts. Please wait a minute and try again."); err != nil {
+		s.fail(c, err)
 		return
 	}
 	ctx, token := c.Request.Context(), c.Param("token")
 	l, err := s.Service.DownloadLinkStatus(ctx, token)
 	if err != nil {
-		s.fail(c, err)
+		s.linkFailed(c, err)
 		return
 	}
 	birthDate := ""
@@ -119,10 +132,29 @@ func (s *Server) downloadWithLink(c *gin.Context) {
 		s.htmlPage(c, http.StatusForbidden, birthDateForm, "That date of birth does not match. / La fecha de nacimiento no coincide.")
 		return
 	} else if err != nil {
-		s.fail(c, err)
+		s.linkFailed(c, err)
 		return
 	}
 	servePDF(c, p)
+}
+
+var linkGonePage = template.Must(template.New("gone").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>This link no longer works</title>
+<style>body{font:20px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#111}</style></head><body>
+<h1>This link no longer works / Este enlace ya no funciona</h1>
+<p role="alert">{{.}}</p>
+<p lang="es">Pida a la clínica un enlace nuevo.</p></body></html>`))
+
+// linkFailed answers a failed patient download: a person's browser gets a
+// page that says what to do, other clients the API's JSON error.
+func (s *Server) linkFailed(c *gin.Context, err error) {
+	if consent.ErrorCode(err) == consent.EGONE && strings.Contains(c.GetHeader("Accept"), "text/html") {
+		s.htmlPage(c, http.StatusGone, linkGonePage, consent.ErrorMessage(err))
+		c.Abort()
+		return
+	}
+	s.fail(c, err)
 }
 
 func (s *Server) htmlPage(c *gin.Context, status int, t *template.Template, data any) {
@@ -143,21 +175,32 @@ type verifyJSON struct {
 	Signers       []string `json:"signers"`
 	CertSHA256    string   `json:"cert_sha256,omitempty"`
 	FileSHA256    string   `json:"file_sha256,omitempty"`
+	Kind          string   `json:"kind,omitempty"`
+	WithdrawnAt   *string  `json:"withdrawn_at,omitempty"`
 }
 
+// verifyPDF checks a PDF within bounded work: at most the size of the largest
+// sealed consent (413), the shape of one (422), and a deadline and a few
+// concurrent slots (503 with Retry-After).
 func (s *Server) verifyPDF(c *gin.Context) {
-	b, err := readBodyLimit(c, maxVerifyBytes)
+	b, err := readBodyLimit(c, consent.MaxSealedPDFBytes)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	res, err := s.Service.VerifyPDF(c.Request.Context(), s.Verifier, b)
+	if consent.ErrorCode(err) == consent.EUNAVAILABLE {
+		c.Header("Retry-After", "5")
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	out := verifyJSON{Valid: res.Valid, Reason: res.Reason, ConsentID: res.ConsentID, ContentSHA256: res.ContentSHA256,
-		Signers: res.Signers, CertSHA256: res.CertSHA256, FileSHA256: res.FileSHA256}
+		Signers: res.Signers, CertSHA256: res.CertSHA256, FileSHA256: res.FileSHA256, Kind: res.Kind}
+	if res.Valid && !res.WithdrawnAt.IsZero() {
+		out.WithdrawnAt = tsp(&res.WithdrawnAt)
+	}
 	if out.Signers == nil {
 		out.Signers = []string{}
 	}

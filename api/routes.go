@@ -26,6 +26,10 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.GET("/staff", scope(consent.ScopeAdmin), s.listStaff)
 	v1.DELETE("/staff/:id", scope(consent.ScopeAdmin), s.deactivateStaff)
 
+	v1.POST("/devices", scope(consent.ScopeAdmin), idem, s.createDevice)
+	v1.GET("/devices", scope(consent.ScopeAdmin), s.listDevices)
+	v1.DELETE("/devices/:id", scope(consent.ScopeAdmin), s.revokeDevice)
+
 	v1.POST("/webhooks", scope(consent.ScopeAdmin), idem, s.createWebhook)
 	v1.GET("/webhooks", scope(consent.ScopeAdmin), s.listWebhooks)
 	v1.DELETE("/webhooks/:id", scope(consent.ScopeAdmin), s.deleteWebhook)
@@ -50,7 +54,8 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/consents/:id/withdraw", scope(consent.ScopeConsentsWrite), idem, s.transition(consent.StatusWithdrawn))
 	v1.POST("/consents/:id/void", scope(consent.ScopeAdmin), idem, s.transition(consent.StatusVoided))
 	v1.GET("/consents/:id/pdf", scope(consent.ScopeConsentsRead), s.getPDF)
-	v1.POST("/consents/:id/download-links", scope(consent.ScopeConsentsWrite), idem, s.createDownloadLink)
+	v1.GET("/consents/:id/pdf/withdrawn", scope(consent.ScopeConsentsRead), s.getWithdrawalPDF)
+	v1.POST("/consents/:id/download-links", scope(consent.ScopeConsentsWrite, consent.ScopeConsentsRead), idem, s.createDownloadLink)
 	v1.DELETE("/consents/:id/download-links/:link_id", scope(consent.ScopeConsentsWrite), s.revokeDownloadLink)
 	v1.GET("/consents/:id/audit", scope(consent.ScopeAuditRead), s.consentAudit)
 	v1.GET("/audit", scope(consent.ScopeAuditRead), s.listAudit)
@@ -58,6 +63,8 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/verify", scope(consent.ScopeConsentsRead), s.verifyPDF)
 
 	v1.POST("/signing/codes/:code", s.exchangeCode)
+	v1.GET("/signing/device", s.tabletDevice)
+	v1.POST("/signing/device", s.enrolDevice)
 	v1.GET("/signing/:token", s.tokenAuth, s.getSigning)
 	v1.POST("/signing/:token/acknowledgments", s.tokenAuth, idem, s.acknowledge)
 	v1.POST("/signing/:token/signatures", s.tokenAuth, idem, s.signWithToken)
@@ -67,6 +74,7 @@ func (s *Server) routes(r *gin.Engine) {
 
 	r.GET("/sign", s.signPage)
 	r.GET("/sign/:token", s.signPage)
+	r.GET("/enrol", s.signPage)
 	r.GET("/sign-assets/*file", s.signAsset)
 
 	s.fhirRoutes(r)

@@ -15,9 +15,10 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Limiter decides whether one more request for a key is allowed now.
+// Limiter decides whether one more request for a key is allowed now and, if
+// not, how long until it would be (sent as Retry-After).
 type Limiter interface {
-	Allow(key string) bool
+	Take(key string) (ok bool, retryAfter time.Duration)
 }
 
 // Metrics records request and domain measurements; nil disables them.
@@ -36,7 +37,7 @@ type Server struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed; none by default.
 	TrustedProxies []string
 	// KeyLimiter limits requests per API key; CodeLimiter signing-code exchanges
-	// and LinkLimiter patient downloads, both per client IP.
+	// per enrolled device or client IP; LinkLimiter patient downloads per client IP.
 	KeyLimiter, CodeLimiter, LinkLimiter Limiter
 	Metrics                              Metrics
 	MetricsHandler                       gin.HandlerFunc // serves /metrics when set
@@ -48,19 +49,6 @@ type Server struct {
 
 	docsOnce sync.Once
 	docs     *docCache
-
-	// TokenFailures counts unknown signing tokens per client IP; default 20 per 10 minutes.
-	TokenFailures *consent.FailureLimiter
-	tokensOnce    sync.Once
-}
-
-func (s *Server) tokenFailures() *consent.FailureLimiter {
-	s.tokensOnce.Do(func() {
-		if s.TokenFailures == nil {
-			s.TokenFailures = consent.NewFailureLimiter(20, 10*time.Minute)
-		}
-	})
-	return s.TokenFailures
 }
 
 // docCache returns the cache of encoded consent documents (256 MiB).
@@ -77,11 +65,14 @@ func (s *Server) Handler() (*gin.Engine, error) {
 		return nil, err
 	}
 	r.ContextWithFallback = true
+	// Route on the escaped path and unescape parameters, so an ID holding "/"
+	// (stored before IDs were checked) is reachable as %2F.
+	r.UseRawPath, r.UnescapePathValues = true, true
 	r.HandleMethodNotAllowed = true
-	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders())
+	r.Use(requestID(), s.accessLog(), s.recovery(), securityHeaders(), s.identityEncoding(), s.checkURL())
 	r.NoRoute(func(c *gin.Context) { s.fail(c, consent.Errorf(consent.ENOTFOUND, "No such endpoint.")) })
 	r.NoMethod(func(c *gin.Context) {
-		s.fail(c, consent.Errorf(consent.ENOTFOUND, "Method not allowed on this endpoint."))
+		s.fail(c, consent.Errorf(consent.EMETHOD, "Method not allowed on this endpoint; allowed: %s.", c.Writer.Header().Get("Allow")))
 	})
 	s.routes(r)
 	return r, nil

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 
 	"github.com/consentd/consentd/consent"
 	"github.com/gin-gonic/gin"
@@ -13,13 +14,29 @@ type staffCredentials struct {
 	PIN string `json:"pin"`
 }
 
+// markRequest is a signature mark as sent; pointers tell a field sent empty
+// from one not sent, since each form accepts exactly its own fields.
 type markRequest struct {
 	Type      string        `json:"type"`
-	Width     int           `json:"width"`
-	Height    int           `json:"height"`
-	Strokes   [][]pointJSON `json:"strokes"`
-	PNGBase64 string        `json:"png_base64"`
-	Text      string        `json:"text"`
+	Width     *int          `json:"width"`
+	Height    *int          `json:"height"`
+	Strokes   [][]pointJSON `json:"strokes"` // nil when not sent (or null)
+	PNGBase64 *string       `json:"png_base64"`
+	Text      *string       `json:"text"`
+}
+
+// checkFields refuses a field the mark's form does not have, even sent empty.
+func (m *markRequest) checkFields() error {
+	for _, f := range []struct {
+		name string
+		sent bool
+	}{{"width", m.Width != nil}, {"height", m.Height != nil}, {"strokes", m.Strokes != nil},
+		{"png_base64", m.PNGBase64 != nil}, {"text", m.Text != nil}} {
+		if f.sent && slices.Contains(consent.SignatureForms, m.Type) && !consent.MarkFieldAllowed(m.Type, f.name) {
+			return consent.FieldErrorf(consent.EINVALID, "signature."+f.name, "not part of a %s signature; send only its own fields.", m.Type)
+		}
+	}
+	return nil
 }
 
 type signRequest struct {
@@ -45,7 +62,10 @@ func (r *signRequest) input() (consent.SignInput, error) {
 		return in, consent.FieldErrorf(consent.EINVALID, "signature", "is required.")
 	}
 	m := r.Signature
-	in.Mark = consent.Mark{Type: m.Type, Width: m.Width, Height: m.Height, Text: m.Text}
+	if err := m.checkFields(); err != nil {
+		return in, err
+	}
+	in.Mark = consent.Mark{Type: m.Type, Width: deref0(m.Width), Height: deref0(m.Height), Text: deref0(m.Text)}
 	if len(m.Strokes) > consent.MaxStrokes {
 		return in, consent.FieldErrorf(consent.EINVALID, "signature.strokes", "too many strokes.")
 	}
@@ -56,8 +76,8 @@ func (r *signRequest) input() (consent.SignInput, error) {
 		}
 		in.Mark.Strokes = append(in.Mark.Strokes, pts)
 	}
-	if m.PNGBase64 != "" {
-		b, err := consent.DecodePNGBase64("signature.png_base64", m.PNGBase64)
+	if m.PNGBase64 != nil && *m.PNGBase64 != "" {
+		b, err := consent.DecodePNGBase64("signature.png_base64", *m.PNGBase64)
 		if err != nil {
 			return in, err
 		}
@@ -103,4 +123,13 @@ func (s *Server) signConsent(c *gin.Context) {
 	s.sign(c, func(ctx context.Context, in consent.SignInput) (*consent.SignResult, error) {
 		return s.Service.Sign(ctx, c.Param("id"), in)
 	})
+}
+
+// deref0 returns *p, or the zero value when p is nil.
+func deref0[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

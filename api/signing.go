@@ -3,25 +3,18 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/consentd/consentd/consent"
 	"github.com/gin-gonic/gin"
 )
 
 // tokenAuth attributes a tablet request to its signing token (by a hash prefix,
-// never the token itself). The token is the only credential: the domain resolves it.
-// Clients that keep presenting unknown tokens are refused for a while (429), so
-// guessing — and flooding the audit log with failures — is bounded per IP.
+// never the token itself) and to its enrolled device, if any. The token is the
+// only credential: the domain resolves it, and refuses (429) a client that
+// presented too many unknown codes or tokens, per enrolled device or per IP.
 func (s *Server) tokenAuth(c *gin.Context) {
-	withRequest(c, "token:"+consent.HashSecret(c.Param("token"))[:16], consent.ChannelTablet)
-	if s.tokenFailures().Blocked(c.ClientIP(), time.Now()) {
-		s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many unknown signing links from this device. Please wait a few minutes."))
-		return
-	}
-	c.Next()
-	if c.Writer.Status() == http.StatusNotFound {
-		s.tokenFailures().Fail(c.ClientIP(), time.Now())
+	if err := s.tabletRequest(c, "token:"+consent.HashSecret(c.Param("token"))[:16]); err != nil {
+		s.fail(c, err)
 	}
 }
 
@@ -33,9 +26,12 @@ type exchangeResponse struct {
 }
 
 func (s *Server) exchangeCode(c *gin.Context) {
-	withRequest(c, "signing-code", consent.ChannelTablet)
-	if s.CodeLimiter != nil && !s.CodeLimiter.Allow(c.ClientIP()) {
-		s.fail(c, consent.Errorf(consent.ERATELIMITED, "Too many attempts. Please wait a minute and try again."))
+	if err := s.tabletRequest(c, "signing-code"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := take(s.CodeLimiter, limitKey(c), "Too many attempts. Please wait a minute and try again."); err != nil {
+		s.fail(c, err)
 		return
 	}
 	token, cs, err := s.Service.ExchangeSigningCode(c.Request.Context(), c.Param("code"))

@@ -60,11 +60,11 @@ func (r *receiver) received() []received {
 }
 
 func dispatcher(s *testserver.Server) *webhook.Dispatcher {
-	return &webhook.Dispatcher{Store: s.DB, Now: s.Clock.Now, Client: &http.Client{Timeout: 300 * time.Millisecond}}
+	return &webhook.Dispatcher{Store: s.DB, Now: s.Clock.Now, Networks: s.WebhookNetworks, Timeout: 300 * time.Millisecond}
 }
 
 func TestWebhookRetriesUntilDelivered(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
 	hang := func(w http.ResponseWriter) { time.Sleep(time.Second) }
 	rcv := newReceiver(t, status(500), hang)
 	st, b := s.Do(t, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL + "/hook", "events": []string{"consent.signed"}})
@@ -112,7 +112,7 @@ func TestWebhookRetriesUntilDelivered(t *testing.T) {
 }
 
 func TestWebhookGivesUpAfterADay(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
 	rcv := newReceiver(t)
 	rcv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) })
 	s.Do(t, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"consent.created"}})
@@ -139,14 +139,14 @@ func TestWebhookGivesUpAfterADay(t *testing.T) {
 func TestWebhookSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	rcv := newReceiver(t)
-	s1 := testserver.New(t, testserver.Options{DataDir: dir})
+	s1 := testserver.New(t, testserver.Options{DataDir: dir, WebhookAllowNets: "127.0.0.0/8"})
 	s1.Do(t, "POST", "/v1/webhooks", s1.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"consent.created"}})
 	c := s1.CreateConsent(t, "en")
 	s1.Close()
 	if err := s1.DB.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s2 := testserver.New(t, testserver.Options{DataDir: dir})
+	s2 := testserver.New(t, testserver.Options{DataDir: dir, WebhookAllowNets: "127.0.0.0/8"})
 	if n, err := dispatcher(s2).RunOnce(t.Context()); err != nil || n != 1 {
 		t.Fatalf("after restart: %d %v", n, err)
 	}

@@ -62,6 +62,7 @@ type DownloadLink struct {
 	CreatedAt        time.Time
 	CreatedBy        string
 	RevokedAt        *time.Time
+	LockedAt         *time.Time // wrong birth dates used it up
 }
 
 // Idempotency is a stored response to a write made with an Idempotency-Key.

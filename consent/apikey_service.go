@@ -59,7 +59,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) 
 }
 
 // Authenticate returns the live key for a secret. Errors: EUNAUTHORIZED (the
-// failure is audited, without the secret).
+// failure is audited, without the secret, aggregated per client).
 func (s *Service) Authenticate(ctx context.Context, secret string) (*APIKey, error) {
 	k, err := s.Store.FindAPIKeyByHash(ctx, HashSecret(secret))
 	if err == nil && k.RevokedAt == nil {
@@ -71,10 +71,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*APIKey, err
 	if k != nil {
 		reason = "revoked key " + k.ID
 	}
-	if err := s.Store.AppendAuditEvents(ctx, s.event(ctx, EventAuthFailed, "", map[string]any{"reason": reason})); err != nil {
-		return nil, err
-	}
-	return nil, Errorf(EUNAUTHORIZED, "Invalid or revoked API key.")
+	return nil, s.authFailed(ctx, reason, Errorf(EUNAUTHORIZED, "Invalid or revoked API key."))
 }
 
 // EnsureAdminKey creates an admin key when no key exists yet (first start) and
@@ -93,7 +90,7 @@ func (s *Service) EnsureAdminKey(ctx context.Context) (string, error) {
 
 // CreateStaff registers a staff member who signs with ID and PIN. Errors: EINVALID, ECONFLICT.
 func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (*Staff, error) {
-	if err := CheckName("id", id, 64); err != nil {
+	if err := CheckID("id", id); err != nil {
 		return nil, err
 	} else if err := CheckName("name", name, 200); err != nil {
 		return nil, err

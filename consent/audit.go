@@ -9,30 +9,38 @@ import (
 
 // Audit event types.
 const (
-	EventTemplateCreated     = "template.created"
-	EventVersionCreated      = "template.version_created"
-	EventVersionUpdated      = "template.version_updated"
-	EventVersionPublished    = "template.version_published"
-	EventVersionRetired      = "template.version_retired"
-	EventAPIKeyCreated       = "apikey.created"
-	EventAPIKeyRevoked       = "apikey.revoked"
-	EventStaffCreated        = "staff.created"
-	EventStaffDeactivated    = "staff.deactivated"
-	EventConsentCreated      = "consent.created"
-	EventConsentViewed       = "consent.viewed"
-	EventAcknowledged        = "consent.acknowledged"
-	EventSignatureRecorded   = "consent.signature_recorded"
-	EventConsentSigned       = "consent.signed"
-	EventConsentDeclined     = "consent.declined"
-	EventConsentCancelled    = "consent.cancelled"
-	EventConsentExpired      = "consent.expired"
-	EventConsentWithdrawn    = "consent.withdrawn"
-	EventConsentVoided       = "consent.voided"
+	EventTemplateCreated   = "template.created"
+	EventVersionCreated    = "template.version_created"
+	EventVersionUpdated    = "template.version_updated"
+	EventVersionPublished  = "template.version_published"
+	EventVersionRetired    = "template.version_retired"
+	EventAPIKeyCreated     = "apikey.created"
+	EventAPIKeyRevoked     = "apikey.revoked"
+	EventStaffCreated      = "staff.created"
+	EventStaffDeactivated  = "staff.deactivated"
+	EventConsentCreated    = "consent.created"
+	EventConsentViewed     = "consent.viewed"
+	EventAcknowledged      = "consent.acknowledged"
+	EventSignatureRecorded = "consent.signature_recorded"
+	EventConsentSigned     = "consent.signed"
+	EventConsentDeclined   = "consent.declined"
+	EventConsentCancelled  = "consent.cancelled"
+	EventConsentExpired    = "consent.expired"
+	EventConsentWithdrawn  = "consent.withdrawn"
+	EventConsentVoided     = "consent.voided"
+	// EventWithdrawalPDFSealed: a consent withdrawn before withdrawal copies
+	// existed got one when first needed.
+	EventWithdrawalPDFSealed = "consent.withdrawal_pdf_sealed"
 	EventPDFDownloaded       = "consent.pdf_downloaded"
 	EventDownloadLinkCreated = "download_link.created"
 	EventDownloadLinkRevoked = "download_link.revoked"
+	EventDownloadLinkLocked  = "download_link.locked" // wrong birth dates used a link up
 	EventAuthFailed          = "auth.failed"
 	EventStaffAuthFailed     = "staff.auth_failed"
+	EventStaffPINAttempts    = "staff.pin_attempts" // a staff member's wrong PINs reached the ceiling
+	EventDeviceCreated       = "device.created"     // an admin registered a kiosk tablet
+	EventDeviceEnrolled      = "device.enrolled"    // a browser took the device's token
+	EventDeviceRevoked       = "device.revoked"
 	EventWebhookCreated      = "webhook.created"
 	EventWebhookDeleted      = "webhook.deleted"
 )

@@ -64,7 +64,7 @@ type Consent struct {
 	CreatedBy       string // actor that created it, e.g. "apikey:01H..."
 
 	SigningTokenHash string // SHA-256 hex of the signing token
-	SigningCodeHash  string // SHA-256 hex of the normalised signing code
+	SigningCodeHash  string // HMAC of the normalised signing code (SHA-256 hex before the upgrade; see signingCodeHash)
 
 	SignedAt        *time.Time
 	StatusChangedAt *time.Time // time of the last transition
@@ -73,6 +73,9 @@ type Consent struct {
 	Signatures      []Signature      // in signing order
 	Acknowledgments []Acknowledgment // in recording order
 	PDF             *PDFInfo         // set once signed
+	// WithdrawalPDF is the sealed withdrawal copy of a withdrawn consent (nil
+	// for a consent withdrawn before copies existed, until one is sealed).
+	WithdrawalPDF *PDFInfo
 }
 
 // Document returns the frozen document in the consent's selected locale.
@@ -141,9 +144,18 @@ type PDFInfo struct {
 	CertSHA256 string // fingerprint of the sealing certificate
 }
 
+// Kinds of sealed PDF. The signed PDF is sealed when the last required
+// signature completes the consent and never changes; a withdrawal copy is
+// sealed, additionally, when the consent is withdrawn.
+const (
+	PDFKindSigned    = "signed"
+	PDFKindWithdrawn = "withdrawn"
+)
+
 // SealedPDF is a stored sealed PDF with its bytes.
 type SealedPDF struct {
 	ConsentID string
+	Kind      string // PDFKindSigned ("" means the same) or PDFKindWithdrawn
 	Info      PDFInfo
 	Bytes     []byte
 }

@@ -78,7 +78,7 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 		}
 	}
 	out := &CreatedConsent{Consent: c, SigningToken: randomToken(32), SigningCode: newSigningCode()}
-	c.SigningTokenHash, c.SigningCodeHash = HashSecret(out.SigningToken), HashSecret(NormalizeSigningCode(out.SigningCode))
+	c.SigningTokenHash, c.SigningCodeHash = HashSecret(out.SigningToken), s.signingCodeHash(NormalizeSigningCode(out.SigningCode))
 	defer func() {
 		if err == nil {
 			s.observer().ConsentCreated()
@@ -152,6 +152,8 @@ func (s *Service) Transition(ctx context.Context, id, to, reason string) (*Conse
 	}
 	if _, ok := transitionEvents[to]; !ok || to == StatusExpired {
 		return nil, Errorf(EINVALID, "Unknown transition %q.", to)
+	} else if to == StatusWithdrawn {
+		return s.withdraw(ctx, id, reason)
 	}
 	return update(ctx, s, func(tx Tx) (*Consent, error) {
 		c, err := tx.FindConsentByID(ctx, id)

@@ -99,25 +99,3 @@ func TestSigningCodes(t *testing.T) {
 		t.Fatalf("normalize: %q", got)
 	}
 }
-
-func TestFailureLimiter(t *testing.T) {
-	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	l := NewFailureLimiter(3, time.Minute)
-	for i := 0; i < 3; i++ {
-		if l.Blocked("s", now) {
-			t.Fatalf("blocked after %d failures", i)
-		}
-		l.Fail("s", now)
-	}
-	if !l.Blocked("s", now) || l.Blocked("other", now) {
-		t.Fatal("limit not per key")
-	}
-	if l.Blocked("s", now.Add(time.Minute)) {
-		t.Fatal("failures did not expire")
-	}
-	l.Fail("s", now)
-	l.Reset("s")
-	if l.Blocked("s", now) {
-		t.Fatal("reset kept failures")
-	}
-}

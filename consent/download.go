@@ -81,50 +81,121 @@ func (s *Service) RevokeDownloadLink(ctx context.Context, consentID, linkID stri
 	})
 }
 
-// DownloadLinkStatus tells whether a link token is usable and whether it needs a birth date.
+// DownloadLinkStatus tells whether a link token is usable and whether it
+// needs a birth date. Errors: ENOTFOUND; EGONE — revoked, expired, locked by
+// wrong birth dates, or to a voided consent — with the reason in the field
+// (revoked_at, expires_at, locked_at, status), always before any date is asked.
 func (s *Service) DownloadLinkStatus(ctx context.Context, token string) (*DownloadLink, error) {
+	l, _, err := s.liveLink(ctx, token)
+	return l, err
+}
+
+func (s *Service) liveLink(ctx context.Context, token string) (*DownloadLink, *Consent, error) {
 	l, err := s.Store.FindDownloadLinkByHash(ctx, HashSecret(token))
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "Unknown download link.")
+		return nil, nil, Errorf(ENOTFOUND, "Unknown download link.")
 	} else if err != nil {
-		return nil, err
-	} else if l.RevokedAt != nil {
-		return nil, Errorf(EGONE, "This download link was revoked. Please ask the clinic for a new one.")
-	} else if !s.now().Before(l.ExpiresAt) {
-		return nil, Errorf(EGONE, "This download link has expired. Please ask the clinic for a new one.")
+		return nil, nil, err
 	}
-	return l, nil
+	gone := func(field, msg string) error { return &Error{Code: EGONE, Field: field, Message: msg} }
+	switch {
+	case l.RevokedAt != nil:
+		return nil, nil, gone("revoked_at", "This download link was revoked. Please ask the clinic for a new one.")
+	case !s.now().Before(l.ExpiresAt):
+		return nil, nil, gone("expires_at", "This download link has expired. Please ask the clinic for a new one.")
+	case l.LockedAt != nil:
+		return nil, nil, lockedLink()
+	}
+	c, err := s.Store.FindConsentByID(ctx, l.ConsentID)
+	if err != nil {
+		return nil, nil, err
+	} else if c.Status == StatusVoided {
+		return nil, nil, gone("status", "This consent was voided as entered in error. Please contact the clinic.")
+	}
+	return l, c, nil
+}
+
+func lockedLink() error {
+	return &Error{Code: EGONE, Field: "locked_at", Message: "This download link is locked because the date of birth was " +
+		"entered wrongly too often. Please ask the clinic for a new one."}
 }
 
 // DownloadWithLink returns the PDF behind a live link after the optional
-// date-of-birth check, and audits the download. Errors: ENOTFOUND, EGONE,
-// EFORBIDDEN (wrong or missing date of birth; audited).
+// date-of-birth check, and audits the download. Wrong dates are counted per
+// link in the database, whatever address or server they come from; each
+// check reserves its count first, so parallel guesses get no more checks.
+// The limit's Max-th wrong date locks the link for good (audited, and a
+// download_link.locked webhook). Errors: ENOTFOUND, EGONE (see
+// DownloadLinkStatus), EFORBIDDEN (wrong or missing date of birth; audited).
 func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string) (*SealedPDF, error) {
-	l, err := s.DownloadLinkStatus(ctx, token)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.Store.FindConsentByID(ctx, l.ConsentID)
+	l, c, err := s.liveLink(ctx, token)
 	if err != nil {
 		return nil, err
 	}
 	if l.RequireBirthDate {
+		lim := s.limits().BirthDate
+		u := lim.add(l.ID, s.now(), 1)
+		u.Expires = l.ExpiresAt.Add(24 * time.Hour)
+		n, err := s.Store.UpdateCounters(ctx, u)
+		if err != nil {
+			return nil, err
+		} else if n[0] > lim.Max {
+			// Locked already, or being locked; lock it here too in case the
+			// request that used up the link failed (or the process died) before.
+			if err := s.lockLink(ctx, l, c, lim.Max); err != nil {
+				return nil, err
+			}
+			return nil, lockedLink()
+		}
 		if subtle.ConstantTimeCompare([]byte(c.Patient.BirthDate), []byte(birthDate)) != 1 {
-			ev := s.event(ctx, EventAuthFailed, l.ConsentID, map[string]any{"link_id": l.ID, "reason": "date of birth did not match"})
+			ev := s.event(ctx, EventAuthFailed, l.ConsentID, map[string]any{"link_id": l.ID, "reason": "date of birth did not match",
+				"failures": n[0]})
 			if err := s.Store.AppendAuditEvents(ctx, ev); err != nil {
 				return nil, err
 			}
+			if n[0] >= lim.Max {
+				if err := s.lockLink(ctx, l, c, n[0]); err != nil {
+					return nil, err
+				}
+				return nil, lockedLink()
+			}
 			return nil, FieldErrorf(EFORBIDDEN, "birth_date", "the date of birth does not match our records.")
 		}
+		u.Add = -1
+		if _, err := s.Store.UpdateCounters(ctx, u); err != nil {
+			return nil, err
+		}
 	}
-	if c.Status == StatusVoided {
-		return nil, Errorf(EGONE, "This consent was voided as entered in error. Please contact the clinic.")
+	// A withdrawn consent stays the patient's to download; its copy says it was withdrawn.
+	var p *SealedPDF
+	if c.Status == StatusWithdrawn {
+		p, err = s.withdrawalPDF(ctx, c)
+	} else {
+		p, err = s.Store.FindPDF(ctx, l.ConsentID)
 	}
-	p, err := s.Store.FindPDF(ctx, l.ConsentID)
 	if err != nil {
 		return nil, err
 	}
 	ev := s.event(ctx, EventPDFDownloaded, l.ConsentID, map[string]any{"link_id": l.ID, "pdf_sha256": p.Info.SHA256})
 	ev.Actor = "link:" + l.ID
 	return p, s.Store.AppendAuditEvents(ctx, ev)
+}
+
+// lockLink locks a link used up by wrong birth dates, audits it and tells the
+// clinic's systems; a link another request locked meanwhile is left as it is.
+func (s *Service) lockLink(ctx context.Context, l *DownloadLink, c *Consent, failures int) error {
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		if err := tx.LockDownloadLink(ctx, l.ID, s.now()); err != nil {
+			return err
+		}
+		details := map[string]any{"link_id": l.ID, "failures": failures}
+		if err := tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkLocked, l.ConsentID, details)); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, EventDownloadLinkLocked, c, details)
+	})
+	if ErrorCode(err) == ECONFLICT {
+		return nil
+	}
+	return err
 }

@@ -6,6 +6,7 @@ package consent
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes shared by every layer; the API maps each to exactly one HTTP status.
@@ -14,11 +15,18 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ENOTFOUND     = "not_found"
+	EMETHOD       = "method_not_allowed"
 	ECONFLICT     = "conflict"
 	EGONE         = "gone"
 	ETOOLARGE     = "too_large"
 	ERATELIMITED  = "rate_limited"
+	EUNSUPPORTED  = "unsupported_media_type"
 	EINTERNAL     = "internal"
+	// EUNPROCESSABLE: well-formed request whose content cannot be processed
+	// (e.g. a file without a sealed consent's shape).
+	EUNPROCESSABLE = "unprocessable"
+	// EUNAVAILABLE: the server is busy or the work took too long; retry later.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is a domain error: a code from the list above, a message safe to show a
@@ -27,6 +35,8 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
+	// RetryAfter says when a refused request (ERATELIMITED) may succeed again.
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.
@@ -78,4 +88,24 @@ func ErrorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// RateLimitedf returns an ERATELIMITED error that says when to try again.
+func RateLimitedf(retryAfter time.Duration, field, format string, args ...any) *Error {
+	e := Errorf(ERATELIMITED, format, args...)
+	if field != "" {
+		e = FieldErrorf(ERATELIMITED, field, format, args...)
+	}
+	e.RetryAfter = retryAfter
+	return e
+}
+
+// ErrorRetryAfter returns how long a refused request should wait, or 0 when
+// the error does not say.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -43,6 +43,8 @@ func (m *Mark) Validate(allowed []string, name string) error {
 		return FieldErrorf(EINVALID, "signature.type", "must be drawn, typed or image.")
 	} else if !slices.Contains(allowed, m.Type) {
 		return FieldErrorf(EINVALID, "signature.type", "this consent accepts %s signatures.", strings.Join(allowed, ", "))
+	} else if err := m.checkOwnFields(); err != nil {
+		return err
 	}
 	switch m.Type {
 	case "drawn":
@@ -150,10 +152,16 @@ func (m *Mark) validateImage() error {
 		return FieldErrorf(EINVALID, "signature.png_base64", "not a PNG image.")
 	}
 	cfg, err := png.DecodeConfig(bytes.NewReader(m.PNG))
-	if err != nil {
+	h, ok := readPNGHeader(m.PNG)
+	if err != nil || !ok {
 		return FieldErrorf(EINVALID, "signature.png_base64", "not a valid PNG image.")
 	} else if cfg.Width > MaxPNGWidth || cfg.Height > MaxPNGHeight || cfg.Width < 20 || cfg.Height < 10 {
 		return FieldErrorf(EINVALID, "signature.png_base64", "image must be between 20x10 and %dx%d pixels (it is %dx%d).", MaxPNGWidth, MaxPNGHeight, cfg.Width, cfg.Height)
+	} else if h.decodedSize() > MaxPNGDecodedBytes {
+		// Bit depth and size are bounded from the header, before decoding.
+		return FieldErrorf(EINVALID, "signature.png_base64",
+			"image too large once decoded (%dx%d pixels at %d bits a channel); send an 8-bit PNG of at most %dx%d pixels.",
+			h.width, h.height, h.depth, MaxPNGWidth, MaxPNGHeight)
 	}
 	if _, err := png.Decode(bytes.NewReader(m.PNG)); err != nil {
 		return FieldErrorf(EINVALID, "signature.png_base64", "the PNG image is corrupt.")

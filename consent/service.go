@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"sync"
 	"time"
 )
 
@@ -22,13 +23,45 @@ type Service struct {
 	SecretKey []byte
 	Now       func() time.Time
 	NewID     func() string
-	// PINFailures limits wrong staff PINs per staff ID.
-	PINFailures *FailureLimiter
+	// Limits are the failure limits counted in the database; zero fields take
+	// DefaultLimits.
+	Limits Limits
 	// EvidenceEventLimit bounds the audit events printed on a PDF's evidence page.
 	EvidenceEventLimit int
 	// Observer is told about consents created and signed and seal durations
 	// (metrics); nil observes nothing.
 	Observer Observer
+	// VerifySlots bounds concurrent PDF verifications (default 2) and
+	// VerifyTimeout how long a caller waits for one (default 5 s).
+	VerifySlots   int
+	VerifyTimeout time.Duration
+	verifyGate    verifyGate
+	// WebhookNetworks says which addresses webhooks may reach (nil: public
+	// only); Resolver, when set, resolves endpoint hosts at registration.
+	WebhookNetworks *WebhookNetworks
+	Resolver        Resolver
+	// AccessWindow folds repeated audit reads and scope denials by one actor
+	// on one route into one event per window (default 1 min).
+	AccessWindow time.Duration
+	access       accessLog
+	// FailedAuths aggregates failed authentications in the audit log; nil uses
+	// one with the defaults on Store.
+	FailedAuths   *FailedAuthLog
+	failedAuthsMu sync.Mutex
+
+	dummyOnce sync.Once
+	dummyHash string // see dummyPINHash
+}
+
+// FailedAuthLog returns the aggregator of failed authentications (FailedAuths
+// or a default one), whose Run the server starts and stops.
+func (s *Service) FailedAuthLog() *FailedAuthLog {
+	s.failedAuthsMu.Lock()
+	defer s.failedAuthsMu.Unlock()
+	if s.FailedAuths == nil {
+		s.FailedAuths = &FailedAuthLog{Store: s.Store}
+	}
+	return s.FailedAuths
 }
 
 // Observer receives measurements from the use cases.
@@ -82,6 +115,7 @@ func randomToken(n int) string {
 // rows it creates or changes, as they are after it.
 func (s *Service) event(ctx context.Context, typ, consentID string, details map[string]any, rows ...Row) *AuditEvent {
 	r := RequestFrom(ctx)
+	cleanDetails(details)
 	return &AuditEvent{Type: typ, At: s.now(), Actor: r.Actor, ConsentID: consentID, IP: r.IP,
 		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details, Rows: rows}
 }
@@ -96,19 +130,25 @@ func (s *Service) change(ctx context.Context, typ, consentID string, details map
 
 // Request describes who is acting and from where; handlers put it in the context.
 type Request struct {
-	Actor      string // "apikey:<id>", "token:<consent id>", "link:<id>", "system", "cli"
-	Channel    string // api | tablet
-	IP         string
-	UserAgent  string
-	DeviceID   string
+	Actor     string // "apikey:<id>", "token:<consent id>", "link:<id>", "system", "cli"
+	Channel   string // api | tablet
+	IP        string
+	UserAgent string
+	// DeviceID is recorded in the evidence: "enrolled:<id>" for an enrolled
+	// device, otherwise the client's own X-Device-ID claim.
+	DeviceID string
+	// Device is the ID of the enrolled device the request came from, verified
+	// by its token; limits are counted per enrolled device.
+	Device     string
 	ClientTime string
 }
 
 type requestKey struct{}
 
-// WithRequest returns a context carrying r.
+// WithRequest returns a context carrying r, its fields made valid UTF-8 within
+// their byte limits (see CleanEvidence).
 func WithRequest(ctx context.Context, r Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+	return context.WithValue(ctx, requestKey{}, r.clean())
 }
 
 // RequestFrom returns the request in ctx, or a system request when there is none.
@@ -120,5 +160,6 @@ func RequestFrom(ctx context.Context) Request {
 }
 
 func (r Request) evidence() Evidence {
+	// DeviceID is already in its evidence form (see DeviceEvidence).
 	return Evidence{Channel: r.Channel, IP: r.IP, UserAgent: r.UserAgent, DeviceID: r.DeviceID, Actor: r.Actor, ClientTime: r.ClientTime}
 }

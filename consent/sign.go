@@ -83,7 +83,10 @@ type signPlan struct {
 	acks      []Acknowledgment // new acknowledgments recorded at signing
 	completes bool
 	pdf       *SealedPDF
-	events    []*AuditEvent
+	// pngReceivedSHA256 is the SHA-256 of an image signature as received,
+	// before NormalizePNG.
+	pngReceivedSHA256 string
+	events            []*AuditEvent
 }
 
 func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (*signPlan, error) {
@@ -124,6 +127,15 @@ func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (
 	}
 	if err := sig.Mark.Validate(v.SignatureForms, sig.Name); err != nil {
 		return nil, err
+	}
+	if sig.Mark.Type == "image" {
+		// Store the image in the form the PDF renderer embeds, so every
+		// accepted signature can be sealed; the audit trail keeps the hash
+		// of the bytes received.
+		plan.pngReceivedSHA256 = PNGSHA256(sig.Mark.PNG)
+		if sig.Mark.PNG, err = NormalizePNG(sig.Mark.PNG, MaxPNGDecodedBytes); err != nil {
+			return nil, err
+		}
 	}
 	after := *c
 	after.Locale = locale

@@ -5,45 +5,6 @@ import (
 	"time"
 )
 
-// checkStaff authenticates a clinician, witness or interpreter by staff ID and
-// PIN (two components); wrong PINs are rate-limited and audited.
-func (s *Service) checkStaff(ctx context.Context, c *Consent, in SignInput, sig *Signature) error {
-	if in.StaffID == "" {
-		return FieldErrorf(EINVALID, "staff.id", "a %s signs with their staff ID and PIN.", in.Role)
-	} else if in.StaffPIN == "" {
-		return FieldErrorf(EINVALID, "staff.pin", "a %s signs with their staff ID and PIN.", in.Role)
-	} else if len(in.StaffID) > 64 || len(in.StaffPIN) > 64 {
-		return FieldErrorf(EINVALID, "staff", "staff ID and PIN are at most 64 characters.")
-	} else if in.Relationship != "" || len(in.AcknowledgedSections) > 0 {
-		return FieldErrorf(EINVALID, "role", "relationship and acknowledged sections belong to the patient side.")
-	}
-	now := s.now()
-	if s.PINFailures.Blocked(in.StaffID, now) {
-		return FieldErrorf(ERATELIMITED, "staff.pin", "too many wrong PINs for this staff ID; try again in a few minutes.")
-	}
-	st, err := s.Store.FindStaff(ctx, in.StaffID)
-	if err != nil && ErrorCode(err) != ENOTFOUND {
-		return err
-	}
-	if err != nil || st.DeactivatedAt != nil || !s.PINs.Compare(st.PINHash, in.StaffPIN) {
-		s.PINFailures.Fail(in.StaffID, now)
-		ev := s.event(ctx, EventStaffAuthFailed, c.ID, map[string]any{"staff_id": in.StaffID, "role": in.Role})
-		if err := s.Store.AppendAuditEvents(ctx, ev); err != nil {
-			return err
-		}
-		return FieldErrorf(EINVALID, "staff.pin", "wrong staff ID or PIN.")
-	}
-	s.PINFailures.Reset(in.StaffID)
-	if st.Role != in.Role && in.Role != RoleWitness {
-		return FieldErrorf(EINVALID, "role", "staff member %s is registered as %s, not %s.", st.ID, st.Role, in.Role)
-	}
-	if in.Role == RoleClinician && !in.IdentityVerified {
-		return FieldErrorf(EINVALID, "identity_verified", "the clinician must confirm that the patient's identity was checked.")
-	}
-	sig.Name, sig.StaffID, sig.IdentityVerified = st.Name, st.ID, in.IdentityVerified
-	return nil
-}
-
 // signEvents lists the audit events a signing writes, in order.
 func (s *Service) signEvents(ctx context.Context, p *signPlan) []*AuditEvent {
 	var out []*AuditEvent
@@ -54,6 +15,10 @@ func (s *Service) signEvents(ctx context.Context, p *signPlan) []*AuditEvent {
 		"channel": p.sig.Evidence.Channel}
 	if p.sig.StaffID != "" {
 		d["staff_id"] = p.sig.StaffID
+	}
+	if p.pngReceivedSHA256 != "" {
+		d["png_received_sha256"] = p.pngReceivedSHA256
+		d["png_normalized"] = PNGSHA256(p.sig.Mark.PNG) != p.pngReceivedSHA256
 	}
 	if p.sig.Evidence.ClientTime != "" {
 		d["client_time_claimed"] = p.sig.Evidence.ClientTime

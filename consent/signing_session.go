@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 )
 
@@ -41,6 +42,20 @@ func NormalizeSigningCode(code string) string {
 	}, strings.ToUpper(strings.TrimSpace(code)))
 }
 
+// signingCodeHash is how a consent's normalised signing code is stored: an
+// HMAC-SHA256 under a key derived from the server secret. A code has only
+// about 40 bits, so a plain hash would let anyone who reads the database find
+// every pending code by trying them all; the key is not in the database.
+// Consents created before this stored SHA-256(code); lookups fall back to it,
+// and the column stays as written (it is frozen, and session tokens MAC it).
+func (s *Service) signingCodeHash(norm string) string {
+	k := hmac.New(sha256.New, s.SecretKey)
+	k.Write([]byte("consentd|signing-code|v1"))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte(norm))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
 // sessionToken derives the token a code exchange returns: it names the consent
 // and is authenticated with the service's secret key, so nothing new is stored.
 func (s *Service) sessionToken(c *Consent) string {
@@ -52,14 +67,23 @@ func (s *Service) sessionToken(c *Consent) string {
 // ExchangeSigningCode trades a signing code for a signing token. Errors:
 // ENOTFOUND (unknown code), EGONE (consent no longer awaiting signatures).
 func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string, *Consent, error) {
+	if err := s.reserveGuess(ctx); err != nil {
+		return "", nil, err
+	}
 	norm := NormalizeSigningCode(code)
 	if len(norm) != 8 || strings.Trim(norm, signingCodeAlphabet) != "" {
 		return "", nil, s.authFailed(ctx, "malformed signing code", Errorf(ENOTFOUND, "Unknown signing code."))
 	}
-	c, err := s.Store.FindConsentBySigningCode(ctx, HashSecret(norm))
+	c, err := s.Store.FindConsentBySigningCode(ctx, s.signingCodeHash(norm))
+	if ErrorCode(err) == ENOTFOUND { // a consent created before codes were stored as HMACs
+		c, err = s.Store.FindConsentBySigningCode(ctx, HashSecret(norm))
+	}
 	if ErrorCode(err) == ENOTFOUND {
 		return "", nil, s.authFailed(ctx, "unknown signing code", Errorf(ENOTFOUND, "Unknown signing code."))
 	} else if err != nil {
+		return "", nil, err
+	}
+	if err := s.releaseGuess(ctx); err != nil {
 		return "", nil, err
 	}
 	if err := s.checkSignable(c); err != nil {
@@ -69,19 +93,27 @@ func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string,
 }
 
 // consentByToken resolves a signing token (the one issued at creation or one from
-// a code exchange) to its consent. Errors: ENOTFOUND.
+// a code exchange) to its consent. A client that presented too many unknown
+// codes or tokens is refused, even with a real token, until its window ends.
+// Errors: ENOTFOUND, ERATELIMITED.
 func (s *Service) consentByToken(ctx context.Context, token string) (*Consent, error) {
+	if err := s.checkGuesses(ctx); err != nil {
+		return nil, err
+	}
 	c, err := s.findByToken(ctx, token)
 	if ErrorCode(err) == ENOTFOUND {
+		if cerr := s.countGuess(ctx); cerr != nil {
+			return nil, cerr
+		}
 		return nil, s.authFailed(ctx, "unknown signing token", err)
 	}
 	return c, err
 }
 
-// authFailed audits a failed credential (never the credential itself) and
-// returns err for the caller.
+// authFailed audits a failed credential (never the credential itself),
+// aggregated per client (see FailedAuthLog), and returns err for the caller.
 func (s *Service) authFailed(ctx context.Context, reason string, err error) error {
-	if aerr := s.Store.AppendAuditEvents(ctx, s.event(ctx, EventAuthFailed, "", map[string]any{"reason": reason})); aerr != nil {
+	if aerr := s.FailedAuthLog().Record(ctx, s.event(ctx, EventAuthFailed, "", map[string]any{"reason": reason})); aerr != nil {
 		return aerr
 	}
 	return err

@@ -23,6 +23,9 @@ type Reader interface {
 	// ListExpiredPending returns up to limit pending consents whose expires_at <= now.
 	ListExpiredPending(ctx context.Context, now time.Time, limit int) ([]*Consent, error)
 	FindPDF(ctx context.Context, consentID string) (*SealedPDF, error)
+	// FindAdditionalPDF returns a consent's sealed PDF of a kind other than
+	// the signed one (PDFKindWithdrawn); ENOTFOUND if none.
+	FindAdditionalPDF(ctx context.Context, consentID, kind string) (*SealedPDF, error)
 
 	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 	// AuditChainHead returns the position of the last event in the database
@@ -38,6 +41,9 @@ type Reader interface {
 	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
 	FindStaff(ctx context.Context, id string) (*Staff, error)
 	ListStaff(ctx context.Context) ([]*Staff, error)
+	FindDeviceByHash(ctx context.Context, tokenHash string) (*Device, error)
+	FindDevice(ctx context.Context, id string) (*Device, error)
+	ListDevices(ctx context.Context) ([]*Device, error)
 	FindDownloadLinkByHash(ctx context.Context, tokenHash string) (*DownloadLink, error)
 	FindDownloadLink(ctx context.Context, consentID, id string) (*DownloadLink, error)
 	FindIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)
@@ -77,6 +83,9 @@ type Writer interface {
 	CreateSignature(ctx context.Context, s *Signature) error
 	CreateAcknowledgment(ctx context.Context, a *Acknowledgment) error
 	StorePDF(ctx context.Context, p *SealedPDF) error
+	// StoreAdditionalPDF stores a sealed PDF of p.Kind beside the signed one,
+	// once; ECONFLICT if the consent already has one of that kind.
+	StoreAdditionalPDF(ctx context.Context, p *SealedPDF) error
 
 	// AppendAudit assigns Seq, PrevHash, Hash and MAC, records the digests of
 	// e.Rows in its details, and appends the event.
@@ -88,8 +97,13 @@ type Writer interface {
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 	CreateStaff(ctx context.Context, s *Staff) error // ECONFLICT if the ID exists
 	DeactivateStaff(ctx context.Context, id string, at time.Time) error
+	CreateDevice(ctx context.Context, d *Device) error
+	// RevokeDevice stamps revoked_at; ENOTFOUND if none, ECONFLICT if already revoked.
+	RevokeDevice(ctx context.Context, id string, at time.Time) error
 	CreateDownloadLink(ctx context.Context, l *DownloadLink) error
 	RevokeDownloadLink(ctx context.Context, id string, at time.Time) error
+	// LockDownloadLink stamps locked_at; ENOTFOUND if none, ECONFLICT if already locked.
+	LockDownloadLink(ctx context.Context, id string, at time.Time) error
 	// SaveIdempotency stores a response; ECONFLICT if scope+key already exists.
 	SaveIdempotency(ctx context.Context, r *Idempotency) error
 	WebhookWriter
@@ -104,6 +118,7 @@ type Tx interface {
 // Store is the repository the domain service uses.
 type Store interface {
 	Reader
+	Counters
 	// Update runs fn in one write transaction that takes the write lock at its
 	// start; an error from fn rolls everything back.
 	Update(ctx context.Context, fn func(tx Tx) error) error
@@ -120,9 +135,10 @@ type Store interface {
 	// the chain's end against the authenticated head and the checkpoints given
 	// (whose signatures the caller has verified).
 	VerifyIntegrity(ctx context.Context, checkpoints []CheckpointClaim) (*IntegrityReport, error)
-	// ClaimDueDeliveries leases up to limit pending webhook deliveries whose next
-	// attempt is due, so no other worker or process sends them during the lease.
-	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*WebhookDelivery, error)
+	// ClaimDueDeliveries leases pending webhook deliveries whose next attempt
+	// is due, within c's limits, so no other worker or process sends them
+	// during the lease.
+	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, c DeliveryClaim) ([]*WebhookDelivery, error)
 	// CompleteDelivery records an attempt's outcome (status, attempts, next
 	// attempt, last result), appends it to the delivery log and releases the lease.
 	CompleteDelivery(ctx context.Context, d *WebhookDelivery, attempt DeliveryAttempt) error
@@ -131,12 +147,20 @@ type Store interface {
 // MarkdownRenderer turns Markdown into sanitised HTML (no raw HTML, no unsafe links).
 type MarkdownRenderer interface {
 	MarkdownToHTML(md string) (string, error)
+	// MarkdownNesting returns how deeply lists and block quotes nest in md
+	// (0 for none, 1 for a plain list or quote).
+	MarkdownNesting(md string) int
 }
 
 // Sealer renders a signed consent to PDF and seals it with a digital signature.
 // It must not touch the database: it runs before the write transaction.
 type Sealer interface {
 	SealConsent(ctx context.Context, c *Consent, events []*AuditEvent) (*SealedPDF, error)
+	// SealWithdrawal renders a withdrawn consent (status, time and reason of
+	// the withdrawal set; PDF the signed one's info) as its withdrawal copy:
+	// the signed document, marked withdrawn on every page, with the withdrawal
+	// on the evidence page; sealed at the withdrawal time.
+	SealWithdrawal(ctx context.Context, c *Consent, events []*AuditEvent) (*SealedPDF, error)
 }
 
 // PasswordHasher hashes and checks staff PINs with a slow password hash.

@@ -151,6 +151,7 @@ func nonNil(s []string) []string {
 
 var (
 	slugPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	idPattern       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	keyPattern      = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	localePattern   = regexp.MustCompile(`^[a-z]{2}(-[A-Z]{2})?$`)
 	variablePattern = regexp.MustCompile(`\{\{\s*([a-zA-Z0-9_]*)\s*\}\}`)
@@ -160,6 +161,16 @@ var (
 func ValidateSlug(field, slug string) error {
 	if !slugPattern.MatchString(slug) {
 		return FieldErrorf(EINVALID, field, "must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit.")
+	}
+	return nil
+}
+
+// CheckID checks an ID a caller chooses (a staff ID): 1-64 characters of
+// [A-Za-z0-9._-] starting with a letter or digit, so it can always be
+// addressed in a URL path (no "/", "?", "#", "%", spaces, ".." or non-ASCII).
+func CheckID(field, id string) error {
+	if !idPattern.MatchString(id) {
+		return FieldErrorf(EINVALID, field, "must be 1-64 letters, digits, dots, underscores or dashes (A-Z a-z 0-9 . _ -), starting with a letter or digit.")
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ func (s *Service) CreateTemplate(ctx context.Context, slug, title string) (*Temp
 // draft starts as a copy of the newest version. Errors: EINVALID, ENOTFOUND.
 func (s *Service) CreateVersion(ctx context.Context, slug string, content *VersionContent) (*TemplateVersion, error) {
 	if content != nil {
-		if err := content.Validate(); err != nil {
+		if err := s.validateContent(*content); err != nil {
 			return nil, err
 		}
 	}
@@ -71,7 +71,7 @@ func latest(versions []*TemplateVersion) *TemplateVersion {
 // UpdateDraft replaces a draft's content. Errors: EINVALID, ENOTFOUND, ECONFLICT
 // (the version is published or retired, so frozen).
 func (s *Service) UpdateDraft(ctx context.Context, slug string, version int, content VersionContent) (*TemplateVersion, error) {
-	if err := content.Validate(); err != nil {
+	if err := s.validateContent(content); err != nil {
 		return nil, err
 	}
 	return update(ctx, s, func(tx Tx) (*TemplateVersion, error) {
@@ -105,7 +105,7 @@ func (s *Service) PublishVersion(ctx context.Context, slug string, version int, 
 			return nil, err
 		} else if v.Status != VersionDraft {
 			return nil, Errorf(ECONFLICT, "Version %d of %s is already %s.", version, slug, v.Status)
-		} else if err := v.Content().Validate(); err != nil {
+		} else if err := s.validateContent(v.Content()); err != nil {
 			return nil, err
 		}
 		now := s.now()
@@ -157,7 +157,7 @@ const ShippedApprover = "consentd first start (shipped template; medical directo
 func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, publishNew bool) ([]*TemplateVersion, error) {
 	var created []*TemplateVersion
 	for _, sv := range shipped {
-		if err := sv.Content.Validate(); err != nil {
+		if err := s.validateContent(sv.Content); err != nil {
 			return created, fmt.Errorf("shipped template %s v%d: %w", sv.Slug, sv.Version, err)
 		}
 		sum, err := sv.Content.SHA256()

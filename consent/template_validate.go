@@ -139,6 +139,8 @@ func validateRoles(required []string) error {
 func checkTemplateText(field, s string, max int, declared map[string]bool) error {
 	if err := checkText(field, s, max, true); err != nil {
 		return err
+	} else if err := checkTemplatePrintable(field, s); err != nil {
+		return err
 	}
 	for _, m := range variablePattern.FindAllStringSubmatch(s, -1) {
 		if !declared[m[1]] {
@@ -163,7 +165,9 @@ func checkText(field, s string, max int, required bool) error {
 			return FieldErrorf(EINVALID, field, "contains a control character.")
 		}
 	}
-	return nil
+	// Every text consentd keeps may be printed on a consent PDF or its
+	// evidence page: refuse what the PDF cannot print as typed.
+	return checkPrintable(field, s)
 }
 
 // CheckName validates a short single-line text such as a person's name or an ID.

@@ -20,7 +20,8 @@ const (
 // WebhookEventTypes are the events an endpoint may subscribe to.
 var WebhookEventTypes = []string{
 	EventConsentCreated, EventSignatureRecorded, EventConsentSigned, EventConsentDeclined, EventConsentCancelled,
-	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventAuditCheckpoint,
+	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventStaffPINAttempts, EventDownloadLinkLocked,
+	EventAuditCheckpoint,
 }
 
 // Webhook is an endpoint that receives signed event notifications.
@@ -72,6 +73,16 @@ type WebhookWriter interface {
 	EnqueueWebhookEvent(ctx context.Context, e *WebhookEvent) (int, error)
 }
 
+// DeliveryClaim bounds one claim of due deliveries: at most Limit in all, at
+// most PerEndpoint (if > 0) for any one endpoint, none for the endpoints in
+// Skip (those a dispatcher is still sending to), so a slow endpoint's backlog
+// cannot take every worker.
+type DeliveryClaim struct {
+	Limit       int
+	PerEndpoint int
+	Skip        []string
+}
+
 // DeliveryAttempt is one entry of a delivery log.
 type DeliveryAttempt struct {
 	At         time.Time
@@ -80,11 +91,15 @@ type DeliveryAttempt struct {
 	Duration   time.Duration
 }
 
-// CreateWebhook registers an endpoint. Errors: EINVALID.
+// CreateWebhook registers an endpoint. Errors: EINVALID (including an
+// address the network policy refuses).
 func (s *Service) CreateWebhook(ctx context.Context, rawURL string, events []string) (*Webhook, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(rawURL) > 2000 {
 		return nil, FieldErrorf(EINVALID, "url", "must be an absolute http(s) URL.")
+	}
+	if err := s.checkWebhookURL(ctx, u); err != nil {
+		return nil, FieldErrorf(EINVALID, "url", "%s.", err)
 	}
 	if len(events) == 0 {
 		return nil, FieldErrorf(EINVALID, "events", "at least one event type is required (%s).", strings.Join(WebhookEventTypes, ", "))
@@ -136,6 +151,12 @@ func (s *Service) notify(ctx context.Context, tx Tx, typ string, c *Consent, ext
 	for k, v := range extra {
 		data[k] = v
 	}
+	return s.notifyData(ctx, tx, typ, data)
+}
+
+// notifyData writes a webhook event with the given data into the outbox, in
+// the caller's transaction.
+func (s *Service) notifyData(ctx context.Context, tx Tx, typ string, data map[string]any) error {
 	e := &WebhookEvent{ID: s.NewID(), Type: typ, CreatedAt: s.now()}
 	body, err := json.Marshal(map[string]any{"id": e.ID, "type": typ, "created_at": FormatTime(e.CreatedAt), "data": data})
 	if err != nil {

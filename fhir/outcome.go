@@ -15,10 +15,12 @@ var outcomes = map[string]struct {
 	consent.EUNAUTHORIZED: {http.StatusUnauthorized, "login"},
 	consent.EFORBIDDEN:    {http.StatusForbidden, "forbidden"},
 	consent.ENOTFOUND:     {http.StatusNotFound, "not-found"},
+	consent.EMETHOD:       {http.StatusMethodNotAllowed, "not-supported"},
 	consent.ECONFLICT:     {http.StatusConflict, "conflict"},
 	consent.EGONE:         {http.StatusGone, "expired"},
 	consent.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "too-long"},
 	consent.ERATELIMITED:  {http.StatusTooManyRequests, "throttled"},
+	consent.EUNSUPPORTED:  {http.StatusUnsupportedMediaType, "not-supported"},
 	consent.EINTERNAL:     {http.StatusInternalServerError, "exception"},
 }
 

@@ -31,6 +31,8 @@ func TestOperationOutcome(t *testing.T) {
 		{consent.Errorf(consent.EGONE, "Expired."), 410, "expired", "Expired.", "error"},
 		{consent.Errorf(consent.ETOOLARGE, "Too large."), 413, "too-long", "Too large.", "error"},
 		{consent.Errorf(consent.ERATELIMITED, "Slow down."), 429, "throttled", "Slow down.", "error"},
+		{consent.Errorf(consent.EMETHOD, "Use GET."), 405, "not-supported", "Use GET.", "error"},
+		{consent.Errorf(consent.EUNSUPPORTED, "Uncompressed."), 415, "not-supported", "Uncompressed.", "error"},
 		{consent.Errorf(consent.EINTERNAL, "db path /var/secret broke"), 500, "exception", "Internal error.", "error"},
 		{fmt.Errorf("wrapped: %w", consent.Errorf(consent.ENOTFOUND, "Consent not found.")), 404, "not-found", "Consent not found.", "error"},
 		{errors.New("disk on fire at /var/secret"), 500, "exception", "Internal error.", "error"},

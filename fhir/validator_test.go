@@ -47,7 +47,8 @@ func allResources(t *testing.T) map[string]map[string]any {
 	out["capabilitystatement"] = CapabilityStatement(o)
 	out["capabilitystatement-defaults"] = CapabilityStatement(Options{BaseURL: "https://c.example"})
 	for _, code := range []string{consent.EINVALID, consent.EUNAUTHORIZED, consent.EFORBIDDEN, consent.ENOTFOUND,
-		consent.ECONFLICT, consent.EGONE, consent.ETOOLARGE, consent.ERATELIMITED, consent.EINTERNAL} {
+		consent.ECONFLICT, consent.EGONE, consent.ETOOLARGE, consent.ERATELIMITED, consent.EINTERNAL, consent.EMETHOD,
+		consent.EUNSUPPORTED} {
 		_, body := OperationOutcome(consent.Errorf(code, "Something about %s.", code))
 		out["operationoutcome-"+code] = body
 	}

@@ -105,7 +105,7 @@ func TestScrapeAfterSigning(t *testing.T) {
 
 func TestWebhookResults(t *testing.T) {
 	m := metrics.New(nil)
-	s := testserver.New(t, testserver.Options{Metrics: m})
+	s := testserver.New(t, testserver.Options{Metrics: m, WebhookAllowNets: "127.0.0.0/8"})
 	var fail atomic.Bool
 	fail.Store(true)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +129,7 @@ func TestWebhookResults(t *testing.T) {
 		t.Fatalf("backlog with one queued delivery = %v", got)
 	}
 	d := &webhook.Dispatcher{Store: s.DB, Now: s.Clock.Now, OnResult: m.WebhookResult,
-		Client: &http.Client{Timeout: 2 * time.Second}}
+		Networks: s.WebhookNetworks, Timeout: 2 * time.Second}
 	ctx := context.Background()
 	if n, err := d.RunOnce(ctx); err != nil || n != 1 {
 		t.Fatalf("first round: %d %v", n, err)

@@ -56,3 +56,20 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSealCJK renders and seals the ketamine consent for a patient with
+// a Chinese, a Japanese and a Korean name part (budget: 40 ms).
+func BenchmarkSealCJK(b *testing.B) {
+	s := newTestSealer(b, b.TempDir())
+	c := ketamineConsent(b, "en")
+	c.Patient.GivenName, c.Patient.FamilyName = "小明 さくら", "王 김민준"
+	c.Signatures[0].Name = c.Patient.GivenName + " " + c.Patient.FamilyName
+	events := ketamineEvents(c)
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.SealConsent(ctx, c, events); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -10,8 +10,7 @@ var evidenceColumns = [6]float64{27, 38, 30, 21, 40, 18}
 // evidence draws the final page: the hashes that identify the document and
 // its seal, and the consent's audit trail.
 func (d *doc) evidence(events []*consent.AuditEvent) {
-	f := d.f
-	f.AddPage()
+	d.addPage()
 	d.sectionHeading(d.l.Evidence)
 	d.color(colorText)
 	d.write([]span{{text: d.l.EvidenceIntro}}, marginLeft, contentWidth, bodySize, bodyLeading)
@@ -34,6 +33,7 @@ func (d *doc) evidence(events []*consent.AuditEvent) {
 		}
 	}
 	d.space(2)
+	d.withdrawal()
 	d.sectionHeading(d.l.AuditTrail)
 	if len(events) == 0 {
 		d.color(colorMuted)
@@ -42,6 +42,9 @@ func (d *doc) evidence(events []*consent.AuditEvent) {
 	}
 	d.eventRow([6]string{d.l.Time, d.l.Event, d.l.Actor, d.l.IP, d.l.UserAgent, d.l.Device}, true)
 	for _, e := range events {
+		if d.err != nil {
+			return
+		}
 		d.eventRow([6]string{utcTime(e.At), e.Type, e.Actor, e.IP, e.UserAgent, e.DeviceID}, false)
 	}
 }
@@ -58,12 +61,15 @@ func (d *doc) eventRow(cells [6]string, header bool) {
 	laid := [6][]line{}
 	n := 1
 	for i, c := range cells {
-		laid[i] = layout(f, []span{{text: c, style: st}}, evidenceColumns[i]-2*pad, size)
+		laid[i] = d.p.layout([]span{{text: c, style: st}}, evidenceColumns[i]-2*pad, size)
 		n = max(n, len(laid[i]))
+	}
+	if !d.countLines(n) {
+		return
 	}
 	h := float64(n)*lead + 2*pad
 	if !header && f.GetY()+h > pageHeight-marginBottom {
-		f.AddPage()
+		d.addPage()
 		d.eventRow([6]string{d.l.Time, d.l.Event, d.l.Actor, d.l.IP, d.l.UserAgent, d.l.Device}, true)
 	}
 	y := f.GetY()
@@ -77,7 +83,7 @@ func (d *doc) eventRow(cells [6]string, header bool) {
 	x := marginLeft
 	for i, ls := range laid {
 		for j, ln := range ls {
-			drawLine(f, ln, x+pad, y+pad+float64(j)*lead, size)
+			d.p.drawLine(ln, x+pad, y+pad+float64(j)*lead, size)
 		}
 		x += evidenceColumns[i]
 	}

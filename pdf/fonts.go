@@ -1,31 +1,166 @@
 package pdf
 
 import (
-	"bytes"
 	_ "embed"
+	"sync"
 
+	"github.com/consentd/consentd/consent"
 	"github.com/jung-kurt/gofpdf"
 )
 
-// The fonts are DejaVu Sans subsets made by fonts/subset.sh (licence in
-// fonts/LICENSE-DejaVu.txt). Subsetting at build time keeps gofpdf's
-// per-document TTF parsing and subsetting small.
+// The fonts are subsets made by fonts/subset.sh (licences in fonts/):
+// DejaVu Sans for Latin, Greek, Cyrillic, Hebrew, Arabic and symbols, and
+// Droid Sans Fallback for Chinese, Japanese and Korean. Each is parsed once
+// per process (Droid only when a document first needs it) and every
+// document registers with gofpdf a font cut to the glyphs it draws, so a
+// Latin-only consent never pays for the 32,000 CJK glyphs.
 var (
 	//go:embed fonts/DejaVuSans.ttf
 	fontRegular []byte
+	//go:embed fonts/DroidSansFallback.ttf
+	fontCJK []byte
 )
 
-// fontFamily is the family name the document registers the fonts under.
-const fontFamily = "dejavu"
+// Font family names the document registers its fonts under.
+const (
+	fontFamily = "dejavu"
+	cjkFamily  = "droid"
+)
+
+// Fonts a rune can be drawn with.
+const (
+	fontNone  = -1
+	fontLatin = 0
+	fontCJKID = 1
+)
 
 // italicSkew is the slant, in degrees, of the synthetic italic: DejaVu Sans
 // Oblique is itself a slanted Sans, so skewing the upright glyphs looks the
-// same and saves parsing a third font per document.
+// same and saves a second font per document.
 const italicSkew = 11
 
-// addFonts registers the font with a document. Each document gets its own
-// copy of the bytes: gofpdf's subsetter pads table slices with append, which
-// writes into the bytes that follow them in the shared array (a data race).
-func addFonts(f *gofpdf.Fpdf) {
-	f.AddUTF8FontFromBytes(fontFamily, "", bytes.Clone(fontRegular))
+// mustParse parses an embedded font; they are part of the binary, so a
+// failure is a build defect.
+func mustParse(b []byte) *ttf {
+	t, err := parseTTF(b)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+var (
+	latinTTF = sync.OnceValue(func() *ttf { return mustParse(fontRegular) })
+	cjkTTF   = sync.OnceValue(func() *ttf { return mustParse(fontCJK) })
+)
+
+// baseRunes are drawn by the renderer itself (labels in every language,
+// marks, digits, the ⟨U+XXXX⟩ fallback): every document's Latin font has them.
+var baseRunes = sync.OnceValue(func() map[rune]bool {
+	set := map[rune]bool{}
+	add := func(s string) {
+		for _, r := range s {
+			set[r] = true
+		}
+	}
+	for r := rune(0x20); r < 0x7F; r++ {
+		set[r] = true
+	}
+	for r := rune(0xA0); r <= 0xFF; r++ {
+		set[r] = true
+	}
+	add("✓•“”‘’⟨⟩·–—…")
+	for _, l := range labelsByLang {
+		add(l.Clinic + l.Template + l.Version + l.Locale + l.ContentSHA256 + l.TemplateSHA256 + l.Patient + l.Name + l.BirthDate +
+			l.PatientID + l.ConsentID + l.Created + l.Acknowledged + l.Disclosure + l.DisclosureAccepted + l.By + l.Signatures +
+			l.Role + l.Relationship + l.StaffID + l.IdentityVerified + l.SignedAt + l.ClinicTime + l.Meaning + l.Page + l.Of +
+			l.DOB + l.Evidence + l.EvidenceIntro + l.AuditTrail + l.Time + l.Event + l.Actor + l.IP + l.UserAgent + l.Device +
+			l.CertSHA256 + l.ConsentSignedAt + l.NoEvents + l.Yes + l.ImageUnreadable)
+		for _, v := range l.Roles {
+			add(v)
+		}
+	}
+	for _, t := range withdrawalTexts {
+		add(t.Banner + t.Heading + t.Statement + t.WithdrawnAt + t.Reason + t.SignedSHA256)
+	}
+	return set
+})
+
+// fontSet says which font draws each rune in one document.
+type fontSet struct {
+	latin, cjk map[rune]bool // nil: any rune the full font has
+}
+
+// fullFonts chooses fonts as if every glyph of both fonts were registered;
+// collectRunes uses it to find what a document draws.
+var fullFonts = &fontSet{}
+
+// fontOf returns the font that draws r, or fontNone. A rune the domain
+// accepts is always drawn by one of them (TestPrintableRunesHaveGlyphs).
+func (fs *fontSet) fontOf(r rune) int {
+	if fs.latin == nil {
+		if latinTTF().has(r) {
+			return fontLatin
+		} else if consent.Printable(r) {
+			return fontCJKID
+		}
+		return fontNone
+	}
+	if fs.latin[r] {
+		return fontLatin
+	} else if fs.cjk[r] {
+		return fontCJKID
+	}
+	return fontNone
+}
+
+// register cuts the fonts to the runes a document draws, registers them
+// with gofpdf and returns the document's font set.
+func register(f *gofpdf.Fpdf, runes map[rune]bool) *fontSet {
+	fs := &fontSet{latin: map[rune]bool{}, cjk: map[rune]bool{}}
+	var latin, cjk []rune
+	for r := range baseRunes() {
+		latin = append(latin, r)
+	}
+	for r := range runes {
+		switch fullFonts.fontOf(r) {
+		case fontLatin:
+			latin = append(latin, r)
+		case fontCJKID:
+			cjk = append(cjk, r)
+		}
+	}
+	lt := latinTTF()
+	for _, r := range latin {
+		if lt.has(r) {
+			fs.latin[r] = true
+		}
+	}
+	f.AddUTF8FontFromBytes(fontFamily, "", lt.subset(latin))
+	if len(cjk) > 0 {
+		ct := cjkTTF()
+		for _, r := range cjk {
+			if ct.has(r) {
+				fs.cjk[r] = true
+			}
+		}
+		f.AddUTF8FontFromBytes(cjkFamily, "", ct.subset(cjk))
+	}
+	return fs
+}
+
+// ttfOf returns the parsed font for a font ID.
+func ttfOf(font int) *ttf {
+	if font == fontCJKID {
+		return cjkTTF()
+	}
+	return latinTTF()
+}
+
+// familyOf returns the family name a font ID is registered under.
+func familyOf(font int) string {
+	if font == fontCJKID {
+		return cjkFamily
+	}
+	return fontFamily
 }

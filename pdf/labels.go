@@ -11,7 +11,7 @@ type labels struct {
 	SignedAt, ClinicTime, Meaning, Page, Of, DOB                     string
 	Evidence, EvidenceIntro, AuditTrail, Time, Event, Actor          string
 	IP, UserAgent, Device, CertSHA256, ConsentSignedAt, NoEvents     string
-	Yes                                                              string
+	Yes, ImageUnreadable                                             string
 	Roles                                                            map[string]string
 }
 
@@ -30,7 +30,7 @@ var labelsByLang = map[string]*labels{
 		EvidenceIntro: "This document is sealed with a digital signature by the issuing system. Any change to the file invalidates the seal. The content hash identifies the exact text the patient was shown.",
 		Time:          "Time (UTC)", Event: "Event", Actor: "Actor", IP: "IP address", UserAgent: "User agent",
 		Device: "Device", CertSHA256: "Sealing certificate SHA-256", ConsentSignedAt: "Consent signed",
-		NoEvents: "No audit events were supplied.", Yes: "yes",
+		NoEvents: "No audit events were supplied.", Yes: "yes", ImageUnreadable: "Signature image could not be drawn:",
 		Roles: map[string]string{"patient": "Patient", "representative": "Legal representative",
 			"witness": "Witness", "clinician": "Clinician", "interpreter": "Interpreter"},
 	},
@@ -48,7 +48,7 @@ var labelsByLang = map[string]*labels{
 		EvidenceIntro: "Este documento está sellado con una firma digital del sistema emisor. Cualquier cambio en el archivo invalida el sello. El hash del contenido identifica el texto exacto que se mostró al paciente.",
 		Time:          "Hora (UTC)", Event: "Evento", Actor: "Actor", IP: "Dirección IP", UserAgent: "Agente de usuario",
 		Device: "Dispositivo", CertSHA256: "SHA-256 del certificado de sellado", ConsentSignedAt: "Consentimiento firmado",
-		NoEvents: "No se facilitaron eventos de auditoría.", Yes: "sí",
+		NoEvents: "No se facilitaron eventos de auditoría.", Yes: "sí", ImageUnreadable: "No se pudo dibujar la imagen de la firma:",
 		Roles: map[string]string{"patient": "Paciente", "representative": "Representante legal",
 			"witness": "Testigo", "clinician": "Profesional sanitario", "interpreter": "Intérprete"},
 	},

@@ -24,7 +24,7 @@ func (d *doc) markdown(src string, x, w float64) {
 
 // blocks draws the block children of n.
 func (d *doc) blocks(n ast.Node, src []byte, x, w float64, tight bool) {
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); c != nil && d.err == nil; c = c.NextSibling() {
 		d.block(c, src, x, w, tight)
 	}
 }
@@ -54,7 +54,8 @@ func (d *doc) block(n ast.Node, src []byte, x, w float64, tight bool) {
 		}
 	case *ast.Blockquote:
 		top := d.f.GetY()
-		d.blocks(n, src, x+5, w-5, tight)
+		ix, iw := indent(x, w, 5)
+		d.blocks(n, src, ix, iw, tight)
 		if d.f.GetY() > top {
 			d.f.SetDrawColor(colorRule[0], colorRule[1], colorRule[2])
 			d.f.SetLineWidth(0.6)
@@ -68,7 +69,8 @@ func (d *doc) block(n ast.Node, src []byte, x, w float64, tight bool) {
 			s = append(s, seg.Value(src)...)
 		}
 		d.color(colorText)
-		d.write([]span{{text: string(trimNewline(s))}}, x+4, w-4, bodySize-0.5, bodyLeading)
+		cx, cw := indent(x, w, 4)
+		d.write([]span{{text: string(trimNewline(s))}}, cx, cw, bodySize-0.5, bodyLeading)
 		d.space(gap)
 	case *ast.ThematicBreak:
 		d.ensure(4)
@@ -86,9 +88,10 @@ func (d *doc) block(n ast.Node, src []byte, x, w float64, tight bool) {
 
 // list draws a bullet or numbered list with hanging indentation.
 func (d *doc) list(l *ast.List, src []byte, x, w float64) {
-	const indent = 6.0
+	const listIndent = 6.0
 	num := l.Start
-	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+	ix, iw := indent(x, w, listIndent)
+	for item := l.FirstChild(); item != nil && d.err == nil; item = item.NextSibling() {
 		marker := "•"
 		if l.IsOrdered() {
 			marker = strconv.Itoa(num) + string(l.Marker)
@@ -96,8 +99,8 @@ func (d *doc) list(l *ast.List, src []byte, x, w float64) {
 		}
 		d.ensure(bodyLeading)
 		d.color(colorText)
-		drawLine(d.f, line{words: []word{{text: marker}}}, x+1, d.f.GetY(), bodySize)
-		d.blocks(item, src, x+indent, w-indent, l.IsTight)
+		d.p.drawLine(line{words: []word{{text: marker}}}, x+1, d.f.GetY(), bodySize)
+		d.blocks(item, src, ix, iw, l.IsTight)
 	}
 }
 

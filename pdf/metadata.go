@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -21,14 +22,22 @@ type sealMetadata struct {
 	ContentSHA256 string   `json:"content_sha256"`
 	SignedAt      string   `json:"signed_at"`
 	Signers       []string `json:"signers"`
+	// WithdrawnAt and SignedSHA256 mark a withdrawal copy: when the consent
+	// was withdrawn, and the hash of the signed PDF it accompanies. Older
+	// readers ignore them and still read the consent.
+	WithdrawnAt  string `json:"withdrawn_at,omitempty"`
+	SignedSHA256 string `json:"signed_pdf_sha256,omitempty"`
 }
 
 // metadataFor collects a consent's metadata; signers read "Name (role)".
-func metadataFor(c *consent.Consent) sealMetadata {
+func metadataFor(c *consent.Consent, w *Withdrawal) sealMetadata {
 	m := sealMetadata{Format: metadataFormat, ConsentID: c.ID, ContentSHA256: c.Document().ContentSHA256,
 		SignedAt: consent.FormatTime(signedAt(c)), Signers: []string{}}
+	if w != nil {
+		m.WithdrawnAt, m.SignedSHA256 = consent.FormatTime(w.At), w.SignedSHA256
+	}
 	for _, s := range c.Signatures {
-		m.Signers = append(m.Signers, s.Name+" ("+s.Role+")")
+		m.Signers = append(m.Signers, metaText(s.Name)+" ("+s.Role+")")
 	}
 	return m
 }
@@ -51,3 +60,25 @@ func parseMetadata(s string) (m sealMetadata, signedAt time.Time, ok bool) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// metaText prepares text for the document information dictionary: viewers
+// shape and order it themselves, but gofpdf writes UTF-16 only for the Basic
+// Multilingual Plane, and bidi controls would make a name display other than
+// stored, so every character the domain does not accept is written ⟨U+XXXX⟩.
+func metaText(s string) string {
+	s = clean(s)
+	for _, r := range s {
+		if !consent.Printable(r) {
+			var b strings.Builder
+			for _, r := range s {
+				if consent.Printable(r) || r == '\n' {
+					b.WriteRune(r)
+				} else {
+					fmt.Fprintf(&b, "⟨U+%04X⟩", r)
+				}
+			}
+			return b.String()
+		}
+	}
+	return s
+}

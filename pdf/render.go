@@ -14,6 +14,7 @@ type RenderOptions struct {
 	ClinicName string
 	TimeZone   *time.Location // clinic's zone; times are printed in UTC and in this zone (UTC when nil)
 	CertSHA256 string         // fingerprint of the sealing certificate, printed on the evidence page
+	Withdrawal *Withdrawal    // set for a withdrawn consent's withdrawal copy (see withdrawn.go)
 }
 
 // Page geometry in millimetres (A4 portrait).
@@ -41,11 +42,15 @@ var (
 // doc is one document being drawn.
 type doc struct {
 	f    *gofpdf.Fpdf
+	p    *pen
 	l    *labels
 	c    *consent.Consent
 	d    consent.Document
 	opts RenderOptions
 	meta sealMetadata
+
+	lines int   // lines drawn so far (see docLimits)
+	err   error // set when a cap is passed; render returns it
 }
 
 // Render draws a signed consent and its audit events as an unsealed PDF. The
@@ -76,7 +81,7 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	if opts.TimeZone == nil {
 		opts.TimeZone = time.UTC
 	}
-	d := &doc{c: c, d: document, l: labelsFor(c.Locale), opts: opts, meta: metadataFor(c)}
+	d := &doc{c: c, d: document, l: labelsFor(c.Locale), opts: opts, meta: metadataFor(c, opts.Withdrawal)}
 	d.f = gofpdf.New("P", "mm", "A4", "")
 	f := d.f
 	f.SetCatalogSort(true)
@@ -86,9 +91,9 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	f.SetModificationDate(created)
 	f.SetProducer("consentd", false)
 	f.SetCreator("consentd", false)
-	f.SetTitle(document.Title, true)
-	f.SetAuthor(opts.ClinicName, true)
-	f.SetSubject(fmt.Sprintf("%s: %s", d.l.Patient, c.Patient.FullName()), true)
+	f.SetTitle(metaText(document.Title), true)
+	f.SetAuthor(metaText(opts.ClinicName), true)
+	f.SetSubject(metaText(fmt.Sprintf("%s: %s", d.l.Patient, c.Patient.FullName())), true)
 	kw, err := d.meta.keywords()
 	if err != nil {
 		return nil, err
@@ -97,10 +102,10 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	f.SetMargins(marginLeft, marginTop, marginLeft)
 	f.SetAutoPageBreak(false, marginBottom)
 	f.AliasNbPages("{nb}")
-	addFonts(f)
-	f.SetFont(fontFamily, "", bodySize)
+	d.p = &pen{f: f, fonts: register(f, collectRunes(c, document, events, opts))}
+	d.p.use(fontLatin, bodySize)
 	f.SetFooterFunc(d.footer)
-	f.AddPage()
+	d.addPage()
 
 	d.header()
 	d.patientBlock()
@@ -110,6 +115,9 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	d.disclosure()
 	d.signatures()
 	d.evidence(events)
+	if d.err != nil {
+		return nil, d.err
+	}
 
 	var buf bytes.Buffer
 	buf.Grow(128 << 10)
@@ -139,7 +147,7 @@ func (d *doc) color(c [3]int) { d.f.SetTextColor(c[0], c[1], c[2]) }
 // ensure starts a new page unless h millimetres fit above the bottom margin.
 func (d *doc) ensure(h float64) {
 	if d.f.GetY()+h > pageHeight-marginBottom {
-		d.f.AddPage()
+		d.addPage()
 	}
 }
 
@@ -149,17 +157,21 @@ func (d *doc) space(h float64) { d.f.SetY(d.f.GetY() + h) }
 // write lays out spans in a column at x of width w and draws them from the
 // current position, breaking pages between lines.
 func (d *doc) write(spans []span, x, w, size, leading float64) {
-	for _, ln := range layout(d.f, spans, w, size) {
+	lines := d.p.layout(spans, w, size)
+	if !d.countLines(len(lines)) {
+		return
+	}
+	for _, ln := range lines {
 		d.ensure(leading)
 		y := d.f.GetY()
-		drawLine(d.f, ln, x, y, size)
+		d.p.drawLine(ln, x, y, size)
 		d.f.SetY(y + leading)
 	}
 }
 
 // height returns how tall spans are when laid out in width w.
 func (d *doc) height(spans []span, w, size, leading float64) float64 {
-	return float64(len(layout(d.f, spans, w, size))) * leading
+	return float64(len(d.p.layout(spans, w, size))) * leading
 }
 
 // rule draws a horizontal line across the content width at the current position.
@@ -237,8 +249,10 @@ func (d *doc) rowHeight(r [2]string, labelW, w, size, lead float64) float64 {
 	return max(d.height([]span{{text: r[0]}}, labelW-1.5, size, lead), d.height([]span{{text: r[1], style: styleBold}}, w-labelW, size, lead))
 }
 
-// footer draws the patient identification and page number on every page.
+// footer draws the patient identification and page number on every page (and
+// a withdrawal copy's banner at the top).
 func (d *doc) footer() {
+	d.withdrawnBanner()
 	f := d.f
 	y := pageHeight - marginBottom + 6
 	f.SetDrawColor(colorRule[0], colorRule[1], colorRule[2])
@@ -249,13 +263,11 @@ func (d *doc) footer() {
 	left := fmt.Sprintf("%s · %s %s · %s %s · %s %s v%d", p.FullName(), d.l.DOB, p.BirthDate,
 		d.l.ConsentID, d.c.ID, d.l.Template, d.c.TemplateSlug, d.c.TemplateVersion)
 	page := fmt.Sprintf("%s %d %s {nb}", d.l.Page, f.PageNo(), d.l.Of)
-	setStyle(f, 0, 7)
-	pw := f.GetStringWidth(page)
-	lines := layout(f, []span{{text: left}}, contentWidth-pw-6, 7)
-	for i, ln := range lines {
-		drawLine(f, ln, marginLeft, y+1.5+float64(i)*3.2, 7)
-	}
-	setStyle(f, 0, 7)
 	// The alias is replaced by the page count after layout, so measure the widest case.
-	f.Text(marginLeft+contentWidth-pw, y+1.5+0.3528*7*0.95, page)
+	pw := d.p.measure(page, 0, 7)
+	lines := d.p.layout([]span{{text: left}}, contentWidth-pw-6, 7)
+	for i, ln := range lines {
+		d.p.drawLine(ln, marginLeft, y+1.5+float64(i)*3.2, 7)
+	}
+	d.p.drawWord(page, fontLatin, 0, marginLeft+contentWidth-pw, y+1.5+0.3528*7*0.95, 7)
 }

@@ -87,19 +87,18 @@ func mergeSpans(in []span) []span {
 
 func TestLayoutNeverOverflows(t *testing.T) {
 	f := gofpdf.New("P", "mm", "A4", "")
-	addFonts(f)
-	f.SetFont(fontFamily, "", 7)
+	p := &pen{f: f, fonts: register(f, nil)}
 	hash := strings.Repeat("9f2c4e1b7a6d5c3e", 8)
 	ua := "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 	for _, w := range []float64{8, 18, 40, 174} {
 		for _, s := range [][]span{{{text: hash}}, {{text: ua}}, {{text: "Zoë Müller " + hash, style: styleBold}}} {
-			lines := layout(f, s, w, 7)
+			lines := p.layout(s, w, 7)
 			var got strings.Builder
 			for _, ln := range lines {
 				width := 0.0
 				for i, wd := range ln.words {
 					if wd.space && i > 0 {
-						width += measure(f, " ", wd.style)
+						width += p.measure(" ", wd.style, 7)
 						got.WriteString(" ")
 					}
 					width += wd.width
@@ -144,8 +143,10 @@ func TestRenderUnusualInput(t *testing.T) {
 		t.Fatal("not a PDF")
 	}
 
+	// A stored image that cannot be drawn is named by its hash: the consent
+	// must never be left unsealable (issue 9 item 2).
 	c.Signatures[2].Mark = consent.Mark{Type: "image", PNG: []byte("\x89PNG\r\n\x1a\nbroken")}
-	if _, err := Render(c, nil, RenderOptions{}); err == nil {
-		t.Error("Render accepted a broken PNG")
+	if _, err := Render(c, nil, RenderOptions{}); err != nil {
+		t.Errorf("a broken stored PNG failed the render: %v", err)
 	}
 }

@@ -120,6 +120,11 @@ func (s *Sealer) SealConsent(ctx context.Context, c *consent.Consent, events []*
 
 // seal adds a certification signature that allows no further changes.
 func (s *Sealer) seal(in []byte, consentID string, at time.Time) ([]byte, error) {
+	return s.sealAs(in, consentID, at, "Signed informed consent "+consentID)
+}
+
+// sealAs is seal with the signature's stated reason.
+func (s *Sealer) sealAs(in []byte, consentID string, at time.Time, reason string) ([]byte, error) {
 	rdr, err := pdf.NewReader(bytes.NewReader(in), int64(len(in)))
 	if err != nil {
 		return nil, err
@@ -134,7 +139,7 @@ func (s *Sealer) seal(in []byte, consentID string, at time.Time) ([]byte, error)
 		Signature: sign.SignDataSignature{
 			Info: sign.SignDataSignatureInfo{
 				Name: pdfSafe(name), Location: pdfSafe(s.cfg.ClinicName),
-				Reason:      pdfSafe("Signed informed consent " + consentID),
+				Reason:      pdfSafe(reason),
 				ContactInfo: "consent:" + pdfSafe(consentID),
 				Date:        at,
 			},

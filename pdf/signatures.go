@@ -134,8 +134,16 @@ func drawStrokes(f *gofpdf.Fpdf, m consent.Mark, x, y, w, h float64) {
 	f.SetLineJoinStyle("miter")
 }
 
+// maxStoredPNGDecoded bounds the decoded size of a stored image signature
+// at render time: images accepted before the intake normalised them could be
+// 16-bit, twice the intake's bound, and must still seal.
+const maxStoredPNGDecoded = 2 * consent.MaxPNGDecodedBytes
+
 // drawPNG places a PNG signature, registered once per document under its hash,
-// scaled to fit the box.
+// scaled to fit the box. An image not in the form gofpdf embeds (16-bit,
+// interlaced, odd chunks: stored before the intake normalised images) is
+// normalised here; one that still cannot be drawn is named by its hash
+// instead, so the consent always seals.
 func (d *doc) drawPNG(png []byte, x, y, w, h float64) {
 	f := d.f
 	sum := sha256.Sum256(png)
@@ -143,9 +151,16 @@ func (d *doc) drawPNG(png []byte, x, y, w, h float64) {
 	opt := gofpdf.ImageOptions{ImageType: "PNG"}
 	info := f.GetImageInfo(name)
 	if info == nil {
-		info = f.RegisterImageOptionsReader(name, opt, bytes.NewReader(png))
+		if norm, err := consent.NormalizePNG(png, maxStoredPNGDecoded); err == nil {
+			info = f.RegisterImageOptionsReader(name, opt, bytes.NewReader(norm))
+		}
 	}
-	if info == nil || f.Err() || info.Width() <= 0 || info.Height() <= 0 {
+	if f.Err() {
+		f.ClearError()
+		info = nil
+	}
+	if info == nil || info.Width() <= 0 || info.Height() <= 0 {
+		d.drawTyped(d.l.ImageUnreadable+" SHA-256 "+hex.EncodeToString(sum[:]), x, y, w, h)
 		return
 	}
 	scale := min(w/info.Width(), h/info.Height())
@@ -155,14 +170,12 @@ func (d *doc) drawPNG(png []byte, x, y, w, h float64) {
 
 // drawTyped draws a typed signature in a large slanted style, shrunk to fit.
 func (d *doc) drawTyped(text string, x, y, w, h float64) {
-	text = clean(text)
 	size := 22.0
-	setStyle(d.f, styleItalic, size)
-	for size > 9 && d.f.GetStringWidth(text) > w-4 {
+	clean := d.p.sanitize(text)
+	for size > 9 && d.p.measure(clean, styleItalic, size) > w-4 {
 		size--
-		setStyle(d.f, styleItalic, size)
 	}
-	lines := layout(d.f, []span{{text: text, style: styleItalic}}, w-4, size)
+	lines := d.p.layout([]span{{text: text, style: styleItalic}}, w-4, size)
 	lead := size * 0.3528 * 1.2
 	top := y + (h-float64(len(lines))*lead)/2
 	d.color(colorInk)
@@ -171,6 +184,6 @@ func (d *doc) drawTyped(text string, x, y, w, h float64) {
 		for _, wd := range ln.words {
 			lw += wd.width
 		}
-		drawLine(d.f, ln, x+(w-lw)/2, top+float64(i)*lead, size)
+		d.p.drawLine(ln, x+(w-lw)/2, top+float64(i)*lead, size)
 	}
 }

@@ -36,13 +36,24 @@ type line struct {
 	words []word
 }
 
-// setStyle selects the font for a style at a size in points. Bold and italic
-// are drawn from the one regular font (see drawWord), so only the size matters.
-// The font is selected once after registration, so comparing sizes suffices.
-func setStyle(f *gofpdf.Fpdf, _ style, size float64) {
-	if cur, _ := f.GetFontSize(); cur != size {
-		f.SetFontSize(size)
+// pen draws text in one document: the gofpdf document, the fonts it
+// registered, and the font and size last selected (gofpdf writes a font
+// change into the page on every SetFont call).
+type pen struct {
+	f      *gofpdf.Fpdf
+	fonts  *fontSet
+	font   int
+	size   float64
+	chosen bool
+}
+
+// use selects a font at a size in points.
+func (p *pen) use(font int, size float64) {
+	if p.chosen && p.font == font && p.size == size {
+		return
 	}
+	p.f.SetFont(familyOf(font), "", size)
+	p.font, p.size, p.chosen = font, size, true
 }
 
 // Synthetic bold: the glyph outlines are filled and stroked with a line
@@ -51,18 +62,33 @@ func setStyle(f *gofpdf.Fpdf, _ style, size float64) {
 // the per-document font work in gofpdf (parsing, font ID, subsetting).
 const boldStroke = 0.045
 
-// measure returns the width in mm of s in a style, with the current font size.
-func measure(f *gofpdf.Fpdf, s string, st style) float64 {
-	w := f.GetStringWidth(s)
+// ptToMM converts points to millimetres.
+const ptToMM = 25.4 / 72
+
+// measure returns the width in mm of sanitised text s in a style at a size in
+// points, from the same glyph advances gofpdf writes into the PDF.
+func (p *pen) measure(s string, st style, size float64) float64 {
+	units, n := 0, 0
+	for _, r := range s {
+		n++
+		font := p.fonts.fontOf(r)
+		if font == fontNone {
+			font = fontLatin
+		}
+		units += ttfOf(font).width(r)
+	}
+	w := float64(units) * size * ptToMM / 1000
 	if st&styleBold != 0 {
-		size, _ := f.GetFontSize()
-		w += float64(utf8.RuneCountInString(s)) * boldStroke * size * 25.4 / 72
+		w += float64(n) * boldStroke * size * ptToMM
 	}
 	return w
 }
 
-// drawWord draws s with its baseline at (x, y) in a style, in the current font and text colour.
-func drawWord(f *gofpdf.Fpdf, s string, st style, x, y float64) {
+// drawWord draws sanitised text s in one font with its baseline at (x, y)
+// in a style, in the current text colour.
+func (p *pen) drawWord(s string, font int, st style, x, y, size float64) {
+	p.use(font, size)
+	f := p.f
 	if st == 0 {
 		f.Text(x, y, s)
 		return
@@ -104,19 +130,12 @@ func boldStart(f *gofpdf.Fpdf) string {
 	return string(buf)
 }
 
-// clean makes text safe for gofpdf: characters outside the Basic Multilingual
-// Plane (emoji) crash its font subsetter, so they become U+FFFD, and control
-// characters other than newlines become spaces.
+// clean turns control characters other than newlines into spaces.
 func clean(s string) string {
 	for _, r := range s {
-		if r > 0xFFFF || (r < 0x20 && r != '\n') || r == 0x7F {
+		if (r < 0x20 && r != '\n') || r == 0x7F || (r >= 0x80 && r < 0xA0) {
 			return strings.Map(func(r rune) rune {
-				switch {
-				case r > 0xFFFF:
-					return '\uFFFD'
-				case r == '\n':
-					return r
-				case r < 0x20 || r == 0x7F:
+				if (r < 0x20 && r != '\n') || r == 0x7F || (r >= 0x80 && r < 0xA0) {
 					return ' '
 				}
 				return r
@@ -126,12 +145,13 @@ func clean(s string) string {
 	return s
 }
 
-// splitWords cuts spans into words; a newline in a span forces a line break.
-func splitWords(spans []span) []word {
+// splitWords cuts spans into sanitised words; a newline in a span forces a
+// line break.
+func (p *pen) splitWords(spans []span) []word {
 	var words []word
 	space := false
 	for _, sp := range spans {
-		for i, part := range strings.Split(clean(sp.text), "\n") {
+		for i, part := range strings.Split(p.sanitize(sp.text), "\n") {
 			if i > 0 {
 				words = append(words, word{brk: true})
 				space = false
@@ -166,29 +186,29 @@ func splitWords(spans []span) []word {
 
 // layout breaks spans into lines no wider than w (mm) at a font size in points.
 // Words longer than a line are broken between characters, so hashes and user
-// agents never overflow.
-func layout(f *gofpdf.Fpdf, spans []span, w, size float64) []line {
-	words := splitWords(spans)
+// agents never overflow. Every line holds at least one character or ends at a
+// forced break, so the number of lines is bounded by the length of the text,
+// however narrow the column (it is never narrower than a character).
+func (p *pen) layout(spans []span, w, size float64) []line {
+	w = max(w, 1)
+	words := p.splitWords(spans)
 	var lines []line
 	var cur line
 	x := 0.0
-	spaceW := map[style]float64{}
+	var spaceW [4]float64
+	for st := range spaceW {
+		spaceW[st] = p.measure(" ", style(st), size)
+	}
 	for _, wd := range words {
 		if wd.brk {
 			lines = append(lines, cur)
 			cur, x = line{}, 0
 			continue
 		}
-		setStyle(f, wd.style, size)
-		sw, ok := spaceW[wd.style]
-		if !ok {
-			sw = measure(f, " ", wd.style)
-			spaceW[wd.style] = sw
-		}
-		wd.width = measure(f, wd.text, wd.style)
+		wd.width = p.measure(wd.text, wd.style, size)
 		gap := 0.0
 		if wd.space && len(cur.words) > 0 {
-			gap = sw
+			gap = spaceW[wd.style&3]
 		}
 		if x+gap+wd.width <= w {
 			cur.words = append(cur.words, wd)
@@ -199,11 +219,11 @@ func layout(f *gofpdf.Fpdf, spans []span, w, size float64) []line {
 			lines = append(lines, cur)
 			cur, x = line{}, 0
 		}
-		for wd.width > w {
-			head, rest := breakWord(f, wd.text, wd.style, w)
-			lines = append(lines, line{words: []word{{text: head, style: wd.style, width: measure(f, head, wd.style)}}})
+		for wd.width > w && wd.text != "" {
+			head, rest := p.breakWord(wd.text, wd.style, w, size)
+			lines = append(lines, line{words: []word{{text: head, style: wd.style, width: p.measure(head, wd.style, size)}}})
 			wd.text = rest
-			wd.width = measure(f, rest, wd.style)
+			wd.width = p.measure(rest, wd.style, size)
 		}
 		wd.space = false
 		cur.words = append(cur.words, wd)
@@ -216,10 +236,10 @@ func layout(f *gofpdf.Fpdf, spans []span, w, size float64) []line {
 }
 
 // breakWord returns the longest prefix of s (at least one character) that fits in w, and the rest.
-func breakWord(f *gofpdf.Fpdf, s string, st style, w float64) (string, string) {
+func (p *pen) breakWord(s string, st style, w, size float64) (string, string) {
 	width := 0.0
 	for i, r := range s {
-		cw := measure(f, string(r), st)
+		cw := p.measure(string(r), st, size)
 		if width+cw > w && i > 0 {
 			return s[:i], s[i:]
 		}
@@ -229,34 +249,111 @@ func breakWord(f *gofpdf.Fpdf, s string, st style, w float64) (string, string) {
 	return s[:n], s[n:]
 }
 
-// drawLine draws one laid out line with its top at y, starting at x. Each
-// run of words in one style is drawn with a single Text call, the words
-// joined by spaces: the font's space advance is the width layout measured
-// (GetStringWidth sums the same glyph widths the viewer uses), so every word
-// lands where a call per word would have put it.
-func drawLine(f *gofpdf.Fpdf, ln line, x, y, size float64) {
+// drawLine draws one laid out line with its top at y, starting at x. Runs of
+// characters in one style and font are drawn with one Text call each, in
+// visual order (right-to-left runs reversed, see visual); every run starts
+// where the widths layout measured put it.
+func (p *pen) drawLine(ln line, x, y, size float64) {
 	baseline := y + size*0.3528*0.95 // ascent of DejaVu Sans ≈ 0.93 em
-	var buf []byte
-	for i := 0; i < len(ln.words); {
-		st := ln.words[i].style
-		setStyle(f, st, size)
-		sw := measure(f, " ", st)
-		if ln.words[i].space && i > 0 {
-			x += sw
-		}
-		start := x
-		buf = append(buf[:0], ln.words[i].text...)
-		x += ln.words[i].width
-		j := i + 1
-		for ; j < len(ln.words) && ln.words[j].style == st; j++ {
-			if ln.words[j].space {
-				buf = append(buf, ' ')
-				x += sw
-			}
-			buf = append(buf, ln.words[j].text...)
-			x += ln.words[j].width
-		}
-		drawWord(f, string(buf), st, start, baseline)
-		i = j
+	for _, r := range p.runs(ln) {
+		p.drawWord(r.text, r.font, r.style, x, baseline, size)
+		x += p.measure(r.text, r.style, size)
 	}
+}
+
+// textRun is text in one style and one font, in drawing order.
+type textRun struct {
+	text  string
+	style style
+	font  int
+}
+
+// runs returns a line's text as runs in drawing order.
+func (p *pen) runs(ln line) []textRun {
+	if out, ok := p.plainRuns(ln); ok {
+		return out
+	}
+	var chars []rune
+	var styles []style
+	rtl := false
+	for i, wd := range ln.words {
+		if wd.space && i > 0 {
+			chars, styles = append(chars, ' '), append(styles, wd.style)
+		}
+		for _, r := range wd.text {
+			chars, styles = append(chars, r), append(styles, wd.style)
+			rtl = rtl || isRTL(r)
+		}
+	}
+	order, levels := identity(len(chars)), []int(nil)
+	if rtl {
+		order, levels = visual(chars)
+	}
+	var out []textRun
+	var buf []rune
+	flush := func(st style, font int) {
+		if len(buf) > 0 {
+			out = append(out, textRun{text: string(buf), style: st, font: font})
+			buf = buf[:0]
+		}
+	}
+	curStyle, curFont := style(0), fontLatin
+	for _, i := range order {
+		r := chars[i]
+		if levels != nil && levels[i]%2 == 1 {
+			r = mirror(r)
+		}
+		font := p.fonts.fontOf(r)
+		if font == fontNone {
+			font = fontLatin
+		}
+		if len(buf) > 0 && (styles[i] != curStyle || font != curFont) {
+			flush(curStyle, curFont)
+		}
+		curStyle, curFont = styles[i], font
+		buf = append(buf, r)
+	}
+	flush(curStyle, curFont)
+	return out
+}
+
+// plainRuns is runs for the common line: left-to-right text drawn with the
+// Latin font only, joined word by word without per-character work.
+func (p *pen) plainRuns(ln line) ([]textRun, bool) {
+	var out []textRun
+	var buf strings.Builder
+	cur := style(0)
+	for i, wd := range ln.words {
+		for j := 0; j < len(wd.text); j++ {
+			if wd.text[j] >= 0x80 {
+				for _, r := range wd.text {
+					if isRTL(r) || p.fonts.fontOf(r) != fontLatin {
+						return nil, false
+					}
+				}
+				break
+			}
+		}
+		if buf.Len() > 0 && wd.style != cur {
+			out = append(out, textRun{text: buf.String(), style: cur})
+			buf.Reset()
+		}
+		if wd.space && i > 0 {
+			buf.WriteByte(' ')
+		}
+		cur = wd.style
+		buf.WriteString(wd.text)
+	}
+	if buf.Len() > 0 {
+		out = append(out, textRun{text: buf.String(), style: cur})
+	}
+	return out, true
+}
+
+func identity(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }

@@ -34,19 +34,27 @@ type Verification struct {
 	Signers       []string  // "Name (role)", in signing order
 	CertSHA256    string    // fingerprint of the certificate that sealed the file
 	FileSHA256    string    // SHA-256 of the checked bytes
+	WithdrawnAt   time.Time // set when the file is a withdrawal copy
+	// Unprocessable marks a file refused before parsing because it does not
+	// have a sealed consent's shape; Detail says which check failed.
+	Unprocessable bool
+	Detail        string
 }
 
 // Verify checks that a PDF carries an intact seal made with one of our sealing
 // certificates (current or earlier) and returns the consent metadata the seal
 // covers: the consent ID, content hash, signers and signing time, read from
 // the document information dictionary's Keywords (JSON written by Render).
+// Files without a sealed consent's shape are refused before parsing
+// (precheck), since parsing some malformed files takes quadratic time.
 func (s *Sealer) Verify(b []byte) *Verification {
 	sum := sha256.Sum256(b)
 	v := &Verification{FileSHA256: hex.EncodeToString(sum[:])}
 	fail := func(reason string) *Verification { v.Reason = reason; return v }
 
-	if !bytes.HasPrefix(b, []byte("%PDF-")) {
-		return fail(ReasonNotPDF)
+	if err := precheck(b); err != nil {
+		v.Unprocessable, v.Detail = !err.verdict, err.detail
+		return fail(err.reason)
 	}
 	sig, info, err := readSignature(b)
 	if err != nil {
@@ -82,6 +90,13 @@ func (s *Sealer) Verify(b []byte) *Verification {
 	m, at, ok := parseMetadata(info)
 	if !ok {
 		return fail(ReasonNotConsent)
+	}
+	if m.WithdrawnAt != "" {
+		w, err := time.Parse(consent.TimeLayout, m.WithdrawnAt)
+		if err != nil {
+			return fail(ReasonNotConsent)
+		}
+		v.WithdrawnAt = w
 	}
 	v.Valid, v.ConsentID, v.ContentSHA256, v.SignedAt, v.Signers = true, m.ConsentID, m.ContentSHA256, at, m.Signers
 	return v
@@ -154,7 +169,8 @@ func readSignature(b []byte) (sig *signature, keywords string, err error) {
 func (s *Sealer) VerifyPDF(b []byte) *consent.PDFVerification {
 	v := s.Verify(b)
 	return &consent.PDFVerification{Valid: v.Valid, Reason: v.Reason, ConsentID: v.ConsentID, ContentSHA256: v.ContentSHA256,
-		SignedAt: v.SignedAt, Signers: v.Signers, CertSHA256: v.CertSHA256, FileSHA256: v.FileSHA256}
+		SignedAt: v.SignedAt, Signers: v.Signers, CertSHA256: v.CertSHA256, FileSHA256: v.FileSHA256, WithdrawnAt: v.WithdrawnAt,
+		Unprocessable: v.Unprocessable, Detail: v.Detail}
 }
 
 var _ consent.PDFVerifier = (*Sealer)(nil)

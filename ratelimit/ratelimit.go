@@ -32,6 +32,13 @@ func New(perSecond float64, burst int) *Keyed {
 
 // Allow reports whether one more request for key may proceed now.
 func (k *Keyed) Allow(key string) bool {
+	ok, _ := k.Take(key)
+	return ok
+}
+
+// Take reports whether one more request for key may proceed now and, when it
+// may not, how long until it would (for a Retry-After header).
+func (k *Keyed) Take(key string) (bool, time.Duration) {
 	now := k.now()
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -44,7 +51,15 @@ func (k *Keyed) Allow(key string) bool {
 		k.buckets[key] = b
 	}
 	b.seen = now
-	return b.lim.AllowN(now, 1)
+	r := b.lim.ReserveN(now, 1)
+	if !r.OK() { // a burst of 0 never admits anything
+		return false, time.Hour
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now) // a refused request takes no token
+		return false, d
+	}
+	return true, 0
 }
 
 func (k *Keyed) forgetIdle(now time.Time) {

@@ -39,3 +39,21 @@ func TestKeyedForgetsIdleKeys(t *testing.T) {
 		t.Fatalf("idle keys kept: %d buckets", len(k.buckets))
 	}
 }
+
+func TestKeyedTakeSaysWhenToRetry(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	k := New(0.5, 1)
+	k.now = func() time.Time { return now }
+	if ok, d := k.Take("a"); !ok || d != 0 {
+		t.Fatalf("first request: %v %v", ok, d)
+	}
+	ok, d := k.Take("a")
+	if ok || d != 2*time.Second {
+		t.Fatalf("second request: %v %v, want refused for 2s", ok, d)
+	}
+	// A refusal takes no token: after the delay the request passes.
+	now = now.Add(d)
+	if ok, _ := k.Take("a"); !ok {
+		t.Fatal("refused after the delay it gave")
+	}
+}

@@ -78,7 +78,9 @@ func (db *DB) chain(e *consent.AuditEvent, last consent.AuditHead) (auditRow, er
 		return auditRow{}, consent.Errorf(consent.EINVALID, "Audit event %s cannot vouch for its rows: %v", e.Type, err)
 	}
 	if err := e.Seal(db.key); err != nil {
-		return auditRow{}, consent.Errorf(consent.EINVALID, "Audit event %s cannot be hashed: %v", e.Type, err)
+		// The domain cleans what clients send, so this is the server's fault:
+		// an internal error, logged and never shown.
+		return auditRow{}, fmt.Errorf("storage: seal audit event %s: %w", e.Type, err)
 	}
 	return auditFromDomain(e)
 }

@@ -51,9 +51,9 @@ func version3Rows(t *testing.T, db *DB, at time.Time) {
 			func() error {
 				return tx.CreateStaff(ctx, &consent.Staff{ID: "D1", Name: "Dr. A", Role: "clinician", PINHash: "p", CreatedAt: at})
 			},
-			func() error {
-				return tx.CreateDownloadLink(ctx, &consent.DownloadLink{ID: "L1", ConsentID: "C1", TokenHash: "lt", ExpiresAt: later,
-					RequireBirthDate: true, CreatedAt: at, CreatedBy: "apikey:K1"})
+			func() error { // without locked_at, which migration 5 adds
+				return storeTx(tx).q(ctx).Omit("locked_at").Create(&downloadLinkRow{ID: "L1", ConsentID: "C1", TokenHash: "lt",
+					ExpiresMS: toMS(later), RequireBirthDate: true, CreatedMS: toMS(at), CreatedBy: "apikey:K1"}).Error
 			},
 			func() error {
 				return tx.CreateWebhook(ctx, &consent.Webhook{ID: "W1", URL: "https://ehr.example.test/h", Events: []string{"consent.signed"},
@@ -74,6 +74,10 @@ func version3Rows(t *testing.T, db *DB, at time.Time) {
 		t.Fatal(err)
 	}
 }
+
+// storeTx is the store's own transaction behind a consent.Tx, for writing a
+// row as an older schema held it.
+func storeTx(w consent.Tx) *tx { return w.(*tx) }
 
 // TestMigrationBaselinesExistingRows opens a database of schema version 3
 // holding rows with no digests, upgrades it, and expects one baseline event

@@ -54,5 +54,24 @@ func (r reader) withParts(ctx context.Context, rows []consentRow) ([]*consent.Co
 		info := row.info()
 		byID[row.ConsentID].PDF = &info
 	}
+	// Only withdrawn consents have a withdrawal copy: most pages skip the query.
+	var withdrawn []string
+	for _, c := range out {
+		if c.Status == consent.StatusWithdrawn {
+			withdrawn = append(withdrawn, c.ID)
+		}
+	}
+	if len(withdrawn) == 0 {
+		return out, nil
+	}
+	var extra []additionalPDFRow
+	if err := r.q(ctx).Select(pdfInfoColumns).Where("consent_id IN ? AND kind = ?", withdrawn, consent.PDFKindWithdrawn).
+		Find(&extra).Error; err != nil {
+		return nil, translate("load withdrawal pdf info", err, msgs{})
+	}
+	for _, row := range extra {
+		info := row.info()
+		byID[row.ConsentID].WithdrawalPDF = &info
+	}
 	return out, nil
 }

@@ -16,6 +16,7 @@ type downloadLinkRow struct {
 	CreatedMS        int64  `gorm:"column:created_at"`
 	CreatedBy        string `gorm:"column:created_by"`
 	RevokedMS        *int64 `gorm:"column:revoked_at"`
+	LockedMS         *int64 `gorm:"column:locked_at"`
 }
 
 func (downloadLinkRow) TableName() string { return "download_links" }
@@ -23,7 +24,7 @@ func (downloadLinkRow) TableName() string { return "download_links" }
 func (r downloadLinkRow) toDomain() *consent.DownloadLink {
 	return &consent.DownloadLink{ID: r.ID, ConsentID: r.ConsentID, TokenHash: r.TokenHash, ExpiresAt: fromMS(r.ExpiresMS),
 		RequireBirthDate: r.RequireBirthDate, CreatedAt: fromMS(r.CreatedMS), CreatedBy: r.CreatedBy,
-		RevokedAt: fromMSPtr(r.RevokedMS)}
+		RevokedAt: fromMSPtr(r.RevokedMS), LockedAt: fromMSPtr(r.LockedMS)}
 }
 
 // FindDownloadLinkByHash returns the link a token (by its hash) opens, expired
@@ -50,7 +51,7 @@ func (r reader) findDownloadLink(ctx context.Context, where string, args ...any)
 func (t *tx) CreateDownloadLink(ctx context.Context, l *consent.DownloadLink) error {
 	row := downloadLinkRow{ID: l.ID, ConsentID: l.ConsentID, TokenHash: l.TokenHash, ExpiresMS: toMS(l.ExpiresAt),
 		RequireBirthDate: l.RequireBirthDate, CreatedMS: toMS(l.CreatedAt), CreatedBy: l.CreatedBy,
-		RevokedMS: toMSPtr(l.RevokedAt)}
+		RevokedMS: toMSPtr(l.RevokedAt), LockedMS: toMSPtr(l.LockedAt)}
 	return translate("create download link", t.q(ctx).Create(&row).Error,
 		msgs{notFound: "Consent not found.", conflict: "This download link already exists."})
 }
@@ -59,4 +60,10 @@ func (t *tx) CreateDownloadLink(ctx context.Context, l *consent.DownloadLink) er
 // already revoked.
 func (t *tx) RevokeDownloadLink(ctx context.Context, id string, at time.Time) error {
 	return t.stampOnce(ctx, "download_links", "revoked_at", id, at, "Download link not found.", "The download link is already revoked.")
+}
+
+// LockDownloadLink locks a link at at; ENOTFOUND if none, ECONFLICT if
+// already locked.
+func (t *tx) LockDownloadLink(ctx context.Context, id string, at time.Time) error {
+	return t.stampOnce(ctx, "download_links", "locked_at", id, at, "Download link not found.", "The download link is already locked.")
 }

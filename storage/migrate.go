@@ -28,6 +28,7 @@ var migrations = []migration{
 	{Version: 3, Name: "webhooks and outbox", SQLite: sqliteWebhooksV3, Postgres: postgresWebhooksV3},
 	{Version: 4, Name: "audit checkpoints; rows bound to the audit chain", SQLite: sqliteCheckpointsV4,
 		Postgres: postgresCheckpointsV4, After: (*DB).baselineRows},
+	{Version: 5, Name: "counters, enrolled devices, locked links, additional PDFs", SQLite: sqliteLockoutV5, Postgres: postgresLockoutV5},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -73,6 +74,9 @@ func (db *DB) migrate(ctx context.Context) ([]int, error) {
 		if done {
 			applied = append(applied, m.Version)
 		}
+	}
+	if len(applied) > 0 {
+		db.dropIdleConns()
 	}
 	return applied, nil
 }
@@ -122,4 +126,18 @@ func (db *DB) lockMigrations(g *gorm.DB) error {
 		return nil
 	}
 	return g.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error
+}
+
+// dropIdleConns closes the pool's idle connections after a schema change.
+// pgx prepares and caches every statement per connection, so a query a step
+// ran (migration 4's row scan reads download_links with SELECT *) would
+// otherwise be reused on that connection after a later step changed the
+// table's columns (migration 5 adds download_links.locked_at), and
+// PostgreSQL refuses it: "cached plan must not change result type".
+func (db *DB) dropIdleConns() {
+	if db.dialect != dialectPostgres {
+		return
+	}
+	db.sqlDB.SetMaxIdleConns(0)
+	db.sqlDB.SetMaxIdleConns(pgMaxIdleConns)
 }

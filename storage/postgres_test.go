@@ -201,7 +201,7 @@ func TestPostgresProcessesClaimEachDeliveryOnce(t *testing.T) {
 		db := procs[w%2]
 		wg.Go(func() {
 			for {
-				got, err := db.ClaimDueDeliveries(ctx, t0.Add(time.Second), time.Hour, 3)
+				got, err := db.ClaimDueDeliveries(ctx, t0.Add(time.Second), time.Hour, consent.DeliveryClaim{Limit: 3, PerEndpoint: 2})
 				if err != nil {
 					t.Error(err)
 					return
@@ -230,7 +230,7 @@ func TestPostgresProcessesClaimEachDeliveryOnce(t *testing.T) {
 		}
 	}
 	// Leases end: a delivery that was not completed is due again, once.
-	again, err := procs[1].ClaimDueDeliveries(ctx, t0.Add(2*time.Hour), time.Hour, 1000)
+	again, err := procs[1].ClaimDueDeliveries(ctx, t0.Add(2*time.Hour), time.Hour, consent.DeliveryClaim{Limit: 1000})
 	if err != nil || len(again) != events*2 {
 		t.Fatalf("after the leases ended: claimed %d, %v; want %d", len(again), err, events*2)
 	}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -153,13 +154,19 @@ func (t *tx) EnqueueWebhookEvent(ctx context.Context, e *consent.WebhookEvent) (
 	return len(targets), nil
 }
 
-// claimSQL selects the due deliveries with what sending needs. On PostgreSQL
-// the rows are locked and rows another claimer holds are skipped, so
-// concurrent claimers (other processes) take disjoint sets without waiting;
-// SQLite runs one write transaction at a time, which gives the same.
+// claimSQL selects the due deliveries with what sending needs, the oldest
+// PerEndpoint of each endpoint not skipped (%s: the skip condition). On
+// PostgreSQL the rows are locked and rows another claimer holds are skipped,
+// so concurrent claimers (other processes) take disjoint sets without
+// waiting; the outer conditions on d are re-checked on a row another claimer
+// committed meanwhile. SQLite runs one write transaction at a time, which
+// gives the same.
 const claimSQL = `SELECT d.*, e.type AS event_type, e.payload AS payload, w.url AS url, w.secret AS secret
 	FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
 	WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
+	AND d.id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS n
+		FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)%s
+	) ranked WHERE ranked.n <= ?)
 	ORDER BY d.next_attempt_at, d.id LIMIT ?`
 
 // ClaimDueDeliveries leases up to limit due pending deliveries (with their
@@ -167,17 +174,28 @@ const claimSQL = `SELECT d.*, e.type AS event_type, e.payload AS payload, w.url 
 // not take the write lock: FOR UPDATE SKIP LOCKED row locks keep claimers
 // apart, and a row committed by another claimer meanwhile is re-checked
 // against the lease condition before it is locked.
-func (db *DB) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*consent.WebhookDelivery, error) {
+func (db *DB) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, c consent.DeliveryClaim) ([]*consent.WebhookDelivery, error) {
 	var out []*consent.WebhookDelivery
-	query := claimSQL
+	nowMS := toMS(now)
+	args := []any{nowMS, nowMS, nowMS, nowMS}
+	skip := ""
+	if len(c.Skip) > 0 {
+		skip = " AND webhook_id NOT IN ?"
+		args = append(args, c.Skip)
+	}
+	perEndpoint := c.PerEndpoint
+	if perEndpoint <= 0 {
+		perEndpoint = c.Limit
+	}
+	args = append(args, perEndpoint, c.Limit)
+	query := fmt.Sprintf(claimSQL, skip)
 	if db.dialect == dialectPostgres {
 		query += " FOR UPDATE OF d SKIP LOCKED"
 	}
 	err := db.update(ctx, false, func(t *tx) error {
 		out = nil
 		var rows []deliveryRow
-		nowMS := toMS(now)
-		if err := t.q(ctx).Raw(query, nowMS, nowMS, limit).Scan(&rows).Error; err != nil {
+		if err := t.q(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 			return translate("claim deliveries", err, msgs{})
 		}
 		for _, row := range rows {

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 
 	"github.com/consentd/consentd/consent"
 )
@@ -68,4 +70,28 @@ func (m *Markdown) MarkdownToHTML(md string) (string, error) {
 		m.mu.Unlock()
 	}
 	return html, nil
+}
+
+// nestingParser is shared: goldmark parsers keep no state between parses.
+var nestingParser = goldmark.DefaultParser()
+
+// MarkdownNesting returns how deeply lists and block quotes nest in md: 0
+// for none, 1 for a list or a quote, 2 for a list inside a quote, and so on.
+func (m *Markdown) MarkdownNesting(md string) int {
+	root := nestingParser.Parse(text.NewReader([]byte(md)))
+	depth, deepest := 0, 0
+	// Walk's callback never fails here, so its error is always nil.
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if n.Kind() != ast.KindList && n.Kind() != ast.KindBlockquote {
+			return ast.WalkContinue, nil
+		}
+		if entering {
+			depth++
+			deepest = max(deepest, depth)
+		} else {
+			depth--
+		}
+		return ast.WalkContinue, nil
+	})
+	return deepest
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -45,6 +46,8 @@ type Server struct {
 	AdminKey string
 	Clock    *Clock
 	Logs     *bytes.Buffer
+	// WebhookNetworks is the parsed WebhookAllowNets, for dispatchers.
+	WebhookNetworks *consent.WebhookNetworks
 }
 
 // Clock is a settable clock; it starts at the real time and moves with it
@@ -68,15 +71,46 @@ func (c *Clock) Advance(d time.Duration) {
 	c.offset += d
 }
 
+// AdvanceTo moves the clock forward to t (it never moves back).
+func (c *Clock) AdvanceTo(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := time.Until(t) - c.offset; d > 0 {
+		c.offset += d
+	}
+}
+
+// FreshWindows moves the clocks of servers (sharing a database) to the start
+// of the next hour, so limits counted in fixed windows of up to an hour start
+// at zero and no window ends during the test.
+func FreshWindows(servers ...*Server) {
+	var latest time.Time
+	for _, s := range servers {
+		if now := s.Clock.Now(); now.After(latest) {
+			latest = now
+		}
+	}
+	start := latest.Truncate(time.Hour).Add(time.Hour)
+	for _, s := range servers {
+		s.Clock.AdvanceTo(start)
+	}
+}
+
 // Options tune a test server.
 type Options struct {
 	DataDir string // reuse a data dir (e.g. across a restart); default tb.TempDir()
 	// Limits on, with these rates (per second); zero leaves limiters off.
 	CodeRate, LinkRate, KeyRate float64
 	NoTLSListener               bool
+	// TrustedProxies are believed in X-Forwarded-For (e.g. 127.0.0.1, so a
+	// test can play clients at many addresses).
+	TrustedProxies []string
 	// Metrics, when set, receives request measurements and domain events and
 	// is served at GET /metrics.
 	Metrics Metrics
+	// WebhookAllowNets is CONSENTD_WEBHOOK_ALLOW_NETS: webhooks to httptest
+	// receivers on loopback need "127.0.0.0/8", as a deployment would.
+	WebhookAllowNets string
 }
 
 // Metrics is what a test server needs from a metrics implementation
@@ -96,6 +130,10 @@ func New(tb testing.TB, opts Options) *Server {
 	if dir == "" {
 		dir = tb.TempDir()
 	}
+	nets, err := consent.ParseWebhookNetworks(opts.WebhookAllowNets)
+	if err != nil {
+		tb.Fatalf("WebhookAllowNets: %v", err)
+	}
 	clock := &Clock{}
 	db := storagetest.MustOpenConfig(tb, storage.Config{DataDir: dir, Now: clock.Now})
 	sealer, err := pdf.NewSealer(pdf.Config{DataDir: dir, ClinicName: "Calm Waters Ketamine Clinic", TimeZone: time.UTC})
@@ -104,11 +142,11 @@ func New(tb testing.TB, opts Options) *Server {
 	}
 	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, Checkpoints: sealer, PINs: &pinhash.Hasher{Cost: bcrypt.MinCost, TTL: 10 * time.Minute, Now: clock.Now},
 		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() },
-		PINFailures: consent.NewFailureLimiter(5, 15*time.Minute)}
+		WebhookNetworks: nets, Resolver: net.DefaultResolver}
 	logs := &bytes.Buffer{}
 	srv := &api.Server{Service: svc, Verifier: sealer, Certificates: sealer.CertificatesPEM,
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), PublicURL: "https://consent.example.test",
-		Ready: db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: "urn:oid:2.16.840.1.113883.4.1", Version: "test", ClinicName: "Calm Waters Ketamine Clinic"}
+		TrustedProxies: opts.TrustedProxies, Ready: db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: "urn:oid:2.16.840.1.113883.4.1", Version: "test", ClinicName: "Calm Waters Ketamine Clinic"}
 	if opts.Metrics != nil {
 		svc.Observer = opts.Metrics
 		srv.Metrics = opts.Metrics
@@ -127,7 +165,8 @@ func New(tb testing.TB, opts Options) *Server {
 	if err != nil {
 		tb.Fatalf("handler: %v", err)
 	}
-	ts := &Server{Server: httptest.NewServer(h), DB: db, Sealer: sealer, Service: svc, API: srv, Clock: clock, Logs: logs}
+	ts := &Server{Server: httptest.NewServer(h), DB: db, Sealer: sealer, Service: svc, API: srv, Clock: clock, Logs: logs,
+		WebhookNetworks: nets}
 	tb.Cleanup(ts.Close)
 	sysCtx := consent.WithRequest(ctx, consent.Request{Actor: "system", Channel: "system"})
 	if list, _ := db.ListTemplates(ctx); len(list) == 0 {
@@ -226,4 +265,13 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// FlushAuthFailures ends the failed-authentication window: the failures counted
+// so far are written to the audit log, as the server does every minute.
+func (s *Server) FlushAuthFailures(tb testing.TB) {
+	tb.Helper()
+	if err := s.Service.FailedAuthLog().Flush(context.Background(), s.Clock.Now()); err != nil {
+		tb.Fatalf("flush failed authentications: %v", err)
+	}
 }

@@ -63,16 +63,31 @@ func Verify(secret, header string, body []byte, now time.Time, tolerance time.Du
 
 // Dispatcher delivers queued webhook events with exponential backoff
 // for up to MaxAge. Deliveries are leased in the database, so several
-// dispatchers (or processes) never send the same delivery at once.
+// dispatchers (or processes) never send the same delivery at once. Sends run
+// on at most Workers goroutines, at most PerEndpoint per endpoint, each
+// attempt bounded by Timeout, so one slow receiver never delays the others.
 type Dispatcher struct {
-	Store    consent.Store
-	Client   *http.Client
+	Store consent.Store
+	// Networks is the policy every connection is checked against (nil:
+	// public addresses only).
+	Networks *consent.WebhookNetworks
+	Timeout  time.Duration // per attempt, including connecting (default 10 s)
 	Now      func() time.Time
 	MaxAge   time.Duration // give up after this long since the event (default 24 h)
 	Lease    time.Duration // how long a claimed delivery is reserved (default 1 min)
-	Batch    int           // deliveries claimed per round (default 20)
-	Backoff  func(attempts int) time.Duration
-	OnResult func(d *consent.WebhookDelivery) // e.g. metrics; may be nil
+	Batch    int           // deliveries claimed per round by RunOnce (default 20)
+	// Workers bounds concurrent sends (default 8), PerEndpoint those to one
+	// endpoint (default 2).
+	Workers, PerEndpoint int
+	Backoff              func(attempts int) time.Duration
+	OnResult             func(d *consent.WebhookDelivery) // e.g. metrics; may be nil
+
+	once     sync.Once
+	client   *http.Client
+	mu       sync.Mutex
+	inflight map[string]int // sends in progress per endpoint
+	running  int
+	freed    chan struct{} // a send ended: claim more
 }
 
 // DefaultBackoff waits 10 s after the first failure, doubling up to one hour.
@@ -85,44 +100,108 @@ func DefaultBackoff(attempts int) time.Duration {
 }
 
 func (w *Dispatcher) defaults() {
-	if w.MaxAge == 0 {
-		w.MaxAge = 24 * time.Hour
-	}
-	if w.Lease == 0 {
-		w.Lease = time.Minute
-	}
-	if w.Batch == 0 {
-		w.Batch = 20
-	}
-	if w.Backoff == nil {
-		w.Backoff = DefaultBackoff
-	}
-	if w.Client == nil {
-		w.Client = &http.Client{Timeout: 10 * time.Second}
-	}
+	w.once.Do(func() {
+		if w.MaxAge == 0 {
+			w.MaxAge = 24 * time.Hour
+		}
+		if w.Lease == 0 {
+			w.Lease = time.Minute
+		}
+		if w.Batch == 0 {
+			w.Batch = 20
+		}
+		if w.Workers <= 0 {
+			w.Workers = 8
+		}
+		if w.PerEndpoint <= 0 {
+			w.PerEndpoint = 2
+		}
+		if w.Timeout <= 0 {
+			w.Timeout = 10 * time.Second
+		}
+		if w.Backoff == nil {
+			w.Backoff = DefaultBackoff
+		}
+		w.client = guardedClient(w.Networks, w.Timeout)
+		w.inflight = map[string]int{}
+		w.freed = make(chan struct{}, 1)
+	})
 }
 
-// Run delivers due events every interval until ctx ends.
+// Run delivers due events until ctx ends: it claims what free workers can
+// send every interval (and whenever a send ends), skipping endpoints that are
+// still being sent to, and waits for sends in progress before returning.
 func (w *Dispatcher) Run(ctx context.Context, every time.Duration, onErr func(error)) {
+	w.defaults()
+	var sends sync.WaitGroup
+	defer sends.Wait()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil && onErr != nil {
-			onErr(err)
+		report := func(err error) {
+			if err != nil && ctx.Err() == nil && onErr != nil {
+				onErr(err)
+			}
 		}
+		report(w.claimAndSend(ctx, &sends, report))
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-w.freed:
 		}
 	}
 }
 
-// RunOnce claims the due deliveries, sends them concurrently and records each
-// outcome; it returns how many it attempted.
+// claimAndSend claims deliveries for the free workers and starts them; a
+// send whose outcome cannot be stored is reported (its lease expires and it
+// is sent again).
+func (w *Dispatcher) claimAndSend(ctx context.Context, sends *sync.WaitGroup, report func(error)) error {
+	w.mu.Lock()
+	free := w.Workers - w.running
+	var busy []string
+	for id := range w.inflight {
+		busy = append(busy, id)
+	}
+	w.mu.Unlock()
+	if free <= 0 {
+		return nil
+	}
+	due, err := w.Store.ClaimDueDeliveries(ctx, w.Now(), w.Lease,
+		consent.DeliveryClaim{Limit: free, PerEndpoint: w.PerEndpoint, Skip: busy})
+	if err != nil {
+		return err
+	}
+	for _, d := range due {
+		w.mu.Lock()
+		w.running++
+		w.inflight[d.WebhookID]++
+		w.mu.Unlock()
+		sends.Add(1)
+		go func() {
+			defer sends.Done()
+			report(w.deliver(ctx, d))
+			w.mu.Lock()
+			w.running--
+			if w.inflight[d.WebhookID]--; w.inflight[d.WebhookID] == 0 {
+				delete(w.inflight, d.WebhookID)
+			}
+			w.mu.Unlock()
+			select {
+			case w.freed <- struct{}{}:
+			default:
+			}
+		}()
+	}
+	return nil
+}
+
+// RunOnce claims the due deliveries (up to Batch, PerEndpoint per endpoint),
+// sends them concurrently, waits for every outcome and returns how many it
+// attempted. Tests and one-shot tools use it; Run is the long-lived loop.
 func (w *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
-	due, err := w.Store.ClaimDueDeliveries(ctx, w.Now(), w.Lease, w.Batch)
+	due, err := w.Store.ClaimDueDeliveries(ctx, w.Now(), w.Lease, consent.DeliveryClaim{Limit: w.Batch, PerEndpoint: w.PerEndpoint})
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
@@ -157,6 +236,8 @@ func (w *Dispatcher) deliver(ctx context.Context, d *consent.WebhookDelivery) er
 	default:
 		if sendErr != nil {
 			a.Error = sendErr.Error()
+		} else if code >= 300 && code < 400 {
+			a.Error = fmt.Sprintf("endpoint answered %d; redirects are not followed", code)
 		} else {
 			a.Error = fmt.Sprintf("endpoint answered %d", code)
 		}
@@ -186,7 +267,7 @@ func (w *Dispatcher) send(ctx context.Context, d *consent.WebhookDelivery, now t
 	req.Header.Set("Consentd-Delivery", d.ID)
 	req.Header.Set("Consentd-Event", d.EventType)
 	req.Header.Set(SignatureHeader, Sign(d.Secret, now.Unix(), d.Payload))
-	resp, err := w.Client.Do(req)
+	resp, err := w.client.Do(req)
 	if err != nil {
 		return 0, err
 	}

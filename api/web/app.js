@@ -6,7 +6,8 @@ import { Idle } from './idle.js';
 import { AbortedError, ApiError, NetworkError, abortAll, call } from './net.js';
 import { Ink } from './pad.js';
 import { reading, disclosure } from './reading.js';
-import { start, language, gone, handoff, done } from './screens.js';
+import { start, language, gone, handoff, done, enrol, showDevice } from './screens.js';
+import { enrolFromLink, loadDevice } from './device.js';
 import { patientSign, staffSign } from './signing.js';
 
 const params = new URLSearchParams(location.search);
@@ -29,7 +30,7 @@ export const app = {
   get t() { return tr(this.ui); },
 };
 
-const SCREENS = { start, language, reading, disclosure, sign: patientSign, handoff, staff: staffSign, gone, done };
+const SCREENS = { start, language, reading, disclosure, sign: patientSign, handoff, staff: staffSign, gone, done, enrol };
 
 /** render draws the current screen from scratch. */
 export function render(opts = {}) {
@@ -41,7 +42,7 @@ export function render(opts = {}) {
   SCREENS[step](main, opts);
   updateChrome();
   if (!opts.keepFocus) (main.querySelector('[data-autofocus]') || main.querySelector('h1') || main).focus();
-  if (step === 'start' || step === 'done') idle.stop();
+  if (step === 'start' || step === 'done' || step === 'enrol') idle.stop();
   else idle.start();
 }
 
@@ -229,6 +230,15 @@ function boot() {
   $('still-here').addEventListener('click', stillHere);
   $('idle').addEventListener('cancel', (e) => { e.preventDefault(); stillHere(); });
   window.addEventListener('pagehide', () => { app.s = null; });
+  if (location.pathname === '/enrol') {
+    app.screen = 'enrol';
+    app.enrolFailed = false;
+    render();
+    enrolFromLink()
+      .then(() => { history.replaceState(null, '', '/sign'); reset(); showDevice(); })
+      .catch(() => { app.enrolFailed = true; render(); });
+    return;
+  }
   const m = location.pathname.match(/^\/sign\/([^/]+)\/?$/);
   if (m) {
     app.screen = 'start';
@@ -249,6 +259,8 @@ function boot() {
   } else {
     reset();
   }
+  // After reset (which aborts requests in flight): is this an enrolled tablet?
+  loadDevice().then(showDevice);
 }
 
 boot();

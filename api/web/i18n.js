@@ -82,12 +82,16 @@ const en = {
   typedStaffLabel: 'Your name as registered',
   staffSubmit: 'Countersign',
   wrongPin: 'Wrong staff ID or PIN. Please try again.',
-  pinLocked: 'Too many wrong PINs for this staff ID. Please wait a few minutes and try again.',
+  pinLocked: 'Too many wrong PINs for this staff ID here. Please wait a few minutes, or sign on another enrolled tablet.',
   doneTitle: 'Thank you. Please hand the tablet back to the front desk.',
   doneBody: 'Everything is recorded. This screen will reset in a moment.',
   idleTitle: 'Are you still there?',
   idleBody: (s) => `For your privacy, this screen will close in ${s} seconds.`,
   stillHere: "I'm still here",
+  enrolledAs: (name) => `This tablet is enrolled as “${name}”.`,
+  enrolling: 'Enrolling this tablet…',
+  enrolFailedTitle: 'This tablet could not be enrolled',
+  enrolFailed: "The enrolment link is not valid: it was revoked, mistyped or already replaced. Please ask the clinic's administrator for a new one.",
 };
 
 const es = {
@@ -172,12 +176,16 @@ const es = {
   typedStaffLabel: 'Su nombre tal como está registrado',
   staffSubmit: 'Firmar',
   wrongPin: 'ID de personal o PIN incorrecto. Inténtelo de nuevo.',
-  pinLocked: 'Demasiados PIN incorrectos para este ID. Espere unos minutos e inténtelo de nuevo.',
+  pinLocked: 'Demasiados PIN incorrectos para este ID aquí. Espere unos minutos o firme en otra tableta registrada.',
   doneTitle: 'Gracias. Devuelva la tableta a la recepción.',
   doneBody: 'Todo quedó registrado. Esta pantalla se reiniciará en un momento.',
   idleTitle: '¿Sigue ahí?',
   idleBody: (s) => `Por su privacidad, esta pantalla se cerrará en ${s} segundos.`,
   stillHere: 'Sigo aquí',
+  enrolledAs: (name) => `Esta tableta está registrada como «${name}».`,
+  enrolling: 'Registrando esta tableta…',
+  enrolFailedTitle: 'No se pudo registrar esta tableta',
+  enrolFailed: 'El enlace de registro no es válido: se revocó, se escribió mal o ya se reemplazó. Pida uno nuevo al administrador de la clínica.',
 };
 
 /** STRINGS maps a locale to its interface strings. */

@@ -69,7 +69,8 @@ export async function call(method, path, { body, idempotencyKey, retries = 0, on
     let status = 0;
     let data = null;
     try {
-      const res = await fetch(path, { method, headers, body: payload, signal, cache: 'no-store', credentials: 'omit' });
+      // same-origin: an enrolled tablet's device cookie (scoped to /v1/signing) goes with its requests.
+      const res = await fetch(path, { method, headers, body: payload, signal, cache: 'no-store', credentials: 'same-origin' });
       status = res.status;
       const text = await res.text();
       data = text ? JSON.parse(text) : null;

@@ -4,6 +4,7 @@ import { h, put } from './dom.js';
 import { LANGS, STRINGS, other, tr } from './i18n.js';
 import { app, busy, explain, go, open, reset } from './app.js';
 import { ApiError, call } from './net.js';
+import { device } from './device.js';
 
 /** bilingual shows a message in the interface language with the other language below it. */
 export function bilingual(tag, key, cls) {
@@ -35,7 +36,8 @@ export function start(main) {
   put(main, 
     h('h1', { tabindex: '-1' }, t.startTitle),
     h('p', { class: 'lead' }, t.startIntro),
-    form);
+    form,
+    h('p', { class: 'hint device', id: 'device-note' }, device.enrolled ? t.enrolledAs(device.name) : ''));
 
   async function submit() {
     const code = input.value.toUpperCase().replace(/[\s-]/g, '');
@@ -114,4 +116,23 @@ export function gone(main) {
     bilingual('p', body),
     h('button', { type: 'button', class: 'primary big', onclick: () => (retry ? location.reload() : reset()) },
       retry ? app.t.tryAgain : app.t.backToStart)));
+}
+
+/** showDevice updates the start screen's note once the server said whether this tablet is enrolled. */
+export function showDevice() {
+  const note = document.getElementById('device-note');
+  if (note) note.textContent = device.enrolled ? app.t.enrolledAs(device.name) : '';
+}
+
+/** enrol shows the enrolment of this tablet in progress, or why it failed. */
+export function enrol(main) {
+  const t = app.t;
+  if (!app.enrolFailed) {
+    put(main, h('div', { class: 'card center' }, h('h1', { tabindex: '-1' }, t.enrolling)));
+    return;
+  }
+  put(main, h('div', { class: 'card center gone', id: 'enrol-failed' },
+    h('h1', { tabindex: '-1' }, t.enrolFailedTitle),
+    h('p', { role: 'alert' }, t.enrolFailed),
+    h('button', { type: 'button', class: 'primary big', onclick: () => { history.replaceState(null, '', '/sign'); reset(); } }, t.backToStart)));
 }

@@ -1,15 +1,29 @@
 #!/bin/sh
-# Regenerates the embedded font subset from Debian's fonts-dejavu-core with
-# fonttools' pyftsubset. Subsetting once here keeps gofpdf's per-document font
-# parsing small (one font: bold and italic are synthesised): Latin, Latin-1, Latin Extended-A/B, Greek, Cyrillic, general
-# punctuation, currency symbols, arrows and the check marks used on the PDF.
+# Regenerates the embedded fonts and the tables derived from them, with
+# fonttools (Debian: fonttools): subsetting once here keeps gofpdf's
+# per-document font work small.
+# - DejaVuSans.ttf: DejaVu Sans (Debian fonts-dejavu-core) cut to the
+#   printable Latin, Greek, Cyrillic, Hebrew and Arabic letters, the Arabic
+#   presentation forms the renderer draws joined letters with, punctuation
+#   and common symbols (one font: bold and italic are synthesised).
+# - DroidSansFallback.ttf: Droid Sans Fallback (Debian fonts-droid-fallback,
+#   Apache-2.0; NOT DroidSansFallbackFull.ttf, which lacks most Hangul) cut to
+#   kana, the CJK unified ideographs U+4E00-9FA5, Hangul syllables and
+#   full-width forms, without hinting. Only documents that need it load it.
+# - consent/printable_table.go (the domain's rule of which runes print) and
+#   pdf/arabic_forms.go, from tables.py.
 set -eu
-src=${DEJAVU_DIR:-/usr/share/fonts/truetype/dejavu}
+dejavu=${DEJAVU_DIR:-/usr/share/fonts/truetype/dejavu}/DejaVuSans.ttf
+droid=${DROID_FILE:-/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf}
 cd "$(dirname "$0")"
-unicodes="U+0020-007E,U+00A0-024F,U+0370-03FF,U+0400-04FF,U+2000-206F,U+20A0-20CF,U+2100-2122,U+2190-2193,U+2212,U+2713,U+2714,U+FFFD"
-for f in DejaVuSans; do
-	pyftsubset "$src/$f.ttf" --unicodes="$unicodes" --output-file="$f.ttf" \
-		--layout-features='' --no-hinting --desubroutinize --drop-tables+=FFTM,GDEF,GPOS,GSUB,kern \
-		--name-IDs='*' --name-languages='*' --notdef-outline --recommended-glyphs
-done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+/usr/bin/python3 tables.py "$dejavu" "$droid" "$work"
+common="--layout-features= --no-hinting --desubroutinize --drop-tables+=FFTM,GDEF,GPOS,GSUB,kern,vhea,vmtx,MATH --name-IDs=* --name-languages=* --notdef-outline --recommended-glyphs"
+# shellcheck disable=SC2086
+pyftsubset "$dejavu" --unicodes-file="$work/dejavu.unicodes" --output-file=DejaVuSans.ttf $common
+# shellcheck disable=SC2086
+pyftsubset "$droid" --unicodes-file="$work/droid.unicodes" --output-file=DroidSansFallback.ttf $common
 cp /usr/share/doc/fonts-dejavu-core/copyright LICENSE-DejaVu.txt
+cp /usr/share/doc/fonts-droid-fallback/copyright LICENSE-DroidSansFallback.txt
+gofmt -w ../../consent/printable_table.go ../arabic_forms.go

@@ -60,7 +60,8 @@ func Generate() ([]byte, error) {
 			"securitySchemes": M{"apiKey": M{"type": "http", "scheme": "bearer", "bearerFormat": "API key",
 				"description": "An API key from POST /v1/api-keys or `consentd apikey create`, sent as " +
 					"`Authorization: Bearer <key>`. Keys are stored only as SHA-256 hashes. A missing, invalid or " +
-					"revoked key gets 401; a valid key without the operation's scope (x-required-scope) gets 403. " +
+					"revoked key gets 401; a valid key without every scope the operation requires (x-required-scopes; " +
+					"x-required-scope names the first) gets 403. Responses carry patient data only to keys with consents:read. " +
 					"The admin scope implies every other scope."}},
 			"schemas":    schemas(),
 			"parameters": parameters(),
@@ -113,6 +114,7 @@ func tags() []M {
 		{"name": "Operations", "description": "Health, readiness, metrics and this document."},
 		{"name": "API keys", "description": "Scoped API keys (admin)."},
 		{"name": "Staff", "description": "Staff who sign as clinician, witness or interpreter (admin)."},
+		{"name": "Devices", "description": "Enrolled kiosk tablets: limits are counted per device, and evidence names it."},
 		{"name": "Templates", "description": "Consent templates and their numbered versions."},
 		{"name": "Consents", "description": "Consents, their signatures, status transitions and PDFs."},
 		{"name": "Download links", "description": "Expiring links that let a patient download their signed PDF."},

@@ -14,6 +14,8 @@ type op struct {
 	method, path, id, tag, summary, desc string
 	// scope is the API key scope the route requires; "" means no API key (security: []).
 	scope string
+	// also are further scopes the route requires besides scope.
+	also []string
 	// idem marks routes behind the idempotency middleware (Idempotency-Key header).
 	idem bool
 	// paged adds the limit and cursor query parameters.
@@ -40,7 +42,9 @@ func paramDoc(path, name string) string {
 	case name == "id" && strings.HasPrefix(path, "/v1/api-keys"):
 		return "API key ID."
 	case name == "id" && strings.HasPrefix(path, "/v1/staff"):
-		return "Staff ID."
+		return "Staff ID; one registered before IDs were checked may hold other characters: percent-encode them (st%2F1 for st/1)."
+	case name == "id" && strings.HasPrefix(path, "/v1/devices"):
+		return "Device ID."
 	case name == "id" && strings.HasPrefix(path, "/v1/webhooks"):
 		return "Webhook ID."
 	case name == "id" && strings.HasPrefix(path, "/fhir/"):
@@ -99,6 +103,7 @@ func (o op) build() M {
 	} else {
 		out["security"] = []M{{"apiKey": []string{}}}
 		out["x-required-scope"] = o.scope
+		out["x-required-scopes"] = append([]string{o.scope}, o.also...)
 		errs = append(errs, 401, 403, 429)
 	}
 	var params []M
@@ -123,7 +128,7 @@ func (o op) build() M {
 	}
 	if o.body != nil {
 		out["requestBody"] = o.body
-		errs = append(errs, 400, 413)
+		errs = append(errs, 400, 413, 415)
 	}
 	resp := o.resp
 	if o.idem {
@@ -153,7 +158,8 @@ func cloneM(m M) M {
 
 // errorNames name the shared error responses by status.
 var errorNames = map[int]string{400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-	409: "Conflict", 410: "Gone", 413: "TooLarge", 429: "RateLimited", 500: "Internal"}
+	409: "Conflict", 410: "Gone", 413: "TooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable", 429: "RateLimited",
+	500: "Internal", 503: "ServiceUnavailable"}
 
 func errorRef(status int, fhir bool) M {
 	name, ok := errorNames[status]
@@ -177,8 +183,11 @@ func errorResponses() M {
 		409: "Conflicts with the resource's state, or the Idempotency-Key was used with a different body.",
 		410: "Expired or no longer available.",
 		413: "Request body too large.",
-		429: "Too many requests; slow down and retry later.",
+		415: "The body was sent with a Content-Encoding other than identity; send it uncompressed.",
+		422: "The content cannot be processed, e.g. a file without a sealed consent's shape.",
+		429: "Too many requests or failed attempts; retry after Retry-After seconds.",
 		500: "Internal error; details are logged with the request ID, never shown.",
+		503: "Busy or took too long; retry after the Retry-After header's seconds.",
 	}
 	out := M{}
 	for status, name := range errorNames {
@@ -187,6 +196,15 @@ func errorResponses() M {
 			"content": M{"application/fhir+json": M{"schema": ref("OperationOutcome")}}}
 		if status == 401 {
 			h := M{"WWW-Authenticate": M{"description": `Bearer realm="consentd"`, "schema": M{"type": "string"}}}
+			r["headers"], f["headers"] = h, h
+		}
+		if status == 429 {
+			h := M{"Retry-After": M{"description": "Whole seconds until the request may succeed again.", "required": true,
+				"schema": M{"type": "integer", "minimum": 1}}}
+			r["headers"], f["headers"] = h, h
+		}
+		if status == 503 {
+			h := M{"Retry-After": M{"description": "Seconds to wait before retrying.", "schema": M{"type": "integer"}}}
 			r["headers"], f["headers"] = h, h
 		}
 		out[name], out["FHIR"+name] = r, f

@@ -8,7 +8,8 @@ func operationsOps() []op {
 			status: 200, resp: jsonResp("Ready.", "Health"),
 			extra: M{"503": jsonResp("The database is unreachable.", "Unavailable")}},
 		{method: "GET", path: "/metrics", id: "metrics", tag: "Operations", summary: "Prometheus metrics",
-			desc:   "Registered when metrics are enabled. Restrict access to it at the network or proxy.",
+			desc: "Registered on the API's address unless CONSENTD_METRICS_ADDR moves it to its own listener. With " +
+				"CONSENTD_METRICS_TOKEN set it needs Authorization: Bearer <token> (401 otherwise; not an API key).",
 			status: 200, resp: rawResp("Prometheus text exposition format.", "text/plain; version=0.0.4; charset=utf-8")},
 		{method: "GET", path: "/openapi.json", id: "getOpenAPI", tag: "Operations", summary: "This document",
 			status: 200, resp: M{"description": "The OpenAPI 3.1 document.",
@@ -22,11 +23,22 @@ func operationsOps() []op {
 func signingOps() []op {
 	return []op{
 		{method: "POST", path: "/v1/signing/codes/{code}", id: "exchangeSigningCode", tag: "Signing",
-			summary: "Exchange a signing code for its token", desc: "Rate-limited per client.",
+			summary: "Exchange a signing code for its token", desc: "Rate-limited per enrolled device (device cookie) or, " +
+				"for other clients, per IP. Unknown codes count toward the signing-guess limit (20 per 10 minutes, in the database).",
 			status: 200, resp: jsonResp("The signing token.", "SigningCodeResult"), errs: []int{410, 429}},
+		{method: "GET", path: "/v1/signing/device", id: "getTabletDevice", tag: "Devices", summary: "Is this tablet enrolled?",
+			desc: "Reads the device cookie (consentd_device, Path=/v1/signing, HttpOnly, SameSite=Strict, Secure over HTTPS) " +
+				"and renews its 400-day lifetime. A revoked device's cookie is cleared.",
+			status: 200, resp: jsonResp("Enrolment of this browser.", "TabletDevice")},
+		{method: "POST", path: "/v1/signing/device", id: "enrolTabletDevice", tag: "Devices", summary: "Enrol this browser as a device",
+			desc: "Called by the /enrol page with the token from the enrolment URL; sets the device cookie. An unknown " +
+				"or revoked token → 401 (counted as a signing guess).",
+			body: jsonBody("EnrolDeviceRequest"), status: 200, resp: jsonResp("The enrolled device.", "TabletDevice"),
+			errs: []int{401, 429}},
 		{method: "GET", path: "/v1/signing/{token}", id: "getSigningSession", tag: "Signing", summary: "What to show on the tablet",
 			desc: "After the last required signature, or when the consent expired or changed status, the token shows no document (410). " +
-				"A client that presented 20 unknown tokens within 10 minutes is refused (429) for the rest of that window.",
+				"A client (enrolled device, else IP) that presented 20 unknown codes or tokens within 10 minutes is refused (429) " +
+				"for the rest of that window.",
 			status: 200, resp: jsonResp("The documents and signing state.", "SigningSession"), errs: []int{410, 429}},
 		{method: "POST", path: "/v1/signing/{token}/acknowledgments", id: "acknowledgeSection", tag: "Signing",
 			summary: "Record that a section was acknowledged", desc: "Recorded acknowledgments count for later signatures.",
@@ -43,8 +55,16 @@ func pageOps() []op {
 	wrongDOB := M{"description": "The date of birth does not match: the form again, with a message.",
 		"content": M{"text/html": M{"schema": M{"type": "string"}}}}
 	download := func(method, id, summary, desc string, body M, extra M) op {
+		gone := M{"description": "The link no longer works, checked before any date of birth: revoked (field revoked_at), " +
+			"expired (expires_at), locked after 5 wrong dates of birth (locked_at), or the consent was voided (status). " +
+			"The message asks the patient to get a new link from the clinic. A browser (Accept: text/html) gets it as a page.",
+			"content": M{"application/json": M{"schema": ref("Error")}, "text/html": M{"schema": M{"type": "string"}}}}
+		all := M{"410": gone}
+		for k, v := range extra {
+			all[k] = v
+		}
 		return op{method: method, path: "/d/{token}", id: id, tag: "Download links", summary: summary, desc: desc,
-			body: body, status: 200, errs: []int{410, 429}, extra: extra,
+			body: body, status: 200, errs: []int{429}, extra: all,
 			resp: M{"description": "The sealed PDF, or (GET, when the link requires it) a date-of-birth form.",
 				"content": M{"application/pdf": M{"schema": M{"type": "string", "contentMediaType": "application/pdf"}},
 					"text/html": M{"schema": M{"type": "string"}}}}}
@@ -52,15 +72,21 @@ func pageOps() []op {
 	return []op{
 		download("GET", "downloadWithLink", "Download a signed consent (patient)",
 			"No API key: the link is the credential. Links that require a date of birth answer with an HTML form "+
-				"that POSTs it, so it never appears in a URL. Expired or revoked → 410; rate-limited per client.", nil, nil),
+				"that POSTs it, so it never appears in a URL. A withdrawn consent's link serves the sealed withdrawal copy. "+
+				"Rate-limited per client IP.", nil, nil),
 		download("POST", "downloadWithLinkBirthDate", "Download after the date-of-birth check (patient)",
-			"Checks the date of birth (wrong → 403 with the form again; repeated failures are rate-limited).",
+			"Checks the date of birth (wrong → 403 with the form again). Wrong dates are counted per link in the database, "+
+				"whatever address they come from: the 5th locks the link for good (410, audited, webhook download_link.locked).",
 			M{"required": true, "content": M{"application/x-www-form-urlencoded": M{"schema": M{"type": "object",
 				"properties": M{"birth_date": M{"type": "string", "format": "date"}}, "required": []string{"birth_date"}}}}},
 			M{"403": wrongDOB}),
 		{method: "GET", path: "/sign", id: "signStartPage", tag: "Pages", summary: "Kiosk start page",
 			desc: "HTML page where a signing code is entered.", status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8"),
 			errs: []int{404}},
+		{method: "GET", path: "/enrol", id: "enrolPage", tag: "Pages", summary: "Tablet enrolment page",
+			desc: "Opened once on a tablet as <public URL>/enrol#<device token>: its script posts the token to " +
+				"/v1/signing/device, removes it from the address bar and opens /sign.",
+			status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8"), errs: []int{404}},
 		{method: "GET", path: "/sign/{token}", id: "signPage", tag: "Pages", summary: "Signing page",
 			desc:   "HTML page; its script reads the token from the path and uses the /v1/signing API.",
 			status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8")},
@@ -73,7 +99,10 @@ func pageOps() []op {
 func webhookOps() []op {
 	return []op{
 		{method: "POST", path: "/v1/webhooks", id: "createWebhook", tag: "Webhooks", summary: "Subscribe a URL to events",
-			desc: "The response shows the signing secret once.", scope: "admin", idem: true,
+			desc: "The response shows the signing secret once. The URL must reach a public address or a network in " +
+				"CONSENTD_WEBHOOK_ALLOW_NETS (loopback, private, link-local → 400 on url); cloud metadata addresses " +
+				"are never allowed. Each delivery re-checks the address it connects to and follows no redirects.",
+			scope: "admin", idem: true,
 			body: jsonBody("CreateWebhookRequest"), status: 201, resp: jsonResp("The webhook, with its secret.", "Webhook")},
 		{method: "GET", path: "/v1/webhooks", id: "listWebhooks", tag: "Webhooks", summary: "List webhooks",
 			scope: "admin", status: 200, resp: jsonResp("Every webhook, without secrets.", "WebhookList")},

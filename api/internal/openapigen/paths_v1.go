@@ -31,6 +31,17 @@ func adminOps() []op {
 		{method: "DELETE", path: "/v1/staff/{id}", id: "deactivateStaff", tag: "Staff", summary: "Deactivate a staff member",
 			desc: "A deactivated staff member can no longer sign.", scope: "admin", status: 200,
 			resp: jsonResp("The deactivated staff member.", "Staff")},
+		{method: "POST", path: "/v1/devices", id: "createDevice", tag: "Devices", summary: "Enrol a kiosk tablet",
+			desc: "Returns the device token and its enrolment URL once; only the token's hash is stored. Open enrol_url on " +
+				"the tablet: the page stores the token in an HttpOnly cookie and opens /sign. From then on the tablet's " +
+				"signing-code guesses and staff PIN failures are counted for that device alone.",
+			scope: "admin", idem: true, body: jsonBody("CreateDeviceRequest"), status: 201,
+			resp: jsonResp("The device, with its token and enrolment URL.", "Device")},
+		{method: "GET", path: "/v1/devices", id: "listDevices", tag: "Devices", summary: "List enrolled devices",
+			scope: "admin", status: 200, resp: jsonResp("Every device, without tokens.", "DeviceList")},
+		{method: "DELETE", path: "/v1/devices/{id}", id: "revokeDevice", tag: "Devices", summary: "Revoke a device",
+			desc: "Its cookie stops counting (the tablet is treated as unenrolled and the cookie is cleared). " +
+				"Revoking twice is not an error.", scope: "admin", status: 200, resp: jsonResp("The revoked device.", "Device")},
 	}
 }
 
@@ -79,7 +90,10 @@ func consentOps() []op {
 	transition := func(verb, id, scope, summary, desc string) op {
 		return op{method: "POST", path: "/v1/consents/{id}/" + verb, id: id, tag: "Consents", summary: summary, desc: desc,
 			scope: scope, idem: true, body: jsonBody("TransitionRequest"), status: 200,
-			resp: jsonResp("The consent in its new state.", "Consent"), errs: []int{409, 410}}
+			resp: M{"description": "The consent in its new state: the whole consent for a key with consents:read, " +
+				"its state only (ConsentStatus, no patient data) for a key without.",
+				"content": M{"application/json": M{"schema": M{"anyOf": []M{ref("Consent"), ref("ConsentStatus")}}}}},
+			errs: []int{409, 410}}
 	}
 	return []op{
 		{method: "POST", path: "/v1/consents", id: "createConsent", tag: "Consents", summary: "Create a consent",
@@ -103,20 +117,29 @@ func consentOps() []op {
 			resp: jsonResp("The signature and the consent's new status.", "SignatureResult"), errs: []int{409, 410}},
 		transition("decline", "declineConsent", w, "Record that the patient declined", "pending → declined."),
 		transition("cancel", "cancelConsent", w, "Cancel a pending consent", "pending → cancelled, e.g. wrong patient."),
-		transition("withdraw", "withdrawConsent", w, "Record that the patient withdrew consent", "signed → withdrawn. Nothing is deleted."),
+		transition("withdraw", "withdrawConsent", w, "Record that the patient withdrew consent", "signed → withdrawn. Nothing is "+
+			"deleted or changed: a withdrawal copy of the PDF is sealed in addition (withdrawal_pdf)."),
 		transition("void", "voidConsent", "admin", "Void a consent entered in error", "signed → voided. Nothing is deleted."),
 		{method: "GET", path: "/v1/consents/{id}/pdf", id: "getConsentPDF", tag: "Consents", summary: "Download the sealed PDF",
 			desc: "Audited as a download.", scope: r, status: 200, resp: pdfResp("The sealed PDF."), errs: []int{409}},
+		{method: "GET", path: "/v1/consents/{id}/pdf/withdrawn", id: "getWithdrawalPDF", tag: "Consents",
+			summary: "Download the sealed withdrawal copy", desc: "A withdrawn consent's second sealed PDF: the signed document " +
+				"marked WITHDRAWN on every page, with the withdrawal (time, reason, the signed PDF's SHA-256) on its evidence " +
+				"page. The signed PDF (GET .../pdf) never changes. Not withdrawn → 409. Audited as a download.",
+			scope: r, status: 200, resp: pdfResp("The sealed withdrawal copy."), errs: []int{409}},
 		{method: "POST", path: "/v1/consents/{id}/download-links", id: "createDownloadLink", tag: "Download links",
-			summary: "Create a patient download link", desc: "Only for signed consents (409 otherwise). The token is in url, shown once.",
-			scope: w, idem: true, body: jsonBody("DownloadLinkRequest"), status: 201,
+			summary: "Create a patient download link", desc: "Only for signed consents (409 otherwise). The token is in url, shown once. " +
+				"Requires consents:read as well as consents:write: the link hands out the PDF.",
+			scope: w, also: []string{r}, idem: true, body: jsonBody("DownloadLinkRequest"), status: 201,
 			resp: jsonResp("The link.", "DownloadLink"), errs: []int{409}},
 		{method: "DELETE", path: "/v1/consents/{id}/download-links/{link_id}", id: "revokeDownloadLink", tag: "Download links",
 			summary: "Revoke a download link", scope: w, status: 200, resp: jsonResp("The revoked link.", "DownloadLink")},
 		{method: "GET", path: "/v1/consents/{id}/audit", id: "listConsentAudit", tag: "Audit", summary: "A consent's audit events",
+			desc:  "The read is itself audited (audit.read; repeats within a minute fold into one counted event).",
 			scope: "audit:read", paged: true, query: auditQuery, status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
 		{method: "GET", path: "/v1/audit", id: "listAudit", tag: "Audit", summary: "The audit trail",
-			desc: "In chain order; next_cursor is the last seq of the page.", scope: "audit:read", paged: true, query: auditQuery,
+			desc: "In chain order; next_cursor is the last seq of the page. The read is itself audited (audit.read; " +
+				"repeats within a minute fold into one counted event).", scope: "audit:read", paged: true, query: auditQuery,
 			status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
 		{method: "GET", path: "/v1/audit/checkpoints", id: "listAuditCheckpoints", tag: "Audit", summary: "Signed audit checkpoints",
 			desc: "Oldest first; next_cursor is the last seq of the page. Written every N events or M minutes and sent as " +
@@ -124,10 +147,15 @@ func consentOps() []op {
 				"then detects a log that was cut short, rolled back or rewritten.",
 			scope: "audit:read", paged: true, status: 200, resp: jsonResp("A page of checkpoints.", "AuditCheckpointList")},
 		{method: "POST", path: "/v1/verify", id: "verifyPDF", tag: "Verification", summary: "Verify a PDF",
-			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys). " +
-				"An invalid PDF is a 200 with valid false and a reason.",
-			scope: r, status: 200, resp: jsonResp("The verdict.", "Verification"), errs: []int{400, 413},
-			body: M{"required": true, "description": "The PDF bytes, at most 20 MiB.",
+			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys): the " +
+				"signed PDF or the withdrawal copy (kind). " +
+				"A file shaped like a sealed consent gets a verdict: 200 with valid false and a reason when it is " +
+				"tampered, sealed by someone else or not ours. Work is bounded: a file larger than any sealed consent " +
+				"(8 MiB) → 413; a file without a sealed consent's structure (PDF header, xref tables and trailer, one " +
+				"signature whose ByteRange covers the file) → 422 without parsing; no free verification slot or the " +
+				"deadline (5 s) passed → 503 with Retry-After.",
+			scope: r, status: 200, resp: jsonResp("The verdict.", "Verification"), errs: []int{400, 413, 422, 503},
+			body: M{"required": true, "description": "The PDF bytes, at most 8 MiB.",
 				"content": M{"application/pdf": M{"schema": M{"type": "string", "contentMediaType": "application/pdf"}}}}},
 	}
 }

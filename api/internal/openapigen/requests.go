@@ -9,7 +9,7 @@ func requestSchemas() M {
 			"scopes": M{"type": "array", "minItems": 1, "items": enum("", scopes...), "uniqueItems": true},
 		}, "name", "scopes"),
 		"CreateStaffRequest": input("A new staff member.", M{
-			"id":   M{"type": "string", "minLength": 1, "maxLength": 64, "description": "Staff ID; one line."},
+			"id":   M{"type": "string", "pattern": idPattern, "description": "Staff ID: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit."},
 			"name": M{"type": "string", "minLength": 1, "maxLength": 200, "description": "Printed name; one line."},
 			"role": enum("", staffRoles...),
 			"pin":  M{"type": "string", "minLength": 6, "maxLength": 64, "description": "Stored only as a slow password hash.", "writeOnly": true},
@@ -42,7 +42,7 @@ func requestSchemas() M {
 		"ImageMark": input("A signature image.", M{
 			"type": M{"const": "image"},
 			"png_base64": M{"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png",
-				"description": "A PNG of at most 512 KiB and 3000x1500 pixels (too large → 413)."},
+				"description": "A PNG of at most 512 KiB and 3000x1500 pixels (too large → 413) and at most 18 MB once decoded (16-bit images larger than that → 400); stored re-encoded as 8-bit non-interlaced unless already in that form."},
 		}, "type", "png_base64"),
 		"TypedMark": input("A typed signature: the signer's name as given in name.", M{
 			"type": M{"const": "typed"}, "text": M{"type": "string", "minLength": 1, "maxLength": 200},
@@ -50,6 +50,12 @@ func requestSchemas() M {
 		"AcknowledgmentRequest": input("A section the signer acknowledges.", M{
 			"section": str("Section key."), "locale": str("The locale the section was read in."),
 		}, "section"),
+		"CreateDeviceRequest": input("A kiosk tablet to enrol.", M{
+			"name": M{"type": "string", "minLength": 1, "maxLength": 100, "description": "e.g. Front desk 1."},
+		}, "name"),
+		"EnrolDeviceRequest": input("The device token from the enrolment URL's fragment.", M{
+			"token": M{"type": "string", "writeOnly": true, "description": "cdt_..."},
+		}, "token"),
 		"CreateWebhookRequest": input("A new webhook subscription.", M{
 			"url":    M{"type": "string", "format": "uri", "maxLength": 2000, "description": "Absolute http(s) URL where deliveries are POSTed."},
 			"events": M{"type": "array", "minItems": 1, "items": enum("", webhookEvents...), "description": "Event types to deliver."},
@@ -118,6 +124,9 @@ func signatureRequestSchema() M {
 		},
 	}, "role", "signature")
 }
+
+// idPattern is the character set of IDs a caller chooses (consent.CheckID).
+const idPattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 func slugSchema() M {
 	return M{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "description": "Template slug, e.g. ketamine-iv."}

@@ -2,7 +2,7 @@ package main
 
 // Vocabularies shared by schemas; they mirror the consent package.
 var (
-	errorCodes     = []string{"invalid", "unauthorized", "forbidden", "not_found", "conflict", "gone", "too_large", "rate_limited", "internal"}
+	errorCodes     = []string{"invalid", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "gone", "too_large", "unsupported_media_type", "unprocessable", "rate_limited", "internal", "unavailable"}
 	scopes         = []string{"templates:read", "templates:write", "consents:read", "consents:write", "audit:read", "admin"}
 	roles          = []string{"patient", "representative", "witness", "clinician", "interpreter"}
 	staffRoles     = []string{"clinician", "witness", "interpreter"}
@@ -10,7 +10,8 @@ var (
 	versionStates  = []string{"draft", "published", "retired"}
 	signatureForms = []string{"drawn", "typed", "image"}
 	webhookEvents  = []string{"consent.created", "consent.signature_recorded", "consent.signed", "consent.declined",
-		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "audit.checkpoint"}
+		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "staff.pin_attempts",
+		"download_link.locked", "audit.checkpoint"}
 	sectionKinds = []string{"overview", "procedure", "benefits", "side_effects_short_term", "risks_long_term",
 		"misuse_risk", "contraindications", "alternatives", "safety_measures", "aftercare", "rights", "other"}
 )
@@ -25,7 +26,8 @@ func sha256Hex(desc string) M {
 func schemas() M {
 	s := M{
 		"Error": output("An error. The code decides the HTTP status: invalid 400, unauthorized 401, forbidden 403, "+
-			"not_found 404, conflict 409, gone 410, too_large 413, rate_limited 429, internal 500 (never shows internals).",
+			"not_found 404, method_not_allowed 405, conflict 409, gone 410, too_large 413, unsupported_media_type 415, unprocessable 422, "+
+			"rate_limited 429, internal 500 (never shows internals), unavailable 503.",
 			M{"error": output("", M{
 				"code":    enum("Machine-readable error code.", errorCodes...),
 				"message": str("A sentence for people; may change between releases."),
@@ -50,6 +52,20 @@ func schemas() M {
 			"created_at":     timestamp(""),
 			"deactivated_at": orNull(timestamp("When the staff member was deactivated; null while active.")),
 		}),
+		"Device": output("An enrolled kiosk tablet. Its token is shown once, in the creation response; the tablet keeps "+
+			"it in a cookie, and signing-code guesses and PIN failures are counted per device.", M{
+			"id":         str("Device ID; evidence names the device as enrolled:<id>."),
+			"name":       str("What the admin called it, e.g. Front desk 1."),
+			"created_at": timestamp(""),
+			"created_by": str("The actor that enrolled it, e.g. apikey:<id>."),
+			"revoked_at": orNull(timestamp("When the device was revoked; null while it is live.")),
+			"token":      str("The device token (cdt_...), only in the response to POST /v1/devices."),
+			"enrol_url": M{"type": "string", "format": "uri", "description": "Open this once on the tablet: <public URL>/enrol#<token>. " +
+				"The token is in the fragment, which browsers never send to a server or proxy. Only in the creation response."},
+		}, "token", "enrol_url"),
+		"TabletDevice": output("Whether this browser is an enrolled tablet.", M{
+			"enrolled": boolean(""), "id": str("The device ID, when enrolled."), "name": str("The device's name, when enrolled."),
+		}, "id", "name"),
 		"Template":        templateSchema(),
 		"TemplateVersion": templateVersionSchema(),
 		"TemplateSection": output("A section of a template locale (Markdown, variables not yet filled).", M{
@@ -88,6 +104,7 @@ func schemas() M {
 			"cert_sha256": sha256Hex("Hash of the sealing certificate"), "url": str("Relative URL of the PDF."),
 		}),
 		"Consent":                consentSchema(),
+		"ConsentStatus":          consentStatusSchema(),
 		"SignatureMark":          markSchema(),
 		"Evidence":               evidenceSchema(),
 		"Signature":              output("A signature.", signatureProps(), signatureOptional...),
@@ -108,6 +125,7 @@ func schemas() M {
 		"OperationOutcome":       fhirResource("A FHIR OperationOutcome describing an error."),
 		"APIKeyList":             list("APIKey", "API keys, newest first."),
 		"StaffList":              list("Staff", "Staff members."),
+		"DeviceList":             list("Device", "Enrolled devices, oldest first, revoked ones included."),
 		"TemplateList":           list("Template", "Templates."),
 		"TemplateVersionSummary": templateVersionSummarySchema(),
 		"TemplateVersionList":    list("TemplateVersionSummary", "Versions of a template, without their content."),
@@ -187,7 +205,24 @@ func consentSchema() M {
 		"declined_at":             timestamp(""), "cancelled_at": timestamp(""), "expired_at": timestamp(""),
 		"withdrawn_at": timestamp(""), "voided_at": timestamp(""),
 		"pdf": orNull(ref("PDFInfo")),
-	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
+		"withdrawal_pdf": withDesc(ref("PDFInfo"), "Withdrawn consents: the sealed withdrawal copy (url /v1/consents/{id}/pdf/withdrawn). "+
+			"Absent for a consent withdrawn before withdrawal copies existed until one is first downloaded."),
+	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at", "withdrawal_pdf")
+}
+
+// consentStatusSchema is the consent as a key without consents:read sees it
+// after a transition: Consent's state fields only.
+func consentStatusSchema() M {
+	full := consentSchema()["properties"].(M)
+	props := M{}
+	for _, k := range []string{"id", "status", "template", "version", "locale", "content_sha256", "created_at", "expires_at",
+		"signed_at", "status_changed_at", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at",
+		"voided_at", "pdf"} {
+		props[k] = full[k]
+	}
+	return output("A consent's state, for a key without consents:read: no patient, variables, document text, "+
+		"signatures or acknowledgments.", props,
+		"status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
 }
 
 func pointSchema() M {
@@ -249,7 +284,8 @@ func downloadLinkSchema() M {
 		"expires_at":         timestamp(""),
 		"require_birth_date": boolean("Whether the patient must enter their date of birth."),
 		"revoked_at":         timestamp("Only when the link was revoked."),
-	}, "url", "revoked_at")
+		"locked_at":          timestamp("Only when wrong dates of birth locked the link."),
+	}, "url", "revoked_at", "locked_at")
 }
 
 func verificationSchema() M {
@@ -258,7 +294,10 @@ func verificationSchema() M {
 		"consent_id": str(""), "content_sha256": sha256Hex("The consent's document hash"),
 		"signed_at": timestamp(""), "signers": arr(str(""), "Signer descriptions from the seal."),
 		"cert_sha256": sha256Hex("Hash of the sealing certificate"), "file_sha256": sha256Hex("Hash of the PDF sent"),
-	}, "reason", "consent_id", "content_sha256", "signed_at", "cert_sha256", "file_sha256")
+		"kind": enum("Which of the consent's sealed PDFs this is (when valid): the signed PDF, sealed at signing and never "+
+			"changed, or the withdrawal copy sealed when the patient withdrew.", "signed", "withdrawn"),
+		"withdrawn_at": timestamp("When the consent was withdrawn (withdrawal copies only)."),
+	}, "reason", "consent_id", "content_sha256", "signed_at", "cert_sha256", "file_sha256", "kind", "withdrawn_at")
 }
 
 func signingSessionSchema() M {

@@ -8,11 +8,15 @@ func auditEventSchema() M {
 		"type": M{"type": "string", "description": "Event type.", "examples": []string{"consent.created", "consent.signature_recorded",
 			"consent.signed", "consent.pdf_downloaded", "template.version_published", "apikey.created", "auth.failed"}},
 		"at": timestamp(""), "actor": str("apikey:<id>, token:<hash prefix>, link, system, ..."),
-		"consent_id": str(""), "ip": str(""), "user_agent": str(""), "device_id": str(""),
-		"details": M{"type": "object", "description": "Event-specific facts; never secrets. An event that creates or changes " +
-			"rows lists them in row_digests, each with the keyed digest of its content afterwards (HMAC-SHA256 with a key " +
-			"derived from the server's secret, so it reveals nothing about the content); audit.row_baseline events vouch " +
-			"for rows that existed before this was introduced.",
+		"consent_id": str(""), "ip": str(""),
+		"user_agent": str("As sent, made valid UTF-8 (invalid bytes and control characters → U+FFFD), at most 300 bytes."),
+		"device_id": str("enrolled:<id> for a request from an enrolled device (proven by its cookie); otherwise X-Device-ID " +
+			"as sent (declared:<value> when it starts with enrolled: or declared:), made valid UTF-8, at most 100 bytes."),
+		"details": M{"type": "object", "description": "Event-specific facts; never secrets. auth.failed events carry count " +
+			"(failures it stands for), and when aggregated first_at, last_at and reasons (count by reason). An event that " +
+			"creates or changes rows lists them in row_digests, each with the keyed digest of its content afterwards " +
+			"(HMAC-SHA256 with a key derived from the server's secret, so it reveals nothing about the content); " +
+			"audit.row_baseline events vouch for rows that existed before this was introduced.",
 			"properties": M{"row_digests": arr(output("", M{
 				"table": str("consents, signatures, acknowledgments, pdfs, templates, template_versions, api_keys, staff, " +
 					"download_links or webhooks."),
@@ -69,12 +73,24 @@ func webhookDeliverySchema() M {
 func webhookPayloadSchema() M {
 	return output("An event notification. It carries IDs and states, never patient names or birth dates.", M{
 		"id": str("Event ID; the same across retries."), "type": enum("", webhookEvents...), "created_at": timestamp(""),
-		"data": M{"description": "A consent event's facts, or for audit.checkpoint the checkpoint itself (keep it: " +
-			"consentd audit verify --checkpoints reads these bodies).", "oneOf": []M{output("", M{
-			"consent_id": str(""), "status": enum("", consentStates...), "template": str(""), "version": integer(""),
-			"locale": str(""), "signed_at": timestamp(""), "pdf_sha256": sha256Hex("Hash of the sealed PDF"),
-			"from": enum("The previous status (transitions).", consentStates...),
-		}, "signed_at", "pdf_sha256", "from"), ref("AuditCheckpoint")}},
+		"data": M{"description": "consent.* and download_link.locked events carry the consent's state; staff.pin_attempts " +
+			"the staff member and window whose wrong PINs reached the ceiling; audit.checkpoint the checkpoint itself (keep " +
+			"it: consentd audit verify --checkpoints reads these bodies).", "anyOf": []M{
+			output("A consent event.", M{
+				"consent_id": str(""), "status": enum("", consentStates...), "template": str(""), "version": integer(""),
+				"locale": str(""), "signed_at": timestamp(""), "pdf_sha256": sha256Hex("Hash of the sealed PDF"),
+				"from":                  enum("The previous status (transitions).", consentStates...),
+				"link_id":               str("download_link.locked: the link that was locked."),
+				"failures":              integer("download_link.locked: wrong birth dates entered."),
+				"withdrawal_pdf_sha256": sha256Hex("consent.withdrawn: hash of the sealed withdrawal copy"),
+			}, "signed_at", "pdf_sha256", "from", "link_id", "failures", "withdrawal_pdf_sha256"),
+			output("staff.pin_attempts: wrong PINs for one staff member reached the per-staff ceiling in this window; "+
+				"until it ends only enrolled devices and API keys may try that staff member's PIN.", M{
+				"staff_id": str(""), "failures": integer("Wrong PINs in the window."),
+				"window_start": timestamp(""), "window_end": timestamp(""),
+			}),
+			ref("AuditCheckpoint"),
+		}},
 	})
 }
 

@@ -1,0 +1,50 @@
+package api
+
+import (
+	"encoding/json"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/gin-gonic/gin"
+)
+
+// consentStatusJSON is what a key without consents:read sees of a consent it
+// changed: the state and its times, never the patient, the variables, the
+// document text or the signatures.
+type consentStatusJSON struct {
+	ID              string   `json:"id"`
+	Status          string   `json:"status"`
+	Template        string   `json:"template"`
+	Version         int      `json:"version"`
+	Locale          string   `json:"locale"`
+	ContentSHA256   string   `json:"content_sha256"`
+	CreatedAt       string   `json:"created_at"`
+	ExpiresAt       string   `json:"expires_at"`
+	SignedAt        *string  `json:"signed_at"`
+	StatusChangedAt *string  `json:"status_changed_at"`
+	StatusReason    string   `json:"status_reason,omitempty"`
+	DeclinedAt      *string  `json:"declined_at,omitempty"`
+	CancelledAt     *string  `json:"cancelled_at,omitempty"`
+	ExpiredAt       *string  `json:"expired_at,omitempty"`
+	WithdrawnAt     *string  `json:"withdrawn_at,omitempty"`
+	VoidedAt        *string  `json:"voided_at,omitempty"`
+	PDF             *pdfJSON `json:"pdf"`
+}
+
+// consentStatusBytes encodes a consent's state without patient data.
+func (s *Server) consentStatusBytes(c *consent.Consent) (json.RawMessage, error) {
+	j := s.toConsentJSON(c)
+	return json.Marshal(consentStatusJSON{ID: j.ID, Status: j.Status, Template: j.Template, Version: j.Version,
+		Locale: j.Locale, ContentSHA256: j.ContentSHA256, CreatedAt: j.CreatedAt, ExpiresAt: j.ExpiresAt,
+		SignedAt: j.SignedAt, StatusChangedAt: j.StatusChangedAt, StatusReason: j.StatusReason,
+		DeclinedAt: j.DeclinedAt, CancelledAt: j.CancelledAt, ExpiredAt: j.ExpiredAt, WithdrawnAt: j.WithdrawnAt,
+		VoidedAt: j.VoidedAt, PDF: j.PDF})
+}
+
+// consentEncoder picks the consent representation the request's key may read:
+// the whole consent with consents:read, its state only without.
+func (s *Server) consentEncoder(c *gin.Context) func(*consent.Consent) (json.RawMessage, error) {
+	if keyAllows(c, consent.ScopeConsentsRead) {
+		return func(cs *consent.Consent) (json.RawMessage, error) { return s.consentBytes(cs, nil) }
+	}
+	return s.consentStatusBytes
+}
