@@ -185,11 +185,20 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 // clinic's systems; a link another request locked meanwhile is left as it is.
 func (s *Service) lockLink(ctx context.Context, l *DownloadLink, c *Consent, failures int) error {
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		if err := tx.LockDownloadLink(ctx, l.ID, s.now()); err != nil {
+		// The lock changes the link's row: the event vouches for it as read
+		// here and as written.
+		before, err := tx.FindDownloadLink(ctx, l.ConsentID, l.ID)
+		if err != nil {
 			return err
 		}
+		now := s.now()
+		if err := tx.LockDownloadLink(ctx, l.ID, now); err != nil {
+			return err
+		}
+		after := *before
+		after.LockedAt = &now
 		details := map[string]any{"link_id": l.ID, "failures": failures}
-		if err := tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkLocked, l.ConsentID, details)); err != nil {
+		if err := tx.AppendAudit(ctx, s.change(ctx, EventDownloadLinkLocked, l.ConsentID, details, before, &after)); err != nil {
 			return err
 		}
 		return s.notify(ctx, tx, EventDownloadLinkLocked, c, details)

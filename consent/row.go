@@ -17,15 +17,26 @@ const (
 	TableSignatures       = "signatures"
 	TableAcknowledgments  = "acknowledgments"
 	TablePDFs             = "pdfs"
+	TableAdditionalPDFs   = "additional_pdfs" // sealed PDFs beside the signed one: withdrawal copies
 	TableAPIKeys          = "api_keys"
 	TableStaff            = "staff"
 	TableDownloadLinks    = "download_links"
 	TableWebhooks         = "webhooks"
+	TableDevices          = "devices" // enrolled kiosk tablets
 )
 
 // VouchedTables lists every table whose rows the audit chain vouches for.
+//
+// Not listed, on purpose: the counters table (failure counts per window for
+// PIN, signing-guess and birth-date limits) is operational state, not a
+// record: it changes on every wrong guess, is purged when its windows end,
+// and what it decides is recorded as audit events (auth.failed,
+// download_link.locked with the link's locked_at, staff.pin_attempts).
+// Neither are idempotency records, the webhook outbox and delivery log, or
+// the checkpoints (each signed itself).
 var VouchedTables = []string{TableTemplates, TableTemplateVersions, TableConsents, TableSignatures,
-	TableAcknowledgments, TablePDFs, TableAPIKeys, TableStaff, TableDownloadLinks, TableWebhooks}
+	TableAcknowledgments, TablePDFs, TableAdditionalPDFs, TableAPIKeys, TableStaff, TableDownloadLinks,
+	TableWebhooks, TableDevices}
 
 // EventRowBaseline vouches for a row that existed before rows were bound to
 // the audit chain (written once per row by the upgrade that introduced it).

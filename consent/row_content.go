@@ -96,15 +96,30 @@ func (a *Acknowledgment) RowContent() map[string]any {
 		"locale": a.Locale, "at": rowTime(a.At), "evidence": a.Evidence.rowContent()}
 }
 
-// RowRef returns the PDF's row, named by its consent.
-func (p *SealedPDF) RowRef() RowRef { return RowRef{Table: TablePDFs, ID: p.ConsentID} }
+// RowRef returns the PDF's row: the signed PDF is named by its consent; a
+// PDF sealed later (a withdrawal copy) is a row of additional_pdfs named
+// "consent/kind".
+func (p *SealedPDF) RowRef() RowRef {
+	if p.additional() {
+		return RowRef{Table: TableAdditionalPDFs, ID: p.ConsentID + "/" + p.Kind}
+	}
+	return RowRef{Table: TablePDFs, ID: p.ConsentID}
+}
 
 // RowContent returns the PDF's description and the SHA-256 of the bytes
-// actually stored, so replaced bytes are caught even with the recorded hash left alone.
+// actually stored, so replaced bytes are caught even with the recorded hash
+// left alone; a later PDF adds its kind.
 func (p *SealedPDF) RowContent() map[string]any {
-	return map[string]any{"consent_id": p.ConsentID, "sha256": p.Info.SHA256, "size": p.Info.Size,
+	m := map[string]any{"consent_id": p.ConsentID, "sha256": p.Info.SHA256, "size": p.Info.Size,
 		"cert_sha256": p.Info.CertSHA256, "created_at": rowTime(p.Info.CreatedAt), "bytes_sha256": rowBytes(p.Bytes)}
+	if p.additional() {
+		m["kind"] = p.Kind
+	}
+	return m
 }
+
+// additional reports whether the PDF is stored beside the signed one.
+func (p *SealedPDF) additional() bool { return p.Kind != "" && p.Kind != PDFKindSigned }
 
 // RowRef returns the key's row.
 func (k *APIKey) RowRef() RowRef { return RowRef{Table: TableAPIKeys, ID: k.ID} }
@@ -127,11 +142,24 @@ func (s *Staff) RowContent() map[string]any {
 // RowRef returns the link's row.
 func (l *DownloadLink) RowRef() RowRef { return RowRef{Table: TableDownloadLinks, ID: l.ID} }
 
-// RowContent returns the link's consent, token hash, birth-date gate and lifecycle.
+// RowContent returns the link's consent, token hash, birth-date gate and
+// lifecycle, its lock by wrong dates of birth included: a lock cleared behind
+// consentd's back would reopen the link to guessing.
 func (l *DownloadLink) RowContent() map[string]any {
 	return map[string]any{"id": l.ID, "consent_id": l.ConsentID, "token_hash": l.TokenHash,
 		"expires_at": rowTime(l.ExpiresAt), "require_birth_date": l.RequireBirthDate, "created_at": rowTime(l.CreatedAt),
-		"created_by": l.CreatedBy, "revoked_at": rowTimePtr(l.RevokedAt)}
+		"created_by": l.CreatedBy, "revoked_at": rowTimePtr(l.RevokedAt), "locked_at": rowTimePtr(l.LockedAt)}
+}
+
+// RowRef returns the device's row.
+func (d *Device) RowRef() RowRef { return RowRef{Table: TableDevices, ID: d.ID} }
+
+// RowContent returns the device's name, token hash and lifecycle: a device
+// added or un-revoked behind consentd's back would be trusted as the clinic's
+// tablet (its own limits, enrolled:<id> in the evidence).
+func (d *Device) RowContent() map[string]any {
+	return map[string]any{"id": d.ID, "name": d.Name, "token_hash": d.TokenHash, "created_at": rowTime(d.CreatedAt),
+		"created_by": d.CreatedBy, "revoked_at": rowTimePtr(d.RevokedAt)}
 }
 
 // RowRef returns the endpoint's row.

@@ -108,3 +108,29 @@ func TestIntegrityVerifierUsesTheNewestEvent(t *testing.T) {
 		t.Fatalf("row added: %+v", r.Faults)
 	}
 }
+
+// TestSealedPDFRowsByKind: the signed PDF is a row of pdfs whatever its Kind
+// says ("" or "signed" digest alike); a withdrawal copy is a row of
+// additional_pdfs of its own, so one cannot stand in for the other.
+func TestSealedPDFRowsByKind(t *testing.T) {
+	info := PDFInfo{SHA256: "ab", Size: 2, CertSHA256: "cd", CreatedAt: time.Date(2026, 11, 25, 9, 44, 0, 0, time.UTC)}
+	unset := &SealedPDF{ConsentID: "C1", Info: info, Bytes: []byte("%P")}
+	signed := &SealedPDF{ConsentID: "C1", Kind: PDFKindSigned, Info: info, Bytes: []byte("%P")}
+	withdrawn := &SealedPDF{ConsentID: "C1", Kind: PDFKindWithdrawn, Info: info, Bytes: []byte("%P")}
+	if unset.RowRef() != (RowRef{Table: TablePDFs, ID: "C1"}) || signed.RowRef() != unset.RowRef() {
+		t.Fatalf("signed PDF rows: %v, %v", unset.RowRef(), signed.RowRef())
+	}
+	if withdrawn.RowRef() != (RowRef{Table: TableAdditionalPDFs, ID: "C1/withdrawn"}) {
+		t.Fatalf("withdrawal copy row: %v", withdrawn.RowRef())
+	}
+	d := map[string]string{}
+	for name, p := range map[string]*SealedPDF{"unset": unset, "signed": signed, "withdrawn": withdrawn} {
+		var err error
+		if d[name], err = RowDigest(rowKey, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d["unset"] != d["signed"] || d["withdrawn"] == d["signed"] {
+		t.Fatalf("digests %v", d)
+	}
+}

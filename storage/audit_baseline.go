@@ -22,7 +22,7 @@ func (db *DB) baselineRows(_ context.Context, g *gorm.DB) error {
 		return err
 	}
 	start, now := last.Seq, db.now()
-	err = eachRow(g, func(r consent.Row) error {
+	err = eachRow(g, baselineTables, func(r consent.Row) error {
 		e := consent.BaselineEvent(r, now)
 		row, err := db.chain(e, last)
 		if err != nil {

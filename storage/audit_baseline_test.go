@@ -128,6 +128,34 @@ func TestMigrationBaselinesExistingRows(t *testing.T) {
 	if applied, err := db.migrate(ctx); err != nil || len(applied) != 0 {
 		t.Fatalf("second migrate applied %v, %v", applied, err)
 	}
+	// Migration 5's table and column get their digests from the events that
+	// write them: a device enrolled and the baselined link locked.
+	dev := &consent.Device{ID: "DV1", Name: "Front desk", TokenHash: "dt", CreatedAt: at, CreatedBy: "apikey:K1"}
+	err = db.Update(ctx, func(tx consent.Tx) error {
+		if err := tx.CreateDevice(ctx, dev); err != nil {
+			return err
+		}
+		if err := tx.AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventDeviceCreated, Actor: "apikey:K1", Rows: []consent.Row{dev}}); err != nil {
+			return err
+		}
+		before, err := tx.FindDownloadLink(ctx, "C1", "L1")
+		if err != nil {
+			return err
+		}
+		if err := tx.LockDownloadLink(ctx, "L1", at); err != nil {
+			return err
+		}
+		after := *before
+		after.LockedAt = &at
+		return tx.AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventDownloadLinkLocked, ConsentID: "C1", Actor: "link:L1",
+			Rows: []consent.Row{&after}, RowsBefore: []consent.Row{before}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report, err := db.VerifyIntegrity(ctx, nil); err != nil || !report.Intact() || report.Rows != rows+1 {
+		t.Fatalf("after writing migration 5's rows: %+v, %v; want %d rows intact", report, err, rows+1)
+	}
 	drop := "DROP TRIGGER consents_frozen"
 	if db.dialect == dialectPostgres {
 		drop = "DROP TRIGGER consents_frozen ON consents"
@@ -145,5 +173,14 @@ func TestMigrationBaselinesExistingRows(t *testing.T) {
 	f := report.Faults[0]
 	if f.Row == nil || *f.Row != (consent.RowRef{Table: consent.TableConsents, ID: "C1"}) || f.Seq != vouching || !strings.Contains(f.Reason, "differs") {
 		t.Fatalf("fault %s, want consents C1 vouched for by seq %d", f, vouching)
+	}
+	// The lock lifted behind consentd's back is named too.
+	if err := db.plain.Exec("UPDATE download_links SET locked_at = NULL WHERE id = 'L1'").Error; err != nil {
+		t.Fatal(err)
+	}
+	report, err = db.VerifyIntegrity(ctx, nil)
+	if err != nil || len(report.Faults) != 2 || report.Faults[1].Row == nil ||
+		*report.Faults[1].Row != (consent.RowRef{Table: consent.TableDownloadLinks, ID: "L1"}) {
+		t.Fatalf("after lifting the lock: %+v, %v", report, err)
 	}
 }

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,10 +94,21 @@ func (c *clinic) edits(t *testing.T) []rowEdit {
 		number("pdfs", id, "consent_id = ?", byID, "size", "created_at")
 		out = append(out, rowEdit{table: "pdfs", id: id, column: "bytes", sqlite: "X'255044462D312E37'", postgres: `'\x255044462d312e37'::bytea`, where: "consent_id = ?", args: byID})
 	}
-	for _, id := range []string{c.link, c.revokedLink} {
+	// Withdrawal copies, sealed with the withdrawal and sealed later; the
+	// kind is tied to its few values by a CHECK constraint, and a changed
+	// consent_id moves the row (an added row and a missing one).
+	for _, id := range []string{c.withdrawn, c.lateWithdrawn} {
+		args, ref := []any{id, consent.PDFKindWithdrawn}, id+"/"+consent.PDFKindWithdrawn
+		where := "consent_id = ? AND kind = ?"
+		text("additional_pdfs", ref, where, args, "sha256", "cert_sha256")
+		number("additional_pdfs", ref, where, args, "size", "created_at")
+		out = append(out, rowEdit{table: "additional_pdfs", id: ref, column: "bytes", sqlite: "X'255044462D312E37'",
+			postgres: `'\x255044462d312e37'::bytea`, where: where, args: args})
+	}
+	for _, id := range []string{c.link, c.revokedLink, c.lockedLink} {
 		byID := []any{id}
 		text("download_links", id, "id = ?", byID, "token_hash", "created_by")
-		number("download_links", id, "id = ?", byID, "expires_at", "created_at", "revoked_at")
+		number("download_links", id, "id = ?", byID, "expires_at", "created_at", "revoked_at", "locked_at")
 		flag("download_links", id, "id = ?", byID, "require_birth_date")
 		out = append(out, rowEdit{table: "download_links", id: id, column: "consent_id", sqlite: "'" + c.withdrawn + "'", where: "id = ?", args: byID})
 	}
@@ -105,6 +117,11 @@ func (c *clinic) edits(t *testing.T) []rowEdit {
 		text("webhooks", id, "id = ?", byID, "url", "secret")
 		number("webhooks", id, "id = ?", byID, "created_at", "deleted_at")
 		jsonList("webhooks", id, "id = ?", byID, "events")
+	}
+	for _, id := range []string{c.device, c.revokedDevice} {
+		byID := []any{id}
+		text("devices", id, "id = ?", byID, "name", "token_hash", "created_by")
+		number("devices", id, "id = ?", byID, "created_at", "revoked_at")
 	}
 	for _, id := range []string{c.key, c.revokedKey} {
 		byID := []any{id}
@@ -151,6 +168,10 @@ func TestVerifyIntegrityNamesEditedRow(t *testing.T) {
 	// A consent that went pending → signed → withdrawn is vouched for by the
 	// newest of its events: the withdrawal.
 	withdrawal := c.eventSeq(t, c.withdrawn, consent.EventConsentWithdrawn)
+	// The lock is the newest change of a locked link; a withdrawal copy
+	// sealed later is vouched for by the event that sealed it.
+	lock := c.eventSeq(t, c.signed, consent.EventDownloadLinkLocked)
+	lateCopy := c.eventSeq(t, c.lateWithdrawn, consent.EventWithdrawalPDFSealed)
 	dropTriggers(t, c.raw)
 	for _, e := range c.edits(t) {
 		expr := e.sqlite
@@ -171,6 +192,10 @@ func TestVerifyIntegrityNamesEditedRow(t *testing.T) {
 			t.Errorf("%s.%s of %s edited: audit verify says %q, want the row named with the event that vouches for it", e.table, e.column, e.id, f)
 		case want == consent.RowRef{Table: consent.TableConsents, ID: c.withdrawn} && f.Seq != withdrawal:
 			t.Errorf("%s.%s of the withdrawn consent: vouched for by seq %d, want the withdrawal's seq %d", e.table, e.column, f.Seq, withdrawal)
+		case want == consent.RowRef{Table: "download_links", ID: c.lockedLink} && f.Seq != lock:
+			t.Errorf("%s.%s of the locked link: vouched for by seq %d, want the lock's seq %d", e.table, e.column, f.Seq, lock)
+		case want == consent.RowRef{Table: "additional_pdfs", ID: c.lateWithdrawn + "/withdrawn"} && f.Seq != lateCopy:
+			t.Errorf("%s.%s of the late withdrawal copy: vouched for by seq %d, want its sealing's seq %d", e.table, e.column, f.Seq, lateCopy)
 		}
 		exec(t, c.raw, "UPDATE "+e.table+" SET "+e.column+" = ? WHERE "+e.where, append([]any{old}, e.args...)...)
 	}
@@ -181,9 +206,9 @@ func TestVerifyIntegrityNamesEditedRow(t *testing.T) {
 	}
 }
 
-// TestVerifyIntegrityNamesAddedAndDeletedRows adds a row no event vouches for
-// (an admin key written straight into the table) and deletes a vouched-for
-// row (a signature).
+// TestVerifyIntegrityNamesAddedAndDeletedRows adds rows no event vouches for
+// (an admin key and a kiosk device written straight into their tables) and
+// deletes vouched-for rows (a signature, a withdrawal copy).
 func TestVerifyIntegrityNamesAddedAndDeletedRows(t *testing.T) {
 	c := newClinic(t)
 	dropTriggers(t, c.raw)
@@ -195,12 +220,36 @@ func TestVerifyIntegrityNamesAddedAndDeletedRows(t *testing.T) {
 	}
 	exec(t, c.raw, "DELETE FROM api_keys WHERE id = '01BACKDOOR'")
 
+	// A tablet enrolled behind consentd's back would be trusted as the clinic's.
+	exec(t, c.raw, `INSERT INTO devices (id, name, token_hash, created_at, created_by) VALUES ('01ROGUE', 'Front desk', 'ab', 0, 'apikey:x')`)
+	f = firstFault(t, c)
+	if f == nil || f.Row == nil || *f.Row != (consent.RowRef{Table: "devices", ID: "01ROGUE"}) || f.Seq != 0 ||
+		!strings.Contains(f.Reason, "no audit event vouches") {
+		t.Fatalf("added device: %v", f)
+	}
+	exec(t, c.raw, "DELETE FROM devices WHERE id = '01ROGUE'")
+
 	sig := c.one(t, "SELECT id FROM signatures WHERE consent_id = ? AND role = 'clinician'", c.signed)
 	exec(t, c.raw, "DELETE FROM signatures WHERE id = ?", sig)
 	f = firstFault(t, c)
 	if f == nil || f.Row == nil || *f.Row != (consent.RowRef{Table: consent.TableSignatures, ID: sig}) ||
 		f.Seq != c.eventSeq(t, c.signed, consent.EventSignatureRecorded, 1) || !strings.Contains(f.Reason, "missing") {
 		t.Fatalf("deleted signature: %v", f)
+	}
+
+	// A withdrawal copy deleted: the patient's link would serve the signed PDF
+	// again, as if the consent still held.
+	exec(t, c.raw, "DELETE FROM additional_pdfs WHERE consent_id = ?", c.withdrawn)
+	report, err := c.DB.VerifyIntegrity(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyRef := consent.RowRef{Table: "additional_pdfs", ID: c.withdrawn + "/withdrawn"}
+	if !slices.ContainsFunc(report.Faults, func(f consent.IntegrityFault) bool {
+		return f.Row != nil && *f.Row == copyRef && f.Seq == c.eventSeq(t, c.withdrawn, consent.EventConsentWithdrawn) &&
+			strings.Contains(f.Reason, "missing")
+	}) {
+		t.Fatalf("deleted withdrawal copy not named with the withdrawal: %v", report.Faults)
 	}
 }
 
@@ -220,7 +269,7 @@ func firstFault(t *testing.T, c *clinic) *consent.IntegrityFault {
 
 // TestVerifyIntegrityCatchesEditsHiddenByALaterChange edits a row and then
 // lets consentd change it legitimately (withdraw, revoke, deactivate,
-// delete, retire, edit a draft, countersign): the change vouches for the row
+// delete, retire, edit a draft, countersign, lock a link): the change vouches for the row
 // as it now is, but its record of the row just before no longer matches the
 // previous event's, so the edit stays visible.
 func TestVerifyIntegrityCatchesEditsHiddenByALaterChange(t *testing.T) {
@@ -234,6 +283,7 @@ func TestVerifyIntegrityCatchesEditsHiddenByALaterChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	gated := c.post(t, "/v1/consents/"+c.signed+"/download-links", map[string]any{"ttl_seconds": 3600, "require_birth_date": true}, 201)
 	for _, tt := range []struct {
 		name   string
 		row    consent.RowRef
@@ -263,6 +313,12 @@ func TestVerifyIntegrityCatchesEditsHiddenByALaterChange(t *testing.T) {
 		{"birth-date gate, then revoked", consent.RowRef{Table: consent.TableDownloadLinks, ID: c.link},
 			"UPDATE download_links SET require_birth_date = ? WHERE id = ?", []any{false, c.link},
 			func(t *testing.T) { c.do(t, "DELETE", "/v1/consents/"+c.signed+"/download-links/"+c.link, 200) }},
+		{"link's expiry, then locked by wrong dates of birth", consent.RowRef{Table: "download_links", ID: gated["id"].(string)},
+			"UPDATE download_links SET expires_at = expires_at + 31536000000 WHERE id = ?", []any{gated["id"]},
+			func(t *testing.T) { c.lockLink(t, gated["url"].(string)) }},
+		{"device name, then revoked", consent.RowRef{Table: "devices", ID: c.device},
+			"UPDATE devices SET name = 'Front desk (spare)' WHERE id = ?", []any{c.device},
+			func(t *testing.T) { c.do(t, "DELETE", "/v1/devices/"+c.device, 200) }},
 		{"published text, then retired", consent.RowRef{Table: consent.TableTemplateVersions, ID: c.template + "/" + itoa(c.published)},
 			"UPDATE template_versions SET locales = REPLACE(locales, 'ketamine', 'saline'), content_sha256 = 'x' WHERE slug = ? AND version = ?",
 			[]any{c.template, c.published},

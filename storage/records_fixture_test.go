@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,7 +23,10 @@ type clinic struct {
 
 	signed, withdrawn, voided, declined, cancelled, expired string // consent IDs in those states
 	relocated                                               string // its locale changed by the patient's signature; expired
-	link, revokedLink                                       string
+	lateWithdrawn                                           string // withdrawn before withdrawal copies; its copy sealed later
+	link, revokedLink, lockedLink                           string
+	lockedLinkURL                                           string
+	device, revokedDevice                                   string
 	webhook, deletedWebhook                                 string
 	key, revokedKey                                         string
 	staff, deactivatedStaff                                 string
@@ -32,8 +36,11 @@ type clinic struct {
 
 // newClinic runs every write use case once: templates created, edited,
 // published and retired; staff and keys created and deactivated; consents
-// signed (API and tablet acknowledgments), withdrawn, voided, declined,
-// cancelled and expired; download links and webhooks created and revoked.
+// signed (API and tablet acknowledgments), withdrawn (with a withdrawal copy
+// sealed at once, or later for a consent withdrawn before copies existed),
+// voided, declined, cancelled and expired; download links created, revoked
+// and locked by wrong dates of birth; webhooks created and deleted; kiosk
+// devices enrolled and revoked.
 func newClinic(t *testing.T) *clinic {
 	t.Helper()
 	dir := t.TempDir()
@@ -61,9 +68,42 @@ func newClinic(t *testing.T) *clinic {
 	c.cancelled = s.CreateConsent(t, "en")["id"].(string)
 	c.post(t, "/v1/consents/"+c.cancelled+"/cancel", map[string]any{"reason": "Entered twice."}, 200)
 
+	// Withdrawn the way consentd did before withdrawal copies existed (the
+	// upgrade's baseline vouching for the row as it then was); its copy is
+	// sealed when first requested.
+	c.lateWithdrawn = s.SignedConsent(t, "en")
+	err := s.DB.Update(ctx, func(tx consent.Tx) error {
+		before, err := tx.FindConsentByID(ctx, c.lateWithdrawn)
+		if err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		if err := tx.TransitionConsent(ctx, c.lateWithdrawn, consent.StatusSigned, consent.StatusWithdrawn, now, "By phone."); err != nil {
+			return err
+		}
+		after, err := tx.FindConsentByID(ctx, c.lateWithdrawn)
+		if err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventConsentWithdrawn, At: now, Actor: "apikey:old",
+			ConsentID: c.lateWithdrawn, Details: map[string]any{"from": "signed", "to": "withdrawn", "reason": "By phone."},
+			Rows: []consent.Row{after}, RowsBefore: []consent.Row{before}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.do(t, "GET", "/v1/consents/"+c.lateWithdrawn+"/pdf/withdrawn", 200)
+
 	c.link = c.post(t, "/v1/consents/"+c.signed+"/download-links", map[string]any{"ttl_seconds": 86400, "require_birth_date": true}, 201)["id"].(string)
 	c.revokedLink = c.post(t, "/v1/consents/"+c.signed+"/download-links", map[string]any{"ttl_seconds": 3600}, 201)["id"].(string)
 	c.do(t, "DELETE", "/v1/consents/"+c.signed+"/download-links/"+c.revokedLink, 200)
+	locked := c.post(t, "/v1/consents/"+c.signed+"/download-links", map[string]any{"ttl_seconds": 86400, "require_birth_date": true}, 201)
+	c.lockedLink, c.lockedLinkURL = locked["id"].(string), locked["url"].(string)
+	c.lockLink(t, c.lockedLinkURL)
+
+	c.device = c.post(t, "/v1/devices", map[string]any{"name": "Front desk"}, 201)["id"].(string)
+	c.revokedDevice = c.post(t, "/v1/devices", map[string]any{"name": "Old tablet"}, 201)["id"].(string)
+	c.do(t, "DELETE", "/v1/devices/"+c.revokedDevice, 200)
 
 	hook := map[string]any{"url": "https://ehr.example.test/consentd", "events": []string{consent.EventConsentSigned}}
 	c.webhook = c.post(t, "/v1/webhooks", hook, 201)["id"].(string)
@@ -122,6 +162,18 @@ func (c *clinic) post(t *testing.T, path string, body any, status int) map[strin
 		t.Fatalf("POST %s: %d %s, want %d", path, st, b, status)
 	}
 	return testserver.JSON(t, b)
+}
+
+// lockLink enters wrong dates of birth on a download link until it locks.
+func (c *clinic) lockLink(t *testing.T, path string) {
+	t.Helper()
+	for i := range 5 {
+		st, b := c.Do(t, "POST", path, "", url.Values{"birth_date": {"1900-01-01"}}.Encode(),
+			"Content-Type", "application/x-www-form-urlencoded")
+		if want := map[bool]int{false: 403, true: 410}[i == 4]; st != want {
+			t.Fatalf("wrong date of birth %d on %s: %d %.200s, want %d", i+1, path, st, b, want)
+		}
+	}
 }
 
 func (c *clinic) do(t *testing.T, method, path string, status int) {

@@ -18,9 +18,10 @@ func auditEventSchema() M {
 			"(HMAC-SHA256 with a key derived from the server's secret, so it reveals nothing about the content); " +
 			"audit.row_baseline events vouch for rows that existed before this was introduced.",
 			"properties": M{"row_digests": arr(output("", M{
-				"table": str("consents, signatures, acknowledgments, pdfs, templates, template_versions, api_keys, staff, " +
-					"download_links or webhooks."),
-				"id":     str("The row's key: the ID; slug/version for a template version; the number of an acknowledgment."),
+				"table": str("consents, signatures, acknowledgments, pdfs, additional_pdfs, templates, template_versions, " +
+					"api_keys, staff, download_links, webhooks or devices."),
+				"id": str("The row's key: the ID; slug/version for a template version; the number of an acknowledgment; " +
+					"consent_id/kind for an additional PDF (C1/withdrawn)."),
 				"digest": sha256Hex("HMAC of the row's canonical content after the event"),
 				"before": sha256Hex("For a change to an existing row: HMAC of its content just before the event, which must " +
 					"equal the digest the previous event recorded for the row"),
