@@ -11,7 +11,8 @@ import (
 // listAuditCheckpoints serves the signed audit checkpoints, oldest first,
 // paged like the audit trail: next_cursor is the last seq of the page. An
 // integration that keeps them can later prove the log was cut short or
-// rewritten (consentd audit verify --checkpoints).
+// rewritten (consentd audit verify --checkpoints). Each read is audited
+// (audit.read), as reads of the events are.
 func (s *Server) listAuditCheckpoints(c *gin.Context) {
 	limit, err := pageLimit(c)
 	if err != nil {
@@ -25,7 +26,7 @@ func (s *Server) listAuditCheckpoints(c *gin.Context) {
 			return
 		}
 	}
-	list, err := s.Service.Store.ListAuditCheckpoints(c.Request.Context(), after, limit)
+	list, err := s.Service.ListAuditCheckpoints(c.Request.Context(), c.FullPath(), after, limit)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -144,7 +144,8 @@ func consentOps() []op {
 		{method: "GET", path: "/v1/audit/checkpoints", id: "listAuditCheckpoints", tag: "Audit", summary: "Signed audit checkpoints",
 			desc: "Oldest first; next_cursor is the last seq of the page. Written every N events or M minutes and sent as " +
 				"audit.checkpoint webhooks; keep them outside this server: consentd audit verify --checkpoints FILE " +
-				"then detects a log that was cut short, rolled back or rewritten.",
+				"then detects a log that was cut short, rolled back or rewritten. The read is itself audited (audit.read; " +
+				"repeats within a minute fold into one counted event).",
 			scope: "audit:read", paged: true, status: 200, resp: jsonResp("A page of checkpoints.", "AuditCheckpointList")},
 		{method: "POST", path: "/v1/verify", id: "verifyPDF", tag: "Verification", summary: "Verify a PDF",
 			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys): the " +
