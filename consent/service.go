@@ -33,6 +33,9 @@ type Service struct {
 	VerifySlots   int
 	VerifyTimeout time.Duration
 	verifyGate    verifyGate
+	// VerifyLinks checks the verification links printed on sealed PDFs; nil
+	// accepts none.
+	VerifyLinks *VerifyLinks
 	// WebhookNetworks says which addresses webhooks may reach (nil: public
 	// only); Resolver, when set, resolves endpoint hosts at registration.
 	WebhookNetworks *WebhookNetworks
