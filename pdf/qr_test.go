@@ -180,3 +180,13 @@ func TestQRCodeIsVector(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "qr.pdf"), with, 0o644)
 	}
 }
+
+// BenchmarkNewQR encodes a verification link (once per sealed PDF).
+func BenchmarkNewQR(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := newQR(testVerifyURL(ketamineID)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
