@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -309,5 +310,54 @@ func TestPublicVerifyPage(t *testing.T) {
 	// Only the verification page's own folder is served there.
 	if st, b := s.Do(t, "GET", "/verify-assets/..%2Fapp.js", "", nil); st != 404 || bytes.Contains(b, []byte("import")) {
 		t.Errorf("the tablet's script through the verification assets: %d", st)
+	}
+}
+
+// blockingBody is an upload that delivers a first chunk, says so, then waits.
+type blockingBody struct {
+	started chan struct{}
+	release chan struct{}
+	sent    bool
+}
+
+func (b *blockingBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		close(b.started)
+		return copy(p, "%PDF-1.7\n"), nil
+	}
+	<-b.release
+	return 0, io.EOF
+}
+
+// TestPublicUploadsBounded: uploads are held in memory until checked, so
+// only a few are read at once; one more gets 503 with Retry-After at once
+// (and is audited) instead of holding up to 8 MiB more.
+func TestPublicUploadsBounded(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	s.Service.PublicUploadSlots = 1
+	body := &blockingBody{started: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Service.VerifyPublicPDF(t.Context(), "/v1/public/verify", s.Sealer, body)
+		done <- err
+	}()
+	<-body.started
+	req, _ := http.NewRequest("POST", s.URL+"/v1/public/verify", strings.NewReader("%PDF-1.7\n"))
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if code, _, _ := errorOf(t, b); resp.StatusCode != 503 || code != consent.EUNAVAILABLE || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a second upload while one is read: %d %s, Retry-After %q", resp.StatusCode, b, resp.Header.Get("Retry-After"))
+	}
+	close(body.release)
+	if err := <-done; consent.ErrorCode(err) != consent.EUNPROCESSABLE {
+		t.Errorf("the first upload: %v", err)
+	}
+	if st, _ := s.Do(t, "POST", "/v1/public/verify", "", []byte("%PDF-1.7\n")); st != 422 {
+		t.Errorf("after the slot is free: %d", st)
 	}
 }

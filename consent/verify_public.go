@@ -66,10 +66,19 @@ type PublicSigner struct {
 
 // VerifyPublicPDF verifies an uploaded file for the public page within the
 // bounds of VerifyPDF and audits the verification, whatever its outcome.
+// An upload is held in memory until checked, so at most PublicUploadSlots
+// are read at once: one more is refused at once (EUNAVAILABLE), not queued.
 // body is read whole; a reader that fails with a domain error (e.g.
 // ETOOLARGE from the handler's size limit) passes it on. Errors: ETOOLARGE,
 // EINVALID (unreadable upload), EUNPROCESSABLE, EUNAVAILABLE.
 func (s *Service) VerifyPublicPDF(ctx context.Context, route string, v PDFVerifier, body io.Reader) (*PublicVerification, error) {
+	slots := s.publicUploadSlots()
+	select {
+	case slots <- struct{}{}:
+		defer func() { <-slots }()
+	default:
+		return nil, s.publicRefused(ctx, route, PublicViaUpload, Errorf(EUNAVAILABLE, "Too many files are being checked right now; try again in a few seconds."))
+	}
 	b, err := io.ReadAll(body)
 	if err != nil {
 		if ErrorCode(err) == EINTERNAL {
@@ -113,6 +122,18 @@ func (s *Service) VerifyPublicLink(ctx context.Context, route, token string) (*P
 	out := publicFacts(c)
 	out.Via = PublicViaLink
 	return out, s.recordPublic(ctx, route, c.ID, map[string]any{"via": PublicViaLink})
+}
+
+// publicUploadSlots returns the slots that bound public uploads held at once.
+func (s *Service) publicUploadSlots() chan struct{} {
+	s.publicUploads.once.Do(func() {
+		n := s.PublicUploadSlots
+		if n <= 0 {
+			n = 8
+		}
+		s.publicUploads.slots = make(chan struct{}, n)
+	})
+	return s.publicUploads.slots
 }
 
 // publicFacts collects what the public page shows of a sealed consent.
