@@ -88,7 +88,9 @@ func (s *Server) publicVerifyUpload(c *gin.Context) {
 	}
 	withRequest(c, "public", "public")
 	var body io.Reader = http.NoBody
-	if c.Request.Body != nil {
+	if c.Request.ContentLength > consent.MaxSealedPDFBytes { // refused (and audited) without reading it
+		body = &capped{r: http.NoBody, tooLarge: true}
+	} else if c.Request.Body != nil {
 		body = &capped{r: http.MaxBytesReader(c.Writer, c.Request.Body, consent.MaxSealedPDFBytes)}
 	}
 	res, err := s.Service.VerifyPublicPDF(c.Request.Context(), c.FullPath(), s.Verifier, body)
@@ -102,13 +104,22 @@ func (s *Server) publicVerifyUpload(c *gin.Context) {
 	ok(c, http.StatusOK, s.publicJSON(res))
 }
 
-// capped reports a body over the cap as the domain's ETOOLARGE.
-type capped struct{ r io.Reader }
+// capped reports a body over the cap (or announced as larger) as the
+// domain's ETOOLARGE.
+type capped struct {
+	r        io.Reader
+	tooLarge bool
+}
 
 func (c *capped) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	var n int
+	var err error
+	if !c.tooLarge {
+		n, err = c.r.Read(p)
+		var mbe *http.MaxBytesError
+		c.tooLarge = errors.As(err, &mbe)
+	}
+	if c.tooLarge {
 		err = consent.Errorf(consent.ETOOLARGE, "A sealed consent is at most %d bytes; this file is larger.", consent.MaxSealedPDFBytes)
 	}
 	return n, err

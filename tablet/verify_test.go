@@ -157,4 +157,8 @@ func TestVerifyPage(t *testing.T) {
 		t.Errorf("wrong MAC:\n%s", text)
 	}
 	q.checkPage("verify not found")
+
+	// A mistyped address (a space, an escaped percent sign) finds nothing without breaking the page.
+	q.open(s.URL + "/verify/c/01JDQ7Z4X8K2M5N9P3R6T1V0WY-7K3M%202N5P%25")
+	q.wait(`document.getElementById('result').dataset.state === 'notfound'`)
 }

@@ -154,11 +154,12 @@ async function checkFile(file) {
   $('result').focus();
 }
 
+/** checkLink looks up a printed link's token (path-encoded). */
 async function checkLink(token) {
   $('link-note').hidden = false;
   show({ state: 'busy', link: true });
   try {
-    const resp = await fetch('/v1/public/verify/' + encodeURIComponent(token), { credentials: 'omit', cache: 'no-store' });
+    const resp = await fetch('/v1/public/verify/' + token, { credentials: 'omit', cache: 'no-store' });
     show(await answer(resp, true));
   } catch {
     show({ state: 'error', message: (s) => s.errors.network });
@@ -194,8 +195,10 @@ function init() {
   window.addEventListener('dragover', (e) => e.preventDefault());
   window.addEventListener('drop', (e) => e.preventDefault());
   applyLanguage();
+  // The token is passed on as it stands in the path (still percent-encoded,
+  // never decoded here: a malformed escape must not break the page).
   const m = /^\/verify\/c\/([^/]+)$/.exec(location.pathname);
-  if (m) checkLink(decodeURIComponent(m[1]));
+  if (m) checkLink(m[1]);
 }
 
 init();
