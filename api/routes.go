@@ -77,5 +77,12 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/enrol", s.signPage)
 	r.GET("/sign-assets/*file", s.signAsset)
 
+	// Public verification: no API key; rate-limited per client and globally.
+	v1.POST("/public/verify", s.publicVerifyUpload)
+	v1.GET("/public/verify/:token", s.publicVerifyLink)
+	r.GET("/verify", s.verifyPage)
+	r.GET("/verify/c/:token", s.verifyPage)
+	r.GET("/verify-assets/*file", s.verifyAsset)
+
 	s.fhirRoutes(r)
 }

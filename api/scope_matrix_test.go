@@ -221,6 +221,18 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		"GET /v1/signing/device":                  {ok: 200, prep: fixed("/v1/signing/device", nil)},
 		"POST /v1/signing/device":                 {ok: 401, prep: fixed("/v1/signing/device", map[string]any{"token": "cdt_nobody-holds-this"})},
 
+		// Public verification: a real sealed PDF and a real link, for any key
+		// or none; the facts shown never name the patient or a signer.
+		"POST /v1/public/verify": {ok: 200, prep: func(t *testing.T) (string, any) {
+			return "/v1/public/verify", want(t, s, 200, "GET", "/v1/consents/"+f.signed(t)+"/pdf", s.AdminKey, nil)
+		}},
+		"GET /v1/public/verify/:token": {ok: 200, prep: func(t *testing.T) (string, any) {
+			return "/v1/public/verify/" + linkToken(t, s, f.signed(t)), nil
+		}},
+		"GET /verify":              {ok: 200, prep: fixed("/verify", nil)},
+		"GET /verify/c/:token":     {ok: 200, prep: fixed("/verify/c/not-a-token", nil)},
+		"GET /verify-assets/*file": {ok: 200, prep: fixed("/verify-assets/verify.js", nil)},
+
 		"GET /fhir/r4/metadata": {ok: 200, prep: fixed("/fhir/r4/metadata", nil)},
 		"GET /fhir/r4/Consent": {scopes: one(cr), ok: 200,
 			prep: fixed("/fhir/r4/Consent?patient:identifier=MRN-SCOPE-4242", nil), echoes: []string{"MRN-SCOPE-4242"}},

@@ -59,6 +59,10 @@ func paramDoc(path, name string) string {
 		return "Download link ID."
 	case name == "code":
 		return "Signing code, e.g. K7QM-4XPD (case and dashes are ignored)."
+	case name == "token" && (strings.HasPrefix(path, "/v1/public/verify/") || strings.HasPrefix(path, "/verify/c/")):
+		return "Verification link token, <consent ID>-<MAC>, as printed on a sealed PDF (case-insensitive; O and 0, I, L and 1 are the same)."
+	case name == "file" && strings.HasPrefix(path, "/verify-assets/"):
+		return "Asset path below /verify-assets/."
 	case name == "token" && strings.HasPrefix(path, "/d/"):
 		return "Download link token."
 	case name == "token":

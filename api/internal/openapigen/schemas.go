@@ -112,6 +112,7 @@ func schemas() M {
 		"Acknowledgment":         output("A section acknowledged by a signer.", ackProps()),
 		"DownloadLink":           downloadLinkSchema(),
 		"Verification":           verificationSchema(),
+		"PublicVerification":     publicVerificationSchema(),
 		"SigningSession":         signingSessionSchema(),
 		"SigningCodeResult":      signingCodeSchema(),
 		"AuditEvent":             auditEventSchema(),
