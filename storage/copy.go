@@ -20,9 +20,11 @@ import (
 // CopyOptions says what CopyToPostgres copies where.
 type CopyOptions struct {
 	// DataDir is the data directory: its audit head file, and the SQLite
-	// database unless Source names another file.
-	DataDir   string
-	Source    string // SQLite database file; "" means DataDir/consentd.db
+	// database unless SourceURL names another file.
+	DataDir string
+	// SourceURL is the CONSENTD_DATABASE_URL of the source: "" or "sqlite:"
+	// for DataDir/consentd.db, "sqlite:PATH" for another file.
+	SourceURL string
 	TargetURL string // postgres:// URL of an empty database
 	AuditKey  []byte // the key of the data directory's audit chain
 	// Progress, when set, receives the copy's progress at most once per
@@ -84,7 +86,8 @@ type CopyReport struct {
 	// Committed is set once the copy is in the target: it is one
 	// transaction, so before that the target holds no consentd row.
 	Committed      bool
-	SchemaVersions []int // the migrations both databases have run
+	Source         string // the SQLite file read
+	SchemaVersions []int  // the migrations both databases have run
 	Tables         []TableCopy
 	LastAuditSeq   int64 // the last audit event copied
 	PDFsRehashed   int   // sealed PDFs whose bytes were hashed on the target
@@ -136,9 +139,9 @@ func CopyToPostgres(ctx context.Context, o CopyOptions) (*CopyReport, error) {
 	if d, _, err := parseURL(o.TargetURL, o.DataDir); err != nil || d != dialectPostgres {
 		return nil, errors.New("storage: copy: the target must be a postgres:// or postgresql:// URL")
 	}
-	path := o.Source
-	if path == "" {
-		path = filepath.Join(o.DataDir, "consentd.db")
+	d, path, err := parseURL(o.SourceURL, o.DataDir)
+	if err != nil || d != dialectSQLite {
+		return nil, errors.New("storage: copy: the source must be a SQLite database (CONSENTD_DATABASE_URL empty or sqlite:)")
 	}
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("storage: copy: no SQLite database at %s", path)
@@ -153,7 +156,7 @@ func CopyToPostgres(ctx context.Context, o CopyOptions) (*CopyReport, error) {
 		return nil, err
 	}
 	defer src.close()
-	report := &CopyReport{}
+	report := &CopyReport{Source: path}
 	counts, err := src.check(ctx, report)
 	if err != nil {
 		return nil, err
