@@ -23,7 +23,7 @@ func printCopyReport(w io.Writer, r *storage.CopyReport) {
 	fmt.Fprintf(w, "audit chain: %d events copied\n", r.LastAuditSeq)
 	fmt.Fprintf(w, "sealed PDFs: %d re-hashed on PostgreSQL against their recorded SHA-256 and size\n", r.PDFsRehashed)
 	if len(r.Faults) == 0 {
-		fmt.Fprintln(w, "copy check: every table holds the same rows on both sides")
+		fmt.Fprintf(w, "copy check: every table holds the same rows on both sides (read back in %s)\n", r.VerifyTime.Round(time.Millisecond))
 		return
 	}
 	fmt.Fprintln(w, "copy check FAILED:")
@@ -60,11 +60,11 @@ func (p *progressLine) copy(c storage.CopyProgress) {
 		line = fmt.Sprintf("copied %d rows in %s (%.0f rows/s)", c.Rows, c.Elapsed.Round(100*time.Millisecond), c.Rate())
 	} else {
 		pct := 0.0
-		if c.Total > 0 {
-			pct = 100 * float64(c.Rows) / float64(c.Total)
+		if c.TotalBytes > 0 {
+			pct = 100 * float64(c.Bytes) / float64(c.TotalBytes)
 		}
-		line = fmt.Sprintf("copied %d of %d rows (%.0f%%), %.0f rows/s, about %s left (%s)",
-			c.Rows, c.Total, pct, c.Rate(), c.Left().Round(time.Second), c.Table)
+		line = fmt.Sprintf("copied %d of %d rows (%.0f%% of about %d MB), %.0f rows/s, about %s left (table %s)",
+			c.Rows, c.Total, min(pct, 99), c.TotalBytes>>20, c.Rate(), c.Left().Round(time.Second), c.Table)
 	}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r%-100s", line)

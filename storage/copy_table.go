@@ -95,7 +95,18 @@ func (s *copySource) Next() bool {
 		s.err = err
 		return false
 	}
-	s.meter.add(1)
+	var size int64
+	for _, v := range s.raw {
+		switch x := v.(type) {
+		case string:
+			size += int64(len(x))
+		case []byte:
+			size += int64(len(x))
+		default:
+			size += 8
+		}
+	}
+	s.meter.add(1, size)
 	return true
 }
 
@@ -118,16 +129,17 @@ type meter struct {
 	p     CopyProgress
 }
 
-func newMeter(fn func(CopyProgress), every time.Duration, counts map[string]int64) *meter {
+func newMeter(fn func(CopyProgress), every time.Duration, sizes map[string]tableSize) *meter {
 	if every <= 0 {
 		every = time.Second
 	}
-	var total int64
-	for _, n := range counts {
-		total += n
+	var p CopyProgress
+	for _, s := range sizes {
+		p.Total += s.rows
+		p.TotalBytes += s.bytes
 	}
 	now := time.Now()
-	return &meter{fn: fn, every: every, start: now, last: now, p: CopyProgress{Total: total}}
+	return &meter{fn: fn, every: every, start: now, last: now, p: p}
 }
 
 func (m *meter) table(name string) {
@@ -136,10 +148,11 @@ func (m *meter) table(name string) {
 	m.mu.Unlock()
 }
 
-func (m *meter) add(rows int64) {
+func (m *meter) add(rows, bytes int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.p.Rows += rows
+	m.p.Bytes += bytes
 	if m.fn == nil {
 		return
 	}

@@ -107,7 +107,7 @@ func TestCopyToPostgresAnswersAlike(t *testing.T) {
 			t.Errorf("table %s is empty in the fixture: the test proves nothing about copying it", tc.Table)
 		}
 	}
-	if last := progress[len(progress)-1]; !last.Done || last.Rows != last.Total || last.Total == 0 {
+	if last := progress[len(progress)-1]; !last.Done || last.Rows != last.Total || last.Total == 0 || last.Bytes == 0 || last.TotalBytes == 0 {
 		t.Errorf("last progress %+v", last)
 	}
 	if report.PDFsRehashed == 0 || len(report.PDFSample) != report.PDFsRehashed {
@@ -159,6 +159,17 @@ func TestCopyToPostgresAnswersAlike(t *testing.T) {
 	if st, b := s2.Do(t, "GET", "/v1/consents/"+everyKind, c.AdminKey, nil); st != 200 ||
 		len(testserver.JSON(t, b)["signatures"].([]any)) != 4 {
 		t.Fatalf("the consent signed by every kind of signer: %d %.300s", st, b)
+	}
+}
+
+func TestCopyProgressEstimatesByBytes(t *testing.T) {
+	// A tenth of the rows but half of the bytes in one second: one more second.
+	p := storage.CopyProgress{Rows: 10, Total: 100, Bytes: 500, TotalBytes: 1000, Elapsed: time.Second}
+	if p.Left() != time.Second || p.Rate() != 10 {
+		t.Errorf("Left() = %v, Rate() = %v; want 1s, 10 rows/s", p.Left(), p.Rate())
+	}
+	if done := (storage.CopyProgress{Rows: 100, Total: 100, Bytes: 1200, TotalBytes: 1000, Elapsed: time.Second}); done.Left() != 0 {
+		t.Errorf("Left() past the estimate = %v", done.Left())
 	}
 }
 
