@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/templates"
 	"github.com/consentd/consentd/pdf"
+	"github.com/consentd/consentd/templates"
 )
 
 func cliContext(ctx context.Context) context.Context {
