@@ -33,6 +33,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/webhooks", scope(consent.ScopeAdmin), idem, s.createWebhook)
 	v1.GET("/webhooks", scope(consent.ScopeAdmin), s.listWebhooks)
 	v1.DELETE("/webhooks/:id", scope(consent.ScopeAdmin), s.deleteWebhook)
+	v1.POST("/webhooks/:id/rotate-secret", scope(consent.ScopeAdmin), idem, s.rotateWebhookSecret)
 	v1.GET("/webhooks/:id/deliveries", scope(consent.ScopeAdmin), s.listDeliveries)
 
 	v1.POST("/templates", scope(consent.ScopeTemplatesWrite), idem, s.createTemplate)

@@ -24,6 +24,7 @@ var migrations = []migration{
 	{Version: 2, Name: "append-only triggers", SQLite: sqliteTriggersV2, Postgres: postgresTriggersV2},
 	{Version: 3, Name: "webhooks and outbox", SQLite: sqliteWebhooksV3, Postgres: postgresWebhooksV3},
 	{Version: 5, Name: "counters, enrolled devices, locked links, additional PDFs", SQLite: sqliteLockoutV5, Postgres: postgresLockoutV5},
+	{Version: 14, Name: "webhook secret rotation", SQLite: sqliteWebhookRotationV14, Postgres: postgresWebhookRotationV14},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (

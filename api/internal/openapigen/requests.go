@@ -60,6 +60,11 @@ func requestSchemas() M {
 			"url":    M{"type": "string", "format": "uri", "maxLength": 2000, "description": "Absolute http(s) URL where deliveries are POSTed."},
 			"events": M{"type": "array", "minItems": 1, "items": enum("", webhookEvents...), "description": "Event types to deliver."},
 		}, "url", "events"),
+		"RotateWebhookSecretRequest": input("How long the current secret keeps signing beside the new one.", M{
+			"overlap_seconds": M{"type": "integer", "minimum": 0, "maximum": 604800, "default": 86400,
+				"description": "Seconds the current secret keeps signing beside the new one (default 1 day, at most 7 days); " +
+					"0 stops it at once, e.g. after a leak."},
+		}),
 	}
 }
 
