@@ -68,6 +68,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.GET("/signing/:token", s.tokenAuth, s.getSigning)
 	v1.POST("/signing/:token/acknowledgments", s.tokenAuth, idem, s.acknowledge)
 	v1.POST("/signing/:token/signatures", s.tokenAuth, idem, s.signWithToken)
+	v1.POST("/signing/:token/staff-check", s.tokenAuth, s.staffCheck)
 
 	r.GET("/d/:token", s.downloadWithLink)
 	r.POST("/d/:token", s.downloadWithLink)

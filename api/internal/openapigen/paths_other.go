@@ -45,9 +45,21 @@ func signingOps() []op {
 			idem: true, body: jsonBody("AcknowledgmentRequest"), status: 201,
 			resp: jsonResp("The acknowledgment, with the server's time.", "Acknowledgment"), errs: []int{410, 429}},
 		{method: "POST", path: "/v1/signing/{token}/signatures", id: "signWithToken", tag: "Signing",
-			summary: "Sign on the tablet", desc: "As POST /v1/consents/{id}/signatures, authorised by the signing token.",
+			summary: "Sign on the tablet", desc: "As POST /v1/consents/{id}/signatures, authorised by the signing token, except " +
+				"that a patient-side signature needs every section that requires acknowledgment acknowledged first, each " +
+				"through its own POST .../acknowledgments (400 on acknowledged_sections otherwise); its acknowledged_sections " +
+				"is optional and may name only those.",
 			idem: true, body: jsonBody("SignatureRequest"), status: 201,
 			resp: jsonResp("The signature and the consent's new status.", "SignatureResult"), errs: []int{409, 410, 429}},
+		{method: "POST", path: "/v1/signing/{token}/staff-check", id: "checkStaffAtHandover", tag: "Signing",
+			summary: "Staff ID and PIN at the hand-over; shows the patient",
+			desc: "After the patient side signed, a staff member enters their ID and PIN before countersigning; a right PIN " +
+				"returns the patient's name and date of birth (never the patient ID) to check the patient's identity " +
+				"against, and is audited (consent.patient_shown). Wrong PINs count toward the same limits as signing " +
+				"(per staff member and place, and the per-staff ceiling): 400 on staff.pin, then 429. A role the consent " +
+				"does not need now (already signed, or before the patient signed) → 409; the consent no longer pending → 410.",
+			body: jsonBody("StaffCheckRequest"), status: 200, resp: jsonResp("The staff member and the patient.", "StaffCheck"),
+			errs: []int{409, 410, 429}},
 	}
 }
 

@@ -113,6 +113,7 @@ func schemas() M {
 		"DownloadLink":           downloadLinkSchema(),
 		"Verification":           verificationSchema(),
 		"SigningSession":         signingSessionSchema(),
+		"StaffCheck":             staffCheckSchema(),
 		"SigningCodeResult":      signingCodeSchema(),
 		"AuditEvent":             auditEventSchema(),
 		"Webhook":                webhookSchema(),
@@ -315,5 +316,15 @@ func signingCodeSchema() M {
 	return output("The signing token a code stands for.", M{
 		"token": str("The signing token."), "url": str("Relative URL /sign/<token>."), "consent_id": str(""),
 		"expires_at": timestamp(""),
+	})
+}
+
+func staffCheckSchema() M {
+	return output("The staff member whose PIN was checked, and the patient to check their identity against "+
+		"(name and date of birth only).", M{
+		"role":  enum("", "clinician", "witness", "interpreter"),
+		"staff": output("", M{"id": str(""), "name": str(""), "role": enum("", "clinician", "witness", "interpreter")}),
+		"patient": output("", M{"given_name": str(""), "family_name": str(""),
+			"birth_date": M{"type": "string", "format": "date", "description": "YYYY-MM-DD."}}),
 	})
 }
