@@ -153,6 +153,7 @@ func TestAccessibilityEveryScreen(t *testing.T) {
 	p.do(chromedp.WaitVisible(chromedp.CSS("#gone[data-reason=network]")))
 	p.checkPage("no connection")
 
+	t.Logf("axe-core audited %d screens", p.audited)
 	if p.audited < 24 {
 		t.Errorf("axe audited %d screens, want every one (24)", p.audited)
 	}
