@@ -114,6 +114,7 @@ func schemas() M {
 		"Verification":           verificationSchema(),
 		"PublicVerification":     publicVerificationSchema(),
 		"SigningSession":         signingSessionSchema(),
+		"StaffCheck":             staffCheckSchema(),
 		"SigningCodeResult":      signingCodeSchema(),
 		"AuditEvent":             auditEventSchema(),
 		"AuditCheckpoint":        auditCheckpointSchema(),
@@ -318,5 +319,15 @@ func signingCodeSchema() M {
 	return output("The signing token a code stands for.", M{
 		"token": str("The signing token."), "url": str("Relative URL /sign/<token>."), "consent_id": str(""),
 		"expires_at": timestamp(""),
+	})
+}
+
+func staffCheckSchema() M {
+	return output("The staff member whose PIN was checked, and the patient to check their identity against "+
+		"(name and date of birth only).", M{
+		"role":  enum("", "clinician", "witness", "interpreter"),
+		"staff": output("", M{"id": str(""), "name": str(""), "role": enum("", "clinician", "witness", "interpreter")}),
+		"patient": output("", M{"given_name": str(""), "family_name": str(""),
+			"birth_date": M{"type": "string", "format": "date", "description": "YYYY-MM-DD."}}),
 	})
 }
