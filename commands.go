@@ -180,29 +180,6 @@ func verifyFile(ctx context.Context, cfg *config, args []string, stdout io.Write
 	return nil
 }
 
-func auditVerify(ctx context.Context, cfg *config, stdout io.Writer) error {
-	a, err := open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	bad, reason, err := a.db.VerifyAudit(ctx)
-	if err != nil {
-		return err
-	}
-	if bad != 0 || reason != "" {
-		fmt.Fprintf(stdout, "BROKEN at seq %d: %s\n", bad, reason)
-		return exitError(1)
-	}
-	head, _ := a.db.LastAuditHead(ctx)
-	n := int64(0)
-	if head != nil {
-		n = head.Seq
-	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries verified\n", n)
-	return nil
-}
-
 func backup(ctx context.Context, cfg *config, args []string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: consentd backup FILE")

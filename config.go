@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/consentd/consentd/consent"
 )
 
 // config is every setting, from flags with CONSENTD_* environment defaults.
@@ -29,12 +31,15 @@ type config struct {
 	FHIRSystem     string
 	ExpireEvery    time.Duration
 	KeyRate        float64
+	Checkpoints    consent.CheckpointPolicy // when signed audit checkpoints are written
 	// WebhookAllowNets are the non-public networks webhooks may reach (CIDRs).
 	WebhookAllowNets string
 	// MetricsAddr serves /metrics on its own listener instead of the API's;
 	// MetricsToken, when set, is required as a bearer token to scrape it.
 	MetricsAddr  string
 	MetricsToken string
+
+	errs []error // malformed environment values, reported by check
 }
 
 func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
@@ -69,6 +74,7 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 		rate = 200
 	}
 	fs.Float64Var(&c.KeyRate, "key-rate", rate, "requests per second allowed per API key, 0 = unlimited (CONSENTD_KEY_RATE)")
+	bindCheckpointConfig(fs, getenv, c)
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""),
 		"serve /metrics on this address only, e.g. 127.0.0.1:9090, instead of on --addr (CONSENTD_METRICS_ADDR)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("METRICS_TOKEN", ""),

@@ -44,7 +44,8 @@ commands:
   templates import                        import shipped template versions not yet in the database, as drafts
   templates lint FILE                     validate a template file and print each section's readability (exit 1 on any failure)
   verify FILE.pdf                         check a sealed consent PDF (exit 0 valid, 1 not)
-  audit verify                            re-check the whole audit chain (exit 0 intact, 1 broken)
+  audit verify [--checkpoints FILE]       re-check the audit chain, every row it vouches for and, with FILE,
+                                          the signed checkpoints an integration kept (exit 0 intact, 1 broken)
   backup FILE                             write a consistent online copy of the SQLite database
   keys rotate                             new sealing key (generated keys only); old PDFs keep verifying
   healthcheck                             exit 0 if the local server answers /healthz (for container health checks)
@@ -70,16 +71,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs := flag.NewFlagSet("consentd "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	cfg := bindConfig(fs, getenv)
-	var name, scopes string
+	var name, scopes, checkpoints string
 	if cmd == "apikey" && sub == "create" {
 		fs.StringVar(&name, "name", "", "name of the API key")
 		fs.StringVar(&scopes, "scopes", "", "comma-separated scopes")
+	}
+	if cmd == "audit" && sub == "verify" {
+		fs.StringVar(&checkpoints, "checkpoints", "", "also check the chain against the signed checkpoints in this file, "+
+			"as served by GET /v1/audit/checkpoints or sent as audit.checkpoint webhooks")
 	}
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return exitError(2)
+	}
+	if err := cfg.check(); err != nil {
+		return err
 	}
 	switch cmd + " " + sub {
 	case "serve ":
@@ -97,7 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "verify ":
 		return verifyFile(ctx, cfg, fs.Args(), stdout)
 	case "audit verify":
-		return auditVerify(ctx, cfg, stdout)
+		return auditVerify(ctx, cfg, checkpoints, stdout)
 	case "backup ":
 		return backup(ctx, cfg, fs.Args(), stdout)
 	case "keys rotate":

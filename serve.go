@@ -48,6 +48,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	srv := &api.Server{Service: a.service, Verifier: a.sealer, Certificates: a.sealer.CertificatesPEM,
 		Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: cfg.trustedProxies(),
 		CodeLimiter: ratelimit.New(0.2, 10), LinkLimiter: ratelimit.New(0.5, 20),
+		PublicLimiter: ratelimit.New(0.2, 10), PublicCeiling: ratelimit.New(2, 60),
 		Ready: a.db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRSystem, Version: version, ClinicName: cfg.ClinicName}
 	m := metrics.New(func() float64 {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -100,6 +101,9 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		log.Info("metrics listening", "addr", metricsAddr)
 	}
 	log.Info("consentd listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
+	if a.service.VerifyLinks.BaseURL == "" {
+		log.Warn("sealed PDFs get no verification QR code while the public URL is local; set CONSENTD_PUBLIC_URL", "public_url", cfg.PublicURL)
+	}
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 	if ms != nil {
 		fmt.Fprintf(stdout, "metrics on %s\n", metricsAddr)
@@ -115,6 +119,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	for _, job := range []func(){
 		func() { every(jobsCtx, cfg.ExpireEvery, func() { expireDue(jobsCtx, a.service, log) }) },
 		func() { every(jobsCtx, time.Hour, func() { purgeIdempotency(jobsCtx, a, log) }) },
+		func() { checkpointJob(jobsCtx, a.service, cfg.Checkpoints, log) },
 		func() { every(jobsCtx, 10*time.Minute, func() { purgeCounters(jobsCtx, a.service, log) }) },
 		func() { every(jobsCtx, time.Minute, func() { flushAccess(jobsCtx, a.service, false, log) }) },
 		func() {

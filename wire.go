@@ -60,14 +60,17 @@ func open(ctx context.Context, cfg *config) (*app, error) {
 		db.Close()
 		return nil, fmt.Errorf("time zone %q: %w", cfg.TimeZone, err)
 	}
-	sealer, err := pdf.NewSealer(pdfConfig(cfg, tz))
+	links := consent.NewVerifyLinks(cfg.PublicURL, derive(secret, "verify-link"))
+	pc := pdfConfig(cfg, tz)
+	pc.VerifyURL = links.URL
+	sealer, err := pdf.NewSealer(pc)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sealing key: %w", err)
 	}
-	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{TTL: 10 * time.Minute},
+	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, Checkpoints: sealer, PINs: &pinhash.Hasher{TTL: 10 * time.Minute},
 		SecretKey: derive(secret, "signing-session"), Now: time.Now, NewID: func() string { return ulid.Make().String() },
-		WebhookNetworks: nets, Resolver: net.DefaultResolver}
+		WebhookNetworks: nets, Resolver: net.DefaultResolver, VerifyLinks: links}
 	// Files created just now (the database, generated keys) follow the umask:
 	// make them private too, without a warning.
 	if _, err := tightenDataDir(cfg.DataDir); err != nil {

@@ -76,6 +76,43 @@ func TestAuditReadsAreAudited(t *testing.T) {
 	}
 }
 
+// TestAuditCheckpointReadsAreAudited: the signed checkpoints are part of the
+// audit log, so reading them is on record like reading the events, folded
+// per reader and window the same way.
+func TestAuditCheckpointReadsAreAudited(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	s.CreateConsent(t, "en")
+	if _, err := s.Service.WriteCheckpoint(context.Background(), consent.CheckpointPolicy{Events: 1}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := s.Service.CreateAPIKey(context.Background(), "ehr", []string{consent.ScopeAuditRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, s, 200, "GET", "/v1/audit/checkpoints?cursor=0", k.Secret, nil)
+	reads := eventsOf(t, s, consent.EventAuditRead)
+	if len(reads) != 1 {
+		t.Fatalf("%d audit.read events after reading the checkpoints", len(reads))
+	}
+	if r := reads[0]; r.Actor != "apikey:"+k.Key.ID || r.Details["route"] != "/v1/audit/checkpoints" || r.ConsentID != "" ||
+		r.Details["returned"] != float64(1) && r.Details["returned"] != 1 {
+		t.Errorf("checkpoint read: %+v", r)
+	}
+	for range 30 {
+		want(t, s, 200, "GET", "/v1/audit/checkpoints", k.Secret, nil)
+	}
+	if n := len(eventsOf(t, s, consent.EventAuditRead)); n != 1 {
+		t.Fatalf("30 more reads in one window wrote %d more events", n-1)
+	}
+	s.Clock.Advance(2 * time.Minute)
+	if err := s.Service.FlushAccessEvents(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	if reads = eventsOf(t, s, consent.EventAuditRead); len(reads) != 2 || countOf(t, reads) != 31 {
+		t.Fatalf("after the window: %d events counting %d reads, want 2 counting 31", len(reads), countOf(t, reads))
+	}
+}
+
 // TestScopeDenialsAreAudited checks a 403 for a missing scope is on record
 // with the key, route and scope, and that a flood of them is folded into
 // counted events per key, route and window.

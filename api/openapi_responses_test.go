@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/testserver"
 )
 
@@ -171,6 +172,7 @@ func oaConsentFlow(c *oaChecker) {
 	c.do("GET /v1/signing/{token}", "/v1/signing/"+token, nil, 200)
 	c.do("POST /v1/signing/{token}/acknowledgments", "/v1/signing/"+token+"/acknowledgments",
 		map[string]any{"section": acks[0], "locale": "en"}, 201)
+	acknowledgeAll(t, s, token, cs)
 	c.do("POST /v1/signing/{token}/signatures", "/v1/signing/"+token+"/signatures", testserver.PatientSignature(acks), 201)
 	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature(), 201)
 	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature(), 409)
@@ -181,6 +183,11 @@ func oaConsentFlow(c *oaChecker) {
 	_, pdf := s.Do(t, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 	c.do("POST /v1/verify", "/v1/verify", pdf, 200)
 	c.do("POST /v1/verify", "/v1/verify", "not a pdf", 422)
+	c.do("POST /v1/public/verify", "/v1/public/verify", pdf, 200)
+	c.do("POST /v1/public/verify", "/v1/public/verify", "%PDF-1.4 not a sealed consent", 422)
+	verifyLink := "/v1/public/verify/" + linkToken(t, s, id)
+	c.do("GET /v1/public/verify/{token}", verifyLink, nil, 200)
+	c.do("GET /v1/public/verify/{token}", "/v1/public/verify/"+id+"-0000000000", nil, 404)
 
 	link := c.do("POST /v1/consents/{id}/download-links", "/v1/consents/"+id+"/download-links", map[string]any{}, 201)
 	c.do("GET /d/{token}", link["url"].(string), nil, 200)
@@ -191,6 +198,11 @@ func oaConsentFlow(c *oaChecker) {
 	c.do("GET /v1/consents/{id}/audit", "/v1/consents/"+id+"/audit", nil, 200)
 	c.do("GET /v1/audit", "/v1/audit?limit=2&type=consent.signed", nil, 200)
 	c.do("GET /v1/audit", "/v1/audit?since=yesterday", nil, 400)
+	if _, err := s.Service.WriteCheckpoint(t.Context(), consent.CheckpointPolicy{Events: 1}); err != nil {
+		t.Fatal(err)
+	}
+	c.do("GET /v1/audit/checkpoints", "/v1/audit/checkpoints?limit=1", nil, 200)
+	c.do("GET /v1/audit/checkpoints", "/v1/audit/checkpoints?cursor=-1", nil, 400)
 
 	if slices.Contains(c.registered, "GET /fhir/r4/metadata") {
 		c.do("GET /fhir/r4/metadata", "/fhir/r4/metadata", nil, 200)
@@ -201,6 +213,9 @@ func oaConsentFlow(c *oaChecker) {
 	}
 
 	c.do("POST /v1/consents/{id}/withdraw", "/v1/consents/"+id+"/withdraw", map[string]any{"reason": "Changed my mind."}, 200)
+	if v := c.do("GET /v1/public/verify/{token}", verifyLink, nil, 200); v["status"] != "withdrawn" || v["status_changed_at"] == nil {
+		t.Errorf("public facts after withdrawal: %v", v)
+	}
 	c.do("POST /v1/consents/{id}/void", "/v1/consents/"+id+"/void", map[string]any{"reason": "x"}, 409)
 	other := c.do("POST /v1/consents", "/v1/consents", testserver.ConsentRequest("es"), 201)["id"].(string)
 	c.do("POST /v1/consents/{id}/decline", "/v1/consents/"+other+"/decline", map[string]any{"reason": "No."}, 200)

@@ -136,3 +136,19 @@ func (s *Service) ListAudit(ctx context.Context, route string, f AuditFilter) ([
 	}
 	return list, s.recordAccess(ctx, EventAuditRead, f.ConsentID, route, nil, details)
 }
+
+// ListAuditCheckpoints returns stored checkpoints oldest first, after seq
+// afterSeq, and records the read like a read of the events (folded per
+// reader and route within AccessWindow): the checkpoints are the audit log's
+// own record of its head.
+func (s *Service) ListAuditCheckpoints(ctx context.Context, route string, afterSeq int64, limit int) ([]*AuditCheckpoint, error) {
+	list, err := s.Store.ListAuditCheckpoints(ctx, afterSeq, limit)
+	if err != nil {
+		return nil, err
+	}
+	details := map[string]any{"returned": len(list)}
+	if afterSeq > 0 {
+		details["after_seq"] = afterSeq
+	}
+	return list, s.recordAccess(ctx, EventAuditRead, "", route, nil, details)
+}

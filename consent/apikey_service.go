@@ -35,7 +35,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 			return nil, err
 		}
 		return &CreatedAPIKey{Key: k, Secret: secret}, tx.AppendAudit(ctx, s.event(ctx, EventAPIKeyCreated, "", map[string]any{
-			"key_id": k.ID, "name": name, "scopes": scopes}))
+			"key_id": k.ID, "name": name, "scopes": scopes}, k))
 	})
 }
 
@@ -52,8 +52,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) 
 		if err := tx.RevokeAPIKey(ctx, id, now); err != nil {
 			return nil, err
 		}
+		before := *k
 		k.RevokedAt = &now
-		return k, tx.AppendAudit(ctx, s.event(ctx, EventAPIKeyRevoked, "", map[string]any{"key_id": id}))
+		return k, tx.AppendAudit(ctx, s.change(ctx, EventAPIKeyRevoked, "", map[string]any{"key_id": id}, &before, k))
 	})
 }
 
@@ -110,7 +111,7 @@ func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (
 			}
 			return nil, err
 		}
-		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffCreated, "", map[string]any{"staff_id": id, "role": role}))
+		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffCreated, "", map[string]any{"staff_id": id, "role": role}, st))
 	})
 }
 
@@ -127,7 +128,8 @@ func (s *Service) DeactivateStaff(ctx context.Context, id string) (*Staff, error
 		if err := tx.DeactivateStaff(ctx, id, now); err != nil {
 			return nil, err
 		}
+		before := *st
 		st.DeactivatedAt = &now
-		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffDeactivated, "", map[string]any{"staff_id": id}))
+		return st, tx.AppendAudit(ctx, s.change(ctx, EventStaffDeactivated, "", map[string]any{"staff_id": id}, &before, st))
 	})
 }

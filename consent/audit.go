@@ -43,6 +43,8 @@ const (
 	EventDeviceRevoked       = "device.revoked"
 	EventWebhookCreated      = "webhook.created"
 	EventWebhookDeleted      = "webhook.deleted"
+	// EventWebhookSecretRotated: an endpoint got a new signing secret.
+	EventWebhookSecretRotated = "webhook.secret_rotated"
 )
 
 // AuditEvent is one entry of the append-only, hash-chained audit log.
@@ -59,6 +61,15 @@ type AuditEvent struct {
 	PrevHash  string
 	Hash      string
 	MAC       string // HMAC-SHA256 of Hash with a key kept outside the database
+	// Rows are the rows this event creates or changes, as they are after it.
+	// They are not stored: the store records their digests in Details
+	// (DetailRowDigests) when it appends the event.
+	Rows []Row
+	// RowsBefore are the rows this event changes as they were just before,
+	// read in the same transaction (matched to Rows by RowRef). Their digests
+	// let verification see a row changed outside consentd and then written
+	// over by a legitimate change, which would otherwise hide the edit.
+	RowsBefore []Row
 }
 
 // CanonicalMap returns the fields the hash covers (everything but Hash and MAC).
@@ -163,6 +174,10 @@ func (v *AuditChainVerifier) Finish(head *AuditHead) string {
 	}
 	return ""
 }
+
+// Resume makes the verifier continue a chain already verified up to seq,
+// whose entry there has hash.
+func (v *AuditChainVerifier) Resume(seq int64, hash string) { v.lastSeq, v.lastHash = seq, hash }
 
 // LastSeq returns the seq of the last verified entry.
 func (v *AuditChainVerifier) LastSeq() int64 { return v.lastSeq }

@@ -1,14 +1,15 @@
 package consent
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -36,7 +37,25 @@ func CanonicalSHA256(v any) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-func writeCanonical(buf *bytes.Buffer, v any) error {
+// canonicalWriter is where an encoding goes: a bytes.Buffer, or a
+// bufio.Writer in front of a hash, so large content is hashed without
+// being held whole in memory.
+type canonicalWriter interface {
+	io.Writer
+	io.ByteWriter
+	io.StringWriter
+}
+
+// WriteCanonicalJSON encodes v as CanonicalJSON does, into w.
+func WriteCanonicalJSON(w io.Writer, v any) error {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	if err := writeCanonical(bw, v); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func writeCanonical(buf canonicalWriter, v any) error {
 	switch v := v.(type) {
 	case nil:
 		buf.WriteString("null")
@@ -109,7 +128,7 @@ func writeCanonical(buf *bytes.Buffer, v any) error {
 
 // Integers beyond 2^53 cannot be represented exactly by the ES6 number
 // serialisation RFC 8785 prescribes, so they are refused rather than rounded.
-func writeCanonicalInt(buf *bytes.Buffer, n int64) error {
+func writeCanonicalInt(buf canonicalWriter, n int64) error {
 	if n > 1<<53 || n < -(1<<53) {
 		return fmt.Errorf("canonical json: integer %d out of the exact range", n)
 	}
@@ -117,13 +136,22 @@ func writeCanonicalInt(buf *bytes.Buffer, n int64) error {
 	return nil
 }
 
-func writeCanonicalString(buf *bytes.Buffer, s string) error {
+// writeCanonicalString copies runs that need no escape in one write: only
+// '"', '\\' and control characters below U+0020 are escaped, and every byte of
+// a multi-byte UTF-8 sequence is 0x80 or above, so the scan can go by bytes.
+func writeCanonicalString(buf canonicalWriter, s string) error {
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("canonical json: invalid UTF-8")
 	}
 	buf.WriteByte('"')
-	for _, r := range s {
-		switch r {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		buf.WriteString(s[start:i])
+		switch c {
 		case '"':
 			buf.WriteString(`\"`)
 		case '\\':
@@ -139,23 +167,38 @@ func writeCanonicalString(buf *bytes.Buffer, s string) error {
 		case '\t':
 			buf.WriteString(`\t`)
 		default:
-			if r < 0x20 {
-				fmt.Fprintf(buf, `\u%04x`, r)
-			} else {
-				buf.WriteRune(r)
-			}
+			fmt.Fprintf(buf, `\u%04x`, c)
 		}
+		start = i + 1
 	}
+	buf.WriteString(s[start:])
 	buf.WriteByte('"')
 	return nil
 }
 
+// lessUTF16 orders strings by their UTF-16 code units without converting
+// them: a rune outside the Basic Multilingual Plane sorts by its high
+// surrogate (below U+E000), and runes with the same first unit compare as
+// runes.
 func lessUTF16(a, b string) bool {
-	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
-	for i := 0; i < len(ua) && i < len(ub); i++ {
-		if ua[i] != ub[i] {
-			return ua[i] < ub[i]
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			if ua, ub := firstUTF16(ra), firstUTF16(rb); ua != ub {
+				return ua < ub
+			}
+			return ra < rb
 		}
+		a, b = a[na:], b[nb:]
 	}
-	return len(ua) < len(ub)
+	return len(a) < len(b)
+}
+
+// firstUTF16 returns the first UTF-16 code unit of r.
+func firstUTF16(r rune) rune {
+	if r < 0x10000 {
+		return r
+	}
+	return 0xd800 + (r-0x10000)>>10
 }

@@ -88,7 +88,7 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 		}
 		if err := tx.AppendAudit(ctx, s.event(ctx, EventConsentCreated, c.ID, map[string]any{
 			"template": c.TemplateSlug, "version": c.TemplateVersion, "locale": c.Locale,
-			"content_sha256": c.Document().ContentSHA256})); err != nil {
+			"content_sha256": c.Document().ContentSHA256}, c)); err != nil {
 			return nil, err
 		}
 		return out, s.notify(ctx, tx, EventConsentCreated, c, nil)
@@ -167,14 +167,17 @@ func (s *Service) Transition(ctx context.Context, id, to, reason string) (*Conse
 		if err := tx.TransitionConsent(ctx, id, c.Status, to, now, reason); err != nil {
 			return nil, err
 		}
-		from := c.Status
+		from, before := c.Status, *c
 		c.Status, c.StatusChangedAt, c.StatusReason = to, &now, reason
-		if err := tx.AppendAudit(ctx, s.event(ctx, transitionEvents[to], id, map[string]any{"from": from, "to": to, "reason": reason})); err != nil {
+		if err := tx.AppendAudit(ctx, s.change(ctx, transitionEvents[to], id, map[string]any{"from": from, "to": to, "reason": reason}, &before, c)); err != nil {
 			return nil, err
 		}
 		return c, s.notify(ctx, tx, transitionEvents[to], c, map[string]any{"from": from})
 	})
 }
+
+// expiredReason is the status reason the expiry job records.
+const expiredReason = "expired"
 
 // ExpireDue records the expiry of pending consents past expires_at and returns
 // how many it expired.
@@ -187,14 +190,24 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	for _, c := range list {
 		err := s.Store.Update(ctx, func(tx Tx) error {
 			now := s.now()
-			if err := tx.TransitionConsent(ctx, c.ID, StatusPending, StatusExpired, now, "expired"); err != nil {
+			// The event vouches for the row as stored just before and after.
+			before, err := tx.FindConsentByID(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			if err := tx.TransitionConsent(ctx, c.ID, StatusPending, StatusExpired, now, expiredReason); err != nil {
+				return err
+			}
+			after, err := tx.FindConsentByID(ctx, c.ID)
+			if err != nil {
 				return err
 			}
 			if err := tx.AppendAudit(ctx, &AuditEvent{Type: EventConsentExpired, At: now, Actor: "system", ConsentID: c.ID,
-				Details: map[string]any{"from": StatusPending, "to": StatusExpired, "expires_at": FormatTime(c.ExpiresAt)}}); err != nil {
+				Details: map[string]any{"from": StatusPending, "to": StatusExpired, "expires_at": FormatTime(c.ExpiresAt)},
+				Rows:    []Row{after}, RowsBefore: []Row{before}}); err != nil {
 				return err
 			}
-			c.Status, c.StatusChangedAt = StatusExpired, &now
+			c.Status, c.StatusChangedAt, c.StatusReason = StatusExpired, &now, expiredReason
 			return s.notify(ctx, tx, EventConsentExpired, c, map[string]any{"from": StatusPending})
 		})
 		if ErrorCode(err) == ECONFLICT {

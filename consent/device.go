@@ -51,7 +51,7 @@ func (s *Service) CreateDevice(ctx context.Context, name string) (*CreatedDevice
 			return nil, err
 		}
 		return &CreatedDevice{Device: d, Token: token}, tx.AppendAudit(ctx, s.event(ctx, EventDeviceCreated, "",
-			map[string]any{"device_id": d.ID, "name": name}))
+			map[string]any{"device_id": d.ID, "name": name}, d))
 	})
 }
 
@@ -74,8 +74,9 @@ func (s *Service) RevokeDevice(ctx context.Context, id string) (*Device, error) 
 		if err := tx.RevokeDevice(ctx, id, now); err != nil {
 			return nil, err
 		}
+		before := *d
 		d.RevokedAt = &now
-		return d, tx.AppendAudit(ctx, s.event(ctx, EventDeviceRevoked, "", map[string]any{"device_id": id}))
+		return d, tx.AppendAudit(ctx, s.change(ctx, EventDeviceRevoked, "", map[string]any{"device_id": id}, &before, d))
 	})
 }
 

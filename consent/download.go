@@ -58,7 +58,7 @@ func (s *Service) CreateDownloadLink(ctx context.Context, consentID string, ttl 
 			return nil, err
 		}
 		return &CreatedDownloadLink{Link: l, Token: token}, tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkCreated, consentID, map[string]any{
-			"link_id": l.ID, "expires_at": FormatTime(l.ExpiresAt), "require_birth_date": requireBirthDate}))
+			"link_id": l.ID, "expires_at": FormatTime(l.ExpiresAt), "require_birth_date": requireBirthDate}, l))
 	})
 }
 
@@ -75,8 +75,9 @@ func (s *Service) RevokeDownloadLink(ctx context.Context, consentID, linkID stri
 		if err := tx.RevokeDownloadLink(ctx, linkID, now); err != nil {
 			return nil, err
 		}
+		before := *l
 		l.RevokedAt = &now
-		return l, tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkRevoked, consentID, map[string]any{"link_id": linkID}))
+		return l, tx.AppendAudit(ctx, s.change(ctx, EventDownloadLinkRevoked, consentID, map[string]any{"link_id": linkID}, &before, l))
 	})
 }
 
@@ -184,11 +185,20 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 // clinic's systems; a link another request locked meanwhile is left as it is.
 func (s *Service) lockLink(ctx context.Context, l *DownloadLink, c *Consent, failures int) error {
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		if err := tx.LockDownloadLink(ctx, l.ID, s.now()); err != nil {
+		// The lock changes the link's row: the event vouches for it as read
+		// here and as written.
+		before, err := tx.FindDownloadLink(ctx, l.ConsentID, l.ID)
+		if err != nil {
 			return err
 		}
+		now := s.now()
+		if err := tx.LockDownloadLink(ctx, l.ID, now); err != nil {
+			return err
+		}
+		after := *before
+		after.LockedAt = &now
 		details := map[string]any{"link_id": l.ID, "failures": failures}
-		if err := tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkLocked, l.ConsentID, details)); err != nil {
+		if err := tx.AppendAudit(ctx, s.change(ctx, EventDownloadLinkLocked, l.ConsentID, details, before, &after)); err != nil {
 			return err
 		}
 		return s.notify(ctx, tx, EventDownloadLinkLocked, c, details)

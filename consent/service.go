@@ -14,7 +14,10 @@ type Service struct {
 	Store    Store
 	Markdown MarkdownRenderer
 	Sealer   Sealer
-	PINs     PasswordHasher
+	// Checkpoints signs and verifies audit checkpoints (the sealing key); nil
+	// turns checkpoints off.
+	Checkpoints CheckpointSigner
+	PINs        PasswordHasher
 	// SecretKey authenticates signing sessions opened with a code; it is kept
 	// outside the database.
 	SecretKey []byte
@@ -33,6 +36,12 @@ type Service struct {
 	VerifySlots   int
 	VerifyTimeout time.Duration
 	verifyGate    verifyGate
+	// VerifyLinks checks the verification links printed on sealed PDFs; nil
+	// accepts none. PublicUploadSlots bounds public uploads held at once
+	// (default 8).
+	VerifyLinks       *VerifyLinks
+	PublicUploadSlots int
+	publicUploads     verifyGate
 	// WebhookNetworks says which addresses webhooks may reach (nil: public
 	// only); Resolver, when set, resolves endpoint hosts at registration.
 	WebhookNetworks *WebhookNetworks
@@ -108,12 +117,21 @@ func randomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// event builds an audit event attributed to the request in ctx.
-func (s *Service) event(ctx context.Context, typ, consentID string, details map[string]any) *AuditEvent {
+// event builds an audit event attributed to the request in ctx; rows are the
+// rows it creates or changes, as they are after it.
+func (s *Service) event(ctx context.Context, typ, consentID string, details map[string]any, rows ...Row) *AuditEvent {
 	r := RequestFrom(ctx)
 	cleanDetails(details)
 	return &AuditEvent{Type: typ, At: s.now(), Actor: r.Actor, ConsentID: consentID, IP: r.IP,
-		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details}
+		UserAgent: r.UserAgent, DeviceID: r.DeviceID, Details: details, Rows: rows}
+}
+
+// change builds the audit event of a change to one existing row: before is
+// the row as read in the transaction, after as written.
+func (s *Service) change(ctx context.Context, typ, consentID string, details map[string]any, before, after Row) *AuditEvent {
+	e := s.event(ctx, typ, consentID, details, after)
+	e.RowsBefore = []Row{before}
+	return e
 }
 
 // Request describes who is acting and from where; handlers put it in the context.

@@ -30,6 +30,26 @@ func (s *Service) signEvents(ctx context.Context, p *signPlan) []*AuditEvent {
 	return out
 }
 
+// vouch binds the rows a signing writes to its events: each acknowledgment
+// to its event (its number is known once stored); the signature to
+// signature_recorded, with the consent when this signature fixed its locale;
+// the completed consent and its PDF to consent.signed. The consent is digested
+// once, with the event written last for it, beside its state before (checked
+// unchanged in the transaction but for what it compares).
+func (p *signPlan) vouch() {
+	for i := range p.acks {
+		p.events[i].Rows = []Row{&p.acks[i]}
+	}
+	rec := p.events[len(p.acks)]
+	rec.Rows = []Row{p.sig}
+	if p.completes {
+		signed := p.events[len(p.acks)+1]
+		signed.Rows, signed.RowsBefore = []Row{p.after, p.pdf}, []Row{p.before}
+	} else if p.after.Locale != p.before.Locale {
+		rec.Rows, rec.RowsBefore = append(rec.Rows, p.after), []Row{p.before}
+	}
+}
+
 // seal renders and seals the completed consent; the evidence page lists the
 // consent's audit events so far and the ones this signing writes.
 func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
@@ -90,6 +110,7 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 				return nil, err
 			}
 		}
+		p.vouch()
 		for _, e := range p.events {
 			if err := tx.AppendAudit(ctx, e); err != nil {
 				return nil, err

@@ -73,6 +73,7 @@ type Evidence struct {
 // Acknowledgment records that the patient side acknowledged a section, and when
 // (server clock).
 type Acknowledgment struct {
+	ID         int64 // the store's number for it, set when it is stored
 	ConsentID  string
 	SectionKey string
 	Locale     string

@@ -223,7 +223,7 @@ func (s *Service) Acknowledge(ctx context.Context, token, section, locale string
 		if err := tx.CreateAcknowledgment(ctx, a); err != nil {
 			return nil, err
 		}
-		return a, tx.AppendAudit(ctx, s.event(ctx, EventAcknowledged, c.ID, map[string]any{"section": section, "locale": locale}))
+		return a, tx.AppendAudit(ctx, s.event(ctx, EventAcknowledged, c.ID, map[string]any{"section": section, "locale": locale}, a))
 	})
 }
 

@@ -28,6 +28,13 @@ type Reader interface {
 	FindAdditionalPDF(ctx context.Context, consentID, kind string) (*SealedPDF, error)
 
 	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// AuditChainHead returns the position of the last event in the database
+	// ({0, ""} for an empty chain); its MAC is not needed and may be empty.
+	AuditChainHead(ctx context.Context) (AuditHead, error)
+	// LastAuditCheckpoint returns the newest stored checkpoint, or nil if none.
+	LastAuditCheckpoint(ctx context.Context) (*AuditCheckpoint, error)
+	// ListAuditCheckpoints returns stored checkpoints oldest first, after seq afterSeq.
+	ListAuditCheckpoints(ctx context.Context, afterSeq int64, limit int) ([]*AuditCheckpoint, error)
 
 	FindAPIKeyByHash(ctx context.Context, hash string) (*APIKey, error)
 	FindAPIKey(ctx context.Context, id string) (*APIKey, error)
@@ -80,8 +87,11 @@ type Writer interface {
 	// once; ECONFLICT if the consent already has one of that kind.
 	StoreAdditionalPDF(ctx context.Context, p *SealedPDF) error
 
-	// AppendAudit assigns Seq, PrevHash, Hash and MAC and appends the event.
+	// AppendAudit assigns Seq, PrevHash, Hash and MAC, records the digests of
+	// e.Rows in its details, and appends the event.
 	AppendAudit(ctx context.Context, e *AuditEvent) error
+	// CreateAuditCheckpoint stores a checkpoint; ECONFLICT if one exists for its seq.
+	CreateAuditCheckpoint(ctx context.Context, cp *AuditCheckpoint) error
 
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
@@ -117,6 +127,14 @@ type Store interface {
 	AppendAuditEvents(ctx context.Context, events ...*AuditEvent) error
 	// LastAuditHead returns the authenticated head kept outside the database.
 	LastAuditHead(ctx context.Context) (*AuditHead, error)
+	// VerifyAuditRange checks that the events after `after` up to seq upTo
+	// follow it link by link with valid hashes and MACs; it returns the first
+	// fault, nil if they verify.
+	VerifyAuditRange(ctx context.Context, after AuditHead, upTo int64) (*IntegrityFault, error)
+	// VerifyIntegrity checks the whole chain, every row it vouches for, and
+	// the chain's end against the authenticated head and the checkpoints given
+	// (whose signatures the caller has verified).
+	VerifyIntegrity(ctx context.Context, checkpoints []CheckpointClaim) (*IntegrityReport, error)
 	// ClaimDueDeliveries leases pending webhook deliveries whose next attempt
 	// is due, within c's limits, so no other worker or process sends them
 	// during the lease.

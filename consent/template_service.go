@@ -21,7 +21,7 @@ func (s *Service) CreateTemplate(ctx context.Context, slug, title string) (*Temp
 			}
 			return nil, err
 		}
-		return t, tx.AppendAudit(ctx, s.event(ctx, EventTemplateCreated, "", map[string]any{"slug": slug}))
+		return t, tx.AppendAudit(ctx, s.event(ctx, EventTemplateCreated, "", map[string]any{"slug": slug}, t))
 	})
 }
 
@@ -60,7 +60,7 @@ func (s *Service) CreateVersion(ctx context.Context, slug string, content *Versi
 			return nil, err
 		}
 		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionCreated, "", map[string]any{
-			"slug": slug, "version": v.Version, "content_sha256": v.ContentSHA256}))
+			"slug": slug, "version": v.Version, "content_sha256": v.ContentSHA256}, v))
 	})
 }
 
@@ -81,14 +81,15 @@ func (s *Service) UpdateDraft(ctx context.Context, slug string, version int, con
 		} else if v.Status != VersionDraft {
 			return nil, Errorf(ECONFLICT, "Version %d of %s is %s; its content is frozen. Create a new version instead.", version, slug, v.Status)
 		}
+		before := *v
 		if err := v.SetContent(content); err != nil {
 			return nil, err
 		}
 		if err := tx.UpdateDraftVersion(ctx, v); err != nil {
 			return nil, err
 		}
-		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionUpdated, "", map[string]any{
-			"slug": slug, "version": version, "content_sha256": v.ContentSHA256}))
+		return v, tx.AppendAudit(ctx, s.change(ctx, EventVersionUpdated, "", map[string]any{
+			"slug": slug, "version": version, "content_sha256": v.ContentSHA256}, &before, v))
 	})
 }
 
@@ -111,9 +112,10 @@ func (s *Service) PublishVersion(ctx context.Context, slug string, version int, 
 		if err := tx.SetVersionStatus(ctx, slug, version, VersionDraft, VersionPublished, now, approvedBy); err != nil {
 			return nil, err
 		}
+		before := *v
 		v.Status, v.PublishedAt, v.ApprovedBy = VersionPublished, &now, approvedBy
-		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionPublished, "", map[string]any{
-			"slug": slug, "version": version, "content_sha256": v.ContentSHA256, "approved_by": approvedBy}))
+		return v, tx.AppendAudit(ctx, s.change(ctx, EventVersionPublished, "", map[string]any{
+			"slug": slug, "version": version, "content_sha256": v.ContentSHA256, "approved_by": approvedBy}, &before, v))
 	})
 }
 
@@ -131,8 +133,9 @@ func (s *Service) RetireVersion(ctx context.Context, slug string, version int) (
 		if err := tx.SetVersionStatus(ctx, slug, version, VersionPublished, VersionRetired, now, ""); err != nil {
 			return nil, err
 		}
+		before := *v
 		v.Status, v.RetiredAt = VersionRetired, &now
-		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionRetired, "", map[string]any{"slug": slug, "version": version}))
+		return v, tx.AppendAudit(ctx, s.change(ctx, EventVersionRetired, "", map[string]any{"slug": slug, "version": version}, &before, v))
 	})
 }
 

@@ -42,7 +42,13 @@ func (s *Service) withdraw(ctx context.Context, id, reason string) (*Consent, er
 		}
 		if err := tx.TransitionConsent(ctx, id, c.Status, StatusWithdrawn, now, reason); err != nil {
 			return nil, err
-		} else if err := tx.StoreAdditionalPDF(ctx, pdf); err != nil {
+		}
+		// The event vouches for the consent row as read here and as written,
+		// and for the withdrawal copy it stores.
+		row := *cur
+		row.Status, row.StatusChangedAt, row.StatusReason = StatusWithdrawn, &now, reason
+		ev.Rows, ev.RowsBefore = []Row{&row, pdf}, []Row{cur}
+		if err := tx.StoreAdditionalPDF(ctx, pdf); err != nil {
 			return nil, err
 		} else if err := tx.AppendAudit(ctx, ev); err != nil {
 			return nil, err
@@ -96,7 +102,7 @@ func (s *Service) withdrawalPDF(ctx context.Context, c *Consent) (*SealedPDF, er
 		if err := tx.StoreAdditionalPDF(ctx, p); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.event(ctx, EventWithdrawalPDFSealed, c.ID, map[string]any{"pdf_sha256": p.Info.SHA256}))
+		return tx.AppendAudit(ctx, s.event(ctx, EventWithdrawalPDFSealed, c.ID, map[string]any{"pdf_sha256": p.Info.SHA256}, p))
 	})
 	if ErrorCode(err) == ECONFLICT { // sealed meanwhile by another request: serve that one
 		return s.Store.FindAdditionalPDF(ctx, c.ID, PDFKindWithdrawn)

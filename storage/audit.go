@@ -74,6 +74,9 @@ func (db *DB) chain(e *consent.AuditEvent, last consent.AuditHead) (auditRow, er
 		e.At = db.now()
 	}
 	e.At = consent.Millis(e.At)
+	if err := e.AttachRowDigests(db.rowKey); err != nil {
+		return auditRow{}, consent.Errorf(consent.EINVALID, "Audit event %s cannot vouch for its rows: %v", e.Type, err)
+	}
 	if err := e.Seal(db.key); err != nil {
 		// The domain cleans what clients send, so this is the server's fault:
 		// an internal error, logged and never shown.

@@ -39,8 +39,11 @@ type DB struct {
 	sqlDB   *sql.DB
 	dialect string
 	dataDir string
-	key     []byte
-	now     func() time.Time
+	// sqlitePath is the SQLite database file ("" on PostgreSQL).
+	sqlitePath string
+	key        []byte // audit MAC key
+	rowKey     []byte // row digest key, derived from key
+	now        func() time.Time
 
 	// writeSem admits one write transaction of this process at a time, so
 	// writers queue in Go (fairly, cancellably) instead of spinning on SQLite's
@@ -58,6 +61,12 @@ type DB struct {
 	headPending *consent.AuditHead
 	headWriting bool
 	headErr     error // last failure to write the head file, reported by Ping
+	// schema is the migrations Open applies: all of them, except in tests
+	// that build a database of an earlier version.
+	schema []migration
+	// migratedHead is the chain's head after events a migration appended,
+	// for the head file once it has been read.
+	migratedHead *consent.AuditHead
 }
 
 var _ consent.Store = (*DB)(nil)
@@ -70,6 +79,10 @@ const (
 // Open opens (creating if needed) the database described by cfg, applies the
 // pending migrations and starts the audit writer.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
+	return open(ctx, cfg, migrations)
+}
+
+func open(ctx context.Context, cfg Config, schema []migration) (*DB, error) {
 	if len(cfg.AuditKey) < 16 {
 		return nil, errors.New("storage: audit key must be at least 16 bytes")
 	}
@@ -83,14 +96,15 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: dialect, dataDir: cfg.DataDir, key: cfg.AuditKey, now: cfg.Now,
-		writeSem: make(chan struct{}, 1)}
+	db := &DB{dialect: dialect, dataDir: cfg.DataDir, key: cfg.AuditKey, rowKey: consent.RowDigestKey(cfg.AuditKey),
+		now: cfg.Now, writeSem: make(chan struct{}, 1), schema: schema}
 	if db.now == nil {
 		db.now = time.Now
 	}
 	if dialect == dialectPostgres {
 		err = db.openPostgres(cfg.URL)
 	} else {
+		db.sqlitePath = path
 		err = db.openSQLite(path)
 	}
 	if err != nil {
@@ -110,6 +124,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	} else if head != nil {
 		db.headSeq = head.Seq
+	}
+	if db.migratedHead != nil {
+		db.advanceHead(*db.migratedHead)
 	}
 	db.audit.start(db)
 	return db, nil
@@ -163,8 +180,18 @@ func parseURL(url, dataDir string) (dialect, path string, err error) {
 // connection has them: WAL, full fsync, foreign keys, a busy timeout, and
 // BEGIN IMMEDIATE so a writer takes the lock at the start of its transaction.
 func sqliteDSN(path string) string {
-	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	return "file:" + escaped + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
+	return sqliteFile(path) + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
+}
+
+// sqliteReadDSN opens query-only connections whose transactions begin
+// DEFERRED: a reader that takes no write lock and, in WAL mode, reads one
+// snapshot from its first read to its end.
+func sqliteReadDSN(path string) string {
+	return sqliteFile(path) + "?_busy_timeout=5000&_txlock=deferred&_query_only=true"
+}
+
+func sqliteFile(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // Close stops the audit writer (committing what it holds) and closes the database.

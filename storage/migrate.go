@@ -16,6 +16,9 @@ type migration struct {
 	Name     string
 	SQLite   string
 	Postgres string
+	// After, when set, runs in the same transaction after the SQL: for steps
+	// that need Go, such as writing authenticated audit events.
+	After func(db *DB, ctx context.Context, g *gorm.DB) error
 }
 
 // migrations is the whole schema history, oldest first.
@@ -23,7 +26,10 @@ var migrations = []migration{
 	{Version: 1, Name: "initial schema", SQLite: sqliteSchemaV1, Postgres: postgresSchemaV1},
 	{Version: 2, Name: "append-only triggers", SQLite: sqliteTriggersV2, Postgres: postgresTriggersV2},
 	{Version: 3, Name: "webhooks and outbox", SQLite: sqliteWebhooksV3, Postgres: postgresWebhooksV3},
+	{Version: 4, Name: "audit checkpoints; rows bound to the audit chain", SQLite: sqliteCheckpointsV4,
+		Postgres: postgresCheckpointsV4, After: (*DB).baselineRows},
 	{Version: 5, Name: "counters, enrolled devices, locked links, additional PDFs", SQLite: sqliteLockoutV5, Postgres: postgresLockoutV5},
+	{Version: 6, Name: "webhook secret rotation", SQLite: sqliteWebhookRotationV6, Postgres: postgresWebhookRotationV6},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -54,11 +60,11 @@ func (db *DB) migrate(ctx context.Context) ([]int, error) {
 	if err := db.plain.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&newest).Error; err != nil {
 		return nil, fmt.Errorf("storage: read schema version: %w", err)
 	}
-	if last := migrations[len(migrations)-1].Version; newest > last {
+	if last := db.schema[len(db.schema)-1].Version; newest > last {
 		return nil, fmt.Errorf("storage: database schema version %d is newer than this binary's %d", newest, last)
 	}
 	var applied []int
-	for _, m := range migrations {
+	for _, m := range db.schema {
 		if m.Version <= newest {
 			continue
 		}
@@ -69,6 +75,9 @@ func (db *DB) migrate(ctx context.Context) ([]int, error) {
 		if done {
 			applied = append(applied, m.Version)
 		}
+	}
+	if len(applied) > 0 {
+		db.dropIdleConns()
 	}
 	return applied, nil
 }
@@ -95,6 +104,11 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 		if err := g.Exec(sql).Error; err != nil {
 			return err
 		}
+		if m.After != nil {
+			if err := m.After(db, ctx, g); err != nil {
+				return err
+			}
+		}
 		done = true
 		return g.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 			m.Version, m.Name, toMS(db.now())).Error
@@ -113,4 +127,18 @@ func (db *DB) lockMigrations(g *gorm.DB) error {
 		return nil
 	}
 	return g.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error
+}
+
+// dropIdleConns closes the pool's idle connections after a schema change.
+// pgx prepares and caches every statement per connection, so a query a step
+// ran (migration 4's row scan reads download_links with SELECT *) would
+// otherwise be reused on that connection after a later step changed the
+// table's columns (migration 5 adds download_links.locked_at), and
+// PostgreSQL refuses it: "cached plan must not change result type".
+func (db *DB) dropIdleConns() {
+	if db.dialect != dialectPostgres {
+		return
+	}
+	db.sqlDB.SetMaxIdleConns(0)
+	db.sqlDB.SetMaxIdleConns(pgMaxIdleConns)
 }

@@ -17,6 +17,13 @@ import (
 // different machines would. They start together, so their migrations race.
 func openProcesses(t *testing.T, n int) []*storage.DB {
 	t.Helper()
+	dbs, _ := openProcessesAt(t, n)
+	return dbs
+}
+
+// openProcessesAt is openProcesses that also returns the database's URL.
+func openProcessesAt(t *testing.T, n int) ([]*storage.DB, string) {
+	t.Helper()
 	url := storagetest.NewPostgresDatabase(t)
 	dbs := make([]*storage.DB, n)
 	errs := make([]error, n)
@@ -34,7 +41,7 @@ func openProcesses(t *testing.T, n int) []*storage.DB {
 		}
 		t.Cleanup(func() { dbs[i].Close() })
 	}
-	return dbs
+	return dbs, url
 }
 
 // TestPostgresProcessesSignOnce races signatures through two processes:

@@ -139,7 +139,7 @@ type acknowledgmentRow struct {
 func (acknowledgmentRow) TableName() string { return "acknowledgments" }
 
 func (r acknowledgmentRow) toDomain() consent.Acknowledgment {
-	return consent.Acknowledgment{ConsentID: r.ConsentID, SectionKey: r.SectionKey, Locale: r.Locale,
+	return consent.Acknowledgment{ID: r.ID, ConsentID: r.ConsentID, SectionKey: r.SectionKey, Locale: r.Locale,
 		At: fromMS(r.AtMS), Evidence: consent.Evidence(r.Evidence)}
 }
 
@@ -148,5 +148,9 @@ func (r acknowledgmentRow) toDomain() consent.Acknowledgment {
 func (t *tx) CreateAcknowledgment(ctx context.Context, a *consent.Acknowledgment) error {
 	row := acknowledgmentRow{ConsentID: a.ConsentID, SectionKey: a.SectionKey, Locale: a.Locale, AtMS: toMS(a.At),
 		Evidence: evidenceCols(a.Evidence)}
-	return translate("create acknowledgment", t.q(ctx).Create(&row).Error, msgs{notFound: "Consent not found."})
+	if err := t.q(ctx).Create(&row).Error; err != nil {
+		return translate("create acknowledgment", err, msgs{notFound: "Consent not found."})
+	}
+	a.ID = row.ID
+	return nil
 }

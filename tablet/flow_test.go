@@ -140,26 +140,43 @@ func TestSignInSpanishWithCountersignature(t *testing.T) {
 	p.click("#handoff-continue")
 
 	p.waitFor("#staff-id")
+	noPatientData(t, p, "staff ID and PIN")
+	p.checkPage("clinician PIN")
 	p.typeInto("#staff-id", testserver.StaffID)
 	p.typeInto("#staff-pin", "000000")
-	p.click("#identity")
-	p.click("#mode-typed")
-	p.typeInto("#typed", testserver.StaffName)
-	p.click("#staff-submit")
+	p.click("#staff-check")
 	p.wait(`document.getElementById('staff-error').textContent.includes('PIN incorrecto')`)
 	var pin string
 	p.js(`document.getElementById('staff-pin').value`, &pin)
 	if pin != "" {
 		t.Error("wrong PIN left in the field")
 	}
-	p.checkPage("clinician")
+	noPatientData(t, p, "wrong PIN")
+	p.checkPage("clinician wrong PIN")
 	p.shot("clinician-wrong-pin")
 	p.typeInto("#staff-pin", testserver.StaffPIN)
+	p.click("#staff-check")
+
+	// The right PIN shows whom the clinician attests to.
+	p.waitFor("#patient-identity")
+	if text := p.text(); !strings.Contains(text, "Zoë Müller") || !strings.Contains(text, "2 de abril de 1980 (1980-04-02)") {
+		t.Errorf("identity check does not show the patient's name and date of birth:\n%s", text)
+	}
+	p.checkPage("clinician, patient shown")
+	p.shot("clinician-patient")
+	p.click("#identity")
+	p.click("#mode-typed")
+	p.typeInto("#typed", testserver.StaffName)
 	p.click("#staff-submit")
 
 	p.waitFor(".done")
 	p.shot("done")
 	noPatientData(t, p, "thank-you")
+	var path string
+	p.js(`location.pathname`, &path)
+	if path != "/sign" {
+		t.Errorf("the thank-you screen keeps the address %q, want /sign", path)
+	}
 	p.waitFor("#code") // back at the kiosk start
 	noPatientData(t, p, "start after signing")
 

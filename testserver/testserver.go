@@ -96,12 +96,26 @@ func FreshWindows(servers ...*Server) {
 	}
 }
 
+// Bursts of the public verification limits (see Options).
+const (
+	PublicBurst        = 3
+	PublicCeilingBurst = 8
+)
+
+// VerifyLinkKey signs the verification links printed on test servers' PDFs.
+var VerifyLinkKey = []byte("test-verify-link-key-test-verify")
+
 // Options tune a test server.
 type Options struct {
 	DataDir string // reuse a data dir (e.g. across a restart); default tb.TempDir()
 	// Limits on, with these rates (per second); zero leaves limiters off.
 	CodeRate, LinkRate, KeyRate float64
 	NoTLSListener               bool
+
+	// PublicRate limits public verifications per client (burst PublicBurst),
+	// PublicCeilingRate all of them together (burst PublicCeilingBurst).
+	PublicRate, PublicCeilingRate float64
+
 	// TrustedProxies are believed in X-Forwarded-For (e.g. 127.0.0.1, so a
 	// test can play clients at many addresses).
 	TrustedProxies []string
@@ -136,13 +150,14 @@ func New(tb testing.TB, opts Options) *Server {
 	}
 	clock := &Clock{}
 	db := storagetest.MustOpenConfig(tb, storage.Config{DataDir: dir, Now: clock.Now})
-	sealer, err := pdf.NewSealer(pdf.Config{DataDir: dir, ClinicName: "Calm Waters Ketamine Clinic", TimeZone: time.UTC})
+	links := consent.NewVerifyLinks("https://consent.example.test", VerifyLinkKey)
+	sealer, err := pdf.NewSealer(pdf.Config{DataDir: dir, ClinicName: "Calm Waters Ketamine Clinic", TimeZone: time.UTC, VerifyURL: links.URL})
 	if err != nil {
 		tb.Fatalf("sealer: %v", err)
 	}
-	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, PINs: &pinhash.Hasher{Cost: bcrypt.MinCost, TTL: 10 * time.Minute, Now: clock.Now},
+	svc := &consent.Service{Store: db, Markdown: templates.NewMarkdown(), Sealer: sealer, Checkpoints: sealer, PINs: &pinhash.Hasher{Cost: bcrypt.MinCost, TTL: 10 * time.Minute, Now: clock.Now},
 		SecretKey: []byte("test-secret-key-test-secret-key!"), Now: clock.Now, NewID: func() string { return ulid.Make().String() },
-		WebhookNetworks: nets, Resolver: net.DefaultResolver}
+		WebhookNetworks: nets, Resolver: net.DefaultResolver, VerifyLinks: links}
 	logs := &bytes.Buffer{}
 	srv := &api.Server{Service: svc, Verifier: sealer, Certificates: sealer.CertificatesPEM,
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), PublicURL: "https://consent.example.test",
@@ -160,6 +175,12 @@ func New(tb testing.TB, opts Options) *Server {
 	}
 	if opts.KeyRate > 0 {
 		srv.KeyLimiter = ratelimit.New(opts.KeyRate, 3)
+	}
+	if opts.PublicRate > 0 {
+		srv.PublicLimiter = ratelimit.New(opts.PublicRate, PublicBurst)
+	}
+	if opts.PublicCeilingRate > 0 {
+		srv.PublicCeiling = ratelimit.New(opts.PublicCeilingRate, PublicCeilingBurst)
 	}
 	h, err := srv.Handler()
 	if err != nil {

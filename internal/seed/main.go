@@ -16,7 +16,9 @@
 // bytes of the copies by a placeholder (PDF info stays; GET .../pdf of a seeded
 // copy does not verify). It changes what each read returns, not how rows are
 // found: compare 10 k and 1 M seeded the same way. The copies write no audit
-// events, so the audit chain stays intact.
+// events, so the chain itself stays intact, but "consentd audit verify"
+// reports every copied row as one that no audit event vouches for: a seeded
+// database is for benchmarks only.
 package main
 
 import (

@@ -9,6 +9,7 @@ func operations() []op {
 	ops = append(ops, consentOps()...)
 	ops = append(ops, signingOps()...)
 	ops = append(ops, pageOps()...)
+	ops = append(ops, publicVerifyOps()...)
 	ops = append(ops, webhookOps()...)
 	ops = append(ops, fhirOps()...)
 	return ops
@@ -141,6 +142,12 @@ func consentOps() []op {
 			desc: "In chain order; next_cursor is the last seq of the page. The read is itself audited (audit.read; " +
 				"repeats within a minute fold into one counted event).", scope: "audit:read", paged: true, query: auditQuery,
 			status: 200, resp: jsonResp("A page of events.", "AuditEventList")},
+		{method: "GET", path: "/v1/audit/checkpoints", id: "listAuditCheckpoints", tag: "Audit", summary: "Signed audit checkpoints",
+			desc: "Oldest first; next_cursor is the last seq of the page. Written every N events or M minutes and sent as " +
+				"audit.checkpoint webhooks; keep them outside this server: consentd audit verify --checkpoints FILE " +
+				"then detects a log that was cut short, rolled back or rewritten. The read is itself audited (audit.read; " +
+				"repeats within a minute fold into one counted event).",
+			scope: "audit:read", paged: true, status: 200, resp: jsonResp("A page of checkpoints.", "AuditCheckpointList")},
 		{method: "POST", path: "/v1/verify", id: "verifyPDF", tag: "Verification", summary: "Verify a PDF",
 			desc: "Says whether the PDF sent is an untampered consent sealed by this server (current or earlier keys): the " +
 				"signed PDF or the withdrawal copy (kind). " +

@@ -11,7 +11,7 @@ var (
 	signatureForms = []string{"drawn", "typed", "image"}
 	webhookEvents  = []string{"consent.created", "consent.signature_recorded", "consent.signed", "consent.declined",
 		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "staff.pin_attempts",
-		"download_link.locked"}
+		"download_link.locked", "audit.checkpoint"}
 	sectionKinds = []string{"overview", "procedure", "benefits", "side_effects_short_term", "risks_long_term",
 		"misuse_risk", "contraindications", "alternatives", "cost", "safety_measures", "aftercare", "rights", "other"}
 )
@@ -115,9 +115,13 @@ func schemas() M {
 		"Acknowledgment":         output("A section acknowledged by a signer.", ackProps()),
 		"DownloadLink":           downloadLinkSchema(),
 		"Verification":           verificationSchema(),
+		"PublicVerification":     publicVerificationSchema(),
 		"SigningSession":         signingSessionSchema(),
+		"StaffCheck":             staffCheckSchema(),
 		"SigningCodeResult":      signingCodeSchema(),
 		"AuditEvent":             auditEventSchema(),
+		"AuditCheckpoint":        auditCheckpointSchema(),
+		"AuditCheckpointList":    list("AuditCheckpoint", "Signed audit checkpoints, oldest first (ascending seq)."),
 		"Webhook":                webhookSchema(),
 		"WebhookDelivery":        webhookDeliverySchema(),
 		"WebhookPayload":         webhookPayloadSchema(),
@@ -318,5 +322,15 @@ func signingCodeSchema() M {
 	return output("The signing token a code stands for.", M{
 		"token": str("The signing token."), "url": str("Relative URL /sign/<token>."), "consent_id": str(""),
 		"expires_at": timestamp(""),
+	})
+}
+
+func staffCheckSchema() M {
+	return output("The staff member whose PIN was checked, and the patient to check their identity against "+
+		"(name and date of birth only).", M{
+		"role":  enum("", "clinician", "witness", "interpreter"),
+		"staff": output("", M{"id": str(""), "name": str(""), "role": enum("", "clinician", "witness", "interpreter")}),
+		"patient": output("", M{"given_name": str(""), "family_name": str(""),
+			"birth_date": M{"type": "string", "format": "date", "description": "YYYY-MM-DD."}}),
 	})
 }
