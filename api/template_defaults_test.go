@@ -68,3 +68,24 @@ func TestVersionDefaultsAndChangeSummary(t *testing.T) {
 		t.Errorf("a given value lost to the default: %v", made["variables"])
 	}
 }
+
+// TestShippedVersionsOnFreshInstall: version 2 is current; version 1 stays
+// published for consents that ask for it, with its own variables and sections.
+func TestShippedVersionsOnFreshInstall(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	if cv := currentVersion(t, s, "ketamine-iv"); cv != 2.0 {
+		t.Fatalf("current_version %v, want 2", cv)
+	}
+	c := s.CreateConsent(t, "en")
+	if c["version"] != 2.0 || c["variables"].(map[string]any)["infusion_minutes"] != "40" {
+		t.Errorf("default consent: version %v, variables %v", c["version"], c["variables"])
+	}
+	id := s.SignedConsentV1(t, "es")
+	v1 := getConsent(t, s, id)
+	if v1["version"] != 1.0 || v1["status"] != "signed" || len(v1["document"].(map[string]any)["sections"].([]any)) != 11 {
+		t.Errorf("version 1 consent: version %v, status %v", v1["version"], v1["status"])
+	}
+	req := testserver.ConsentRequestV1("en")
+	req["variables"] = testserver.Variables // version 2's values
+	wantError(t, s, 400, "variables.after_hours_phone", "POST", "/v1/consents", s.AdminKey, req)
+}
