@@ -58,6 +58,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id string, overlap ti
 		} else if w.DeletedAt != nil {
 			return nil, Errorf(ECONFLICT, "Webhook %s is deleted; its secret cannot be rotated.", id)
 		}
+		before := *w
 		now := s.now()
 		w.PreviousSecret, w.PreviousSecretExpiresAt = "", nil
 		if overlap > 0 {
@@ -72,6 +73,6 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id string, overlap ti
 		if w.PreviousSecretExpiresAt != nil {
 			details["previous_secret_expires_at"] = FormatTime(*w.PreviousSecretExpiresAt)
 		}
-		return w, tx.AppendAudit(ctx, s.event(ctx, EventWebhookSecretRotated, "", details))
+		return w, tx.AppendAudit(ctx, s.change(ctx, EventWebhookSecretRotated, "", details, &before, w))
 	})
 }
