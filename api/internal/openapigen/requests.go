@@ -76,8 +76,10 @@ func requestSchemas() M {
 
 func versionContentSchema() M {
 	return input("A template version's content, to create or edit a draft.", M{
-		"locales":   M{"type": "object", "minProperties": 1, "additionalProperties": ref("LocaleContentInput"), "description": "Content by locale code (en, es, ...)."},
-		"variables": arr(input("", M{"name": str(""), "label": str(""), "required": boolean("")}, "name"), ""),
+		"locales": M{"type": "object", "minProperties": 1, "additionalProperties": ref("LocaleContentInput"), "description": "Content by locale code (en, es, ...)."},
+		"variables": arr(input("", M{"name": str(""), "label": str(""),
+			"required": boolean("A consent must give a value, unless the variable has a default."),
+			"default":  M{"type": "string", "maxLength": 500, "description": "Used when a consent gives no value (one line, printable)."}}, "name"), ""),
 		"required_signers": M{"type": "array", "minItems": 1, "items": enum("", roles...),
 			"description": "Roles that must sign; a representative may fill the patient's place."},
 		"signature_forms":     M{"type": "array", "minItems": 1, "items": enum("", signatureForms...)},
@@ -97,6 +99,8 @@ func localeInput() M {
 		"title": str(""), "sections": arr(ref("TemplateSectionInput"), ""),
 		"disclosure": str("The electronic-records disclosure, Markdown."),
 		"meanings":   mapOf(str(""), "What a signature means, by role (patient, representative, clinician, witness, interpreter)."),
+		"change_summary": M{"type": "string", "maxLength": 5000,
+			"description": "Optional: what changed since the previous version, in plain words (Markdown)."},
 	}, "title", "sections", "disclosure", "meanings")
 }
 
