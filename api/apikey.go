@@ -47,7 +47,7 @@ func (s *Server) createAPIKey(c *gin.Context) {
 }
 
 func (s *Server) listAPIKeys(c *gin.Context) {
-	list, err := s.Service.Store.ListAPIKeys(c.Request.Context())
+	list, err := s.Service.Store.Access().ListAPIKeys(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -103,7 +103,7 @@ func (s *Server) createStaff(c *gin.Context) {
 }
 
 func (s *Server) listStaff(c *gin.Context) {
-	list, err := s.Service.Store.ListStaff(c.Request.Context())
+	list, err := s.Service.Store.Access().ListStaff(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return

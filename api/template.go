@@ -136,7 +136,7 @@ func (s *Server) createTemplate(c *gin.Context) {
 }
 
 func (s *Server) listTemplates(c *gin.Context) {
-	list, err := s.Service.Store.ListTemplates(c.Request.Context())
+	list, err := s.Service.Store.Templates().ListTemplates(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -149,7 +149,7 @@ func (s *Server) listTemplates(c *gin.Context) {
 }
 
 func (s *Server) getTemplate(c *gin.Context) {
-	t, err := s.Service.Store.FindTemplate(c.Request.Context(), c.Param("slug"))
+	t, err := s.Service.Store.Templates().FindTemplate(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -159,11 +159,11 @@ func (s *Server) getTemplate(c *gin.Context) {
 
 func (s *Server) listVersions(c *gin.Context) {
 	ctx := c.Request.Context()
-	if _, err := s.Service.Store.FindTemplate(ctx, c.Param("slug")); err != nil {
+	if _, err := s.Service.Store.Templates().FindTemplate(ctx, c.Param("slug")); err != nil {
 		s.fail(c, err)
 		return
 	}
-	list, err := s.Service.Store.ListVersions(ctx, c.Param("slug"))
+	list, err := s.Service.Store.Templates().ListVersions(ctx, c.Param("slug"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -190,7 +190,7 @@ func (s *Server) getVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.Service.Store.FindVersion(c.Request.Context(), c.Param("slug"), n)
+	v, err := s.Service.Store.Templates().FindVersion(c.Request.Context(), c.Param("slug"), n)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -46,7 +46,7 @@ func (s *Server) createWebhook(c *gin.Context) {
 }
 
 func (s *Server) listWebhooks(c *gin.Context) {
-	list, err := s.Service.Store.ListWebhooks(c.Request.Context())
+	list, err := s.Service.Store.Webhooks().ListWebhooks(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -83,7 +83,7 @@ type deliveryJSON struct {
 
 func (s *Server) listDeliveries(c *gin.Context) {
 	ctx := c.Request.Context()
-	if _, err := s.Service.Store.FindWebhook(ctx, c.Param("id")); err != nil {
+	if _, err := s.Service.Store.Webhooks().FindWebhook(ctx, c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -92,7 +92,7 @@ func (s *Server) listDeliveries(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, err := s.Service.Store.ListDeliveries(ctx, c.Param("id"), limit)
+	list, err := s.Service.Store.Webhooks().ListDeliveries(ctx, c.Param("id"), limit)
 	if err != nil {
 		s.fail(c, err)
 		return

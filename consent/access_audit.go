@@ -71,7 +71,7 @@ func (s *Service) recordAccess(ctx context.Context, typ, consentID, route string
 	for k, v := range details {
 		d[k] = v
 	}
-	return s.Store.AppendAuditEvents(ctx, append(events, s.event(ctx, typ, consentID, d))...)
+	return s.Store.Audit().AppendAuditEvents(ctx, append(events, s.event(ctx, typ, consentID, d))...)
 }
 
 // foldedEvent is the event that records a window's counted occurrences.
@@ -103,7 +103,7 @@ func (s *Service) FlushAccessEvents(ctx context.Context, final bool) error {
 	if len(events) == 0 {
 		return nil
 	}
-	return s.Store.AppendAuditEvents(ctx, events...)
+	return s.Store.Audit().AppendAuditEvents(ctx, events...)
 }
 
 // RecordScopeDenial audits a request refused because its key lacks scope.
@@ -116,11 +116,11 @@ func (s *Service) RecordScopeDenial(ctx context.Context, keyID, route, scope str
 // consent.
 func (s *Service) ListAudit(ctx context.Context, route string, f AuditFilter) ([]*AuditEvent, error) {
 	if f.ConsentID != "" {
-		if _, err := s.Store.FindConsentByID(ctx, f.ConsentID); err != nil {
+		if _, err := s.Store.Consents().FindConsentByID(ctx, f.ConsentID); err != nil {
 			return nil, err
 		}
 	}
-	list, err := s.Store.ListAuditEvents(ctx, f)
+	list, err := s.Store.Audit().ListAuditEvents(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (s *Service) ListAudit(ctx context.Context, route string, f AuditFilter) ([
 // reader and route within AccessWindow): the checkpoints are the audit log's
 // own record of its head.
 func (s *Service) ListAuditCheckpoints(ctx context.Context, route string, afterSeq int64, limit int) ([]*AuditCheckpoint, error) {
-	list, err := s.Store.ListAuditCheckpoints(ctx, afterSeq, limit)
+	list, err := s.Store.Audit().ListAuditCheckpoints(ctx, afterSeq, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -14,11 +14,6 @@ const (
 	maxFailedAuthReasons     = 8
 )
 
-// AuditAppender appends audit events in a transaction of their own.
-type AuditAppender interface {
-	AppendAuditEvents(ctx context.Context, events ...*AuditEvent) error
-}
-
 // FailedAuthLog writes failed authentications to the audit log aggregated per
 // source (the enrolled device a request came from, else the client address)
 // and window, so a flood of bad credentials adds a

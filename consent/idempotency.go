@@ -33,7 +33,7 @@ func WithIdempotency(ctx context.Context, r *IdempotencyRequest) context.Context
 // derived from the service's secret, which is not in the database): responses
 // carry secrets shown once — API keys, signing and download tokens — that are
 // otherwise stored only as hashes.
-func (s *Service) saveIdempotency(ctx context.Context, tx Tx, result any, now time.Time) error {
+func (s *Service) saveIdempotency(ctx context.Context, w IdempotencyWriter, result any, now time.Time) error {
 	r, _ := ctx.Value(idempotencyKey{}).(*IdempotencyRequest)
 	if r == nil {
 		return nil
@@ -46,14 +46,14 @@ func (s *Service) saveIdempotency(ctx context.Context, tx Tx, result any, now ti
 	if err != nil {
 		return err
 	}
-	return tx.SaveIdempotency(ctx, &Idempotency{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash,
+	return w.SaveIdempotency(ctx, &Idempotency{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash,
 		Status: status, Body: sealed, CreatedAt: now})
 }
 
 // FindIdempotentResponse returns the stored response for scope and key with its
 // body decrypted. Errors: ENOTFOUND.
 func (s *Service) FindIdempotentResponse(ctx context.Context, scope, key string) (*Idempotency, error) {
-	rec, err := s.Store.FindIdempotency(ctx, scope, key)
+	rec, err := s.Store.Idempotency().FindIdempotency(ctx, scope, key)
 	if err != nil {
 		return nil, err
 	}
@@ -96,4 +96,15 @@ func (s *Service) openIdempotency(aad string, sealed []byte) ([]byte, error) {
 		return nil, fmt.Errorf("idempotency record too short")
 	}
 	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(aad))
+}
+
+// IdempotencyReader finds a stored response; ENOTFOUND if none.
+type IdempotencyReader interface {
+	FindIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)
+}
+
+// IdempotencyWriter stores a response in the write's own transaction.
+type IdempotencyWriter interface {
+	// SaveIdempotency stores a response; ECONFLICT if scope+key already exists.
+	SaveIdempotency(ctx context.Context, r *Idempotency) error
 }

@@ -59,7 +59,7 @@ func (s *Service) FailedAuthLog() *FailedAuthLog {
 	s.failedAuthsMu.Lock()
 	defer s.failedAuthsMu.Unlock()
 	if s.FailedAuths == nil {
-		s.FailedAuths = &FailedAuthLog{Store: s.Store}
+		s.FailedAuths = &FailedAuthLog{Store: s.Store.Audit()}
 	}
 	return s.FailedAuths
 }
@@ -97,7 +97,7 @@ func update[T any](ctx context.Context, s *Service, fn func(tx Tx) (T, error)) (
 			return err
 		}
 		out = r
-		return s.saveIdempotency(ctx, tx, r, s.now())
+		return s.saveIdempotency(ctx, tx.Idempotency(), r, s.now())
 	})
 	return out, err
 }

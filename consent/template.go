@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"context"
 	"regexp"
 	"slices"
 	"time"
@@ -173,4 +174,38 @@ func CheckID(field, id string) error {
 		return FieldErrorf(EINVALID, field, "must be 1-64 letters, digits, dots, underscores or dashes (A-Z a-z 0-9 . _ -), starting with a letter or digit.")
 	}
 	return nil
+}
+
+// TemplateReader finds templates and their versions. Find methods return
+// ENOTFOUND when nothing matches; ListVersions returns ENOTFOUND for an
+// unknown template.
+type TemplateReader interface {
+	FindTemplate(ctx context.Context, slug string) (*Template, error)
+	// ListTemplates returns every template ordered by slug.
+	ListTemplates(ctx context.Context) ([]*Template, error)
+	FindVersion(ctx context.Context, slug string, version int) (*TemplateVersion, error)
+	// ListVersions returns a template's versions, oldest first.
+	ListVersions(ctx context.Context, slug string) ([]*TemplateVersion, error)
+}
+
+// TemplateWriter creates templates and moves their versions through their
+// lifecycle. A published version's content is never written again.
+type TemplateWriter interface {
+	CreateTemplate(ctx context.Context, t *Template) error // ECONFLICT if the slug exists
+	// CreateVersion stores a new version; ENOTFOUND without its template,
+	// ECONFLICT if the number is taken.
+	CreateVersion(ctx context.Context, v *TemplateVersion) error
+	// UpdateDraftVersion replaces a draft's content; ECONFLICT if it is not a
+	// draft, ENOTFOUND if it does not exist.
+	UpdateDraftVersion(ctx context.Context, v *TemplateVersion) error
+	// SetVersionStatus moves a version from one status to another, stamping
+	// published_at and approved_by, or retired_at; ECONFLICT if its status is
+	// not from, ENOTFOUND if it does not exist.
+	SetVersionStatus(ctx context.Context, slug string, version int, from, to string, at time.Time, approvedBy string) error
+}
+
+// TemplateTx is the template aggregate inside a unit of work.
+type TemplateTx interface {
+	TemplateReader
+	TemplateWriter
 }

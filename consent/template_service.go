@@ -15,13 +15,13 @@ func (s *Service) CreateTemplate(ctx context.Context, slug, title string) (*Temp
 	}
 	t := &Template{Slug: slug, Title: title, CreatedAt: s.now()}
 	return update(ctx, s, func(tx Tx) (*Template, error) {
-		if err := tx.CreateTemplate(ctx, t); err != nil {
+		if err := tx.Templates().CreateTemplate(ctx, t); err != nil {
 			if ErrorCode(err) == ECONFLICT {
 				return nil, FieldErrorf(ECONFLICT, "slug", "a template %q already exists.", slug)
 			}
 			return nil, err
 		}
-		return t, tx.AppendAudit(ctx, s.event(ctx, EventTemplateCreated, "", map[string]any{"slug": slug}, t))
+		return t, tx.Audit().AppendAudit(ctx, s.event(ctx, EventTemplateCreated, "", map[string]any{"slug": slug}, t))
 	})
 }
 
@@ -34,10 +34,10 @@ func (s *Service) CreateVersion(ctx context.Context, slug string, content *Versi
 		}
 	}
 	return update(ctx, s, func(tx Tx) (*TemplateVersion, error) {
-		if _, err := tx.FindTemplate(ctx, slug); err != nil {
+		if _, err := tx.Templates().FindTemplate(ctx, slug); err != nil {
 			return nil, err
 		}
-		versions, err := tx.ListVersions(ctx, slug)
+		versions, err := tx.Templates().ListVersions(ctx, slug)
 		if err != nil {
 			return nil, err
 		}
@@ -56,10 +56,10 @@ func (s *Service) CreateVersion(ctx context.Context, slug string, content *Versi
 		if err := v.SetContent(*content); err != nil {
 			return nil, err
 		}
-		if err := tx.CreateVersion(ctx, v); err != nil {
+		if err := tx.Templates().CreateVersion(ctx, v); err != nil {
 			return nil, err
 		}
-		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionCreated, "", map[string]any{
+		return v, tx.Audit().AppendAudit(ctx, s.event(ctx, EventVersionCreated, "", map[string]any{
 			"slug": slug, "version": v.Version, "content_sha256": v.ContentSHA256}, v))
 	})
 }
@@ -75,7 +75,7 @@ func (s *Service) UpdateDraft(ctx context.Context, slug string, version int, con
 		return nil, err
 	}
 	return update(ctx, s, func(tx Tx) (*TemplateVersion, error) {
-		v, err := tx.FindVersion(ctx, slug, version)
+		v, err := tx.Templates().FindVersion(ctx, slug, version)
 		if err != nil {
 			return nil, err
 		} else if v.Status != VersionDraft {
@@ -85,10 +85,10 @@ func (s *Service) UpdateDraft(ctx context.Context, slug string, version int, con
 		if err := v.SetContent(content); err != nil {
 			return nil, err
 		}
-		if err := tx.UpdateDraftVersion(ctx, v); err != nil {
+		if err := tx.Templates().UpdateDraftVersion(ctx, v); err != nil {
 			return nil, err
 		}
-		return v, tx.AppendAudit(ctx, s.change(ctx, EventVersionUpdated, "", map[string]any{
+		return v, tx.Audit().AppendAudit(ctx, s.change(ctx, EventVersionUpdated, "", map[string]any{
 			"slug": slug, "version": version, "content_sha256": v.ContentSHA256}, &before, v))
 	})
 }
@@ -100,7 +100,7 @@ func (s *Service) PublishVersion(ctx context.Context, slug string, version int, 
 		return nil, err
 	}
 	return update(ctx, s, func(tx Tx) (*TemplateVersion, error) {
-		v, err := tx.FindVersion(ctx, slug, version)
+		v, err := tx.Templates().FindVersion(ctx, slug, version)
 		if err != nil {
 			return nil, err
 		} else if v.Status != VersionDraft {
@@ -109,12 +109,12 @@ func (s *Service) PublishVersion(ctx context.Context, slug string, version int, 
 			return nil, err
 		}
 		now := s.now()
-		if err := tx.SetVersionStatus(ctx, slug, version, VersionDraft, VersionPublished, now, approvedBy); err != nil {
+		if err := tx.Templates().SetVersionStatus(ctx, slug, version, VersionDraft, VersionPublished, now, approvedBy); err != nil {
 			return nil, err
 		}
 		before := *v
 		v.Status, v.PublishedAt, v.ApprovedBy = VersionPublished, &now, approvedBy
-		return v, tx.AppendAudit(ctx, s.change(ctx, EventVersionPublished, "", map[string]any{
+		return v, tx.Audit().AppendAudit(ctx, s.change(ctx, EventVersionPublished, "", map[string]any{
 			"slug": slug, "version": version, "content_sha256": v.ContentSHA256, "approved_by": approvedBy}, &before, v))
 	})
 }
@@ -123,19 +123,19 @@ func (s *Service) PublishVersion(ctx context.Context, slug string, version int, 
 // ENOTFOUND, ECONFLICT (not published).
 func (s *Service) RetireVersion(ctx context.Context, slug string, version int) (*TemplateVersion, error) {
 	return update(ctx, s, func(tx Tx) (*TemplateVersion, error) {
-		v, err := tx.FindVersion(ctx, slug, version)
+		v, err := tx.Templates().FindVersion(ctx, slug, version)
 		if err != nil {
 			return nil, err
 		} else if v.Status != VersionPublished {
 			return nil, Errorf(ECONFLICT, "Version %d of %s is %s; only a published version can be retired.", version, slug, v.Status)
 		}
 		now := s.now()
-		if err := tx.SetVersionStatus(ctx, slug, version, VersionPublished, VersionRetired, now, ""); err != nil {
+		if err := tx.Templates().SetVersionStatus(ctx, slug, version, VersionPublished, VersionRetired, now, ""); err != nil {
 			return nil, err
 		}
 		before := *v
 		v.Status, v.RetiredAt = VersionRetired, &now
-		return v, tx.AppendAudit(ctx, s.change(ctx, EventVersionRetired, "", map[string]any{"slug": slug, "version": version}, &before, v))
+		return v, tx.Audit().AppendAudit(ctx, s.change(ctx, EventVersionRetired, "", map[string]any{"slug": slug, "version": version}, &before, v))
 	})
 }
 
@@ -165,7 +165,7 @@ func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, p
 			return created, err
 		}
 		isNew := false
-		if _, err := s.Store.FindTemplate(ctx, sv.Slug); ErrorCode(err) == ENOTFOUND {
+		if _, err := s.Store.Templates().FindTemplate(ctx, sv.Slug); ErrorCode(err) == ENOTFOUND {
 			if _, err := s.CreateTemplate(ctx, sv.Slug, sv.Title); err != nil {
 				return created, err
 			}
@@ -173,7 +173,7 @@ func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, p
 		} else if err != nil {
 			return created, err
 		}
-		versions, err := s.Store.ListVersions(ctx, sv.Slug)
+		versions, err := s.Store.Templates().ListVersions(ctx, sv.Slug)
 		if err != nil {
 			return created, err
 		}
