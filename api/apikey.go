@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/consentd/consentd/consent"
@@ -32,18 +33,16 @@ func (s *Server) createAPIKey(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	render := func(r any) any {
-		k := r.(*consent.CreatedAPIKey)
-		j := toAPIKeyJSON(k.Key)
-		j.Key = k.Secret
-		return j
-	}
-	k, err := s.Service.CreateAPIKey(s.idem(c, http.StatusCreated, render), req.Name, req.Scopes)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, render(k))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedAPIKey, error) {
+		return s.Service.CreateAPIKey(ctx, req.Name, req.Scopes)
+	}, view(toCreatedAPIKeyJSON))
+}
+
+// toCreatedAPIKeyJSON is a new key with its secret, shown only in the creation response.
+func toCreatedAPIKeyJSON(k *consent.CreatedAPIKey) apiKeyJSON {
+	j := toAPIKeyJSON(k.Key)
+	j.Key = k.Secret
+	return j
 }
 
 func (s *Server) listAPIKeys(c *gin.Context) {
@@ -76,8 +75,7 @@ type staffJSON struct {
 	DeactivatedAt *string `json:"deactivated_at"`
 }
 
-func toStaffJSON(r any) any {
-	st := r.(*consent.Staff)
+func toStaffJSON(st *consent.Staff) staffJSON {
 	return staffJSON{ID: st.ID, Name: st.Name, Role: st.Role, CreatedAt: ts(st.CreatedAt), DeactivatedAt: tsp(st.DeactivatedAt)}
 }
 
@@ -94,12 +92,9 @@ func (s *Server) createStaff(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	st, err := s.Service.CreateStaff(s.idem(c, http.StatusCreated, toStaffJSON), req.ID, req.Name, req.Role, req.PIN)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, toStaffJSON(st))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.Staff, error) {
+		return s.Service.CreateStaff(ctx, req.ID, req.Name, req.Role, req.PIN)
+	}, view(toStaffJSON))
 }
 
 func (s *Server) listStaff(c *gin.Context) {
@@ -108,7 +103,7 @@ func (s *Server) listStaff(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := listResponse[any]{Data: []any{}}
+	out := listResponse[staffJSON]{Data: []staffJSON{}}
 	for _, st := range list {
 		out.Data = append(out.Data, toStaffJSON(st))
 	}

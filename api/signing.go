@@ -80,8 +80,7 @@ type ackRequest struct {
 	Locale  string `json:"locale"`
 }
 
-func toAckJSON(r any) any {
-	a := r.(*consent.Acknowledgment)
+func toAckJSON(a *consent.Acknowledgment) ackJSON {
 	return ackJSON{Section: a.SectionKey, Locale: a.Locale, At: ts(a.At), Channel: a.Evidence.Channel}
 }
 
@@ -91,12 +90,9 @@ func (s *Server) acknowledge(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	a, err := s.Service.Acknowledge(s.idem(c, http.StatusCreated, toAckJSON), c.Param("token"), req.Section, req.Locale)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, toAckJSON(a))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.Acknowledgment, error) {
+		return s.Service.Acknowledge(ctx, c.Param("token"), req.Section, req.Locale)
+	}, view(toAckJSON))
 }
 
 func (s *Server) signWithToken(c *gin.Context) {

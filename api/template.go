@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -126,13 +127,9 @@ func (s *Server) createTemplate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	render := func(r any) any { return toTemplateJSON(r.(*consent.Template)) }
-	t, err := s.Service.CreateTemplate(s.idem(c, http.StatusCreated, render), req.Slug, req.Title)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, render(t))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.Template, error) {
+		return s.Service.CreateTemplate(ctx, req.Slug, req.Title)
+	}, view(toTemplateJSON))
 }
 
 func (s *Server) listTemplates(c *gin.Context) {
@@ -198,8 +195,6 @@ func (s *Server) getVersion(c *gin.Context) {
 	ok(c, http.StatusOK, toVersionJSON(v))
 }
 
-func renderVersion(r any) any { return toVersionJSON(r.(*consent.TemplateVersion)) }
-
 func (s *Server) createVersion(c *gin.Context) {
 	b, err := s.readBody(c)
 	if err != nil {
@@ -216,12 +211,9 @@ func (s *Server) createVersion(c *gin.Context) {
 		d := req.toDomain()
 		content = &d
 	}
-	v, err := s.Service.CreateVersion(s.idem(c, http.StatusCreated, renderVersion), c.Param("slug"), content)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, renderVersion(v))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.TemplateVersion, error) {
+		return s.Service.CreateVersion(ctx, c.Param("slug"), content)
+	}, view(toVersionJSON))
 }
 
 func (s *Server) updateVersion(c *gin.Context) {
@@ -240,7 +232,7 @@ func (s *Server) updateVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusOK, renderVersion(v))
+	ok(c, http.StatusOK, toVersionJSON(v))
 }
 
 type publishRequest struct {
@@ -258,12 +250,9 @@ func (s *Server) publishVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.Service.PublishVersion(s.idem(c, http.StatusOK, renderVersion), c.Param("slug"), n, req.ApprovedBy)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, renderVersion(v))
+	write(s, c, http.StatusOK, func(ctx context.Context) (*consent.TemplateVersion, error) {
+		return s.Service.PublishVersion(ctx, c.Param("slug"), n, req.ApprovedBy)
+	}, view(toVersionJSON))
 }
 
 func (s *Server) retireVersion(c *gin.Context) {
@@ -272,10 +261,7 @@ func (s *Server) retireVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.Service.RetireVersion(s.idem(c, http.StatusOK, renderVersion), c.Param("slug"), n)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, renderVersion(v))
+	write(s, c, http.StatusOK, func(ctx context.Context) (*consent.TemplateVersion, error) {
+		return s.Service.RetireVersion(ctx, c.Param("slug"), n)
+	}, view(toVersionJSON))
 }

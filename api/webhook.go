@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/consentd/consentd/consent"
@@ -31,18 +32,17 @@ func (s *Server) createWebhook(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	render := func(r any) any {
-		w := r.(*consent.Webhook)
-		j := toWebhookJSON(w)
-		j.Secret = w.Secret
-		return j
-	}
-	w, err := s.Service.CreateWebhook(s.idem(c, http.StatusCreated, render), req.URL, req.Events)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, render(w))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.Webhook, error) {
+		return s.Service.CreateWebhook(ctx, req.URL, req.Events)
+	}, view(toCreatedWebhookJSON))
+}
+
+// toCreatedWebhookJSON is a new endpoint with its signing secret, shown only
+// in the creation response.
+func toCreatedWebhookJSON(w *consent.Webhook) webhookJSON {
+	j := toWebhookJSON(w)
+	j.Secret = w.Secret
+	return j
 }
 
 func (s *Server) listWebhooks(c *gin.Context) {

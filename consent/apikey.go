@@ -66,16 +66,6 @@ type DownloadLink struct {
 	LockedAt         *time.Time // wrong birth dates used it up
 }
 
-// Idempotency is a stored response to a write made with an Idempotency-Key.
-type Idempotency struct {
-	Scope       string // API key or token identity plus route
-	Key         string
-	RequestHash string
-	Status      int
-	Body        []byte
-	CreatedAt   time.Time
-}
-
 // AccessReader finds who may act: API keys, staff members and enrolled
 // devices, revoked or deactivated ones included (the caller checks). Find
 // methods return ENOTFOUND when nothing matches.

@@ -119,9 +119,10 @@ func TestDownloadLinks(t *testing.T) {
 func TestIdempotency(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.MustOpen(t)
-	old := &consent.Idempotency{Scope: "apikey:K1 POST /v1/consents", Key: "k-1", RequestHash: "rh", Status: 201,
-		Body: []byte(`{"id":"C1"}`), CreatedAt: t0}
-	fresh := &consent.Idempotency{Scope: old.Scope, Key: "k-2", RequestHash: "rh2", Status: 409, Body: []byte(`{}`),
+	// A record written before results were typed (status and body), and a typed one.
+	old := &consent.Idempotency{Scope: "apikey:K1 POST /v1/consents", Key: "k-1", RequestHash: "rh", LegacyStatus: 201,
+		Result: []byte(`{"id":"C1"}`), CreatedAt: t0}
+	fresh := &consent.Idempotency{Scope: old.Scope, Key: "k-2", RequestHash: "rh2", Result: []byte(`sealed`),
 		CreatedAt: t0.Add(25 * time.Hour)}
 	update(t, db, func(tx consent.Tx) error {
 		if err := tx.Idempotency().SaveIdempotency(ctx, old); err != nil {

@@ -150,7 +150,7 @@ func (v view) FindIdempotency(ctx context.Context, scope, key string) (*consent.
 	if !ok {
 		return nil, notFound("Idempotency key not found.")
 	}
-	r.Body = slices.Clone(r.Body)
+	r.Result = slices.Clone(r.Result)
 	return &r, nil
 }
 
@@ -161,7 +161,7 @@ func (t *tx) SaveIdempotency(ctx context.Context, r *consent.Idempotency) error 
 		return conflict("This Idempotency-Key was already used.")
 	}
 	row := *r
-	row.Body, row.CreatedAt = slices.Clone(r.Body), ms(r.CreatedAt)
+	row.Result, row.CreatedAt = slices.Clone(r.Result), ms(r.CreatedAt)
 	t.w.idempotency[k] = row
 	return nil
 }

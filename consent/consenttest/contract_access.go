@@ -151,19 +151,23 @@ func second[T any](_ T, err error) error { return err }
 
 func contractIdempotency(t *testing.T, st consent.Store) {
 	ctx := context.Background()
-	r := &consent.Idempotency{Scope: "scope-a", Key: "key-1", RequestHash: "rh", Status: 201, Body: []byte{0, 1, 2, 255}, CreatedAt: T0}
+	r := &consent.Idempotency{Scope: "scope-a", Key: "key-1", RequestHash: "rh", Result: []byte{0, 1, 2, 255}, CreatedAt: T0}
 	update(t, st, func(tx consent.Tx) error { return tx.Idempotency().SaveIdempotency(ctx, r) })
 	got := must[*consent.Idempotency](t, "FindIdempotency")(st.Idempotency().FindIdempotency(ctx, "scope-a", "key-1"))
 	same(t, "stored response", got, r)
 	dup := *r
-	dup.RequestHash, dup.Body = "other", []byte("other")
+	dup.RequestHash, dup.Result = "other", []byte("other")
 	err := st.Update(ctx, func(tx consent.Tx) error { return tx.Idempotency().SaveIdempotency(ctx, &dup) })
 	wantCode(t, "the same scope and key again", err, consent.ECONFLICT)
 	got = must[*consent.Idempotency](t, "FindIdempotency")(st.Idempotency().FindIdempotency(ctx, "scope-a", "key-1"))
 	same(t, "the first response stays", got, r)
+	// The same key in another scope is another record; one written before
+	// results were typed keeps its status.
 	other := *r
-	other.Scope = "scope-b"
+	other.Scope, other.LegacyStatus = "scope-b", 201
 	update(t, st, func(tx consent.Tx) error { return tx.Idempotency().SaveIdempotency(ctx, &other) })
+	got = must[*consent.Idempotency](t, "FindIdempotency")(st.Idempotency().FindIdempotency(ctx, "scope-b", "key-1"))
+	same(t, "a legacy record", got, &other)
 	_, err = st.Idempotency().FindIdempotency(ctx, "scope-a", "key-2")
 	wantCode(t, "unknown key", err, consent.ENOTFOUND)
 }
