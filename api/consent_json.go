@@ -25,25 +25,6 @@ type patientJSON struct {
 	BirthDate  string `json:"birth_date"`
 }
 
-type sectionJSON struct {
-	Key                    string `json:"key"`
-	Kind                   string `json:"kind"`
-	Heading                string `json:"heading"`
-	Body                   string `json:"body"`
-	BodyHTML               string `json:"body_html"`
-	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
-}
-
-type documentJSON struct {
-	Locale         string            `json:"locale"`
-	Title          string            `json:"title"`
-	Sections       []sectionJSON     `json:"sections"`
-	Disclosure     string            `json:"disclosure"`
-	DisclosureHTML string            `json:"disclosure_html"`
-	Meanings       map[string]string `json:"meanings"`
-	ContentSHA256  string            `json:"content_sha256"`
-}
-
 type signingJSON struct {
 	URL       string `json:"url"`
 	Code      string `json:"code"`
@@ -132,14 +113,13 @@ type consentJSON struct {
 	WithdrawalPDF *pdfJSON `json:"withdrawal_pdf,omitempty"`
 }
 
-func toDocumentJSON(d consent.Document) documentJSON {
-	out := documentJSON{Locale: d.Locale, Title: d.Title, Disclosure: d.Disclosure, DisclosureHTML: d.DisclosureHTML,
-		Meanings: d.Meanings, ContentSHA256: d.ContentSHA256, Sections: []sectionJSON{}}
-	for _, s := range d.Sections {
-		out.Sections = append(out.Sections, sectionJSON{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body,
-			BodyHTML: s.BodyHTML, RequiresAcknowledgment: s.RequiresAcknowledgment})
+// documentJSON is a frozen document in its wire form, whose sections are
+// never null.
+func documentJSON(d consent.Document) consent.Document {
+	if d.Sections == nil {
+		d.Sections = []consent.DocumentSection{}
 	}
-	return out
+	return d
 }
 
 func toMarkJSON(m consent.Mark) markJSON {

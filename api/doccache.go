@@ -23,7 +23,7 @@ type docCache struct {
 
 type docEntry struct {
 	id   string
-	docs map[string][]byte // locale → encoded documentJSON
+	docs map[string][]byte // locale → encoded document
 	size int
 }
 
@@ -44,7 +44,7 @@ func (d *docCache) documents(c *consent.Consent) (map[string][]byte, error) {
 	d.mu.Unlock()
 	e := &docEntry{id: c.ID, docs: map[string][]byte{}}
 	for l, doc := range c.Documents {
-		b, err := json.Marshal(toDocumentJSON(doc))
+		b, err := json.Marshal(documentJSON(doc))
 		if err != nil {
 			return nil, err
 		}

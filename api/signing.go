@@ -43,16 +43,16 @@ func (s *Server) exchangeCode(c *gin.Context) {
 }
 
 type signingJSONView struct {
-	ConsentID       string                  `json:"consent_id"`
-	Status          string                  `json:"status"`
-	Locale          string                  `json:"locale"`
-	Locales         []string                `json:"locales"`
-	Documents       map[string]documentJSON `json:"documents"`
-	RequiredSigners []string                `json:"required_signers"`
-	SignatureForms  []string                `json:"signature_forms"`
-	SignedRoles     []string                `json:"signed_roles"`
-	Acknowledgments []ackJSON               `json:"acknowledgments"`
-	ExpiresAt       string                  `json:"expires_at"`
+	ConsentID       string                      `json:"consent_id"`
+	Status          string                      `json:"status"`
+	Locale          string                      `json:"locale"`
+	Locales         []string                    `json:"locales"`
+	Documents       map[string]consent.Document `json:"documents"`
+	RequiredSigners []string                    `json:"required_signers"`
+	SignatureForms  []string                    `json:"signature_forms"`
+	SignedRoles     []string                    `json:"signed_roles"`
+	Acknowledgments []ackJSON                   `json:"acknowledgments"`
+	ExpiresAt       string                      `json:"expires_at"`
 }
 
 func (s *Server) getSigning(c *gin.Context) {
@@ -62,11 +62,11 @@ func (s *Server) getSigning(c *gin.Context) {
 		return
 	}
 	cs := ss.Consent
-	out := signingJSONView{ConsentID: cs.ID, Status: cs.Status, Locale: cs.Locale, Documents: map[string]documentJSON{},
+	out := signingJSONView{ConsentID: cs.ID, Status: cs.Status, Locale: cs.Locale, Documents: map[string]consent.Document{},
 		RequiredSigners: ss.RequiredSigners, SignatureForms: ss.SignatureForms, SignedRoles: ss.SignedRoles,
 		Acknowledgments: []ackJSON{}, ExpiresAt: ts(cs.ExpiresAt)}
 	for l, d := range cs.Documents {
-		out.Documents[l] = toDocumentJSON(d)
+		out.Documents[l] = documentJSON(d)
 		out.Locales = append(out.Locales, l)
 	}
 	for _, a := range cs.Acknowledgments {

@@ -17,36 +17,6 @@ type templateJSON struct {
 	CreatedAt      string   `json:"created_at"`
 }
 
-type templateSectionJSON struct {
-	Key                    string `json:"key"`
-	Kind                   string `json:"kind"`
-	Heading                string `json:"heading"`
-	Body                   string `json:"body"`
-	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
-}
-
-type localeJSON struct {
-	Title      string                `json:"title"`
-	Sections   []templateSectionJSON `json:"sections"`
-	Disclosure string                `json:"disclosure"`
-	Meanings   map[string]string     `json:"meanings"`
-}
-
-type variableJSON struct {
-	Name     string `json:"name"`
-	Label    string `json:"label"`
-	Required bool   `json:"required"`
-}
-
-// contentJSON is a version's content, as sent to create or edit a draft.
-type contentJSON struct {
-	Locales           map[string]localeJSON `json:"locales"`
-	Variables         []variableJSON        `json:"variables"`
-	RequiredSigners   []string              `json:"required_signers"`
-	SignatureForms    []string              `json:"signature_forms"`
-	ExpiresAfterHours int                   `json:"expires_after_hours"`
-}
-
 // versionSummaryJSON is a version as listed: its lifecycle, not its content.
 type versionSummaryJSON struct {
 	Slug          string  `json:"slug"`
@@ -59,42 +29,26 @@ type versionSummaryJSON struct {
 	CreatedAt     string  `json:"created_at"`
 }
 
-// versionJSON is a full version: lifecycle and content.
+// versionJSON is a full version: lifecycle and content, in the domain's own
+// JSON form (consent.VersionContent), whose lists are never null.
 type versionJSON struct {
 	versionSummaryJSON
-	contentJSON
+	consent.VersionContent
 }
 
-func (j contentJSON) toDomain() consent.VersionContent {
-	out := consent.VersionContent{Locales: map[string]consent.LocaleContent{}, RequiredSigners: j.RequiredSigners,
-		SignatureForms: j.SignatureForms, ExpiresAfterHours: j.ExpiresAfterHours}
-	for code, l := range j.Locales {
-		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings}
-		for _, s := range l.Sections {
-			lc.Sections = append(lc.Sections, consent.Section{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body,
-				RequiresAcknowledgment: s.RequiresAcknowledgment})
-		}
-		out.Locales[code] = lc
-	}
-	for _, v := range j.Variables {
-		out.Variables = append(out.Variables, consent.Variable{Name: v.Name, Label: v.Label, Required: v.Required})
-	}
-	return out
-}
-
-func toContentJSON(c consent.VersionContent) contentJSON {
-	out := contentJSON{Locales: map[string]localeJSON{}, Variables: []variableJSON{}, RequiredSigners: c.RequiredSigners,
-		SignatureForms: c.SignatureForms, ExpiresAfterHours: c.ExpiresAfterHours}
+// withLists returns c with empty lists and maps where c has none, so a
+// version shows [] and {} rather than null.
+func withLists(c consent.VersionContent) consent.VersionContent {
+	out := c
+	out.Locales = make(map[string]consent.LocaleContent, len(c.Locales))
 	for code, l := range c.Locales {
-		lj := localeJSON{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, Sections: []templateSectionJSON{}}
-		for _, s := range l.Sections {
-			lj.Sections = append(lj.Sections, templateSectionJSON{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body,
-				RequiresAcknowledgment: s.RequiresAcknowledgment})
+		if l.Sections == nil {
+			l.Sections = []consent.Section{}
 		}
-		out.Locales[code] = lj
+		out.Locales[code] = l
 	}
-	for _, v := range c.Variables {
-		out.Variables = append(out.Variables, variableJSON{Name: v.Name, Label: v.Label, Required: v.Required})
+	if out.Variables == nil {
+		out.Variables = []consent.Variable{}
 	}
 	return out
 }
@@ -113,7 +67,7 @@ func toVersionSummaryJSON(v *consent.TemplateVersion) versionSummaryJSON {
 }
 
 func toVersionJSON(v *consent.TemplateVersion) versionJSON {
-	return versionJSON{versionSummaryJSON: toVersionSummaryJSON(v), contentJSON: toContentJSON(v.Content())}
+	return versionJSON{versionSummaryJSON: toVersionSummaryJSON(v), VersionContent: withLists(v.Content())}
 }
 
 type createTemplateRequest struct {
@@ -203,13 +157,11 @@ func (s *Server) createVersion(c *gin.Context) {
 	}
 	var content *consent.VersionContent
 	if len(b) > 0 {
-		var req contentJSON
-		if err := decodeStrict(b, &req); err != nil {
+		content = &consent.VersionContent{}
+		if err := decodeStrict(b, content); err != nil {
 			s.fail(c, err)
 			return
 		}
-		d := req.toDomain()
-		content = &d
 	}
 	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.TemplateVersion, error) {
 		return s.Service.CreateVersion(ctx, c.Param("slug"), content)
@@ -222,12 +174,12 @@ func (s *Server) updateVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var req contentJSON
+	var req consent.VersionContent
 	if err := s.decodeJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.Service.UpdateDraft(c.Request.Context(), c.Param("slug"), n, req.toDomain())
+	v, err := s.Service.UpdateDraft(c.Request.Context(), c.Param("slug"), n, req)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -100,25 +100,27 @@ func (c *Consent) IsExpired(now time.Time) bool {
 }
 
 // Document is a template version rendered for one patient in one locale: the
-// exact text shown, and its hash.
+// exact text shown, and its hash. Its tags are its wire format in the API;
+// the stored copy keeps a format of its own (see storage), so that the frozen
+// record never depends on how the API shows it.
 type Document struct {
-	Locale         string
-	Title          string
-	Sections       []DocumentSection
-	Disclosure     string
-	DisclosureHTML string
-	Meanings       map[string]string
-	ContentSHA256  string
+	Locale         string            `json:"locale"`
+	Title          string            `json:"title"`
+	Sections       []DocumentSection `json:"sections"`
+	Disclosure     string            `json:"disclosure"`
+	DisclosureHTML string            `json:"disclosure_html"`
+	Meanings       map[string]string `json:"meanings"`
+	ContentSHA256  string            `json:"content_sha256"`
 }
 
 // DocumentSection is one rendered section; Body is Markdown, BodyHTML its sanitised HTML.
 type DocumentSection struct {
-	Key                    string
-	Kind                   string
-	Heading                string
-	Body                   string
-	BodyHTML               string
-	RequiresAcknowledgment bool
+	Key                    string `json:"key"`
+	Kind                   string `json:"kind"`
+	Heading                string `json:"heading"`
+	Body                   string `json:"body"`
+	BodyHTML               string `json:"body_html"`
+	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
 }
 
 // CanonicalMap returns the document's text as a JSON object; its canonical

@@ -35,69 +35,63 @@ type Template struct {
 // TemplateVersion is one numbered revision of a template. Once published, its
 // content (everything ContentSHA256 covers) never changes.
 type TemplateVersion struct {
-	Slug              string
-	Version           int
-	Status            string
-	ContentSHA256     string
-	PublishedAt       *time.Time
-	ApprovedBy        string
-	RetiredAt         *time.Time
-	CreatedAt         time.Time
-	Locales           map[string]LocaleContent
-	Variables         []Variable
-	RequiredSigners   []string
-	SignatureForms    []string
-	ExpiresAfterHours int
+	Slug          string
+	Version       int
+	Status        string
+	ContentSHA256 string
+	PublishedAt   *time.Time
+	ApprovedBy    string
+	RetiredAt     *time.Time
+	CreatedAt     time.Time
+	VersionContent
+}
+
+// VersionContent is the content of a version without its lifecycle fields.
+// It is the one shape of a template's content: its tags are the wire format
+// of the API (a version as sent and shown), of the stored version and of the
+// template files, whose names are the domain's own.
+type VersionContent struct {
+	Locales           map[string]LocaleContent `json:"locales" yaml:"locales"`
+	Variables         []Variable               `json:"variables" yaml:"variables"`
+	RequiredSigners   []string                 `json:"required_signers" yaml:"required_signers"`
+	SignatureForms    []string                 `json:"signature_forms" yaml:"signature_forms"`
+	ExpiresAfterHours int                      `json:"expires_after_hours" yaml:"expires_after_hours"`
 }
 
 // LocaleContent is a version's text in one language.
 type LocaleContent struct {
-	Title      string
-	Sections   []Section
-	Disclosure string            // electronic-records disclosure, Markdown
-	Meanings   map[string]string // role → meaning of the signature (21 CFR 11.50)
+	Title      string            `json:"title" yaml:"title"`
+	Sections   []Section         `json:"sections" yaml:"sections"`
+	Disclosure string            `json:"disclosure" yaml:"disclosure"` // electronic-records disclosure, Markdown
+	Meanings   map[string]string `json:"meanings" yaml:"meanings"`     // role → meaning of the signature (21 CFR 11.50)
 }
 
 // Section is one part of a consent document; Body is Markdown with {{variable}} placeholders.
 type Section struct {
-	Key                    string
-	Kind                   string
-	Heading                string
-	Body                   string
-	RequiresAcknowledgment bool
+	Key                    string `json:"key" yaml:"key"`
+	Kind                   string `json:"kind" yaml:"kind"`
+	Heading                string `json:"heading" yaml:"heading"`
+	Body                   string `json:"body" yaml:"body"`
+	RequiresAcknowledgment bool   `json:"requires_acknowledgment" yaml:"requires_acknowledgment"`
 }
 
 // Variable is a value filled in per consent, such as the clinic's name.
 type Variable struct {
-	Name     string
-	Label    string
-	Required bool
-}
-
-// VersionContent is the content of a version without its lifecycle fields.
-type VersionContent struct {
-	Locales           map[string]LocaleContent
-	Variables         []Variable
-	RequiredSigners   []string
-	SignatureForms    []string
-	ExpiresAfterHours int
+	Name     string `json:"name" yaml:"name"`
+	Label    string `json:"label" yaml:"label"`
+	Required bool   `json:"required" yaml:"required"`
 }
 
 // Content returns the part of the version that its hash covers.
-func (v *TemplateVersion) Content() VersionContent {
-	return VersionContent{Locales: v.Locales, Variables: v.Variables, RequiredSigners: v.RequiredSigners,
-		SignatureForms: v.SignatureForms, ExpiresAfterHours: v.ExpiresAfterHours}
-}
+func (v *TemplateVersion) Content() VersionContent { return v.VersionContent }
 
 // SetContent replaces the version's content and recomputes its hash.
 func (v *TemplateVersion) SetContent(c VersionContent) error {
-	v.Locales, v.Variables, v.RequiredSigners = c.Locales, c.Variables, c.RequiredSigners
-	v.SignatureForms, v.ExpiresAfterHours = c.SignatureForms, c.ExpiresAfterHours
 	sum, err := c.SHA256()
 	if err != nil {
 		return err
 	}
-	v.ContentSHA256 = sum
+	v.VersionContent, v.ContentSHA256 = c, sum
 	return nil
 }
 
