@@ -48,7 +48,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	srv := &api.Server{Service: a.service, Verifier: a.sealer, Certificates: a.sealer.CertificatesPEM,
 		Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: cfg.trustedProxies(),
 		CodeLimiter: ratelimit.New(0.2, 10), LinkLimiter: ratelimit.New(0.5, 20),
-		Ready: a.db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRSystem, Version: version, ClinicName: cfg.ClinicName}
+		Ready: a.db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRSystem, Version: version, ClinicName: cfg.ClinicName,
+		Documents: a.db.Documents()}
 	m := metrics.New(func() float64 {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()

@@ -151,7 +151,8 @@ func toSignatureJSON(s *consent.Signature) signatureJSON {
 }
 
 // consentBytes encodes a consent as the API's JSON object. The frozen
-// documents come from the document cache; everything else is encoded afresh.
+// documents' encoding comes from the frozen-document cache; everything else
+// is encoded afresh.
 func (s *Server) consentBytes(c *consent.Consent, signing *signingJSON) (json.RawMessage, error) {
 	j := s.toConsentJSON(c)
 	j.Signing = signing
@@ -159,7 +160,7 @@ func (s *Server) consentBytes(c *consent.Consent, signing *signingJSON) (json.Ra
 	if err != nil {
 		return nil, err
 	}
-	docs, err := s.docCache().documents(c)
+	docs, err := s.Documents.Encoded(c, encodeDocument)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/doccache"
 )
 
 // Config says where the database lives and how it authenticates its audit log.
@@ -28,6 +29,9 @@ type Config struct {
 	URL      string           // CONSENTD_DATABASE_URL: "" or "sqlite:[path]" selects SQLite, postgres:// PostgreSQL
 	AuditKey []byte           // HMAC key for audit MACs, kept outside the database
 	Now      func() time.Time // clock for audit timestamps; time.Now if nil
+	// Documents caches the consents' frozen documents; nil makes one of
+	// doccache.DefaultSize (see DB.Documents).
+	Documents *doccache.Cache
 }
 
 // DB is an open database; it implements consent.Store.
@@ -117,7 +121,7 @@ func open(ctx context.Context, cfg Config, schema []migration) (*DB, error) {
 		return nil, err
 	}
 	db.gdb = db.plain.Session(&gorm.Session{PrepareStmt: true})
-	db.cache = newCaches()
+	db.cache = newCaches(cfg.Documents)
 	db.reader = reader{g: db.gdb, cache: db.cache}
 	if head, err := db.LastAuditHead(ctx); err != nil {
 		db.sqlDB.Close()

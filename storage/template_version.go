@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/consentd/consentd/consent"
 )
 
@@ -39,11 +41,13 @@ func versionFromDomain(v *consent.TemplateVersion) versionRow {
 
 // toDomain decodes the row, taking the content from the cache when a version
 // with the same content hash was decoded before.
-func (r versionRow) toDomain(cache *lru[consent.VersionContent]) (*consent.TemplateVersion, error) {
+func (r versionRow) toDomain(cache *lru.Cache[string, consent.VersionContent]) (*consent.TemplateVersion, error) {
 	v := &consent.TemplateVersion{Slug: r.Slug, Version: r.Version, Status: r.Status, ContentSHA256: r.ContentSHA256,
 		PublishedAt: fromMSPtr(r.PublishedMS), ApprovedBy: r.ApprovedBy, RetiredAt: fromMSPtr(r.RetiredMS),
 		CreatedAt: fromMS(r.CreatedMS)}
-	if c, ok := cache.get(r.ContentSHA256); ok && r.ContentSHA256 != "" {
+	if cache == nil || r.ContentSHA256 == "" {
+		cache = nil // decoded afresh, and not kept
+	} else if c, ok := cache.Get(r.ContentSHA256); ok {
 		v.VersionContent = c
 		return v, nil
 	}
@@ -56,8 +60,8 @@ func (r versionRow) toDomain(cache *lru[consent.VersionContent]) (*consent.Templ
 			return nil, fmt.Errorf("storage: template version %s/%d: %w", r.Slug, r.Version, err)
 		}
 	}
-	if r.ContentSHA256 != "" {
-		cache.put(r.ContentSHA256, v.Content())
+	if cache != nil {
+		cache.Add(r.ContentSHA256, v.Content())
 	}
 	return v, nil
 }
