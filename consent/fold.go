@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -50,6 +51,7 @@ type EventFolder struct {
 	mu       sync.Mutex
 	open     map[string]*foldWindow
 	overflow map[string]*foldWindow // by event type
+	opened   uint64                 // windows opened so far, to write ended ones in order
 }
 
 // foldWindow is one key's window: its first event (written) and the count
@@ -61,6 +63,7 @@ type foldWindow struct {
 	firstAt, lastAt time.Time
 	values          map[string]int // of CountBy
 	overflow        bool
+	n               uint64 // order of opening
 }
 
 func (f *EventFolder) window() time.Duration {
@@ -107,7 +110,8 @@ func (f *EventFolder) Record(ctx context.Context, e *AuditEvent) error {
 	}
 	first := *e
 	first.Details, first.Rows, first.RowsBefore = maps.Clone(e.Details), nil, nil
-	f.open[key] = &foldWindow{first: first, start: e.At}
+	f.opened++
+	f.open[key] = &foldWindow{first: first, start: e.At, n: f.opened}
 	f.mu.Unlock()
 	if e.Details == nil {
 		e.Details = map[string]any{}
@@ -146,7 +150,8 @@ func (f *EventFolder) overflowWindow(e *AuditEvent) *foldWindow {
 	}
 	w := f.overflow[e.Type]
 	if w == nil {
-		w = &foldWindow{first: AuditEvent{Type: e.Type, Actor: "anonymous"}, start: e.At, overflow: true}
+		f.opened++
+		w = &foldWindow{first: AuditEvent{Type: e.Type, Actor: "anonymous"}, start: e.At, overflow: true, n: f.opened}
 		f.overflow[e.Type] = w
 	}
 	return w
@@ -273,7 +278,7 @@ func (f *EventFolder) flush(ctx context.Context, now time.Time, all bool) error 
 			}
 		}
 	}
-	slices.SortFunc(done, func(a, b ended) int { return a.w.start.Compare(b.w.start) })
+	slices.SortFunc(done, func(a, b ended) int { return cmp.Or(a.w.start.Compare(b.w.start), cmp.Compare(a.w.n, b.w.n)) })
 	events := make([]*AuditEvent, 0, len(done))
 	for _, d := range done {
 		events = append(events, f.folded(d.w, now))
