@@ -22,6 +22,9 @@ func toAPIKeyJSON(k *consent.APIKey) apiKeyJSON {
 	return apiKeyJSON{ID: k.ID, Name: k.Name, Scopes: k.Scopes, Prefix: k.Prefix, CreatedAt: ts(k.CreatedAt), RevokedAt: tsp(k.RevokedAt)}
 }
 
+// createAPIKeyRequest is the body of POST /v1/api-keys. Every write route
+// has a request type of its own — what a client may send differs per route
+// and is decoded strictly — so their handlers look alike in shape only.
 type createAPIKeyRequest struct {
 	Name   string   `json:"name"`
 	Scopes []string `json:"scopes"`
@@ -46,25 +49,12 @@ func toCreatedAPIKeyJSON(k *consent.CreatedAPIKey) apiKeyJSON {
 }
 
 func (s *Server) listAPIKeys(c *gin.Context) {
-	list, err := s.Service.Store.Access().ListAPIKeys(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[apiKeyJSON]{Data: []apiKeyJSON{}}
-	for _, k := range list {
-		out.Data = append(out.Data, toAPIKeyJSON(k))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.Store.Access().ListAPIKeys, toAPIKeyJSON)
 }
 
 func (s *Server) revokeAPIKey(c *gin.Context) {
 	k, err := s.Service.RevokeAPIKey(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toAPIKeyJSON(k))
+	answer(s, c, k, err, toAPIKeyJSON)
 }
 
 type staffJSON struct {
@@ -98,23 +88,10 @@ func (s *Server) createStaff(c *gin.Context) {
 }
 
 func (s *Server) listStaff(c *gin.Context) {
-	list, err := s.Service.Store.Access().ListStaff(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[staffJSON]{Data: []staffJSON{}}
-	for _, st := range list {
-		out.Data = append(out.Data, toStaffJSON(st))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.Store.Access().ListStaff, toStaffJSON)
 }
 
 func (s *Server) deactivateStaff(c *gin.Context) {
 	st, err := s.Service.DeactivateStaff(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toStaffJSON(st))
+	answer(s, c, st, err, toStaffJSON)
 }

@@ -85,6 +85,19 @@ type pdfJSON struct {
 	URL        string `json:"url"`
 }
 
+// statusTimesJSON is when and why a consent reached its status; the full
+// consent and the state-only view (consentStatusJSON) both show it.
+type statusTimesJSON struct {
+	SignedAt        *string `json:"signed_at"`
+	StatusChangedAt *string `json:"status_changed_at"`
+	StatusReason    string  `json:"status_reason,omitempty"`
+	DeclinedAt      *string `json:"declined_at,omitempty"`
+	CancelledAt     *string `json:"cancelled_at,omitempty"`
+	ExpiredAt       *string `json:"expired_at,omitempty"`
+	WithdrawnAt     *string `json:"withdrawn_at,omitempty"`
+	VoidedAt        *string `json:"voided_at,omitempty"`
+}
+
 type consentJSON struct {
 	ID              string            `json:"id"`
 	Status          string            `json:"status"`
@@ -100,15 +113,8 @@ type consentJSON struct {
 	Signing         *signingJSON      `json:"signing,omitempty"`
 	Signatures      []signatureJSON   `json:"signatures"`
 	Acknowledgments []ackJSON         `json:"acknowledgments"`
-	SignedAt        *string           `json:"signed_at"`
-	StatusChangedAt *string           `json:"status_changed_at"`
-	StatusReason    string            `json:"status_reason,omitempty"`
-	DeclinedAt      *string           `json:"declined_at,omitempty"`
-	CancelledAt     *string           `json:"cancelled_at,omitempty"`
-	ExpiredAt       *string           `json:"expired_at,omitempty"`
-	WithdrawnAt     *string           `json:"withdrawn_at,omitempty"`
-	VoidedAt        *string           `json:"voided_at,omitempty"`
-	PDF             *pdfJSON          `json:"pdf"`
+	statusTimesJSON
+	PDF *pdfJSON `json:"pdf"`
 	// WithdrawalPDF is the sealed withdrawal copy (withdrawn consents).
 	WithdrawalPDF *pdfJSON `json:"withdrawal_pdf,omitempty"`
 }
@@ -182,7 +188,7 @@ func (s *Server) toConsentJSON(c *consent.Consent) consentJSON {
 		Patient:       patientJSON{ID: c.Patient.ID, GivenName: c.Patient.GivenName, FamilyName: c.Patient.FamilyName, BirthDate: c.Patient.BirthDate},
 		ContentSHA256: doc.ContentSHA256,
 		CreatedAt:     ts(c.CreatedAt), ExpiresAt: ts(c.ExpiresAt), Signatures: []signatureJSON{}, Acknowledgments: []ackJSON{},
-		SignedAt: tsp(c.SignedAt), StatusChangedAt: tsp(c.StatusChangedAt), StatusReason: c.StatusReason}
+		statusTimesJSON: statusTimesJSON{SignedAt: tsp(c.SignedAt), StatusChangedAt: tsp(c.StatusChangedAt), StatusReason: c.StatusReason}}
 	for i := range c.Signatures {
 		out.Signatures = append(out.Signatures, toSignatureJSON(&c.Signatures[i]))
 	}

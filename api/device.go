@@ -63,25 +63,12 @@ func (s *Server) toCreatedDeviceJSON(d *consent.CreatedDevice) deviceJSON {
 }
 
 func (s *Server) listDevices(c *gin.Context) {
-	list, err := s.Service.ListDevices(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[deviceJSON]{Data: []deviceJSON{}}
-	for _, d := range list {
-		out.Data = append(out.Data, toDeviceJSON(d))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.ListDevices, toDeviceJSON)
 }
 
 func (s *Server) revokeDevice(c *gin.Context) {
 	d, err := s.Service.RevokeDevice(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toDeviceJSON(d))
+	answer(s, c, d, err, toDeviceJSON)
 }
 
 // tabletRequest attributes a tablet request: to its enrolled device when it

@@ -17,7 +17,8 @@ type templateJSON struct {
 	CreatedAt      string   `json:"created_at"`
 }
 
-// versionSummaryJSON is a version as listed: its lifecycle, not its content.
+// versionSummaryJSON is a version as listed: its lifecycle, not its content
+// (storage's row has other columns and types).
 type versionSummaryJSON struct {
 	Slug          string  `json:"slug"`
 	Version       int     `json:"version"`
@@ -87,25 +88,12 @@ func (s *Server) createTemplate(c *gin.Context) {
 }
 
 func (s *Server) listTemplates(c *gin.Context) {
-	list, err := s.Service.Store.Templates().ListTemplates(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[templateJSON]{Data: []templateJSON{}}
-	for _, t := range list {
-		out.Data = append(out.Data, toTemplateJSON(t))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.Store.Templates().ListTemplates, toTemplateJSON)
 }
 
 func (s *Server) getTemplate(c *gin.Context) {
 	t, err := s.Service.Store.Templates().FindTemplate(c.Request.Context(), c.Param("slug"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toTemplateJSON(t))
+	answer(s, c, t, err, toTemplateJSON)
 }
 
 func (s *Server) listVersions(c *gin.Context) {

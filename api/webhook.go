@@ -21,6 +21,7 @@ func toWebhookJSON(w *consent.Webhook) webhookJSON {
 	return webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, CreatedAt: ts(w.CreatedAt), DeletedAt: tsp(w.DeletedAt)}
 }
 
+// createWebhookRequest is the body of POST /v1/webhooks.
 type createWebhookRequest struct {
 	URL    string   `json:"url"`
 	Events []string `json:"events"`
@@ -46,27 +47,16 @@ func toCreatedWebhookJSON(w *consent.Webhook) webhookJSON {
 }
 
 func (s *Server) listWebhooks(c *gin.Context) {
-	list, err := s.Service.Store.Webhooks().ListWebhooks(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[webhookJSON]{Data: []webhookJSON{}}
-	for _, w := range list {
-		out.Data = append(out.Data, toWebhookJSON(w))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.Store.Webhooks().ListWebhooks, toWebhookJSON)
 }
 
 func (s *Server) deleteWebhook(c *gin.Context) {
 	w, err := s.Service.DeleteWebhook(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toWebhookJSON(w))
+	answer(s, c, w, err, toWebhookJSON)
 }
 
+// deliveryJSON is a delivery as the API shows it; storage's row of it has
+// other columns and types.
 type deliveryJSON struct {
 	ID             string  `json:"id"`
 	EventID        string  `json:"event_id"`

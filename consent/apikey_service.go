@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // APIKeyPrefix starts every API key so it is recognisable in configs and scanners.
@@ -41,21 +42,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 
 // RevokeAPIKey revokes a key; revoking twice is a no-op. Errors: ENOTFOUND.
 func (s *Service) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) {
-	return update(ctx, s, func(tx Tx) (*APIKey, error) {
-		k, err := tx.Access().FindAPIKey(ctx, id)
-		if err != nil {
-			return nil, err
-		} else if k.RevokedAt != nil {
-			return k, nil
-		}
-		now := s.now()
-		if err := tx.Access().RevokeAPIKey(ctx, id, now); err != nil {
-			return nil, err
-		}
-		before := *k
-		k.RevokedAt = &now
-		return k, tx.Audit().AppendAudit(ctx, s.change(ctx, EventAPIKeyRevoked, "", map[string]any{"key_id": id}, &before, k))
-	})
+	return stampOnce(ctx, s, stamp[APIKey]{
+		find:  func(tx Tx) (*APIKey, error) { return tx.Access().FindAPIKey(ctx, id) },
+		at:    func(k *APIKey) **time.Time { return &k.RevokedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Access().RevokeAPIKey(ctx, id, at) },
+		event: EventAPIKeyRevoked, details: map[string]any{"key_id": id}})
 }
 
 // Authenticate returns the live key for a secret. Errors: EUNAUTHORIZED (the
@@ -117,19 +108,9 @@ func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (
 
 // DeactivateStaff stops a staff member from signing; the record stays. Errors: ENOTFOUND.
 func (s *Service) DeactivateStaff(ctx context.Context, id string) (*Staff, error) {
-	return update(ctx, s, func(tx Tx) (*Staff, error) {
-		st, err := tx.Access().FindStaff(ctx, id)
-		if err != nil {
-			return nil, err
-		} else if st.DeactivatedAt != nil {
-			return st, nil
-		}
-		now := s.now()
-		if err := tx.Access().DeactivateStaff(ctx, id, now); err != nil {
-			return nil, err
-		}
-		before := *st
-		st.DeactivatedAt = &now
-		return st, tx.Audit().AppendAudit(ctx, s.change(ctx, EventStaffDeactivated, "", map[string]any{"staff_id": id}, &before, st))
-	})
+	return stampOnce(ctx, s, stamp[Staff]{
+		find:  func(tx Tx) (*Staff, error) { return tx.Access().FindStaff(ctx, id) },
+		at:    func(st *Staff) **time.Time { return &st.DeactivatedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Access().DeactivateStaff(ctx, id, at) },
+		event: EventStaffDeactivated, details: map[string]any{"staff_id": id}})
 }

@@ -128,15 +128,10 @@ type DocumentSection struct {
 func (d Document) CanonicalMap(templateSlug string, version int) map[string]any {
 	sections := make([]any, 0, len(d.Sections))
 	for _, s := range d.Sections {
-		sections = append(sections, map[string]any{"key": s.Key, "kind": s.Kind, "heading": s.Heading,
-			"body": s.Body, "requires_acknowledgment": s.RequiresAcknowledgment})
-	}
-	meanings := map[string]any{}
-	for r, m := range d.Meanings {
-		meanings[r] = m
+		sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment))
 	}
 	return map[string]any{"template": templateSlug, "version": version, "locale": d.Locale,
-		"title": d.Title, "sections": sections, "disclosure": d.Disclosure, "meanings": meanings}
+		"title": d.Title, "sections": sections, "disclosure": d.Disclosure, "meanings": canonicalMeanings(d.Meanings)}
 }
 
 // PDFInfo describes a consent's stored sealed PDF.

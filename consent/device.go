@@ -63,21 +63,11 @@ func (s *Service) ListDevices(ctx context.Context) ([]*Device, error) {
 // RevokeDevice stops a device's token from working; revoking twice is a
 // no-op. Errors: ENOTFOUND.
 func (s *Service) RevokeDevice(ctx context.Context, id string) (*Device, error) {
-	return update(ctx, s, func(tx Tx) (*Device, error) {
-		d, err := tx.Access().FindDevice(ctx, id)
-		if err != nil {
-			return nil, err
-		} else if d.RevokedAt != nil {
-			return d, nil
-		}
-		now := s.now()
-		if err := tx.Access().RevokeDevice(ctx, id, now); err != nil {
-			return nil, err
-		}
-		before := *d
-		d.RevokedAt = &now
-		return d, tx.Audit().AppendAudit(ctx, s.change(ctx, EventDeviceRevoked, "", map[string]any{"device_id": id}, &before, d))
-	})
+	return stampOnce(ctx, s, stamp[Device]{
+		find:  func(tx Tx) (*Device, error) { return tx.Access().FindDevice(ctx, id) },
+		at:    func(d *Device) **time.Time { return &d.RevokedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Access().RevokeDevice(ctx, id, at) },
+		event: EventDeviceRevoked, details: map[string]any{"device_id": id}})
 }
 
 // DeviceByToken returns the live device a token belongs to, or nil when the

@@ -64,21 +64,11 @@ func (s *Service) CreateDownloadLink(ctx context.Context, consentID string, ttl 
 
 // RevokeDownloadLink revokes a link. Errors: ENOTFOUND.
 func (s *Service) RevokeDownloadLink(ctx context.Context, consentID, linkID string) (*DownloadLink, error) {
-	return update(ctx, s, func(tx Tx) (*DownloadLink, error) {
-		l, err := tx.Links().FindDownloadLink(ctx, consentID, linkID)
-		if err != nil {
-			return nil, err
-		} else if l.RevokedAt != nil {
-			return l, nil
-		}
-		now := s.now()
-		if err := tx.Links().RevokeDownloadLink(ctx, linkID, now); err != nil {
-			return nil, err
-		}
-		before := *l
-		l.RevokedAt = &now
-		return l, tx.Audit().AppendAudit(ctx, s.change(ctx, EventDownloadLinkRevoked, consentID, map[string]any{"link_id": linkID}, &before, l))
-	})
+	return stampOnce(ctx, s, stamp[DownloadLink]{
+		find:  func(tx Tx) (*DownloadLink, error) { return tx.Links().FindDownloadLink(ctx, consentID, linkID) },
+		at:    func(l *DownloadLink) **time.Time { return &l.RevokedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Links().RevokeDownloadLink(ctx, linkID, at) },
+		event: EventDownloadLinkRevoked, consent: consentID, details: map[string]any{"link_id": linkID}})
 }
 
 // DownloadLinkStatus tells whether a link token is usable and whether it

@@ -38,6 +38,25 @@ type Tx interface {
 	Audit() AuditTx
 }
 
+// Page sizes of the list queries, part of the stores' contract.
+const (
+	DefaultPageSize  = 50
+	MaxPageSize      = 200  // consents, deliveries
+	MaxAuditPageSize = 1000 // audit events, checkpoints, expired consents
+)
+
+// PageSize returns the page size a list query uses when limit is asked: def
+// for none (limit <= 0), at most max.
+func PageSize(limit, def, max int) int {
+	switch {
+	case limit <= 0:
+		return def
+	case limit > max:
+		return max
+	}
+	return limit
+}
+
 // MarkdownRenderer turns Markdown into sanitised HTML (no raw HTML, no unsafe links).
 type MarkdownRenderer interface {
 	MarkdownToHTML(md string) (string, error)

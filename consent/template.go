@@ -112,14 +112,10 @@ func (c VersionContent) CanonicalMap() map[string]any {
 	for code, lc := range c.Locales {
 		sections := make([]any, 0, len(lc.Sections))
 		for _, s := range lc.Sections {
-			sections = append(sections, map[string]any{"key": s.Key, "kind": s.Kind, "heading": s.Heading,
-				"body": s.Body, "requires_acknowledgment": s.RequiresAcknowledgment})
+			sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment))
 		}
-		meanings := map[string]any{}
-		for r, m := range lc.Meanings {
-			meanings[r] = m
-		}
-		locales[code] = map[string]any{"title": lc.Title, "sections": sections, "disclosure": lc.Disclosure, "meanings": meanings}
+		locales[code] = map[string]any{"title": lc.Title, "sections": sections, "disclosure": lc.Disclosure,
+			"meanings": canonicalMeanings(lc.Meanings)}
 	}
 	vars := make([]any, 0, len(c.Variables))
 	for _, v := range c.Variables {
@@ -135,6 +131,21 @@ func (c VersionContent) CanonicalMap() map[string]any {
 // SHA256 returns the hex SHA-256 of the RFC 8785 canonical encoding of the content.
 func (c VersionContent) SHA256() (string, error) {
 	return CanonicalSHA256(c.CanonicalMap())
+}
+
+// canonicalSection is a section's text as hashed, in a template version and
+// in a rendered document alike (a document's HTML is derived, so not hashed).
+func canonicalSection(key, kind, heading, body string, ack bool) map[string]any {
+	return map[string]any{"key": key, "kind": kind, "heading": heading, "body": body, "requires_acknowledgment": ack}
+}
+
+// canonicalMeanings is the signature meanings by role, as hashed ({} when none).
+func canonicalMeanings(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for role, meaning := range m {
+		out[role] = meaning
+	}
+	return out
 }
 
 func nonNil(s []string) []string {

@@ -155,21 +155,11 @@ func (s *Service) CreateWebhook(ctx context.Context, rawURL string, events []str
 
 // DeleteWebhook stops deliveries to an endpoint; its delivery log stays. Errors: ENOTFOUND.
 func (s *Service) DeleteWebhook(ctx context.Context, id string) (*Webhook, error) {
-	return update(ctx, s, func(tx Tx) (*Webhook, error) {
-		w, err := tx.Webhooks().FindWebhook(ctx, id)
-		if err != nil {
-			return nil, err
-		} else if w.DeletedAt != nil {
-			return w, nil
-		}
-		now := s.now()
-		if err := tx.Webhooks().DeleteWebhook(ctx, id, now); err != nil {
-			return nil, err
-		}
-		before := *w
-		w.DeletedAt = &now
-		return w, tx.Audit().AppendAudit(ctx, s.change(ctx, EventWebhookDeleted, "", map[string]any{"webhook_id": id}, &before, w))
-	})
+	return stampOnce(ctx, s, stamp[Webhook]{
+		find:  func(tx Tx) (*Webhook, error) { return tx.Webhooks().FindWebhook(ctx, id) },
+		at:    func(w *Webhook) **time.Time { return &w.DeletedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Webhooks().DeleteWebhook(ctx, id, at) },
+		event: EventWebhookDeleted, details: map[string]any{"webhook_id": id}})
 }
 
 // notify writes a webhook event for a consent change into the outbox, in the

@@ -1,6 +1,9 @@
 // Package storage persists consentd's domain in SQLite (the default) or
-// PostgreSQL (several processes sharing one database) through gorm. It implements consent.Store; its row structs and their JSON columns are
-// its own, so no tags leak into the domain. Everything that is signed, sealed or
+// PostgreSQL (several processes sharing one database) through gorm. It implements consent's ports; its row structs and their JSON columns are
+// its own, so no tags leak into the domain. A row struct is one table's
+// columns (times as UTC milliseconds, lists as JSON text): rows of different
+// tables, and the API's JSON views of the same records, look alike in shape
+// only, and stay separate on purpose. Everything that is signed, sealed or
 // audited is append-only in the database itself (triggers), not only in Go.
 package storage
 

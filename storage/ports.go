@@ -5,6 +5,7 @@ import "github.com/consentd/consentd/consent"
 // The accessors below hand out the database and its transactions as the
 // domain's small per-aggregate ports. One reader (or one tx) implements them
 // all, so each accessor is the same value seen through a narrower interface.
+// consenttest.Store has the same list: every implementation of the ports does.
 
 // Templates returns the template queries.
 func (db *DB) Templates() consent.TemplateReader { return db.reader }

@@ -1,5 +1,8 @@
 package consenttest
 
+// Each aggregate's methods here look alike — one map per table — and what
+// they share is in lookup, taken, sorted and stampOnce.
+
 import (
 	"cmp"
 	"context"
@@ -23,12 +26,11 @@ func (v view) FindAPIKeyByHash(ctx context.Context, hash string) (*consent.APIKe
 
 // FindAPIKey returns a key by ID; ENOTFOUND if none.
 func (v view) FindAPIKey(ctx context.Context, id string) (*consent.APIKey, error) {
-	k, ok := v.st().keys[id]
-	if !ok {
-		return nil, notFound("API key not found.")
+	k, err := lookup(v.st().keys, id, "API key not found.")
+	if err == nil {
+		k.Scopes = slices.Clone(k.Scopes)
 	}
-	k.Scopes = slices.Clone(k.Scopes)
-	return &k, nil
+	return k, err
 }
 
 // ListAPIKeys returns every key, oldest first.
@@ -38,10 +40,8 @@ func (v view) ListAPIKeys(ctx context.Context) ([]*consent.APIKey, error) {
 
 // CreateAPIKey stores a key; ECONFLICT if its ID or hash exists.
 func (t *tx) CreateAPIKey(ctx context.Context, k *consent.APIKey) error {
-	for _, x := range t.w.keys {
-		if x.ID == k.ID || x.Hash == k.Hash {
-			return conflict("This API key already exists.")
-		}
+	if taken(t.w.keys, func(x consent.APIKey) bool { return x.ID == k.ID || x.Hash == k.Hash }) {
+		return conflict("This API key already exists.")
 	}
 	row := *k
 	row.Scopes, row.CreatedAt, row.RevokedAt = slices.Clone(k.Scopes), ms(k.CreatedAt), msPtr(k.RevokedAt)
@@ -57,11 +57,7 @@ func (t *tx) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
 
 // FindStaff returns a staff member by ID, active or not; ENOTFOUND if none.
 func (v view) FindStaff(ctx context.Context, id string) (*consent.Staff, error) {
-	s, ok := v.st().staff[id]
-	if !ok {
-		return nil, notFound("Staff member not found.")
-	}
-	return &s, nil
+	return lookup(v.st().staff, id, "Staff member not found.")
 }
 
 // ListStaff returns every staff member ordered by ID.
@@ -99,11 +95,7 @@ func (v view) FindDeviceByHash(ctx context.Context, tokenHash string) (*consent.
 
 // FindDevice returns a device by ID; ENOTFOUND if none.
 func (v view) FindDevice(ctx context.Context, id string) (*consent.Device, error) {
-	d, ok := v.st().devices[id]
-	if !ok {
-		return nil, notFound("Device not found.")
-	}
-	return &d, nil
+	return lookup(v.st().devices, id, "Device not found.")
 }
 
 // ListDevices returns every device, oldest first.
@@ -113,10 +105,8 @@ func (v view) ListDevices(ctx context.Context) ([]*consent.Device, error) {
 
 // CreateDevice stores a device; ECONFLICT if its ID or token hash exists.
 func (t *tx) CreateDevice(ctx context.Context, d *consent.Device) error {
-	for _, x := range t.w.devices {
-		if x.ID == d.ID || x.TokenHash == d.TokenHash {
-			return conflict("This device already exists.")
-		}
+	if taken(t.w.devices, func(x consent.Device) bool { return x.ID == d.ID || x.TokenHash == d.TokenHash }) {
+		return conflict("This device already exists.")
 	}
 	row := *d
 	row.CreatedAt, row.RevokedAt = ms(d.CreatedAt), msPtr(d.RevokedAt)
@@ -128,6 +118,25 @@ func (t *tx) CreateDevice(ctx context.Context, d *consent.Device) error {
 func (t *tx) RevokeDevice(ctx context.Context, id string, at time.Time) error {
 	return stampOnce(t.w.devices, id, func(d *consent.Device) **time.Time { return &d.RevokedAt }, at,
 		"Device not found.", "The device is already revoked.")
+}
+
+// lookup returns a copy of the row with id; ENOTFOUND with msg if none.
+func lookup[T any](rows map[string]T, id, msg string) (*T, error) {
+	r, ok := rows[id]
+	if !ok {
+		return nil, notFound(msg)
+	}
+	return &r, nil
+}
+
+// taken reports whether a row matches (a unique ID, hash or token taken).
+func taken[T any](rows map[string]T, match func(T) bool) bool {
+	for _, r := range rows {
+		if match(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // sorted returns copies of the rows ordered by (time, id).

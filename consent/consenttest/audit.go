@@ -11,12 +11,6 @@ import (
 	"github.com/consentd/consentd/consent"
 )
 
-// Page sizes of the audit lists, as storage has them.
-const (
-	defaultAuditLimit = 50
-	maxAuditLimit     = 1000
-)
-
 // auditLog is the audit log outside transactions.
 type auditLog struct{ view }
 
@@ -83,7 +77,7 @@ func copyEvent(e *consent.AuditEvent) *consent.AuditEvent {
 
 // ListAuditEvents returns events oldest first (by seq), after f.AfterSeq.
 func (v view) ListAuditEvents(ctx context.Context, f consent.AuditFilter) ([]*consent.AuditEvent, error) {
-	limit := clampLimit(f.Limit, defaultAuditLimit, maxAuditLimit)
+	limit := consent.PageSize(f.Limit, consent.DefaultPageSize, consent.MaxAuditPageSize)
 	var out []*consent.AuditEvent
 	for _, e := range v.st().audit {
 		if len(out) == limit {
@@ -119,7 +113,7 @@ func (v view) LastAuditCheckpoint(ctx context.Context) (*consent.AuditCheckpoint
 
 // ListAuditCheckpoints returns stored checkpoints oldest first, after seq afterSeq.
 func (v view) ListAuditCheckpoints(ctx context.Context, afterSeq int64, limit int) ([]*consent.AuditCheckpoint, error) {
-	limit = clampLimit(limit, defaultListLimit, maxAuditLimit)
+	limit = consent.PageSize(limit, consent.DefaultPageSize, consent.MaxAuditPageSize)
 	var out []*consent.AuditCheckpoint
 	for _, cp := range v.st().checkpoints {
 		if cp.Seq > afterSeq && len(out) < limit {
@@ -205,50 +199,38 @@ func (l auditLog) VerifyIntegrity(ctx context.Context, checkpoints []consent.Che
 // rows returns every row the audit chain vouches for, table by table in
 // consent.VouchedTables order.
 func (st *state) rows() []consent.Row {
+	var all []consent.Row
+	all = appendRows(all, slices.Collect(maps.Values(st.templates)))
+	all = appendRows(all, slices.Collect(maps.Values(st.versions)))
+	all = appendRows(all, slices.Collect(maps.Values(st.consents)))
+	all = appendRows(all, slices.Concat(slices.Collect(maps.Values(st.signatures))...))
+	all = appendRows(all, slices.Concat(slices.Collect(maps.Values(st.acks))...))
+	all = appendRows(all, slices.Collect(maps.Values(st.pdfs)))
+	all = appendRows(all, slices.Collect(maps.Values(st.keys)))
+	all = appendRows(all, slices.Collect(maps.Values(st.staff)))
+	all = appendRows(all, slices.Collect(maps.Values(st.links)))
+	all = appendRows(all, slices.Collect(maps.Values(st.webhooks)))
+	all = appendRows(all, slices.Collect(maps.Values(st.devices)))
 	byTable := map[string][]consent.Row{}
-	add := func(r consent.Row) { byTable[r.RowRef().Table] = append(byTable[r.RowRef().Table], r) }
-	for _, t := range st.templates {
-		add(&t)
-	}
-	for _, v := range st.versions {
-		add(&v)
-	}
-	for _, c := range st.consents {
-		add(&c)
-	}
-	for _, sigs := range st.signatures {
-		for _, s := range sigs {
-			add(&s)
-		}
-	}
-	for _, acks := range st.acks {
-		for _, a := range acks {
-			add(&a)
-		}
-	}
-	for _, p := range st.pdfs {
-		add(&p)
-	}
-	for _, k := range st.keys {
-		add(&k)
-	}
-	for _, s := range st.staff {
-		add(&s)
-	}
-	for _, l := range st.links {
-		add(&l)
-	}
-	for _, w := range st.webhooks {
-		add(&w)
-	}
-	for _, d := range st.devices {
-		add(&d)
+	for _, r := range all {
+		byTable[r.RowRef().Table] = append(byTable[r.RowRef().Table], r)
 	}
 	var out []consent.Row
 	for _, table := range consent.VouchedTables {
 		rows := byTable[table]
 		slices.SortFunc(rows, func(a, b consent.Row) int { return compareIDs(a.RowRef().ID, b.RowRef().ID) })
 		out = append(out, rows...)
+	}
+	return out
+}
+
+// appendRows appends the stored values as rows.
+func appendRows[T any, P interface {
+	*T
+	consent.Row
+}](out []consent.Row, values []T) []consent.Row {
+	for i := range values {
+		out = append(out, P(&values[i]))
 	}
 	return out
 }

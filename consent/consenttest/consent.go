@@ -12,12 +12,6 @@ import (
 	"github.com/consentd/consentd/consent"
 )
 
-// Page sizes of ListConsents and ListExpiredPending, as storage has them.
-const (
-	defaultListLimit = 50
-	maxListLimit     = 200
-)
-
 // FindConsentByID returns the consent with its signatures, acknowledgments
 // and PDF info; ENOTFOUND if none.
 func (v view) FindConsentByID(ctx context.Context, id string) (*consent.Consent, error) {
@@ -118,7 +112,7 @@ func (v view) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*con
 	slices.SortFunc(list, func(a, b consent.Consent) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
 	})
-	limit := clampLimit(f.Limit, defaultListLimit, maxListLimit)
+	limit := consent.PageSize(f.Limit, consent.DefaultPageSize, consent.MaxPageSize)
 	next := ""
 	if len(list) > limit {
 		list = list[:limit]
@@ -158,7 +152,7 @@ func (v view) ListExpiredPending(ctx context.Context, now time.Time, limit int) 
 	slices.SortFunc(list, func(a, b consent.Consent) int {
 		return cmp.Or(a.ExpiresAt.Compare(b.ExpiresAt), cmp.Compare(a.ID, b.ID))
 	})
-	list = list[:min(len(list), clampLimit(limit, defaultListLimit, 1000))]
+	list = list[:min(len(list), consent.PageSize(limit, consent.DefaultPageSize, consent.MaxAuditPageSize))]
 	var out []*consent.Consent
 	for _, c := range list {
 		out = append(out, st.withParts(c))

@@ -51,6 +51,12 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 // milliseconds, so it has some.
 var T0 = time.Date(2026, 3, 2, 10, 0, 0, 123_000_000, time.UTC)
 
+// statusCase is one guarded status change tried on the record with id:
+// from what it must be, to what, and the error code expected ("" for none).
+type statusCase struct {
+	name, id, from, to, code string
+}
+
 // update runs fn in a transaction and fails the test on error.
 func update(t *testing.T, st consent.Store, fn func(tx consent.Tx) error) {
 	t.Helper()

@@ -107,12 +107,7 @@ func contractTransitions(t *testing.T, st consent.Store) {
 	seedTemplate(t, st, "tpl")
 	createConsent(t, st, newConsent("C1", "tpl", T0))
 	at := T0.Add(time.Hour)
-	for _, tc := range []struct {
-		name     string
-		id       string
-		from, to string
-		code     string
-	}{
+	for _, tc := range []statusCase{
 		{"an illegal move", "C1", consent.StatusPending, consent.StatusWithdrawn, consent.ECONFLICT},
 		{"from a status it is not in", "C1", consent.StatusSigned, consent.StatusVoided, consent.ECONFLICT},
 		{"a missing consent", "C9", consent.StatusPending, consent.StatusSigned, consent.ENOTFOUND},

@@ -2,6 +2,7 @@ package consenttest
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -132,22 +133,18 @@ func contractTemplateLifecycle(t *testing.T, st consent.Store) {
 
 	// Transitions are guarded by the expected status.
 	at := T0.Add(time.Hour)
-	for _, tc := range []struct {
-		name     string
-		version  int
-		from, to string
-		code     string
-	}{
-		{"retire a draft", 2, consent.VersionPublished, consent.VersionRetired, consent.ECONFLICT},
-		{"publish from the wrong status", 2, consent.VersionRetired, consent.VersionPublished, consent.ECONFLICT},
-		{"back to draft", 1, consent.VersionPublished, consent.VersionDraft, consent.ECONFLICT},
-		{"unknown version", 7, consent.VersionDraft, consent.VersionPublished, consent.ENOTFOUND},
-		{"publish the draft", 2, consent.VersionDraft, consent.VersionPublished, ""},
-		{"publish it twice", 2, consent.VersionDraft, consent.VersionPublished, consent.ECONFLICT},
-		{"retire version 1", 1, consent.VersionPublished, consent.VersionRetired, ""},
+	for _, tc := range []statusCase{
+		{"retire a draft", "2", consent.VersionPublished, consent.VersionRetired, consent.ECONFLICT},
+		{"publish from the wrong status", "2", consent.VersionRetired, consent.VersionPublished, consent.ECONFLICT},
+		{"back to draft", "1", consent.VersionPublished, consent.VersionDraft, consent.ECONFLICT},
+		{"unknown version", "7", consent.VersionDraft, consent.VersionPublished, consent.ENOTFOUND},
+		{"publish the draft", "2", consent.VersionDraft, consent.VersionPublished, ""},
+		{"publish it twice", "2", consent.VersionDraft, consent.VersionPublished, consent.ECONFLICT},
+		{"retire version 1", "1", consent.VersionPublished, consent.VersionRetired, ""},
 	} {
+		version, _ := strconv.Atoi(tc.id)
 		err := st.Update(ctx, func(tx consent.Tx) error {
-			return tx.Templates().SetVersionStatus(ctx, "life", tc.version, tc.from, tc.to, at, "Dr. Second")
+			return tx.Templates().SetVersionStatus(ctx, "life", version, tc.from, tc.to, at, "Dr. Second")
 		})
 		wantCode(t, tc.name, err, tc.code)
 	}

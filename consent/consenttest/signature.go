@@ -115,10 +115,8 @@ func (t *tx) CreateDownloadLink(ctx context.Context, l *consent.DownloadLink) er
 	if _, ok := t.w.consents[l.ConsentID]; !ok {
 		return notFound("Consent not found.")
 	}
-	for _, x := range t.w.links {
-		if x.ID == l.ID || x.TokenHash == l.TokenHash {
-			return conflict("This download link already exists.")
-		}
+	if taken(t.w.links, func(x consent.DownloadLink) bool { return x.ID == l.ID || x.TokenHash == l.TokenHash }) {
+		return conflict("This download link already exists.")
 	}
 	row := *l
 	row.ExpiresAt, row.CreatedAt, row.RevokedAt, row.LockedAt = ms(l.ExpiresAt), ms(l.CreatedAt), msPtr(l.RevokedAt), msPtr(l.LockedAt)

@@ -153,6 +153,8 @@ func (s *Store) write(fn func(w *state) error) error {
 	return nil
 }
 
+// The accessors below are the ports, as storage.DB hands them out too.
+
 // Templates returns the template queries.
 func (s *Store) Templates() consent.TemplateReader { return s.reads() }
 
@@ -215,14 +217,3 @@ func msPtr(t *time.Time) *time.Time {
 func notFound(msg string) error { return consent.Errorf(consent.ENOTFOUND, "%s", msg) }
 
 func conflict(msg string) error { return consent.Errorf(consent.ECONFLICT, "%s", msg) }
-
-// clampLimit applies a list's default and maximum page size, as storage does.
-func clampLimit(n, def, max int) int {
-	switch {
-	case n <= 0:
-		return def
-	case n > max:
-		return max
-	}
-	return n
-}

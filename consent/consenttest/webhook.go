@@ -17,12 +17,11 @@ type delivery struct {
 
 // FindWebhook returns an endpoint, deleted or not; ENOTFOUND if none.
 func (v view) FindWebhook(ctx context.Context, id string) (*consent.Webhook, error) {
-	w, ok := v.st().webhooks[id]
-	if !ok {
-		return nil, notFound("Webhook not found.")
+	w, err := lookup(v.st().webhooks, id, "Webhook not found.")
+	if err == nil {
+		w.Events = slices.Clone(w.Events)
 	}
-	w.Events = slices.Clone(w.Events)
-	return &w, nil
+	return w, err
 }
 
 // ListWebhooks returns every endpoint, oldest first.
@@ -32,8 +31,8 @@ func (v view) ListWebhooks(ctx context.Context) ([]*consent.Webhook, error) {
 
 // ListDeliveries returns an endpoint's deliveries, newest first.
 func (v view) ListDeliveries(ctx context.Context, webhookID string, limit int) ([]*consent.WebhookDelivery, error) {
-	if limit <= 0 || limit > maxListLimit {
-		limit = defaultListLimit
+	if limit <= 0 || limit > consent.MaxPageSize {
+		limit = consent.DefaultPageSize
 	}
 	st := v.st()
 	var out []*consent.WebhookDelivery
