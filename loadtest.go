@@ -47,6 +47,7 @@ type loadRun struct {
 	idsMu  sync.Mutex
 	mu     sync.Mutex
 	signed []target
+	vars   map[string]string // values for the template's variables, set before the write phase
 }
 
 const loadUsage = `usage: consentd loadtest --url URL --key KEY [flags]
@@ -79,6 +80,9 @@ func loadtest(ctx context.Context, args []string, stdout io.Writer) error {
 		r.base, cfg.N, cfg.C, cfg.ReadN, cfg.ReadMode, cfg.ReadC, cfg.MaxDuration)
 	if cfg.N > 0 {
 		if err := r.ensureStaff(ctx); err != nil {
+			return err
+		}
+		if err := r.loadVariables(ctx); err != nil {
 			return err
 		}
 	}

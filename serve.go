@@ -49,7 +49,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: cfg.trustedProxies(),
 		CodeLimiter: ratelimit.New(0.2, 10), LinkLimiter: ratelimit.New(0.5, 20),
 		PublicLimiter: ratelimit.New(0.2, 10), PublicCeiling: ratelimit.New(2, 60),
-		Ready: a.db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRSystem, Version: version, ClinicName: cfg.ClinicName}
+		Ready: a.db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRSystem, Version: version, ClinicName: cfg.ClinicName,
+		Documents: a.db.Documents()}
 	m := metrics.New(func() float64 {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()

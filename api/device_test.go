@@ -101,6 +101,7 @@ func TestEnrolledTabletIsNotBlockedByOthers(t *testing.T) {
 	x := wantJSON(t, s, 200, "POST", "/v1/signing/codes/"+code, "", nil, "Cookie", cookie)
 	tok := x["token"].(string)
 	want(t, s, 200, "GET", "/v1/signing/"+tok, "", nil, "Cookie", cookie)
+	acknowledgeAll(t, s, tok, c, "Cookie", cookie)
 	want(t, s, 201, "POST", "/v1/signing/"+tok+"/signatures", "", testserver.PatientSignature(testserver.Acknowledged(t, c)),
 		"Cookie", cookie, "X-Device-ID", "tablet-claims-this")
 	sig := getConsent(t, s, c["id"].(string))["signatures"].([]any)[0].(map[string]any)
@@ -122,6 +123,7 @@ func TestEnrolledTabletIsNotBlockedByOthers(t *testing.T) {
 func TestDeclaredDeviceCannotPoseAsEnrolled(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
 	c := s.CreateConsent(t, "en")
+	acknowledgeAll(t, s, signingToken(t, c), c)
 	want(t, s, 201, "POST", "/v1/signing/"+signingToken(t, c)+"/signatures", "", testserver.PatientSignature(testserver.Acknowledged(t, c)),
 		"X-Device-ID", "enrolled:01JXXXXXXXXXXXXXXXXXXXXXXX")
 	sig := getConsent(t, s, c["id"].(string))["signatures"].([]any)[0].(map[string]any)

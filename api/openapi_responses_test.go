@@ -172,6 +172,7 @@ func oaConsentFlow(c *oaChecker) {
 	c.do("GET /v1/signing/{token}", "/v1/signing/"+token, nil, 200)
 	c.do("POST /v1/signing/{token}/acknowledgments", "/v1/signing/"+token+"/acknowledgments",
 		map[string]any{"section": acks[0], "locale": "en"}, 201)
+	acknowledgeAll(t, s, token, cs)
 	c.do("POST /v1/signing/{token}/signatures", "/v1/signing/"+token+"/signatures", testserver.PatientSignature(acks), 201)
 	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature(), 201)
 	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature(), 409)

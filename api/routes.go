@@ -5,7 +5,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// routes registers every endpoint in one place, with its scope.
+// routes registers every endpoint in one place, with its scope: one line
+// each, so the table reads top to bottom.
 func (s *Server) routes(r *gin.Engine) {
 	scope := s.requireScope
 	idem := s.idempotency()
@@ -33,6 +34,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/webhooks", scope(consent.ScopeAdmin), idem, s.createWebhook)
 	v1.GET("/webhooks", scope(consent.ScopeAdmin), s.listWebhooks)
 	v1.DELETE("/webhooks/:id", scope(consent.ScopeAdmin), s.deleteWebhook)
+	v1.POST("/webhooks/:id/rotate-secret", scope(consent.ScopeAdmin), idem, s.rotateWebhookSecret)
 	v1.GET("/webhooks/:id/deliveries", scope(consent.ScopeAdmin), s.listDeliveries)
 
 	v1.POST("/templates", scope(consent.ScopeTemplatesWrite), idem, s.createTemplate)
@@ -68,6 +70,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.GET("/signing/:token", s.tokenAuth, s.getSigning)
 	v1.POST("/signing/:token/acknowledgments", s.tokenAuth, idem, s.acknowledge)
 	v1.POST("/signing/:token/signatures", s.tokenAuth, idem, s.signWithToken)
+	v1.POST("/signing/:token/staff-check", s.tokenAuth, s.staffCheck)
 
 	r.GET("/d/:token", s.downloadWithLink)
 	r.POST("/d/:token", s.downloadWithLink)

@@ -136,6 +136,9 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		"DELETE /v1/webhooks/:id": {scopes: one(admin), ok: 200, prep: func(t *testing.T) (string, any) {
 			return "/v1/webhooks/" + f.webhook(t), nil
 		}},
+		"POST /v1/webhooks/:id/rotate-secret": {scopes: one(admin), ok: 200, prep: func(t *testing.T) (string, any) {
+			return "/v1/webhooks/" + f.webhook(t) + "/rotate-secret", map[string]any{"overlap_seconds": 60}
+		}},
 		"GET /v1/webhooks/:id/deliveries": {scopes: one(admin), ok: 200, prep: func(t *testing.T) (string, any) {
 			return "/v1/webhooks/" + f.webhook(t) + "/deliveries", nil
 		}},
@@ -212,6 +215,7 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		"GET /v1/signing/:token":                  {ok: 404, prep: fixed("/v1/signing/not-a-token", nil)},
 		"POST /v1/signing/:token/acknowledgments": {ok: 404, prep: fixed("/v1/signing/not-a-token/acknowledgments", map[string]any{"section": "benefits"})},
 		"POST /v1/signing/:token/signatures":      {ok: 404, prep: fixed("/v1/signing/not-a-token/signatures", testserver.PatientSignature(nil))},
+		"POST /v1/signing/:token/staff-check":     {ok: 404, prep: fixed("/v1/signing/not-a-token/staff-check", map[string]any{"role": "clinician", "staff": map[string]any{"id": testserver.StaffID, "pin": testserver.StaffPIN}})},
 		"GET /d/:token":                           {ok: 404, prep: fixed("/d/not-a-token", nil)},
 		"POST /d/:token":                          {ok: 404, prep: fixed("/d/not-a-token", nil)},
 		"GET /sign":                               {ok: 200, prep: fixed("/sign", nil)},

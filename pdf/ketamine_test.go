@@ -41,7 +41,12 @@ func ketamineConsent(tb testing.TB, locale string) *consent.Consent {
 	if err := v.SetContent(s.Content); err != nil {
 		tb.Fatal(err)
 	}
-	vals := map[string]string{"clinic_name": "Clínica Serena", "clinician_name": "Dr. Иван Петров", "clinic_phone": "+48 42 000 00 00"}
+	vals := map[string]string{"clinic_name": "Clínica Serena", "clinician_name": "Dr. Иван Петров", "clinic_phone": "+48 42 000 00 00",
+		"after_hours_phone": "+48 42 000 00 99", "infusion_fee": "1 800 zł"}
+	if err := consent.CheckVariables(v.Variables, vals); err != nil {
+		tb.Fatalf("variables for %s v%d: %v", v.Slug, v.Version, err)
+	}
+	vals = consent.WithDefaults(v.Variables, vals)
 	md := templates.NewMarkdown()
 	docs := map[string]consent.Document{}
 	for _, l := range v.SortedLocales() {

@@ -167,7 +167,8 @@ func New(tb testing.TB, opts Options) *Server {
 	logs := &bytes.Buffer{}
 	srv := &api.Server{Service: svc, Verifier: sealer, Certificates: sealer.CertificatesPEM,
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), PublicURL: "https://consent.example.test",
-		TrustedProxies: opts.TrustedProxies, Ready: db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: "urn:oid:2.16.840.1.113883.4.1", Version: "test", ClinicName: "Calm Waters Ketamine Clinic"}
+		TrustedProxies: opts.TrustedProxies, Ready: db.Ping, Web: api.WebFS(), FHIRIdentifierSystem: "urn:oid:2.16.840.1.113883.4.1", Version: "test", ClinicName: "Calm Waters Ketamine Clinic",
+		Documents: db.Documents()}
 	if opts.Metrics != nil {
 		svc.Observer = opts.Metrics
 		srv.Metrics = opts.Metrics
