@@ -214,6 +214,11 @@ func CopyToPostgres(ctx context.Context, o CopyOptions) (*CopyReport, error) {
 		if consent.ErrorCode(err) == consent.ECONFLICT {
 			return nil, err
 		}
+		// A cancelled copy may fail first on the connection pgx closes for
+		// the cancellation; name the cause, not its symptom.
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, fmt.Errorf("storage: copy: %w (nothing was committed)", cerr)
+		}
 		return nil, fmt.Errorf("storage: copy: %w", err)
 	}
 	report.Committed = true

@@ -127,26 +127,26 @@ func insertBatch(ctx context.Context, db *storage.DB, src *source, seq, n int, s
 			at := createdAt.Add(-time.Duration(rand.Int64N(int64(spread))))
 			c, p := src.copyOf(at, fmt.Sprintf("SEED-%07d", i/2)) // two consents per patient
 			rows := []consent.Row{c}
-			if err := tx.CreateConsent(ctx, c); err != nil {
+			if err := tx.Consents().CreateConsent(ctx, c); err != nil {
 				return fmt.Errorf("copy %d: %w", i, err)
 			}
 			for j := range c.Signatures {
-				if err := tx.CreateSignature(ctx, &c.Signatures[j]); err != nil {
+				if err := tx.Consents().CreateSignature(ctx, &c.Signatures[j]); err != nil {
 					return fmt.Errorf("copy %d: %w", i, err)
 				}
 				rows = append(rows, &c.Signatures[j])
 			}
 			for j := range c.Acknowledgments {
-				if err := tx.CreateAcknowledgment(ctx, &c.Acknowledgments[j]); err != nil {
+				if err := tx.Consents().CreateAcknowledgment(ctx, &c.Acknowledgments[j]); err != nil {
 					return fmt.Errorf("copy %d: %w", i, err)
 				}
 				rows = append(rows, &c.Acknowledgments[j])
 			}
-			if err := tx.StorePDF(ctx, p); err != nil {
+			if err := tx.Consents().StorePDF(ctx, p); err != nil {
 				return fmt.Errorf("copy %d: %w", i, err)
 			}
 			rows = append(rows, p)
-			err := tx.AppendAudit(ctx, &consent.AuditEvent{Type: eventSeeded, Actor: "seed", ConsentID: c.ID,
+			err := tx.Audit().AppendAudit(ctx, &consent.AuditEvent{Type: eventSeeded, Actor: "seed", ConsentID: c.ID,
 				Details: map[string]any{"source_consent_id": src.consent.ID, "note": "benchmark copy made by internal/seed"},
 				Rows:    rows})
 			if err != nil {
