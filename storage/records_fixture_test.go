@@ -43,8 +43,15 @@ type clinic struct {
 // devices enrolled and revoked.
 func newClinic(t *testing.T) *clinic {
 	t.Helper()
+	return newClinicWith(t, testserver.Options{})
+}
+
+// newClinicWith is newClinic on a server with these options (in a fresh data dir).
+func newClinicWith(t *testing.T, opts testserver.Options) *clinic {
+	t.Helper()
 	dir := t.TempDir()
-	s := testserver.New(t, testserver.Options{DataDir: dir})
+	opts.DataDir = dir
+	s := testserver.New(t, opts)
 	c := &clinic{Server: s, dir: dir, raw: rawDB(t, dir), template: "ketamine-iv", draftSlug: "minor-procedure"}
 	ctx := context.Background()
 

@@ -108,6 +108,12 @@ var VerifyLinkKey = []byte("test-verify-link-key-test-verify")
 // Options tune a test server.
 type Options struct {
 	DataDir string // reuse a data dir (e.g. across a restart); default tb.TempDir()
+	// DatabaseURL is CONSENTD_DATABASE_URL: "sqlite:" keeps SQLite even when
+	// the tests run on PostgreSQL; empty follows storagetest.MustOpenConfig.
+	DatabaseURL string
+	// AuditKey is the audit MAC key; default storagetest.AuditKey. A test that
+	// runs a tool deriving the key from secret.key passes the derived key.
+	AuditKey []byte
 	// Limits on, with these rates (per second); zero leaves limiters off.
 	CodeRate, LinkRate, KeyRate float64
 	NoTLSListener               bool
@@ -149,7 +155,7 @@ func New(tb testing.TB, opts Options) *Server {
 		tb.Fatalf("WebhookAllowNets: %v", err)
 	}
 	clock := &Clock{}
-	db := storagetest.MustOpenConfig(tb, storage.Config{DataDir: dir, Now: clock.Now})
+	db := storagetest.MustOpenConfig(tb, storage.Config{DataDir: dir, URL: opts.DatabaseURL, AuditKey: opts.AuditKey, Now: clock.Now})
 	links := consent.NewVerifyLinks("https://consent.example.test", VerifyLinkKey)
 	sealer, err := pdf.NewSealer(pdf.Config{DataDir: dir, ClinicName: "Calm Waters Ketamine Clinic", TimeZone: time.UTC, VerifyURL: links.URL})
 	if err != nil {
