@@ -83,7 +83,7 @@ type state struct {
 func newState() *state {
 	return &state{templates: map[string]consent.Template{}, versions: map[versionKey]consent.TemplateVersion{},
 		approvals: map[versionKey]consent.TemplateApproval{},
-		consents: map[string]consent.Consent{}, signatures: map[string][]consent.Signature{},
+		consents:  map[string]consent.Consent{}, signatures: map[string][]consent.Signature{},
 		acks: map[string][]consent.Acknowledgment{}, pdfs: map[pdfKey]consent.SealedPDF{},
 		links: map[string]consent.DownloadLink{}, keys: map[string]consent.APIKey{}, staff: map[string]consent.Staff{},
 		devices: map[string]consent.Device{}, webhooks: map[string]consent.Webhook{}, events: map[string]consent.WebhookEvent{},
