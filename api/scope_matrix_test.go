@@ -111,7 +111,7 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		}},
 		"GET /v1/staff": {scopes: one(admin), ok: 200, prep: fixed("/v1/staff", nil)},
 		"DELETE /v1/staff/:id": {scopes: one(admin), ok: 200, prep: func(t *testing.T) (string, any) {
-			st, err := s.Service.CreateStaff(ctx, uniq("D"), "Sam Witness", consent.RoleWitness, "135791")
+			st, err := s.Service.CreateStaff(ctx, consent.NewStaff{ID: uniq("D"), Name: "Sam Witness", Role: consent.RoleWitness, PIN: "135791"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,11 +155,11 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 			return f.draft(t), templateContent()
 		}},
 		"POST /v1/templates/:slug/versions/:version/publish": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
-			return f.draft(t) + "/publish", map[string]any{"approved_by": "Dr. A. Medical Director"}
+			return f.draft(t) + "/publish", testserver.Approval()
 		}},
 		"POST /v1/templates/:slug/versions/:version/retire": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
 			p := f.draft(t)
-			want(t, s, 200, "POST", p+"/publish", s.AdminKey, map[string]any{"approved_by": "Dr. A. Medical Director"})
+			want(t, s, 200, "POST", p+"/publish", s.AdminKey, testserver.Approval())
 			return p + "/retire", nil
 		}},
 
