@@ -58,7 +58,7 @@ func TestLoadtestSignsAndReads(t *testing.T) {
 func TestLoadtestFailures(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
 	ctx := consent.WithRequest(context.Background(), consent.Request{Actor: "system", Channel: "system"})
-	if _, err := s.Service.CreateStaff(ctx, "OTHER-PIN", "Dr. Other", consent.RoleClinician, "111111"); err != nil {
+	if _, err := s.Service.CreateStaff(ctx, consent.NewStaff{ID: "OTHER-PIN", Name: "Dr. Other", Role: consent.RoleClinician, PIN: "111111"}); err != nil {
 		t.Fatal(err)
 	}
 	readKey := s.Key(t, consent.ScopeConsentsRead)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -43,6 +44,8 @@ commands:
   apikey list | apikey revoke ID          list or revoke API keys
   templates import                        import shipped template versions not yet in the database, as drafts
   templates lint FILE                     validate a template file and print each section's readability (exit 1 on any failure)
+  templates approve SLUG VERSION --staff-id ID
+                                          sign a published version's approval as a template approver (PIN from the terminal or stdin)
   verify FILE.pdf                         check a sealed consent PDF (exit 0 valid, 1 not)
   audit verify [--checkpoints FILE]       re-check the audit chain, every row it vouches for and, with FILE,
                                           the signed checkpoints an integration kept (exit 0 intact, 1 broken)
@@ -74,11 +77,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs := flag.NewFlagSet("consentd "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	cfg := bindConfig(fs, getenv)
-	var name, scopes, checkpoints, migrateTo string
+	var name, scopes, checkpoints, migrateTo, staffID string
 	var allPDFs bool
 	if cmd == "apikey" && sub == "create" {
 		fs.StringVar(&name, "name", "", "name of the API key")
 		fs.StringVar(&scopes, "scopes", "", "comma-separated scopes")
+	}
+	if cmd == "templates" && sub == "approve" {
+		fs.StringVar(&staffID, "staff-id", "", "staff ID of the template approver; the PIN is read from the terminal or standard input")
 	}
 	if cmd == "audit" && sub == "verify" {
 		fs.StringVar(&checkpoints, "checkpoints", "", "also check the chain against the signed checkpoints in this file, "+
@@ -110,6 +116,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return templatesImport(ctx, cfg, stdout)
 	case "templates lint":
 		return templatesLint(fs.Args(), stdout)
+	case "templates approve":
+		pos, err := interspersed(fs)
+		if err != nil {
+			return exitError(2)
+		}
+		return templatesApprove(ctx, cfg, pos, staffID, stdout)
 	case "verify ":
 		return verifyFile(ctx, cfg, fs.Args(), stdout)
 	case "audit verify":
@@ -125,4 +137,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	fmt.Fprintln(stdout, usage)
 	return exitError(2)
+}
+
+// interspersed parses flags given after positional arguments too (as in
+// "templates approve ketamine-iv 2 --staff-id MD-1") and returns the
+// positional ones.
+func interspersed(fs *flag.FlagSet) ([]string, error) {
+	var pos []string
+	for args := fs.Args(); len(args) > 0; args = fs.Args() {
+		if strings.HasPrefix(args[0], "-") && args[0] != "-" {
+			if err := fs.Parse(args); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		pos = append(pos, args[0])
+		if err := fs.Parse(args[1:]); err != nil {
+			return nil, err
+		}
+	}
+	return pos, nil
 }

@@ -17,7 +17,7 @@ import (
 func (c *clinicDir) signed(id string) {
 	c.t.Helper()
 	ctx := cliContext(context.Background())
-	if _, err := c.a.service.CreateStaff(ctx, testserver.StaffID, testserver.StaffName, consent.RoleClinician, testserver.StaffPIN); err != nil &&
+	if _, err := c.a.service.CreateStaff(ctx, consent.NewStaff{ID: testserver.StaffID, Name: testserver.StaffName, Role: consent.RoleClinician, PIN: testserver.StaffPIN}); err != nil &&
 		consent.ErrorCode(err) != consent.ECONFLICT {
 		c.t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -203,6 +204,36 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if o, err := cli("templates", "import"); err != nil || !strings.Contains(o, "nothing to import") {
 		t.Fatalf("templates import: %v %s", err, o)
+	}
+	// The one command that approves the shipped version, PIN on standard input.
+	if st, v := call("GET", "/v1/templates/ketamine-iv/versions/2", nil); st != 200 || v["approval"].(map[string]any)["status"] != "pending" {
+		t.Fatalf("shipped version 2 before approval: %d %v", st, v["approval"])
+	}
+	if st, m := call("POST", "/v1/staff", map[string]any{"id": testserver.ApproverID, "name": testserver.ApproverName,
+		"role": "clinician", "pin": testserver.ApproverPIN, "template_approver": true}); st != 201 || m["template_approver"] != true {
+		t.Fatalf("approver: %d %v", st, m)
+	}
+	approve := func(pin string) (string, error) {
+		t.Helper()
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(w, pin)
+		w.Close()
+		defer func(old *os.File) { stdin = old; r.Close() }(stdin)
+		stdin = r
+		return cli("templates", "approve", "ketamine-iv", "2", "--staff-id", testserver.ApproverID)
+	}
+	if o, err := approve("000000"); err == nil || !strings.Contains(err.Error(), "wrong staff ID or PIN") {
+		t.Fatalf("approve with a wrong PIN: %v %s", err, o)
+	}
+	if o, err := approve(testserver.ApproverPIN); err != nil || !strings.Contains(o, "approved ketamine-iv version 2") {
+		t.Fatalf("templates approve: %v %s", err, o)
+	}
+	if st, v := call("GET", "/v1/templates/ketamine-iv/versions/2", nil); st != 200 ||
+		v["approval"].(map[string]any)["staff_id"] != testserver.ApproverID {
+		t.Fatalf("shipped version 2 after approval: %d %v", st, v["approval"])
 	}
 	if o, err := cli("apikey", "list"); err != nil || !strings.Contains(o, "ehr") {
 		t.Fatalf("apikey list: %v %s", err, o)

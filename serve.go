@@ -178,7 +178,7 @@ func bootstrap(ctx context.Context, cfg *config, a *app, log *slog.Logger) error
 			return fmt.Errorf("import shipped templates: %w", err)
 		}
 		for _, v := range created {
-			log.Info("published shipped template; the medical director must review it before use", "template", v.Slug, "version", v.Version)
+			log.Info("published shipped template; its approval is pending until a template approver signs it (consentd templates approve)", "template", v.Slug, "version", v.Version)
 		}
 	}
 	secret, err := a.service.EnsureAdminKey(ctx)

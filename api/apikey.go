@@ -58,22 +58,25 @@ func (s *Server) revokeAPIKey(c *gin.Context) {
 }
 
 type staffJSON struct {
-	ID            string  `json:"id"`
-	Name          string  `json:"name"`
-	Role          string  `json:"role"`
-	CreatedAt     string  `json:"created_at"`
-	DeactivatedAt *string `json:"deactivated_at"`
+	ID               string  `json:"id"`
+	Name             string  `json:"name"`
+	Role             string  `json:"role"`
+	TemplateApprover bool    `json:"template_approver"`
+	CreatedAt        string  `json:"created_at"`
+	DeactivatedAt    *string `json:"deactivated_at"`
 }
 
 func toStaffJSON(st *consent.Staff) staffJSON {
-	return staffJSON{ID: st.ID, Name: st.Name, Role: st.Role, CreatedAt: ts(st.CreatedAt), DeactivatedAt: tsp(st.DeactivatedAt)}
+	return staffJSON{ID: st.ID, Name: st.Name, Role: st.Role, TemplateApprover: st.TemplateApprover, CreatedAt: ts(st.CreatedAt),
+		DeactivatedAt: tsp(st.DeactivatedAt)}
 }
 
 type createStaffRequest struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Role string `json:"role"`
-	PIN  string `json:"pin"`
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	Role             string `json:"role"`
+	PIN              string `json:"pin"`
+	TemplateApprover bool   `json:"template_approver"`
 }
 
 func (s *Server) createStaff(c *gin.Context) {
@@ -83,7 +86,8 @@ func (s *Server) createStaff(c *gin.Context) {
 		return
 	}
 	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.Staff, error) {
-		return s.Service.CreateStaff(ctx, req.ID, req.Name, req.Role, req.PIN)
+		return s.Service.CreateStaff(ctx, consent.NewStaff{ID: req.ID, Name: req.Name, Role: req.Role, PIN: req.PIN,
+			TemplateApprover: req.TemplateApprover})
 	}, view(toStaffJSON))
 }
 

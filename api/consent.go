@@ -20,8 +20,8 @@ type createConsentRequest struct {
 
 // createdConsentJSON is a new consent with its signing link and code, shown
 // only in the creation response.
-func (s *Server) createdConsentJSON(out *consent.CreatedConsent) (any, error) {
-	return s.consentBytes(out.Consent, &signingJSON{URL: "/sign/" + out.SigningToken, Code: out.SigningCode, ExpiresAt: ts(out.Consent.ExpiresAt)})
+func (s *Server) createdConsentJSON(ctx context.Context, out *consent.CreatedConsent) (any, error) {
+	return s.consentBytes(ctx, out.Consent, &signingJSON{URL: "/sign/" + out.SigningToken, Code: out.SigningCode, ExpiresAt: ts(out.Consent.ExpiresAt)})
 }
 
 // writeJSON writes already encoded JSON.
@@ -31,7 +31,7 @@ func writeJSON(c *gin.Context, status int, b []byte) {
 
 // writeConsent writes a consent as JSON.
 func (s *Server) writeConsent(c *gin.Context, status int, cs *consent.Consent) {
-	b, err := s.consentBytes(cs, nil)
+	b, err := s.consentBytes(c.Request.Context(), cs, nil)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -56,7 +56,7 @@ func (s *Server) createConsent(c *gin.Context) {
 	}
 	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedConsent, error) {
 		return s.Service.CreateConsent(ctx, in)
-	}, s.createdConsentJSON)
+	}, func(out *consent.CreatedConsent) (any, error) { return s.createdConsentJSON(c.Request.Context(), out) })
 }
 
 func (s *Server) getConsent(c *gin.Context) {
@@ -100,7 +100,7 @@ func (s *Server) listConsents(c *gin.Context) {
 	}
 	out := listResponse[json.RawMessage]{Data: []json.RawMessage{}, NextCursor: next}
 	for _, x := range list {
-		b, err := s.consentBytes(x, nil)
+		b, err := s.consentBytes(c.Request.Context(), x, nil)
 		if err != nil {
 			s.fail(c, err)
 			return

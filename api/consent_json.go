@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"time"
@@ -117,6 +118,9 @@ type consentJSON struct {
 	PDF *pdfJSON `json:"pdf"`
 	// WithdrawalPDF is the sealed withdrawal copy (withdrawn consents).
 	WithdrawalPDF *pdfJSON `json:"withdrawal_pdf,omitempty"`
+	// Approval is its template version's approval as it stands now (derived;
+	// the sealed PDF prints the state at sealing).
+	Approval *approvalJSON `json:"approval"`
 }
 
 // documentJSON is a frozen document in its wire form, whose sections are
@@ -159,9 +163,13 @@ func toSignatureJSON(s *consent.Signature) signatureJSON {
 // consentBytes encodes a consent as the API's JSON object. The frozen
 // documents' encoding comes from the frozen-document cache; everything else
 // is encoded afresh.
-func (s *Server) consentBytes(c *consent.Consent, signing *signingJSON) (json.RawMessage, error) {
+func (s *Server) consentBytes(ctx context.Context, c *consent.Consent, signing *signingJSON) (json.RawMessage, error) {
+	a, err := s.Service.ApprovalOf(ctx, c.TemplateSlug, c.TemplateVersion)
+	if err != nil {
+		return nil, err
+	}
 	j := s.toConsentJSON(c)
-	j.Signing = signing
+	j.Signing, j.Approval = signing, toApprovalJSON(a)
 	rest, err := json.Marshal(j)
 	if err != nil {
 		return nil, err

@@ -35,7 +35,9 @@ func (s *Server) consentStatusBytes(c *consent.Consent) (json.RawMessage, error)
 // the whole consent with consents:read, its state only without.
 func (s *Server) consentEncoder(c *gin.Context) func(*consent.Consent) (json.RawMessage, error) {
 	if keyAllows(c, consent.ScopeConsentsRead) {
-		return func(cs *consent.Consent) (json.RawMessage, error) { return s.consentBytes(cs, nil) }
+		return func(cs *consent.Consent) (json.RawMessage, error) {
+			return s.consentBytes(c.Request.Context(), cs, nil)
+		}
 	}
 	return s.consentStatusBytes
 }

@@ -73,7 +73,7 @@ func TestIdempotentReplayIsByteIdentical(t *testing.T) {
 	twice("webhook", 201, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"consent.signed"}})
 	twice("template", 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "replayed", "title": "Replayed"})
 	twice("version", 201, "POST", "/v1/templates/replayed/versions", s.AdminKey, templateContent())
-	twice("publish", 200, "POST", "/v1/templates/replayed/versions/1/publish", s.AdminKey, map[string]any{"approved_by": "Dr. Ruiz"})
+	twice("publish", 200, "POST", "/v1/templates/replayed/versions/1/publish", s.AdminKey, testserver.Approval())
 	twice("retire", 200, "POST", "/v1/templates/replayed/versions/1/retire", s.AdminKey, map[string]any{})
 
 	c := twice("consent", 201, "POST", "/v1/consents", s.AdminKey, testserver.ConsentRequest("en"))

@@ -29,7 +29,7 @@ func TestCallerChosenIDsUseTheDocumentedCharacterSet(t *testing.T) {
 		wantError(t, s, 400, "slug", "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": slug, "title": "X"})
 	}
 	v := wantJSON(t, s, 200, "GET", "/v1/templates/ketamine-iv/versions/1", s.AdminKey, nil)
-	for _, k := range []string{"slug", "version", "status", "content_sha256", "published_at", "approved_by", "created_at", "retired_at"} {
+	for _, k := range []string{"slug", "version", "status", "content_sha256", "published_at", "approved_by", "approval", "created_at", "retired_at"} {
 		delete(v, k)
 	}
 	v["variables"].([]any)[0].(map[string]any)["name"] = "a/b"

@@ -98,7 +98,7 @@ func TestListConsentsFilters(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "list-test", "title": "L"})
 	want(t, s, 201, "POST", "/v1/templates/list-test/versions", s.AdminKey, templateContent())
-	want(t, s, 200, "POST", "/v1/templates/list-test/versions/1/publish", s.AdminKey, map[string]any{"approved_by": "Dr. M"})
+	want(t, s, 200, "POST", "/v1/templates/list-test/versions/1/publish", s.AdminKey, testserver.Approval())
 
 	a1, a2 := createFor(t, s, "MRN-A"), createFor(t, s, "MRN-A")
 	b1 := createFor(t, s, "MRN-B")

@@ -154,7 +154,7 @@ func oaTemplateFlow(c *oaChecker) {
 	base := "/v1/templates/oa-copy/versions/1"
 	content["expires_after_hours"] = 24
 	c.do("PUT /v1/templates/{slug}/versions/{version}", base, content, 200)
-	c.do("POST /v1/templates/{slug}/versions/{version}/publish", base+"/publish", map[string]any{"approved_by": "Dr. A"}, 200)
+	c.do("POST /v1/templates/{slug}/versions/{version}/publish", base+"/publish", testserver.Approval(), 200)
 	c.do("POST /v1/templates/{slug}/versions/{version}/retire", base+"/retire", nil, 200)
 	c.do("PUT /v1/templates/{slug}/versions/{version}", base, content, 409)
 }

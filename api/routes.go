@@ -46,6 +46,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.PUT("/templates/:slug/versions/:version", scope(consent.ScopeTemplatesWrite), s.updateVersion)
 	v1.POST("/templates/:slug/versions/:version/publish", scope(consent.ScopeTemplatesWrite), idem, s.publishVersion)
 	v1.POST("/templates/:slug/versions/:version/retire", scope(consent.ScopeTemplatesWrite), idem, s.retireVersion)
+	v1.POST("/templates/:slug/versions/:version/approve", scope(consent.ScopeTemplatesWrite), idem, s.approveVersion)
 
 	v1.POST("/consents", scope(consent.ScopeConsentsWrite), idem, s.createConsent)
 	v1.GET("/consents", scope(consent.ScopeConsentsRead), s.listConsents)

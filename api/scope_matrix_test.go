@@ -67,6 +67,23 @@ func (f matrixFixture) draft(t *testing.T) string {
 	return fmt.Sprintf("/v1/templates/scope-matrix/versions/%v", v["version"])
 }
 
+// pendingVersion returns the path of a version published without approval,
+// as shipped versions are on first start.
+func (f matrixFixture) pendingVersion(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	v, err := f.s.Service.Store.Templates().FindVersion(ctx, "ketamine-iv", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slug := fmt.Sprintf("pending-%d", time.Now().UnixNano())
+	if _, err := f.s.Service.ImportShipped(ctx, []consent.ShippedVersion{{Slug: slug, Title: "Pending", Version: 1,
+		Content: v.Content()}}, true); err != nil {
+		t.Fatal(err)
+	}
+	return "/v1/templates/" + slug + "/versions/1"
+}
+
 func fixed(path string, body any) func(*testing.T) (string, any) {
 	return func(*testing.T) (string, any) { return path, body }
 }
@@ -111,7 +128,7 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		}},
 		"GET /v1/staff": {scopes: one(admin), ok: 200, prep: fixed("/v1/staff", nil)},
 		"DELETE /v1/staff/:id": {scopes: one(admin), ok: 200, prep: func(t *testing.T) (string, any) {
-			st, err := s.Service.CreateStaff(ctx, uniq("D"), "Sam Witness", consent.RoleWitness, "135791")
+			st, err := s.Service.CreateStaff(ctx, consent.NewStaff{ID: uniq("D"), Name: "Sam Witness", Role: consent.RoleWitness, PIN: "135791"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,11 +172,14 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 			return f.draft(t), templateContent()
 		}},
 		"POST /v1/templates/:slug/versions/:version/publish": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
-			return f.draft(t) + "/publish", map[string]any{"approved_by": "Dr. A. Medical Director"}
+			return f.draft(t) + "/publish", testserver.Approval()
+		}},
+		"POST /v1/templates/:slug/versions/:version/approve": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
+			return f.pendingVersion(t) + "/approve", testserver.Approval()
 		}},
 		"POST /v1/templates/:slug/versions/:version/retire": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
 			p := f.draft(t)
-			want(t, s, 200, "POST", p+"/publish", s.AdminKey, map[string]any{"approved_by": "Dr. A. Medical Director"})
+			want(t, s, 200, "POST", p+"/publish", s.AdminKey, testserver.Approval())
 			return p + "/retire", nil
 		}},
 

@@ -25,9 +25,11 @@ type versionSummaryJSON struct {
 	Status        string  `json:"status"`
 	ContentSHA256 string  `json:"content_sha256"`
 	PublishedAt   *string `json:"published_at"`
-	ApprovedBy    string  `json:"approved_by,omitempty"`
+	ApprovedBy    string  `json:"approved_by,omitempty"` // legacy free text, versions published before approvals
 	RetiredAt     *string `json:"retired_at,omitempty"`
 	CreatedAt     string  `json:"created_at"`
+	// Approval is the approver's signature, or status pending; drafts have none.
+	Approval *approvalJSON `json:"approval,omitempty"`
 }
 
 // versionJSON is a full version: lifecycle and content, in the domain's own
@@ -62,13 +64,17 @@ func toTemplateJSON(t *consent.Template) templateJSON {
 	return templateJSON{Slug: t.Slug, Title: t.Title, CurrentVersion: t.CurrentVersion, Locales: locales, CreatedAt: ts(t.CreatedAt)}
 }
 
-func toVersionSummaryJSON(v *consent.TemplateVersion) versionSummaryJSON {
-	return versionSummaryJSON{Slug: v.Slug, Version: v.Version, Status: v.Status, ContentSHA256: v.ContentSHA256,
+func toVersionSummaryJSON(v *consent.TemplateVersion, a *consent.TemplateApproval) versionSummaryJSON {
+	out := versionSummaryJSON{Slug: v.Slug, Version: v.Version, Status: v.Status, ContentSHA256: v.ContentSHA256,
 		PublishedAt: tsp(v.PublishedAt), ApprovedBy: v.ApprovedBy, RetiredAt: tsp(v.RetiredAt), CreatedAt: ts(v.CreatedAt)}
+	if v.Status != consent.VersionDraft {
+		out.Approval = toApprovalJSON(a)
+	}
+	return out
 }
 
-func toVersionJSON(v *consent.TemplateVersion) versionJSON {
-	return versionJSON{versionSummaryJSON: toVersionSummaryJSON(v), VersionContent: withLists(v.Content())}
+func toVersionJSON(v *consent.TemplateVersion, a *consent.TemplateApproval) versionJSON {
+	return versionJSON{versionSummaryJSON: toVersionSummaryJSON(v, a), VersionContent: withLists(v.Content())}
 }
 
 type createTemplateRequest struct {
@@ -109,7 +115,12 @@ func (s *Server) listVersions(c *gin.Context) {
 	}
 	out := listResponse[versionSummaryJSON]{Data: []versionSummaryJSON{}}
 	for _, v := range list {
-		out.Data = append(out.Data, toVersionSummaryJSON(v))
+		a, err := s.Service.ApprovalOf(ctx, v.Slug, v.Version)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out.Data = append(out.Data, toVersionSummaryJSON(v, a))
 	}
 	ok(c, http.StatusOK, out)
 }
@@ -134,7 +145,7 @@ func (s *Server) getVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusOK, toVersionJSON(v))
+	s.answerVersion(c, v)
 }
 
 func (s *Server) createVersion(c *gin.Context) {
@@ -153,7 +164,7 @@ func (s *Server) createVersion(c *gin.Context) {
 	}
 	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.TemplateVersion, error) {
 		return s.Service.CreateVersion(ctx, c.Param("slug"), content)
-	}, view(toVersionJSON))
+	}, s.versionView(c.Request.Context()))
 }
 
 func (s *Server) updateVersion(c *gin.Context) {
@@ -172,11 +183,15 @@ func (s *Server) updateVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusOK, toVersionJSON(v))
+	s.answerVersion(c, v)
 }
 
+// publishRequest is the approver's signature on the draft. approved_by, the
+// free text that used to stand for it, is refused by name.
 type publishRequest struct {
-	ApprovedBy string `json:"approved_by"`
+	StaffID    string  `json:"staff_id"`
+	PIN        string  `json:"pin"`
+	ApprovedBy *string `json:"approved_by"`
 }
 
 func (s *Server) publishVersion(c *gin.Context) {
@@ -189,10 +204,13 @@ func (s *Server) publishVersion(c *gin.Context) {
 	if err := s.decodeJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
+	} else if req.ApprovedBy != nil {
+		s.fail(c, errApprovedBy)
+		return
 	}
 	write(s, c, http.StatusOK, func(ctx context.Context) (*consent.TemplateVersion, error) {
-		return s.Service.PublishVersion(ctx, c.Param("slug"), n, req.ApprovedBy)
-	}, view(toVersionJSON))
+		return s.Service.PublishVersion(ctx, c.Param("slug"), n, consent.PublishInput{Approver: consent.Approver{StaffID: req.StaffID, PIN: req.PIN}})
+	}, s.versionView(c.Request.Context()))
 }
 
 func (s *Server) retireVersion(c *gin.Context) {
@@ -203,5 +221,5 @@ func (s *Server) retireVersion(c *gin.Context) {
 	}
 	write(s, c, http.StatusOK, func(ctx context.Context) (*consent.TemplateVersion, error) {
 		return s.Service.RetireVersion(ctx, c.Param("slug"), n)
-	}, view(toVersionJSON))
+	}, s.versionView(c.Request.Context()))
 }

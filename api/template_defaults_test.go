@@ -52,7 +52,7 @@ func TestVersionDefaultsAndChangeSummary(t *testing.T) {
 	locale(bad, "en")["change_summary"] = "> > > > > too deep"
 	wantError(t, s, 400, "locales.en.change_summary", "PUT", base+"/versions/1", s.AdminKey, bad)
 
-	want(t, s, 200, "POST", base+"/versions/1/publish", s.AdminKey, map[string]any{"approved_by": "Dr. A. Medical Director"})
+	want(t, s, 200, "POST", base+"/versions/1/publish", s.AdminKey, testserver.Approval())
 	req := consentFor("defaults-test", 1)
 	req["variables"] = map[string]any{}
 	made := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, req)

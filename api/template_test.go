@@ -77,7 +77,7 @@ func TestTemplateCreate(t *testing.T) {
 		wantError(t, s, 403, "", "POST", "/v1/templates", ro, map[string]any{"slug": "ro-test", "title": "X"})
 		wantError(t, s, 403, "", "POST", "/v1/templates/botox-test/versions", ro, templateContent())
 		wantError(t, s, 403, "", "PUT", "/v1/templates/ketamine-iv/versions/1", ro, templateContent())
-		wantError(t, s, 403, "", "POST", "/v1/templates/ketamine-iv/versions/1/publish", ro, map[string]any{"approved_by": "X"})
+		wantError(t, s, 403, "", "POST", "/v1/templates/ketamine-iv/versions/1/publish", ro, testserver.Approval())
 		wantError(t, s, 403, "", "POST", "/v1/templates/ketamine-iv/versions/1/retire", ro, nil)
 		cw := s.Key(t, "consents:write", "consents:read")
 		wantError(t, s, 403, "", "GET", "/v1/templates", cw, nil)
@@ -166,9 +166,11 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 		t.Fatalf("same content, hash %v, want %v", b["content_sha256"], hash1)
 	}
 
-	wantError(t, s, 400, "approved_by", "POST", base+"/versions/1/publish", s.AdminKey, map[string]any{"approved_by": ""})
-	p := wantJSON(t, s, 200, "POST", base+"/versions/1/publish", s.AdminKey, map[string]any{"approved_by": "Dr. A. Medical Director"})
-	if p["status"] != "published" || p["approved_by"] != "Dr. A. Medical Director" || p["published_at"] == nil || p["content_sha256"] != hash1 {
+	wantError(t, s, 400, "approved_by", "POST", base+"/versions/1/publish", s.AdminKey, map[string]any{"approved_by": "Dr. A"})
+	wantError(t, s, 400, "staff_id", "POST", base+"/versions/1/publish", s.AdminKey, map[string]any{})
+	p := wantJSON(t, s, 200, "POST", base+"/versions/1/publish", s.AdminKey, testserver.Approval())
+	if p["status"] != "published" || p["approved_by"] != nil || p["published_at"] == nil || p["content_sha256"] != hash1 ||
+		p["approval"].(map[string]any)["staff_id"] != testserver.ApproverID {
 		t.Fatalf("published: %v", p)
 	}
 	if cv := currentVersion(t, s, "life-test"); cv != 1.0 {
@@ -176,7 +178,7 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 	}
 	frozen := want(t, s, 200, "GET", base+"/versions/1", s.AdminKey, nil)
 	wantError(t, s, 409, "", "PUT", base+"/versions/1", s.AdminKey, edited)
-	wantError(t, s, 409, "", "POST", base+"/versions/1/publish", s.AdminKey, map[string]any{"approved_by": "Dr. B"})
+	wantError(t, s, 409, "", "POST", base+"/versions/1/publish", s.AdminKey, testserver.Approval())
 	if after := want(t, s, 200, "GET", base+"/versions/1", s.AdminKey, nil); string(after) != string(frozen) {
 		t.Fatalf("published version changed:\n%s\n%s", frozen, after)
 	}
@@ -198,7 +200,7 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 	}
 	v2 = wantJSON(t, s, 200, "PUT", base+"/versions/2", s.AdminKey, edited)
 	hash2 := v2["content_sha256"].(string)
-	want(t, s, 200, "POST", base+"/versions/2/publish", s.AdminKey, map[string]any{"approved_by": "Dr. A. Medical Director"})
+	want(t, s, 200, "POST", base+"/versions/2/publish", s.AdminKey, testserver.Approval())
 	if cv := currentVersion(t, s, "life-test"); cv != 2.0 {
 		t.Fatalf("current_version %v, want 2", cv)
 	}
@@ -223,7 +225,7 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 		t.Fatalf("current_version after retire %v, want 1", cv)
 	}
 	wantError(t, s, 409, "", "POST", base+"/versions/2/retire", s.AdminKey, nil)
-	wantError(t, s, 409, "", "POST", base+"/versions/2/publish", s.AdminKey, map[string]any{"approved_by": "Dr. B"})
+	wantError(t, s, 409, "", "POST", base+"/versions/2/publish", s.AdminKey, testserver.Approval())
 	wantError(t, s, 409, "", "PUT", base+"/versions/2", s.AdminKey, templateContent())
 	wantError(t, s, 409, "version", "POST", "/v1/consents", s.AdminKey, consentFor("life-test", 2))
 	if c := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, consentFor("life-test", 0)); c["version"] != 1.0 {
@@ -260,7 +262,7 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 		}
 	}
 	wantCounts := map[string]int{"template.created": 1, "template.version_created": 3, "template.version_updated": 3,
-		"template.version_published": 2, "template.version_retired": 2}
+		"template.version_published": 2, "template.version_approved": 2, "template.version_retired": 2}
 	if diff := cmp.Diff(wantCounts, counts); diff != "" {
 		t.Fatalf("template audit events (-want +got):\n%s", diff)
 	}
@@ -286,7 +288,7 @@ func TestTemplateConcurrentVersionsAndPublish(t *testing.T) {
 	if len(versions) != n || !versions[2] || !versions[n+1] {
 		t.Fatalf("version numbers %v, want 2..%d once each", versions, n+1)
 	}
-	pub := map[string]any{"approved_by": "Dr. M"}
+	pub := testserver.Approval()
 	st, b = race(t, s, post(t, s, "/v1/templates/race-test/versions/1/publish", pub), post(t, s, "/v1/templates/race-test/versions/1/publish", pub))
 	if !(st[0] == 200 && st[1] == 409) && !(st[0] == 409 && st[1] == 200) {
 		t.Fatalf("concurrent publish: %d %d: %s %s", st[0], st[1], b[0], b[1])

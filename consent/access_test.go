@@ -83,7 +83,7 @@ func TestStaff(t *testing.T) {
 		{"patient is no staff role", "p-1", "P", consent.RolePatient, "135790", consent.EINVALID, "role"},
 		{"short PIN", "dr-2", "Dr. D", consent.RoleWitness, "123", consent.EINVALID, "pin"},
 	} {
-		_, err := w.svc.CreateStaff(w.admin, tc.id, tc.person, tc.role, tc.pin)
+		_, err := w.svc.CreateStaff(w.admin, consent.NewStaff{ID: tc.id, Name: tc.person, Role: tc.role, PIN: tc.pin})
 		wantCode(t, tc.name, err, tc.code, tc.field)
 	}
 	st := must[*consent.Staff](t)(w.store.Access().FindStaff(w.admin, "dr-1"))

@@ -45,12 +45,15 @@ func HashSecret(secret string) string {
 
 // Staff is a clinician, witness or interpreter who signs with a staff ID and PIN.
 type Staff struct {
-	ID            string // the clinic's staff identifier
-	Name          string
-	Role          string // clinician | witness | interpreter
-	PINHash       string // slow password hash
-	CreatedAt     time.Time
-	DeactivatedAt *time.Time
+	ID      string // the clinic's staff identifier
+	Name    string
+	Role    string // clinician | witness | interpreter
+	PINHash string // slow password hash
+	// TemplateApprover permits approving template versions with the PIN
+	// (a permission, not a role: an approver may also sign as their role).
+	TemplateApprover bool
+	CreatedAt        time.Time
+	DeactivatedAt    *time.Time
 }
 
 // DownloadLink lets a patient fetch their sealed PDF without an API key.

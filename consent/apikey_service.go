@@ -79,8 +79,16 @@ func (s *Service) EnsureAdminKey(ctx context.Context) (string, error) {
 	return k.Secret, nil
 }
 
+// NewStaff is a staff member to register: who, as what they sign, their PIN,
+// and whether they may approve template versions.
+type NewStaff struct {
+	ID, Name, Role, PIN string
+	TemplateApprover    bool
+}
+
 // CreateStaff registers a staff member who signs with ID and PIN. Errors: EINVALID, ECONFLICT.
-func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (*Staff, error) {
+func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (*Staff, error) {
+	id, name, role, pin := in.ID, in.Name, in.Role, in.PIN
 	if err := CheckID("id", id); err != nil {
 		return nil, err
 	} else if err := CheckName("name", name, 200); err != nil {
@@ -94,7 +102,7 @@ func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (
 	if err != nil {
 		return nil, err
 	}
-	st := &Staff{ID: id, Name: name, Role: role, PINHash: hash, CreatedAt: s.now()}
+	st := &Staff{ID: id, Name: name, Role: role, PINHash: hash, TemplateApprover: in.TemplateApprover, CreatedAt: s.now()}
 	return update(ctx, s, func(tx Tx) (*Staff, error) {
 		if err := tx.Access().CreateStaff(ctx, st); err != nil {
 			if ErrorCode(err) == ECONFLICT {
@@ -102,7 +110,8 @@ func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (
 			}
 			return nil, err
 		}
-		return st, tx.Audit().AppendAudit(ctx, s.event(ctx, EventStaffCreated, "", map[string]any{"staff_id": id, "role": role}, st))
+		return st, tx.Audit().AppendAudit(ctx, s.event(ctx, EventStaffCreated, "", map[string]any{"staff_id": id, "role": role,
+			"template_approver": in.TemplateApprover}, st))
 	})
 }
 

@@ -77,6 +77,10 @@ type Consent struct {
 	// WithdrawalPDF is the sealed withdrawal copy of a withdrawn consent (nil
 	// for a consent withdrawn before copies existed, until one is sealed).
 	WithdrawalPDF *PDFInfo
+	// Approval is its template version's approval, nil while pending. It is
+	// derived, never stored with the consent: set when a PDF of it is sealed
+	// (which prints the state at that moment), see Service.ApprovalOf.
+	Approval *TemplateApproval
 }
 
 // Document returns the frozen document in the consent's selected locale.

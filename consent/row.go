@@ -36,7 +36,7 @@ const (
 // the checkpoints (each signed itself).
 var VouchedTables = []string{TableTemplates, TableTemplateVersions, TableConsents, TableSignatures,
 	TableAcknowledgments, TablePDFs, TableAdditionalPDFs, TableAPIKeys, TableStaff, TableDownloadLinks,
-	TableWebhooks, TableDevices}
+	TableWebhooks, TableDevices, TableTemplateApprovals}
 
 // EventRowBaseline vouches for a row that existed before rows were bound to
 // the audit chain (written once per row by the upgrade that introduced it).

@@ -133,10 +133,16 @@ func (k *APIKey) RowContent() map[string]any {
 // RowRef returns the staff member's row.
 func (s *Staff) RowRef() RowRef { return RowRef{Table: TableStaff, ID: s.ID} }
 
-// RowContent returns the staff member's name, role, PIN hash and lifecycle.
+// RowContent returns the staff member's name, role, PIN hash, permission and lifecycle.
 func (s *Staff) RowContent() map[string]any {
-	return map[string]any{"id": s.ID, "name": s.Name, "role": s.Role, "pin_hash": s.PINHash,
+	m := map[string]any{"id": s.ID, "name": s.Name, "role": s.Role, "pin_hash": s.PINHash,
 		"created_at": rowTime(s.CreatedAt), "deactivated_at": rowTimePtr(s.DeactivatedAt)}
+	// The permission enters the digest only when granted, so rows vouched
+	// for before it existed keep their digests.
+	if s.TemplateApprover {
+		m["template_approver"] = true
+	}
+	return m
 }
 
 // RowRef returns the link's row.

@@ -56,7 +56,8 @@ type Service struct {
 	access      *EventFolder
 
 	dummyOnce sync.Once
-	dummyHash string // see dummyPINHash
+	dummyHash string    // see dummyPINHash
+	approved  approvals // see ApprovalOf
 }
 
 // FailedAuthLog returns the folder of failed authentications (FailedAuths

@@ -61,6 +61,9 @@ func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.after.Approval, err = s.ApprovalOf(ctx, p.after.TemplateSlug, p.after.TemplateVersion); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	pdf, err := s.Sealer.SealConsent(ctx, p.after, append(events, p.events...))
 	s.observer().SealDuration(time.Since(start))
@@ -72,6 +75,7 @@ func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
 	signed := p.events[len(p.events)-1]
 	signed.Details["pdf_sha256"] = pdf.Info.SHA256
 	signed.Details["cert_sha256"] = pdf.Info.CertSHA256
+	signed.Details["template_approval"] = ApprovalStatus(p.after.Approval) // as printed on the PDF
 	return pdf, nil
 }
 

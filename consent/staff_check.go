@@ -52,7 +52,7 @@ func (s *Service) CheckStaffAtHandover(ctx context.Context, token, role, staffID
 	if err := checkStaffInput(role, staffID, pin); err != nil {
 		return nil, err
 	}
-	st, err := s.pinAttempt(ctx, c, role, staffID, pin)
+	st, err := s.pinAttempt(ctx, c.ID, role, staffID, pin)
 	if err != nil {
 		return nil, err
 	} else if err := staffMaySign(st, role); err != nil {

@@ -18,7 +18,7 @@ func (s *Service) checkStaff(ctx context.Context, c *Consent, in SignInput, sig 
 	} else if in.Relationship != "" || len(in.AcknowledgedSections) > 0 {
 		return FieldErrorf(EINVALID, "role", "relationship and acknowledged sections belong to the patient side.")
 	}
-	st, err := s.pinAttempt(ctx, c, in.Role, in.StaffID, in.StaffPIN)
+	st, err := s.pinAttempt(ctx, c.ID, in.Role, in.StaffID, in.StaffPIN)
 	if err != nil {
 		return err
 	} else if err := staffMaySign(st, in.Role); err != nil {
@@ -54,15 +54,19 @@ func staffMaySign(st *Staff, role string) error {
 }
 
 // pinPlace names where a PIN is typed, for the per-place limit, and whether
-// that place is trusted past the per-staff ceiling: an enrolled device or an
-// API key (both issued by an admin) are; an unenrolled tablet's signing
-// session is not.
+// that place is trusted past the per-staff ceiling: an enrolled device, an
+// API key (both issued by an admin) or the server's own command line are; an
+// unenrolled tablet's signing session is not.
 func pinPlace(r Request, consentID string) (place string, trusted bool) {
 	switch {
 	case r.Device != "":
 		return "device:" + r.Device, true
 	case strings.HasPrefix(r.Actor, "apikey:"):
 		return r.Actor, true
+	case r.Actor == "cli":
+		return "cli", true
+	case consentID == "":
+		return "actor:" + r.Actor, false
 	}
 	return "consent:" + consentID, false
 }
@@ -76,9 +80,9 @@ func pinPlace(r Request, consentID string) (place string, trusted bool) {
 // learn no more than the limit's worth of sequential ones. Errors: EINVALID
 // (wrong staff ID or PIN), ERATELIMITED (a limit reached; RetryAfter says
 // until when).
-func (s *Service) pinAttempt(ctx context.Context, c *Consent, role, staffID, pin string) (*Staff, error) {
+func (s *Service) pinAttempt(ctx context.Context, consentID, role, staffID, pin string) (*Staff, error) {
 	lim, now := s.limits(), s.now()
-	place, trusted := pinPlace(RequestFrom(ctx), c.ID)
+	place, trusted := pinPlace(RequestFrom(ctx), consentID)
 	atPlace := lim.PINPerDevice.add(staffID+"|"+place, now, 1)
 	overall := lim.PINPerStaff.add(staffID, now, 1)
 	refused := func(nPlace, nStaff int) error {
@@ -129,7 +133,7 @@ func (s *Service) pinAttempt(ctx context.Context, c *Consent, role, staffID, pin
 		return nil, err
 	}
 	nPlace, nStaff = n[0], n[1]
-	ev := s.event(ctx, EventStaffAuthFailed, c.ID, map[string]any{"staff_id": staffID, "role": role, "place_failures": nPlace})
+	ev := s.event(ctx, EventStaffAuthFailed, consentID, map[string]any{"staff_id": staffID, "role": role, "place_failures": nPlace})
 	if err := s.Store.Audit().AppendAuditEvents(ctx, ev); err != nil {
 		return nil, err
 	}

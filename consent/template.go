@@ -209,6 +209,7 @@ type TemplateReader interface {
 	FindVersion(ctx context.Context, slug string, version int) (*TemplateVersion, error)
 	// ListVersions returns a template's versions, oldest first.
 	ListVersions(ctx context.Context, slug string) ([]*TemplateVersion, error)
+	ApprovalReader
 }
 
 // TemplateWriter creates templates and moves their versions through their
@@ -225,6 +226,9 @@ type TemplateWriter interface {
 	// published_at and approved_by, or retired_at; ECONFLICT if its status is
 	// not from, ENOTFOUND if it does not exist.
 	SetVersionStatus(ctx context.Context, slug string, version int, from, to string, at time.Time, approvedBy string) error
+	// CreateApproval stores a version's approval; ENOTFOUND without the
+	// version, ECONFLICT if it already has one.
+	CreateApproval(ctx context.Context, a *TemplateApproval) error
 }
 
 // TemplateTx is the template aggregate inside a unit of work.

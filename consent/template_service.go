@@ -86,12 +86,27 @@ func (s *Service) UpdateDraft(ctx context.Context, slug string, version int, con
 		details: func(v *TemplateVersion) map[string]any { return map[string]any{"content_sha256": v.ContentSHA256} }})
 }
 
-// PublishVersion freezes a draft and makes it the template's current version.
-// Errors: EINVALID, ENOTFOUND, ECONFLICT (not a draft).
-func (s *Service) PublishVersion(ctx context.Context, slug string, version int, approvedBy string) (*TemplateVersion, error) {
-	if err := CheckName("approved_by", approvedBy, 200); err != nil {
+// PublishInput is how a draft is published: signed by a template approver,
+// whose approval is recorded in the same transaction.
+type PublishInput struct {
+	Approver Approver
+}
+
+// PublishVersion freezes a draft, makes it the template's current version and
+// records the approver's signature on it. Errors: EINVALID (content, input,
+// wrong staff ID or PIN), EFORBIDDEN (not a template approver),
+// ERATELIMITED, ENOTFOUND, ECONFLICT (not a draft).
+func (s *Service) PublishVersion(ctx context.Context, slug string, version int, in PublishInput) (*TemplateVersion, error) {
+	st, err := s.checkApprover(ctx, in.Approver)
+	if err != nil {
 		return nil, err
 	}
+	return s.publish(ctx, slug, version, st)
+}
+
+// publish freezes a draft and, with an approver, records their approval;
+// without one (shipped versions on first start) its approval stays pending.
+func (s *Service) publish(ctx context.Context, slug string, version int, approver *Staff) (*TemplateVersion, error) {
 	return s.changeVersion(ctx, slug, version, versionChange{from: VersionDraft, event: EventVersionPublished,
 		refused: "only a draft can be published",
 		apply: func(tx TemplateTx, v *TemplateVersion) error {
@@ -99,11 +114,21 @@ func (s *Service) PublishVersion(ctx context.Context, slug string, version int, 
 				return err
 			}
 			now := s.now()
-			v.Status, v.PublishedAt, v.ApprovedBy = VersionPublished, &now, approvedBy
-			return tx.SetVersionStatus(ctx, slug, version, VersionDraft, VersionPublished, now, approvedBy)
+			v.Status, v.PublishedAt = VersionPublished, &now
+			return tx.SetVersionStatus(ctx, slug, version, VersionDraft, VersionPublished, now, "")
 		},
 		details: func(v *TemplateVersion) map[string]any {
-			return map[string]any{"content_sha256": v.ContentSHA256, "approved_by": approvedBy}
+			d := map[string]any{"content_sha256": v.ContentSHA256, "approval": ApprovalPending}
+			if approver != nil {
+				d["approval"], d["staff_id"] = ApprovalApproved, approver.ID
+			}
+			return d
+		},
+		after: func(tx Tx, v *TemplateVersion) error {
+			if approver == nil {
+				return nil
+			}
+			return s.approve(ctx, tx, v, approver)
 		}})
 }
 
@@ -128,6 +153,7 @@ type versionChange struct {
 	refused string // why a version in another status is refused
 	apply   func(tx TemplateTx, v *TemplateVersion) error
 	details func(v *TemplateVersion) map[string]any // beyond slug and version
+	after   func(tx Tx, v *TemplateVersion) error   // more writes, after the event
 }
 
 // changeVersion makes c to version of slug in one transaction. Errors:
@@ -148,7 +174,10 @@ func (s *Service) changeVersion(ctx context.Context, slug string, version int, c
 		if c.details != nil {
 			maps.Copy(d, c.details(v))
 		}
-		return v, tx.Audit().AppendAudit(ctx, s.change(ctx, c.event, "", d, &before, v))
+		if err := tx.Audit().AppendAudit(ctx, s.change(ctx, c.event, "", d, &before, v)); err != nil || c.after == nil {
+			return v, err
+		}
+		return v, c.after(tx, v)
 	})
 }
 
@@ -160,14 +189,11 @@ type ShippedVersion struct {
 	Content VersionContent
 }
 
-// ShippedApprover is recorded as approved_by for versions published automatically
-// on first start; the clinic's medical director must still review them.
-const ShippedApprover = "consentd first start (shipped template; medical director review required)"
-
 // ImportShipped brings shipped versions whose content is not yet in the database
 // in as drafts. With publishNew, a template seen for the first time has all
 // its shipped versions published in order, so its newest is current (first
-// start of an empty database). It returns the versions created.
+// start of an empty database); their approval stays pending until a
+// template approver signs (ApproveVersion). It returns the versions created.
 func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, publishNew bool) ([]*TemplateVersion, error) {
 	var created []*TemplateVersion
 	newTemplates := map[string]bool{} // created by this call
@@ -202,7 +228,7 @@ func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, p
 			return created, err
 		}
 		if publishNew && (isNew || len(versions) == 0) {
-			if v, err = s.PublishVersion(ctx, sv.Slug, v.Version, ShippedApprover); err != nil {
+			if v, err = s.publish(ctx, sv.Slug, v.Version, nil); err != nil {
 				return created, err
 			}
 		}

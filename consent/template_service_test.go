@@ -115,18 +115,18 @@ func TestTemplateLifecycle(t *testing.T) {
 	_, err = w.svc.CreateConsent(w.admin, consentInput("tpl"))
 	wantCode(t, "consent before a version is published", err, consent.ECONFLICT, "template")
 
-	_, err = w.svc.PublishVersion(w.admin, "tpl", 1, "")
-	wantCode(t, "publish without approver", err, consent.EINVALID, "approved_by")
-	pub := must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 1, "Dr. Director"))
-	if pub.Status != consent.VersionPublished || !pub.PublishedAt.Equal(w.clock.Now()) || pub.ApprovedBy != "Dr. Director" {
+	_, err = w.svc.PublishVersion(w.admin, "tpl", 1, consent.PublishInput{})
+	wantCode(t, "publish without approver", err, consent.EINVALID, "staff_id")
+	pub := must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 1, w.approver()))
+	if pub.Status != consent.VersionPublished || !pub.PublishedAt.Equal(w.clock.Now()) || pub.ApprovedBy != "" {
 		t.Errorf("published: %+v", pub)
 	}
 	// Published content is frozen.
 	for name, err := range map[string]error{
 		"edit a published version":  second(w.svc.UpdateDraft(w.admin, "tpl", 1, testContent())),
-		"publish it again":          second(w.svc.PublishVersion(w.admin, "tpl", 1, "Dr. B")),
+		"publish it again":          second(w.svc.PublishVersion(w.admin, "tpl", 1, w.approver())),
 		"retire a version not made": second(w.svc.RetireVersion(w.admin, "tpl", 2)),
-		"publish an unknown number": second(w.svc.PublishVersion(w.admin, "tpl", 9, "Dr. B")),
+		"publish an unknown number": second(w.svc.PublishVersion(w.admin, "tpl", 9, w.approver())),
 	} {
 		want := consent.ECONFLICT
 		if name == "retire a version not made" || name == "publish an unknown number" {
@@ -139,7 +139,7 @@ func TestTemplateLifecycle(t *testing.T) {
 	if d := cmp.Diff(edited, v2.Content()); v2.Version != 2 || v2.Status != consent.VersionDraft || d != "" {
 		t.Errorf("copied version %d %s (-want +got):\n%s", v2.Version, v2.Status, d)
 	}
-	must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 2, "Dr. Director"))
+	must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 2, w.approver()))
 	tpl := must[*consent.Template](t)(w.store.Templates().FindTemplate(w.admin, "tpl"))
 	if *tpl.CurrentVersion != 2 {
 		t.Errorf("current version %d, want 2", *tpl.CurrentVersion)
@@ -153,8 +153,9 @@ func TestTemplateLifecycle(t *testing.T) {
 		Patient: consentInput("tpl").Patient, Variables: map[string]string{"clinic": "C"}})
 	wantCode(t, "consent to a retired version", err, consent.ECONFLICT, "version")
 
-	want := []string{consent.EventTemplateCreated, consent.EventVersionCreated, consent.EventVersionUpdated, consent.EventVersionPublished,
-		consent.EventVersionCreated, consent.EventVersionPublished, consent.EventVersionRetired}
+	want := []string{consent.EventTemplateCreated, consent.EventVersionCreated, consent.EventVersionUpdated, consent.EventStaffCreated,
+		consent.EventVersionPublished, consent.EventVersionApproved, consent.EventVersionCreated, consent.EventVersionPublished,
+		consent.EventVersionApproved, consent.EventVersionRetired}
 	if d := cmp.Diff(want, w.types("", 0)); d != "" {
 		t.Errorf("audit events (-want +got):\n%s", d)
 	}
@@ -165,7 +166,8 @@ func TestTemplateLifecycle(t *testing.T) {
 			t.Errorf("%s: row digests %v", e.Type, digests)
 		}
 		for ref, d := range digests {
-			changes := e.Type != consent.EventTemplateCreated && e.Type != consent.EventVersionCreated
+			changes := e.Type != consent.EventTemplateCreated && e.Type != consent.EventVersionCreated &&
+				e.Type != consent.EventStaffCreated && e.Type != consent.EventVersionApproved
 			if changes != (d.Before != "") {
 				t.Errorf("%s vouches for %s with before %q", e.Type, ref, d.Before)
 			}
@@ -180,8 +182,12 @@ func TestImportShipped(t *testing.T) {
 	w := newWorld(t)
 	shipped := []consent.ShippedVersion{{Slug: "ship", Title: "Shipped", Version: 1, Content: testContent()}}
 	created := must[[]*consent.TemplateVersion](t)(w.svc.ImportShipped(w.admin, shipped, true))
-	if len(created) != 1 || created[0].Status != consent.VersionPublished || created[0].ApprovedBy != consent.ShippedApprover {
+	if len(created) != 1 || created[0].Status != consent.VersionPublished || created[0].ApprovedBy != "" {
 		t.Fatalf("first start: %+v", created)
+	}
+	// Published on first start, but nobody signed it: its approval is pending.
+	if a, err := w.svc.ApprovalOf(w.admin, "ship", 1); a != nil || err != nil {
+		t.Errorf("approval of a version published on first start: %+v, %v; want pending", a, err)
 	}
 	// Again: nothing new. A new shipped text for a known template comes in as a draft.
 	if again := must[[]*consent.TemplateVersion](t)(w.svc.ImportShipped(w.admin, shipped, true)); len(again) != 0 {

@@ -74,6 +74,9 @@ func (s *Service) sealWithdrawal(ctx context.Context, c *Consent, extra []*Audit
 	if !until.IsZero() {
 		events = slices.DeleteFunc(events, func(e *AuditEvent) bool { return e.At.After(until) })
 	}
+	if c.Approval, err = s.ApprovalOf(ctx, c.TemplateSlug, c.TemplateVersion); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	pdf, err := s.Sealer.SealWithdrawal(ctx, c, append(events, extra...))
 	s.observer().SealDuration(time.Since(start))

@@ -96,13 +96,24 @@ func (w *world) publish(slug string, c consent.VersionContent) *consent.Template
 	w.t.Helper()
 	must[*consent.Template](w.t)(w.svc.CreateTemplate(w.admin, slug, "Template "+slug))
 	v := must[*consent.TemplateVersion](w.t)(w.svc.CreateVersion(w.admin, slug, &c))
-	return must[*consent.TemplateVersion](w.t)(w.svc.PublishVersion(w.admin, slug, v.Version, "Dr. Director"))
+	return must[*consent.TemplateVersion](w.t)(w.svc.PublishVersion(w.admin, slug, v.Version, w.approver()))
+}
+
+// approver returns the signature of "md", a clinician who may approve
+// templates (PIN "123456"), registering them first when needed.
+func (w *world) approver() consent.PublishInput {
+	w.t.Helper()
+	if _, err := w.store.Access().FindStaff(w.admin, "md"); consent.ErrorCode(err) == consent.ENOTFOUND {
+		must[*consent.Staff](w.t)(w.svc.CreateStaff(w.admin, consent.NewStaff{ID: "md", Name: "Dr. Medical Director",
+			Role: consent.RoleClinician, PIN: "123456", TemplateApprover: true}))
+	}
+	return consent.PublishInput{Approver: consent.Approver{StaffID: "md", PIN: "123456"}}
 }
 
 // staff registers a staff member with PIN "123456".
 func (w *world) staff(id, role string) {
 	w.t.Helper()
-	must[*consent.Staff](w.t)(w.svc.CreateStaff(w.admin, id, "Name of "+id, role, "123456"))
+	must[*consent.Staff](w.t)(w.svc.CreateStaff(w.admin, consent.NewStaff{ID: id, Name: "Name of " + id, Role: role, PIN: "123456"}))
 }
 
 func consentInput(slug string) consent.CreateConsentInput {

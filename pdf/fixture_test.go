@@ -111,6 +111,7 @@ func fixtureConsent(tb testing.TB, locale string) *consent.Consent {
 		Variables: map[string]string{"city": "Łódź"},
 		Documents: docs, CreatedAt: at(-time.Hour), ExpiresAt: at(23 * time.Hour), CreatedBy: "apikey:01JDQ7Y0000000000000000000",
 		SignedAt: &signed,
+		Approval: fixtureApproval(),
 		Acknowledgments: []consent.Acknowledgment{
 			{ConsentID: id, SectionKey: "risks", Locale: locale, At: at(2 * time.Minute), Evidence: ev("token:" + id)},
 			{ConsentID: id, SectionKey: "after", Locale: locale, At: at(3*time.Minute + 450*time.Millisecond), Evidence: ev("token:" + id)},
@@ -128,6 +129,12 @@ func fixtureConsent(tb testing.TB, locale string) *consent.Consent {
 				Mark: consent.Mark{Type: "image", PNG: signaturePNG(tb)}, Evidence: ev("apikey:01JDQ7Y0000000000000000000")},
 		},
 	}
+}
+
+// fixtureApproval is the approval of the fixture consent's template version.
+func fixtureApproval() *consent.TemplateApproval {
+	return &consent.TemplateApproval{Slug: "iv-ketamine", Version: 3, StaffID: "MD-0001", Name: "Dr. Grażyna Nowak",
+		Meaning: consent.ApprovalMeaning, At: at(-30 * 24 * time.Hour)}
 }
 
 // fixtureEvents returns the audit events of the fixture consent.

@@ -66,7 +66,7 @@ func ketamineConsent(tb testing.TB, locale string) *consent.Consent {
 		TemplateSHA256: v.ContentSHA256, Locale: locale,
 		Patient:   consent.Patient{ID: "MRN-004211", GivenName: "Zoë", FamilyName: "Müller", BirthDate: "1980-04-02"},
 		Variables: vals, Documents: docs, CreatedAt: at(-time.Hour), ExpiresAt: at(167 * time.Hour),
-		CreatedBy: "apikey:01JDQ7Y0000000000000000000", SignedAt: &signed,
+		CreatedBy: "apikey:01JDQ7Y0000000000000000000", SignedAt: &signed, Approval: fixtureApproval(),
 	}
 	for i, sec := range doc.Sections {
 		if sec.RequiresAcknowledgment {

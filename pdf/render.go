@@ -265,7 +265,7 @@ func (d *doc) rowHeight(r [2]string, labelW, w, size, lead float64) float64 {
 // footer draws the patient identification and page number on every page (and
 // a withdrawal copy's banner at the top).
 func (d *doc) footer() {
-	d.withdrawnBanner()
+	d.topBanners()
 	f := d.f
 	y := pageHeight - marginBottom + footerRuleGap
 	d.footerQR(y)

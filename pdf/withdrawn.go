@@ -64,29 +64,9 @@ func bannerTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") 
 
 var colorWithdrawn = [3]int{170, 20, 30}
 
-// withdrawnBanner draws the withdrawal notice across the top of the page, above
-// the top margin; it is called for every page (from the footer).
-func (d *doc) withdrawnBanner() {
-	w := d.opts.Withdrawal
-	if w == nil {
-		return
-	}
-	f := d.f
-	const top, h = 4.5, 8.0
-	f.SetFillColor(colorWithdrawn[0], colorWithdrawn[1], colorWithdrawn[2])
-	f.Rect(marginLeft, top, contentWidth, h, "F")
-	f.SetTextColor(255, 255, 255)
-	text := fmt.Sprintf(withdrawalTextFor(d.c.Locale).Banner, bannerTime(w.At))
-	// One line: the largest size at which the whole notice fits.
-	size := 8.5
-	lines := d.p.layout([]span{{text: text, style: styleBold}}, contentWidth-6, size)
-	for len(lines) > 1 && size > 5 {
-		size -= 0.5
-		lines = d.p.layout([]span{{text: text, style: styleBold}}, contentWidth-6, size)
-	}
-	for i, ln := range lines {
-		d.p.drawLine(ln, marginLeft+3, top+(h-float64(len(lines))*size*0.3528)/2+float64(i)*size*0.3528, size)
-	}
+// withdrawalBannerText is the notice a withdrawal copy prints on every page.
+func withdrawalBannerText(locale string, w *Withdrawal) string {
+	return fmt.Sprintf(withdrawalTextFor(locale).Banner, bannerTime(w.At))
 }
 
 // withdrawal draws the withdrawal on the evidence page, before the audit trail.

@@ -70,7 +70,12 @@ func TestWithdrawalCopyText(t *testing.T) {
 			t.Errorf("page %d lacks the banner", i+1)
 		}
 	}
-	last := strings.Join(strings.Fields(pages[len(pages)-1]), " ")
+	// The evidence pages (the audit trail may run onto a page of its own).
+	evidence := len(pages) - 1
+	for evidence > 0 && !strings.Contains(pages[evidence], "Evidence") {
+		evidence--
+	}
+	last := strings.Join(strings.Fields(strings.Join(pages[evidence:], " ")), " ")
 	for _, want := range []string{"Withdrawal", "Patient chose another treatment", signed.Info.SHA256, utcTime(*c.StatusChangedAt)} {
 		if !strings.Contains(last, want) {
 			t.Errorf("evidence page lacks %q", want)

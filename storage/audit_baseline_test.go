@@ -48,8 +48,9 @@ func version3Rows(t *testing.T, db *DB, at time.Time) {
 			func() error {
 				return tx.Access().CreateAPIKey(ctx, &consent.APIKey{ID: "K1", Name: "EHR", Scopes: []string{"admin"}, Hash: "h", Prefix: "cdk_", CreatedAt: at})
 			},
-			func() error {
-				return tx.Access().CreateStaff(ctx, &consent.Staff{ID: "D1", Name: "Dr. A", Role: "clinician", PINHash: "p", CreatedAt: at})
+			func() error { // without template_approver, which migration 7 adds
+				return storeTx(tx).q(ctx).Omit("template_approver").Create(&staffRow{ID: "D1", Name: "Dr. A", Role: "clinician",
+					PINHash: "p", CreatedMS: toMS(at)}).Error
 			},
 			func() error { // without locked_at, which migration 5 adds
 				return storeTx(tx).q(ctx).Omit("locked_at").Create(&downloadLinkRow{ID: "L1", ConsentID: "C1", TokenHash: "lt",

@@ -16,8 +16,9 @@ const (
 
 // baselineTables are the tables that exist at migration 4, whose rows its
 // baseline vouches for. Frozen with that migration: a table added later (the
-// devices and additional_pdfs of migration 5) is empty when created, and each
-// of its rows is vouched for by the event that writes it.
+// devices and additional_pdfs of migration 5, the template_approvals of
+// migration 7) is empty when created, and each of its rows is vouched for by
+// the event that writes it.
 var baselineTables = []string{consent.TableTemplates, consent.TableTemplateVersions, consent.TableConsents,
 	consent.TableSignatures, consent.TableAcknowledgments, consent.TablePDFs, consent.TableAPIKeys, consent.TableStaff,
 	consent.TableDownloadLinks, consent.TableWebhooks}
@@ -128,6 +129,18 @@ var rowScanners = map[string]func(g *gorm.DB, fn func(consent.Row) error) error{
 		return scanRows(g, "id", rowPage, func(r *deviceRow) any { return r.ID }, func(r *deviceRow) error {
 			return fn(r.toDomain())
 		})
+	},
+	consent.TableTemplateApprovals: func(g *gorm.DB, fn func(consent.Row) error) error {
+		var rows []approvalRow // one per version at most: few
+		if err := g.Order("slug, version").Find(&rows).Error; err != nil {
+			return translate("scan template approvals", err, msgs{})
+		}
+		for _, r := range rows {
+			if err := fn(r.toDomain()); err != nil {
+				return err
+			}
+		}
+		return nil
 	},
 }
 

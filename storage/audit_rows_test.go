@@ -149,6 +149,17 @@ func (c *clinic) edits(t *testing.T) []rowEdit {
 			rowEdit{table: "template_versions", id: id, column: "locales", sqlite: "REPLACE(locales, 'ketamine', 'saline')", where: where, args: args},
 			rowEdit{table: "template_versions", id: id, column: "variables", sqlite: `'[]'`, where: where, args: args})
 	}
+	// The approval of the version published with an approver's signature.
+	{
+		id, args := c.template+"/"+itoa(c.retired), []any{c.template, c.retired}
+		where := "slug = ? AND version = ?"
+		text("template_approvals", id, where, args, "name", "meaning", "channel", "ip", "user_agent", "device_id", "actor", "client_time")
+		number("template_approvals", id, where, args, "approved_at")
+		out = append(out, rowEdit{table: "template_approvals", id: id, column: "staff_id", sqlite: "'" + c.staff + "'", where: where, args: args})
+	}
+	for _, id := range []string{c.staff, c.deactivatedStaff} {
+		flag("staff", id, "id = ?", []any{id}, "template_approver")
+	}
 	for _, slug := range []string{c.template, c.draftSlug} {
 		text("templates", slug, "slug = ?", []any{slug}, "title")
 		number("templates", slug, "slug = ?", []any{slug}, "created_at")

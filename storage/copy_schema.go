@@ -24,7 +24,7 @@ import (
 // copy checks that both sides list the same versions.
 var copyTables = []string{
 	"templates", "template_versions", "consents", "signatures", "acknowledgments", "pdfs", "additional_pdfs",
-	"download_links", "staff", "api_keys", "devices",
+	"download_links", "staff", "template_approvals", "api_keys", "devices",
 	"webhooks", "webhook_events", "webhook_deliveries", "webhook_attempts",
 	"idempotency", "counters", "audit_events", "audit_checkpoints",
 }

@@ -12,6 +12,7 @@ type staffRow struct {
 	Name          string `gorm:"column:name"`
 	Role          string `gorm:"column:role"`
 	PINHash       string `gorm:"column:pin_hash"`
+	Approver      bool   `gorm:"column:template_approver"`
 	CreatedMS     int64  `gorm:"column:created_at"`
 	DeactivatedMS *int64 `gorm:"column:deactivated_at"`
 }
@@ -19,7 +20,7 @@ type staffRow struct {
 func (staffRow) TableName() string { return "staff" }
 
 func (r staffRow) toDomain() *consent.Staff {
-	return &consent.Staff{ID: r.ID, Name: r.Name, Role: r.Role, PINHash: r.PINHash, CreatedAt: fromMS(r.CreatedMS),
+	return &consent.Staff{ID: r.ID, Name: r.Name, Role: r.Role, PINHash: r.PINHash, TemplateApprover: r.Approver, CreatedAt: fromMS(r.CreatedMS),
 		DeactivatedAt: fromMSPtr(r.DeactivatedMS)}
 }
 
@@ -39,7 +40,7 @@ func (r reader) ListStaff(ctx context.Context) ([]*consent.Staff, error) {
 
 // CreateStaff stores a staff member; ECONFLICT if the ID exists.
 func (t *tx) CreateStaff(ctx context.Context, s *consent.Staff) error {
-	row := staffRow{ID: s.ID, Name: s.Name, Role: s.Role, PINHash: s.PINHash, CreatedMS: toMS(s.CreatedAt),
+	row := staffRow{ID: s.ID, Name: s.Name, Role: s.Role, PINHash: s.PINHash, Approver: s.TemplateApprover, CreatedMS: toMS(s.CreatedAt),
 		DeactivatedMS: toMSPtr(s.DeactivatedAt)}
 	return translate("create staff", t.q(ctx).Create(&row).Error, msgs{conflict: "A staff member with this ID already exists."})
 }

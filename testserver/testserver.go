@@ -36,6 +36,18 @@ const (
 	StaffPIN  = "246810"
 )
 
+// ApproverID, ApproverName and ApproverPIN identify the template approver
+// every server registers (a clinician too).
+const (
+	ApproverID   = "MD-1"
+	ApproverName = "Dr. Medical Director"
+	ApproverPIN  = "975310"
+)
+
+// Approval is the publish (or approve) request body signed by the test
+// approver.
+func Approval() map[string]any { return map[string]any{"staff_id": ApproverID, "pin": ApproverPIN} }
+
 // Server is a running consentd for one test.
 type Server struct {
 	*httptest.Server
@@ -209,8 +221,11 @@ func New(tb testing.TB, opts Options) *Server {
 		if _, err := svc.ImportShipped(sysCtx, sh, true); err != nil {
 			tb.Fatalf("import templates: %v", err)
 		}
-		if _, err := svc.CreateStaff(sysCtx, StaffID, StaffName, consent.RoleClinician, StaffPIN); err != nil {
-			tb.Fatalf("staff: %v", err)
+		for _, st := range []consent.NewStaff{{ID: StaffID, Name: StaffName, Role: consent.RoleClinician, PIN: StaffPIN},
+			{ID: ApproverID, Name: ApproverName, Role: consent.RoleClinician, PIN: ApproverPIN, TemplateApprover: true}} {
+			if _, err := svc.CreateStaff(sysCtx, st); err != nil {
+				tb.Fatalf("staff: %v", err)
+			}
 		}
 	}
 	k, err := svc.CreateAPIKey(sysCtx, "test admin", []string{consent.ScopeAdmin})

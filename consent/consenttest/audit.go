@@ -211,6 +211,7 @@ func (st *state) rows() []consent.Row {
 	all = appendRows(all, slices.Collect(maps.Values(st.links)))
 	all = appendRows(all, slices.Collect(maps.Values(st.webhooks)))
 	all = appendRows(all, slices.Collect(maps.Values(st.devices)))
+	all = appendRows(all, slices.Collect(maps.Values(st.approvals)))
 	byTable := map[string][]consent.Row{}
 	for _, r := range all {
 		byTable[r.RowRef().Table] = append(byTable[r.RowRef().Table], r)

@@ -26,6 +26,7 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 		{"Transactions", contractTransactions},
 		{"Templates", contractTemplates},
 		{"TemplateLifecycle", contractTemplateLifecycle},
+		{"TemplateApprovals", contractApprovals},
 		{"Consents", contractConsents},
 		{"ConsentTransitions", contractTransitions},
 		{"Signatures", contractSignatures},

@@ -60,7 +60,7 @@ func contractAccess(t *testing.T, st consent.Store) {
 	ctx := context.Background()
 	k2 := &consent.APIKey{ID: "K2", Name: "EHR", Scopes: []string{consent.ScopeConsentsRead}, Hash: "h2", Prefix: "cdk_ab", CreatedAt: T0}
 	k1 := &consent.APIKey{ID: "K1", Name: "Admin", Scopes: []string{consent.ScopeAdmin}, Hash: "h1", Prefix: "cdk_cd", CreatedAt: T0.Add(time.Second)}
-	s2 := &consent.Staff{ID: "st2", Name: "Dr. B", Role: consent.RoleClinician, PINHash: "p2", CreatedAt: T0}
+	s2 := &consent.Staff{ID: "st2", Name: "Dr. B", Role: consent.RoleClinician, PINHash: "p2", TemplateApprover: true, CreatedAt: T0}
 	s1 := &consent.Staff{ID: "st1", Name: "Nurse A", Role: consent.RoleWitness, PINHash: "p1", CreatedAt: T0.Add(time.Second)}
 	d2 := &consent.Device{ID: "D2", Name: "Front desk", TokenHash: "dt2", CreatedAt: T0, CreatedBy: "apikey:K1"}
 	d1 := &consent.Device{ID: "D1", Name: "Room 2", TokenHash: "dt1", CreatedAt: T0.Add(time.Second), CreatedBy: "apikey:K1"}

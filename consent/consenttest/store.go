@@ -60,6 +60,7 @@ type idemKey struct{ scope, key string }
 type state struct {
 	templates   map[string]consent.Template
 	versions    map[versionKey]consent.TemplateVersion
+	approvals   map[versionKey]consent.TemplateApproval
 	consents    map[string]consent.Consent // without signatures, acknowledgments and PDFs
 	signatures  map[string][]consent.Signature
 	acks        map[string][]consent.Acknowledgment
@@ -81,7 +82,8 @@ type state struct {
 
 func newState() *state {
 	return &state{templates: map[string]consent.Template{}, versions: map[versionKey]consent.TemplateVersion{},
-		consents: map[string]consent.Consent{}, signatures: map[string][]consent.Signature{},
+		approvals: map[versionKey]consent.TemplateApproval{},
+		consents:  map[string]consent.Consent{}, signatures: map[string][]consent.Signature{},
 		acks: map[string][]consent.Acknowledgment{}, pdfs: map[pdfKey]consent.SealedPDF{},
 		links: map[string]consent.DownloadLink{}, keys: map[string]consent.APIKey{}, staff: map[string]consent.Staff{},
 		devices: map[string]consent.Device{}, webhooks: map[string]consent.Webhook{}, events: map[string]consent.WebhookEvent{},
@@ -97,6 +99,7 @@ func (s *state) clone() *state {
 	c.keys, c.staff, c.devices = maps.Clone(s.keys), maps.Clone(s.staff), maps.Clone(s.devices)
 	c.webhooks, c.events, c.deliveries, c.attempts = maps.Clone(s.webhooks), maps.Clone(s.events), maps.Clone(s.deliveries), maps.Clone(s.attempts)
 	c.idempotency, c.counters = maps.Clone(s.idempotency), maps.Clone(s.counters)
+	c.approvals = maps.Clone(s.approvals)
 	return &c
 }
 

@@ -136,3 +136,29 @@ func (t *tx) SetVersionStatus(ctx context.Context, slug string, version int, fro
 	t.w.versions[k] = row
 	return nil
 }
+
+// FindApproval returns a version's approval; ENOTFOUND if it has none.
+func (v view) FindApproval(ctx context.Context, slug string, version int) (*consent.TemplateApproval, error) {
+	a, ok := v.st().approvals[versionKey{slug, version}]
+	if !ok {
+		return nil, notFound("The template version has no approval.")
+	}
+	return &a, nil
+}
+
+// CreateApproval stores a version's approval; ENOTFOUND without the version
+// or its approver, ECONFLICT if the version has one.
+func (t *tx) CreateApproval(ctx context.Context, a *consent.TemplateApproval) error {
+	k := versionKey{a.Slug, a.Version}
+	if _, ok := t.w.versions[k]; !ok {
+		return notFound("Template version not found.")
+	} else if _, ok := t.w.staff[a.StaffID]; !ok {
+		return notFound("Staff member not found.")
+	} else if _, ok := t.w.approvals[k]; ok {
+		return conflict("The template version is already approved.")
+	}
+	row := *a
+	row.At = ms(a.At)
+	t.w.approvals[k] = row
+	return nil
+}

@@ -72,9 +72,17 @@ func templateOps() []op {
 			scope: w, body: jsonBody("VersionContent"), status: 200, resp: jsonResp("The edited draft.", "TemplateVersion"),
 			errs: []int{409}},
 		{method: "POST", path: path + "/publish", id: "publishTemplateVersion", tag: "Templates", summary: "Publish a draft",
-			desc:  "The version becomes the template's current version and its content is frozen.",
+			desc: "The version becomes the template's current version and its content is frozen. A template approver " +
+				"signs it with staff ID and PIN (recorded as its approval, in the same transaction); a staff member " +
+				"who is not a template approver gets 403, a wrong PIN 400 (counted in the PIN limits, then 429).",
 			scope: w, idem: true, body: jsonBody("PublishVersionRequest"), status: 200,
-			resp: jsonResp("The published version.", "TemplateVersion"), errs: []int{409}},
+			resp: jsonResp("The published version.", "TemplateVersion"), errs: []int{403, 409, 429}},
+		{method: "POST", path: path + "/approve", id: "approveTemplateVersion", tag: "Templates", summary: "Approve a published version",
+			desc: "Records a template approver's signature on a published version whose approval is pending (e.g. the " +
+				"shipped versions published on first start). One approval per version: again → 409. Not an approver → 403; " +
+				"wrong PIN → 400, counted in the PIN limits (429).",
+			scope: w, idem: true, body: jsonBody("ApproveVersionRequest"), status: 200,
+			resp: jsonResp("The version with its approval.", "TemplateVersion"), errs: []int{403, 409, 429}},
 		{method: "POST", path: path + "/retire", id: "retireTemplateVersion", tag: "Templates", summary: "Retire a published version",
 			desc: "No new consents may use it; current_version falls back to the newest published version that is not " +
 				"retired (or null). Existing consents are unchanged. Any request body is ignored.",

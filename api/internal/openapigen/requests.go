@@ -9,19 +9,23 @@ func requestSchemas() M {
 			"scopes": M{"type": "array", "minItems": 1, "items": enum("", scopes...), "uniqueItems": true},
 		}, "name", "scopes"),
 		"CreateStaffRequest": input("A new staff member.", M{
-			"id":   M{"type": "string", "pattern": idPattern, "description": "Staff ID: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit."},
-			"name": M{"type": "string", "minLength": 1, "maxLength": 200, "description": "Printed name; one line."},
-			"role": enum("", staffRoles...),
-			"pin":  M{"type": "string", "minLength": 6, "maxLength": 64, "description": "Stored only as a slow password hash.", "writeOnly": true},
+			"id":                M{"type": "string", "pattern": idPattern, "description": "Staff ID: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit."},
+			"name":              M{"type": "string", "minLength": 1, "maxLength": 200, "description": "Printed name; one line."},
+			"role":              enum("", staffRoles...),
+			"pin":               M{"type": "string", "minLength": 6, "maxLength": 64, "description": "Stored only as a slow password hash.", "writeOnly": true},
+			"template_approver": M{"type": "boolean", "default": false, "description": "May approve template versions with their PIN."},
 		}, "id", "name", "role", "pin"),
 		"CreateTemplateRequest": input("A new template, with no versions yet.", M{
 			"slug": slugSchema(), "title": str(""),
 		}, "slug", "title"),
-		"VersionContent":        versionContentSchema(),
-		"TemplateSectionInput":  sectionInput(),
-		"LocaleContentInput":    localeInput(),
-		"PublishVersionRequest": input("Who approved publication.", M{"approved_by": str("e.g. Dr. A. Medical Director.")}, "approved_by"),
-		"CreateConsentRequest":  createConsentSchema(),
+		"VersionContent":       versionContentSchema(),
+		"TemplateSectionInput": sectionInput(),
+		"LocaleContentInput":   localeInput(),
+		"PublishVersionRequest": input("The signature of a template approver (staff with template_approver), "+
+			"recorded as the version's approval. approved_by is no longer accepted (400).", approverFields(), "staff_id", "pin"),
+		"ApproveVersionRequest": input("The signature of a template approver on a published version.", approverFields(),
+			"staff_id", "pin"),
+		"CreateConsentRequest": createConsentSchema(),
 		"TransitionRequest": input("Why the consent changes status.", M{
 			"reason": M{"type": "string", "minLength": 1, "maxLength": 1000},
 		}, "reason"),
@@ -148,4 +152,10 @@ const idPattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 func slugSchema() M {
 	return M{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "description": "Template slug, e.g. ketamine-iv."}
+}
+
+// approverFields are a template approver's staff ID and PIN.
+func approverFields() M {
+	return M{"staff_id": str("Staff ID of a template approver."),
+		"pin": M{"type": "string", "writeOnly": true, "description": "Their PIN; wrong PINs count in the same limits as countersigning."}}
 }

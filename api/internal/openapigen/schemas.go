@@ -46,12 +46,15 @@ func schemas() M {
 			"key":        str("The secret (only in the response to POST /v1/api-keys; it cannot be shown again)."),
 		}, "key"),
 		"Staff": output("A staff member who signs with an ID and PIN.", M{
-			"id":             str("Staff ID (e.g. an employee number)."),
-			"name":           str("Printed name used on signatures."),
-			"role":           enum("", staffRoles...),
+			"id":   str("Staff ID (e.g. an employee number)."),
+			"name": str("Printed name used on signatures."),
+			"role": enum("", staffRoles...),
+			"template_approver": M{"type": "boolean", "description": "May approve template versions with their PIN " +
+				"(a permission beside the role: a medical director may also sign consents as a clinician)."},
 			"created_at":     timestamp(""),
 			"deactivated_at": orNull(timestamp("When the staff member was deactivated; null while active.")),
 		}),
+		"Approval": approvalSchema(),
 		"Device": output("An enrolled kiosk tablet. Its token is shown once, in the creation response; the tablet keeps "+
 			"it in a cookie, and signing-code guesses and PIN failures are counted per device.", M{
 			"id":         str("Device ID; evidence names the device as enrolled:<id>."),
@@ -164,16 +167,34 @@ func templateVersionSchema() M {
 		"slug": str(""), "version": integer("1, 2, ..."), "status": enum("", versionStates...),
 		"content_sha256": sha256Hex("Hash of the canonical JSON of the content"),
 		"published_at":   orNull(timestamp("Null until published.")),
-		"approved_by":    str("Who approved publication."),
+		"approved_by":    str(legacyApprovedBy),
 		"retired_at":     timestamp("When it was retired."),
 		"created_at":     timestamp(""),
+		"approval":       withDesc(ref("Approval"), "Published and retired versions: the approver's signature, or pending. Absent on drafts."),
 		"locales":        mapOf(ref("LocaleContent"), "Content by locale code."),
 		"variables":      arr(ref("Variable"), ""),
 		"required_signers": arr(enum("", roles...),
 			"Roles that must sign; a representative may sign in the patient's place."),
 		"signature_forms":     arr(enum("", signatureForms...), "Accepted signature forms."),
 		"expires_after_hours": integer("How long a new consent stays signable."),
-	}, "approved_by", "retired_at")
+	}, "approved_by", "retired_at", "approval")
+}
+
+// legacyApprovedBy describes approved_by, which only versions published
+// before approvals were signatures carry.
+const legacyApprovedBy = "Legacy: the free text given when the version was published before approval became a " +
+	"signature (see approval). Absent on versions published since."
+
+func approvalSchema() M {
+	return output("A template version's approval: a template approver's PIN signature (one per version, never "+
+		"changed), or pending while nobody has signed. A consent shows its version's approval as it stands now; its "+
+		"sealed PDF prints the state at sealing.", M{
+		"status":   enum("", "approved", "pending"),
+		"staff_id": str("The approver's staff ID."),
+		"name":     str("The approver's name when they signed."),
+		"at":       timestamp("Server time of the signature."),
+		"meaning":  str("What the signature means: I reviewed and approve this consent text for use at this clinic."),
+	}, "staff_id", "name", "at", "meaning")
 }
 
 func templateVersionSummarySchema() M {
@@ -181,10 +202,11 @@ func templateVersionSummarySchema() M {
 		"slug": str(""), "version": integer("1, 2, ..."), "status": enum("", versionStates...),
 		"content_sha256": sha256Hex("Hash of the canonical JSON of the content"),
 		"published_at":   orNull(timestamp("Null until published.")),
-		"approved_by":    str("Who approved publication."),
+		"approved_by":    str(legacyApprovedBy),
 		"retired_at":     timestamp("When it was retired."),
 		"created_at":     timestamp(""),
-	}, "approved_by", "retired_at")
+		"approval":       withDesc(ref("Approval"), "Published and retired versions: the approver's signature, or pending. Absent on drafts."),
+	}, "approved_by", "retired_at", "approval")
 }
 
 func consentSchema() M {
@@ -212,6 +234,8 @@ func consentSchema() M {
 		"pdf": orNull(ref("PDFInfo")),
 		"withdrawal_pdf": withDesc(ref("PDFInfo"), "Withdrawn consents: the sealed withdrawal copy (url /v1/consents/{id}/pdf/withdrawn). "+
 			"Absent for a consent withdrawn before withdrawal copies existed until one is first downloaded."),
+		"approval": withDesc(ref("Approval"), "Its template version's approval as it stands now (derived; the signed "+
+			"record never changes)."),
 	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at", "withdrawal_pdf")
 }
 
