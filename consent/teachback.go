@@ -34,8 +34,8 @@ type Question struct {
 	Key         string   `json:"key" yaml:"key"`
 	Question    string   `json:"question" yaml:"question"`
 	Choices     []string `json:"choices" yaml:"choices"`
-	Correct     *int     `json:"correct" yaml:"correct"`
-	Explanation string   `json:"explanation" yaml:"explanation"` // shown after a wrong answer; points back to the text
+	Correct     *int     `json:"correct,omitempty" yaml:"correct"`
+	Explanation string   `json:"explanation,omitempty" yaml:"explanation"` // shown after a wrong answer; points back to the text
 }
 
 // CorrectIndex returns the correct choice's index (-1 when unset).

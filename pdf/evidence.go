@@ -35,6 +35,7 @@ func (d *doc) evidence(events []*consent.AuditEvent) {
 	d.space(2)
 	d.verifyBlock()
 	d.withdrawal()
+	d.teachBack()
 	d.sectionHeading(d.l.AuditTrail)
 	if len(events) == 0 {
 		d.color(colorMuted)
