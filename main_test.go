@@ -97,12 +97,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("templates: %d %v", st, list)
 	}
 	// A fresh install publishes every shipped version; the newest is current.
-	if tpl := list["data"].([]any)[0].(map[string]any); tpl["slug"] != "ketamine-iv" || tpl["current_version"] != float64(2) {
-		t.Fatalf("fresh install: %v, want ketamine-iv with current_version 2", tpl)
+	if tpl := list["data"].([]any)[0].(map[string]any); tpl["slug"] != "ketamine-iv" || tpl["current_version"] != float64(3) {
+		t.Fatalf("fresh install: %v, want ketamine-iv with current_version 3", tpl)
 	}
-	if st, vs := call("GET", "/v1/templates/ketamine-iv/versions", nil); st != 200 || len(vs["data"].([]any)) != 2 ||
-		vs["data"].([]any)[0].(map[string]any)["status"] != "published" || vs["data"].([]any)[1].(map[string]any)["status"] != "published" {
-		t.Fatalf("fresh install versions: %d %v, want 1 and 2 published", st, vs)
+	if st, vs := call("GET", "/v1/templates/ketamine-iv/versions", nil); st != 200 || len(vs["data"].([]any)) != 3 ||
+		vs["data"].([]any)[0].(map[string]any)["status"] != "published" || vs["data"].([]any)[1].(map[string]any)["status"] != "published" ||
+		vs["data"].([]any)[2].(map[string]any)["status"] != "published" {
+		t.Fatalf("fresh install versions: %d %v, want 1, 2 and 3 published", st, vs)
 	}
 	st, c := call("POST", "/v1/consents", testserver.ConsentRequest("en"))
 	if st != 201 {
@@ -206,8 +207,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("templates import: %v %s", err, o)
 	}
 	// The one command that approves the shipped version, PIN on standard input.
-	if st, v := call("GET", "/v1/templates/ketamine-iv/versions/2", nil); st != 200 || v["approval"].(map[string]any)["status"] != "pending" {
-		t.Fatalf("shipped version 2 before approval: %d %v", st, v["approval"])
+	if st, v := call("GET", "/v1/templates/ketamine-iv/versions/3", nil); st != 200 || v["approval"].(map[string]any)["status"] != "pending" {
+		t.Fatalf("shipped version 3 before approval: %d %v", st, v["approval"])
 	}
 	if st, m := call("POST", "/v1/staff", map[string]any{"id": testserver.ApproverID, "name": testserver.ApproverName,
 		"role": "clinician", "pin": testserver.ApproverPIN, "template_approver": true}); st != 201 || m["template_approver"] != true {
@@ -223,17 +224,17 @@ func TestEndToEnd(t *testing.T) {
 		w.Close()
 		defer func(old *os.File) { stdin = old; r.Close() }(stdin)
 		stdin = r
-		return cli("templates", "approve", "ketamine-iv", "2", "--staff-id", testserver.ApproverID)
+		return cli("templates", "approve", "ketamine-iv", "3", "--staff-id", testserver.ApproverID)
 	}
 	if o, err := approve("000000"); err == nil || !strings.Contains(err.Error(), "wrong staff ID or PIN") {
 		t.Fatalf("approve with a wrong PIN: %v %s", err, o)
 	}
-	if o, err := approve(testserver.ApproverPIN); err != nil || !strings.Contains(o, "approved ketamine-iv version 2") {
+	if o, err := approve(testserver.ApproverPIN); err != nil || !strings.Contains(o, "approved ketamine-iv version 3") {
 		t.Fatalf("templates approve: %v %s", err, o)
 	}
-	if st, v := call("GET", "/v1/templates/ketamine-iv/versions/2", nil); st != 200 ||
+	if st, v := call("GET", "/v1/templates/ketamine-iv/versions/3", nil); st != 200 ||
 		v["approval"].(map[string]any)["staff_id"] != testserver.ApproverID {
-		t.Fatalf("shipped version 2 after approval: %d %v", st, v["approval"])
+		t.Fatalf("shipped version 3 after approval: %d %v", st, v["approval"])
 	}
 	if o, err := cli("apikey", "list"); err != nil || !strings.Contains(o, "ehr") {
 		t.Fatalf("apikey list: %v %s", err, o)

@@ -38,6 +38,8 @@ func TestTemplatesLint(t *testing.T) {
 	}{
 		{"version 2", "templates/files/ketamine-iv/2.yaml", nil,
 			[]string{"ketamine-iv version 2: valid", "en     overview", "es     cost", "Flesch–Kincaid", "Fernández-Huerta", "change_summary", "\nOK\n"}, []string{"FAIL"}},
+		{"version 3 with teach-back questions", "templates/files/ketamine-iv/3.yaml", nil,
+			[]string{"ketamine-iv version 3: valid", "en     aftercare/escort", "es     rights/withdraw", "\nOK\n"}, []string{"FAIL"}},
 		{"grandfathered version 1", "templates/files/ketamine-iv/1.yaml", nil,
 			[]string{"ketamine-iv version 1: valid", "FAIL: grade", "grandfathered", "OK (grandfathered"}, nil},
 		{"a sentence over 25 words", write("long.yaml", long), exitError(1),

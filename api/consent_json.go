@@ -67,6 +67,7 @@ type signatureJSON struct {
 	StaffID                    string       `json:"staff_id,omitempty"`
 	IdentityVerified           bool         `json:"identity_verified"`
 	AcknowledgedSections       []string     `json:"acknowledged_sections"`
+	DiscussedSections          []string     `json:"discussed_sections,omitempty"`
 	ElectronicRecordsConsentAt *string      `json:"electronic_records_consent_at"`
 	Signature                  markJSON     `json:"signature"`
 	Evidence                   evidenceJSON `json:"evidence"`
@@ -114,6 +115,10 @@ type consentJSON struct {
 	Signing         *signingJSON      `json:"signing,omitempty"`
 	Signatures      []signatureJSON   `json:"signatures"`
 	Acknowledgments []ackJSON         `json:"acknowledgments"`
+	// AnswerAttempts are every teach-back answer, in recording order;
+	// FlaggedSections the sections to discuss with the clinician.
+	AnswerAttempts  []answerJSON `json:"answer_attempts"`
+	FlaggedSections []string     `json:"flagged_sections"`
 	statusTimesJSON
 	PDF *pdfJSON `json:"pdf"`
 	// WithdrawalPDF is the sealed withdrawal copy (withdrawn consents).
@@ -155,7 +160,7 @@ func toSignatureJSON(s *consent.Signature) signatureJSON {
 	}
 	return signatureJSON{ID: s.ID, Role: s.Role, Name: s.Name, Relationship: s.Relationship, Locale: s.Locale,
 		SignedAt: ts(s.SignedAt), Meaning: s.Meaning, StaffID: s.StaffID, IdentityVerified: s.IdentityVerified,
-		AcknowledgedSections: acked, ElectronicRecordsConsentAt: tsp(s.ElectronicRecordsConsentAt),
+		AcknowledgedSections: acked, DiscussedSections: s.DiscussedSections, ElectronicRecordsConsentAt: tsp(s.ElectronicRecordsConsentAt),
 		Signature: toMarkJSON(s.Mark), Evidence: evidenceJSON{Channel: e.Channel, IP: e.IP, UserAgent: e.UserAgent,
 			DeviceID: e.DeviceID, Actor: e.Actor, ClientTime: e.ClientTime}}
 }
@@ -203,6 +208,7 @@ func (s *Server) toConsentJSON(c *consent.Consent) consentJSON {
 	for _, a := range c.Acknowledgments {
 		out.Acknowledgments = append(out.Acknowledgments, ackJSON{Section: a.SectionKey, Locale: a.Locale, At: ts(a.At), Channel: a.Evidence.Channel})
 	}
+	out.AnswerAttempts, out.FlaggedSections = answersJSON(c), c.FlaggedSections()
 	changed := tsp(c.StatusChangedAt)
 	switch c.Status {
 	case consent.StatusDeclined:

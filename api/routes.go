@@ -70,6 +70,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/signing/device", s.enrolDevice)
 	v1.GET("/signing/:token", s.tokenAuth, s.getSigning)
 	v1.POST("/signing/:token/acknowledgments", s.tokenAuth, idem, s.acknowledge)
+	v1.POST("/signing/:token/answers", s.tokenAuth, idem, s.answer)
 	v1.POST("/signing/:token/signatures", s.tokenAuth, idem, s.signWithToken)
 	v1.POST("/signing/:token/staff-check", s.tokenAuth, s.staffCheck)
 

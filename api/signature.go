@@ -48,13 +48,14 @@ type signRequest struct {
 	ElectronicRecordsConsent bool              `json:"electronic_records_consent"`
 	Staff                    *staffCredentials `json:"staff"`
 	IdentityVerified         bool              `json:"identity_verified"`
+	DiscussedSections        []string          `json:"discussed_sections"`
 	Signature                *markRequest      `json:"signature"`
 }
 
 func (r *signRequest) input() (consent.SignInput, error) {
 	in := consent.SignInput{Role: r.Role, Name: r.Name, Relationship: r.Relationship, Locale: r.Locale,
 		AcknowledgedSections: r.AcknowledgedSections, ElectronicRecordsConsent: r.ElectronicRecordsConsent,
-		IdentityVerified: r.IdentityVerified}
+		IdentityVerified: r.IdentityVerified, DiscussedSections: r.DiscussedSections}
 	if r.Staff != nil {
 		in.StaffID, in.StaffPIN = r.Staff.ID, r.Staff.PIN
 	}

@@ -52,7 +52,12 @@ type signingJSONView struct {
 	SignatureForms  []string                    `json:"signature_forms"`
 	SignedRoles     []string                    `json:"signed_roles"`
 	Acknowledgments []ackJSON                   `json:"acknowledgments"`
-	ExpiresAt       string                      `json:"expires_at"`
+	AnswerAttempts  []answerJSON                `json:"answer_attempts"`
+	FlaggedSections []string                    `json:"flagged_sections"`
+	// TeachBackRequired: the clinician countersigns only once every question
+	// was answered correctly.
+	TeachBackRequired bool   `json:"teach_back_required"`
+	ExpiresAt         string `json:"expires_at"`
 }
 
 func (s *Server) getSigning(c *gin.Context) {
@@ -64,9 +69,10 @@ func (s *Server) getSigning(c *gin.Context) {
 	cs := ss.Consent
 	out := signingJSONView{ConsentID: cs.ID, Status: cs.Status, Locale: cs.Locale, Documents: map[string]consent.Document{},
 		RequiredSigners: ss.RequiredSigners, SignatureForms: ss.SignatureForms, SignedRoles: ss.SignedRoles,
-		Acknowledgments: []ackJSON{}, ExpiresAt: ts(cs.ExpiresAt)}
+		Acknowledgments: []ackJSON{}, AnswerAttempts: answersJSON(cs), FlaggedSections: cs.FlaggedSections(),
+		TeachBackRequired: ss.TeachBackRequired, ExpiresAt: ts(cs.ExpiresAt)}
 	for l, d := range cs.Documents {
-		out.Documents[l] = documentJSON(d)
+		out.Documents[l] = tabletDocument(d)
 		out.Locales = append(out.Locales, l)
 	}
 	for _, a := range cs.Acknowledgments {

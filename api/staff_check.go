@@ -25,6 +25,18 @@ type staffCheckJSON struct {
 		FamilyName string `json:"family_name"`
 		BirthDate  string `json:"birth_date"`
 	} `json:"patient"`
+	// FlaggedSections (clinician) are the sections to discuss with the
+	// patient before countersigning; the countersignature lists them in
+	// discussed_sections.
+	FlaggedSections []flaggedSectionJSON `json:"flagged_sections"`
+	// OpenQuestions (teach_back: required) are the questions, as
+	// "section/question", the patient must still answer correctly.
+	OpenQuestions []string `json:"open_questions"`
+}
+
+type flaggedSectionJSON struct {
+	Key     string `json:"key"`
+	Heading string `json:"heading"`
 }
 
 // staffCheck is the tablet's hand-over: a staff ID and PIN (within the PIN
@@ -48,5 +60,9 @@ func (s *Server) staffCheck(c *gin.Context) {
 	out.Role = sc.Role
 	out.Staff.ID, out.Staff.Name, out.Staff.Role = sc.Staff.ID, sc.Staff.Name, sc.Staff.Role
 	out.Patient.GivenName, out.Patient.FamilyName, out.Patient.BirthDate = sc.Patient.GivenName, sc.Patient.FamilyName, sc.Patient.BirthDate
+	out.FlaggedSections, out.OpenQuestions = []flaggedSectionJSON{}, sc.OpenQuestions
+	for _, sec := range sc.FlaggedSections {
+		out.FlaggedSections = append(out.FlaggedSections, flaggedSectionJSON{Key: sec.Key, Heading: sec.Heading})
+	}
 	ok(c, http.StatusOK, out)
 }

@@ -76,9 +76,9 @@ func TestPublishIsSignedByATemplateApprover(t *testing.T) {
 // and PDFs say so until an approver signs; the state at sealing is what a PDF shows.
 func TestPendingApprovalOnConsentsAndPDFs(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
-	v := wantJSON(t, s, 200, "GET", "/v1/templates/ketamine-iv/versions/2", s.AdminKey, nil)
+	v := wantJSON(t, s, 200, "GET", "/v1/templates/ketamine-iv/versions/3", s.AdminKey, nil)
 	if v["status"] != "published" || approval(t, v)["status"] != "pending" || v["approved_by"] != nil {
-		t.Fatalf("shipped version 2: %v, approval %v, approved_by %v", v["status"], v["approval"], v["approved_by"])
+		t.Fatalf("shipped version 3: %v, approval %v, approved_by %v", v["status"], v["approval"], v["approved_by"])
 	}
 	before := map[string]string{}
 	for _, locale := range []string{"en", "es"} {
@@ -100,7 +100,7 @@ func TestPendingApprovalOnConsentsAndPDFs(t *testing.T) {
 	}
 	pdfBefore := sealedPDF(t, s, before["en"])
 
-	a := approval(t, wantJSON(t, s, 200, "POST", "/v1/templates/ketamine-iv/versions/2/approve", s.AdminKey, testserver.Approval()))
+	a := approval(t, wantJSON(t, s, 200, "POST", "/v1/templates/ketamine-iv/versions/3/approve", s.AdminKey, testserver.Approval()))
 	if a["status"] != "approved" || a["name"] != testserver.ApproverName {
 		t.Fatalf("approve: %v", a)
 	}
@@ -142,7 +142,7 @@ func TestApprovalPINsCountTowardTheLockOut(t *testing.T) {
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
 	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", key, testserver.PatientSignature(testserver.Acknowledged(t, c)))
-	approve := "/v1/templates/ketamine-iv/versions/2/approve"
+	approve := "/v1/templates/ketamine-iv/versions/3/approve"
 	wrong := map[string]any{"staff_id": testserver.ApproverID, "pin": "000000"}
 	for i := 0; i < consent.DefaultLimits().PINPerDevice.Max; i++ {
 		wantError(t, s, 400, "staff.pin", "POST", approve, key, wrong)

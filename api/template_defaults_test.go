@@ -69,16 +69,27 @@ func TestVersionDefaultsAndChangeSummary(t *testing.T) {
 	}
 }
 
-// TestShippedVersionsOnFreshInstall: version 2 is current; version 1 stays
-// published for consents that ask for it, with its own variables and sections.
+// TestShippedVersionsOnFreshInstall: version 3 (version 2's text with
+// teach-back questions) is current; versions 1 and 2 stay published for
+// consents that ask for them, with their own variables and sections.
 func TestShippedVersionsOnFreshInstall(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
-	if cv := currentVersion(t, s, "ketamine-iv"); cv != 2.0 {
-		t.Fatalf("current_version %v, want 2", cv)
+	if cv := currentVersion(t, s, "ketamine-iv"); cv != 3.0 {
+		t.Fatalf("current_version %v, want 3", cv)
 	}
 	c := s.CreateConsent(t, "en")
-	if c["version"] != 2.0 || c["variables"].(map[string]any)["infusion_minutes"] != "40" {
+	if c["version"] != 3.0 || c["variables"].(map[string]any)["infusion_minutes"] != "40" {
 		t.Errorf("default consent: version %v, variables %v", c["version"], c["variables"])
+	}
+	if n := len(testserver.CorrectAnswers(t, c)); n != 5 {
+		t.Errorf("version 3 asks questions on %d sections, want 5", n)
+	}
+	// Version 2 stays signable, without questions.
+	req2 := testserver.ConsentRequest("en")
+	req2["version"] = 2
+	v2 := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, req2)
+	if v2["version"] != 2.0 || len(testserver.CorrectAnswers(t, v2)) != 0 {
+		t.Errorf("version 2 consent: version %v, questions %v", v2["version"], testserver.CorrectAnswers(t, v2))
 	}
 	id := s.SignedConsentV1(t, "es")
 	v1 := getConsent(t, s, id)

@@ -22,6 +22,7 @@ const (
 	EventConsentCreated    = "consent.created"
 	EventConsentViewed     = "consent.viewed"
 	EventAcknowledged      = "consent.acknowledged"
+	EventAnswerRecorded    = "consent.answer_recorded" // a teach-back answer attempt
 	EventSignatureRecorded = "consent.signature_recorded"
 	EventConsentSigned     = "consent.signed"
 	EventConsentDeclined   = "consent.declined"

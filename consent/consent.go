@@ -73,6 +73,7 @@ type Consent struct {
 
 	Signatures      []Signature      // in signing order
 	Acknowledgments []Acknowledgment // in recording order
+	Answers         []AnswerAttempt  // teach-back answer attempts, in recording order
 	PDF             *PDFInfo         // set once signed
 	// WithdrawalPDF is the sealed withdrawal copy of a withdrawn consent (nil
 	// for a consent withdrawn before copies existed, until one is sealed).
@@ -125,6 +126,8 @@ type DocumentSection struct {
 	Body                   string `json:"body"`
 	BodyHTML               string `json:"body_html"`
 	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
+	// Questions are the section's teach-back questions, values filled in.
+	Questions []Question `json:"questions,omitempty"`
 }
 
 // CanonicalMap returns the document's text as a JSON object; its canonical
@@ -132,7 +135,7 @@ type DocumentSection struct {
 func (d Document) CanonicalMap(templateSlug string, version int) map[string]any {
 	sections := make([]any, 0, len(d.Sections))
 	for _, s := range d.Sections {
-		sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment))
+		sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment, s.Questions))
 	}
 	return map[string]any{"template": templateSlug, "version": version, "locale": d.Locale,
 		"title": d.Title, "sections": sections, "disclosure": d.Disclosure, "meanings": canonicalMeanings(d.Meanings)}
@@ -175,7 +178,8 @@ type ConsentFilter struct {
 }
 
 // ConsentFinder finds one consent with its signatures (in signing order),
-// acknowledgments (in recording order) and PDF info; ENOTFOUND if none.
+// acknowledgments and answer attempts (in recording order) and PDF info;
+// ENOTFOUND if none.
 type ConsentFinder interface {
 	FindConsentByID(ctx context.Context, id string) (*Consent, error)
 }
@@ -219,6 +223,8 @@ type ConsentWriter interface {
 	CreateSignature(ctx context.Context, s *Signature) error
 	// CreateAcknowledgment stores an acknowledgment and sets its ID.
 	CreateAcknowledgment(ctx context.Context, a *Acknowledgment) error
+	// CreateAnswerAttempt stores a teach-back answer attempt and sets its ID.
+	CreateAnswerAttempt(ctx context.Context, a *AnswerAttempt) error
 	// StorePDF stores a consent's sealed PDF, once; ECONFLICT after.
 	StorePDF(ctx context.Context, p *SealedPDF) error
 	// StoreAdditionalPDF stores a sealed PDF of p.Kind beside the signed one,

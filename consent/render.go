@@ -94,7 +94,7 @@ func RenderDocument(v *TemplateVersion, locale string, vals map[string]string, m
 	}
 	for _, s := range lc.Sections {
 		ds := DocumentSection{Key: s.Key, Kind: s.Kind, Heading: fill(s.Heading, vals, false), Body: fill(s.Body, vals, true),
-			RequiresAcknowledgment: s.RequiresAcknowledgment}
+			RequiresAcknowledgment: s.RequiresAcknowledgment, Questions: fillQuestions(s.Questions, vals)}
 		if ds.BodyHTML, err = md.MarkdownToHTML(ds.Body); err != nil {
 			return Document{}, fmt.Errorf("render section %s: %w", s.Key, err)
 		}

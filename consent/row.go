@@ -23,6 +23,7 @@ const (
 	TableDownloadLinks    = "download_links"
 	TableWebhooks         = "webhooks"
 	TableDevices          = "devices" // enrolled kiosk tablets
+	TableAnswerAttempts   = "answer_attempts"
 )
 
 // VouchedTables lists every table whose rows the audit chain vouches for.
@@ -36,7 +37,7 @@ const (
 // the checkpoints (each signed itself).
 var VouchedTables = []string{TableTemplates, TableTemplateVersions, TableConsents, TableSignatures,
 	TableAcknowledgments, TablePDFs, TableAdditionalPDFs, TableAPIKeys, TableStaff, TableDownloadLinks,
-	TableWebhooks, TableDevices, TableTemplateApprovals}
+	TableWebhooks, TableDevices, TableTemplateApprovals, TableAnswerAttempts}
 
 // EventRowBaseline vouches for a row that existed before rows were bound to
 // the audit chain (written once per row by the upgrade that introduced it).
@@ -165,6 +166,8 @@ func rowConsentID(r Row) string {
 	case *Signature:
 		return r.ConsentID
 	case *Acknowledgment:
+		return r.ConsentID
+	case *AnswerAttempt:
 		return r.ConsentID
 	case *SealedPDF:
 		return r.ConsentID

@@ -59,8 +59,13 @@ func (c *Consent) RowContent() map[string]any {
 func (d Document) rowContent() map[string]any {
 	sections := make([]any, 0, len(d.Sections))
 	for _, s := range d.Sections {
-		sections = append(sections, map[string]any{"key": s.Key, "kind": s.Kind, "heading": s.Heading, "body": s.Body,
-			"body_html": s.BodyHTML, "requires_acknowledgment": s.RequiresAcknowledgment})
+		m := map[string]any{"key": s.Key, "kind": s.Kind, "heading": s.Heading, "body": s.Body,
+			"body_html": s.BodyHTML, "requires_acknowledgment": s.RequiresAcknowledgment}
+		// Questions enter only when set, so rows vouched for before they existed keep their digests.
+		if len(s.Questions) > 0 {
+			m["questions"] = canonicalQuestions(s.Questions)
+		}
+		sections = append(sections, m)
 	}
 	return map[string]any{"locale": d.Locale, "title": d.Title, "sections": sections, "disclosure": d.Disclosure,
 		"disclosure_html": d.DisclosureHTML, "meanings": d.Meanings, "content_sha256": d.ContentSHA256}
@@ -72,12 +77,18 @@ func (s *Signature) RowRef() RowRef { return RowRef{Table: TableSignatures, ID: 
 // RowContent returns the signature's signer, meaning, mark (strokes point by
 // point, an image by its SHA-256), attestations and evidence.
 func (s *Signature) RowContent() map[string]any {
-	return map[string]any{"id": s.ID, "consent_id": s.ConsentID, "role": s.Role, "name": s.Name,
+	m := map[string]any{"id": s.ID, "consent_id": s.ConsentID, "role": s.Role, "name": s.Name,
 		"relationship": s.Relationship, "locale": s.Locale, "meaning": s.Meaning, "signed_at": rowTime(s.SignedAt),
 		"mark_type": s.Mark.Type, "mark_width": s.Mark.Width, "mark_height": s.Mark.Height, "mark_strokes": rowStrokes(s.Mark.Strokes),
 		"mark_png_sha256": rowBytes(s.Mark.PNG), "mark_text": s.Mark.Text, "staff_id": s.StaffID,
 		"identity_verified": s.IdentityVerified, "electronic_records_consent_at": rowTimePtr(s.ElectronicRecordsConsentAt),
 		"acknowledged": s.Acknowledged, "evidence": s.Evidence.rowContent()}
+	// Set only on a countersignature after teach-back flags; absent before, so
+	// rows vouched for before it existed keep their digests.
+	if len(s.DiscussedSections) > 0 {
+		m["discussed_sections"] = s.DiscussedSections
+	}
+	return m
 }
 
 func (e Evidence) rowContent() map[string]any {

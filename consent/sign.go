@@ -18,7 +18,10 @@ type SignInput struct {
 	StaffID                  string
 	StaffPIN                 string
 	IdentityVerified         bool
-	Mark                     Mark
+	// DiscussedSections (clinician) are the sections the clinician discussed
+	// with the patient; it must cover every section teach-back flagged.
+	DiscussedSections []string
+	Mark              Mark
 	// acknowledgedFirst (the tablet channel) counts only acknowledgments
 	// recorded through their own call before the signature: the list may
 	// name only those, and records none.
@@ -125,6 +128,9 @@ func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (
 	sig := &Signature{ID: s.NewID(), ConsentID: c.ID, Role: in.Role, Locale: locale, Meaning: meaning, SignedAt: now,
 		Mark: in.Mark, Evidence: RequestFrom(ctx).evidence()}
 	plan := &signPlan{before: c, sig: sig}
+	if err := checkTeachBack(c, v, doc, in, sig); err != nil {
+		return nil, err
+	}
 	if isStaffRole(in.Role) {
 		if err := s.checkStaff(ctx, c, in, sig); err != nil {
 			return nil, err

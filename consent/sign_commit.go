@@ -86,7 +86,8 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 		c, err := tx.Consents().FindConsentByID(ctx, p.before.ID)
 		if err != nil {
 			return nil, err
-		} else if c.Status != StatusPending || len(c.Signatures) != len(p.before.Signatures) || c.Locale != p.before.Locale {
+		} else if c.Status != StatusPending || len(c.Signatures) != len(p.before.Signatures) || c.Locale != p.before.Locale ||
+			len(c.Answers) != len(p.before.Answers) {
 			return nil, Errorf(errChanged, "consent changed")
 		} else if c.IsExpired(s.now()) {
 			return nil, Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))

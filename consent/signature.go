@@ -41,7 +41,10 @@ type Signature struct {
 	// after being shown the disclosure (patient side).
 	ElectronicRecordsConsentAt *time.Time
 	Acknowledged               []string // section keys acknowledged (patient side)
-	Evidence                   Evidence
+	// DiscussedSections are the sections the clinician attests they discussed
+	// with the patient (teach-back flags); it covers every flagged section.
+	DiscussedSections []string
+	Evidence          Evidence
 }
 
 // Mark is the visible signature: drawn strokes, a PNG image or a typed name.

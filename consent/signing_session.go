@@ -162,6 +162,9 @@ type SigningSession struct {
 	RequiredSigners []string
 	SignatureForms  []string
 	SignedRoles     []string
+	// TeachBackRequired: the version takes the countersignature only once
+	// every teach-back question was answered correctly.
+	TeachBackRequired bool
 }
 
 // OpenSigning returns the consent behind a signing token for the tablet and
@@ -177,7 +180,8 @@ func (s *Service) OpenSigning(ctx context.Context, token string) (*SigningSessio
 	if err != nil {
 		return nil, err
 	}
-	out := &SigningSession{Consent: c, RequiredSigners: v.RequiredSigners, SignatureForms: v.SignatureForms, SignedRoles: []string{}}
+	out := &SigningSession{Consent: c, RequiredSigners: v.RequiredSigners, SignatureForms: v.SignatureForms, SignedRoles: []string{},
+		TeachBackRequired: v.TeachBack == TeachBackRequired}
 	for _, sig := range c.Signatures {
 		out.SignedRoles = append(out.SignedRoles, sig.Role)
 	}

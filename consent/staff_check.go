@@ -15,6 +15,13 @@ type StaffCheck struct {
 	Staff   *Staff
 	Role    string
 	Patient Patient // name and birth date only: ID is left empty
+	// FlaggedSections are the sections the patient's teach-back answers
+	// flagged for discussion, in document order; a clinician's
+	// countersignature records that they were discussed.
+	FlaggedSections []DocumentSection
+	// OpenQuestions ("section/question") still need a correct answer before
+	// the clinician may countersign (teach_back: required only).
+	OpenQuestions []string
 }
 
 // CheckStaffAtHandover verifies a staff ID and PIN on the tablet (signing
@@ -62,8 +69,21 @@ func (s *Service) CheckStaffAtHandover(ctx context.Context, token, role, staffID
 	if err := s.Store.Audit().AppendAuditEvents(ctx, ev); err != nil {
 		return nil, err
 	}
-	return &StaffCheck{Staff: st, Role: role, Patient: Patient{GivenName: c.Patient.GivenName,
-		FamilyName: c.Patient.FamilyName, BirthDate: c.Patient.BirthDate}}, nil
+	out := &StaffCheck{Staff: st, Role: role, Patient: Patient{GivenName: c.Patient.GivenName,
+		FamilyName: c.Patient.FamilyName, BirthDate: c.Patient.BirthDate}, FlaggedSections: []DocumentSection{}, OpenQuestions: []string{}}
+	if role == RoleClinician {
+		for _, key := range c.FlaggedSections() {
+			for _, sec := range c.Document().Sections {
+				if sec.Key == key {
+					out.FlaggedSections = append(out.FlaggedSections, sec)
+				}
+			}
+		}
+		if v.TeachBack == TeachBackRequired {
+			out.OpenQuestions = c.UnansweredQuestions()
+		}
+	}
+	return out, nil
 }
 
 func joinOr(xs []string) string {

@@ -56,6 +56,9 @@ type VersionContent struct {
 	RequiredSigners   []string                 `json:"required_signers" yaml:"required_signers"`
 	SignatureForms    []string                 `json:"signature_forms" yaml:"signature_forms"`
 	ExpiresAfterHours int                      `json:"expires_after_hours" yaml:"expires_after_hours"`
+	// TeachBack is "required" when the clinician may countersign only after
+	// every teach-back question was answered correctly; empty otherwise.
+	TeachBack string `json:"teach_back,omitempty" yaml:"teach_back"`
 }
 
 // LocaleContent is a version's text in one language.
@@ -76,6 +79,9 @@ type Section struct {
 	Heading                string `json:"heading" yaml:"heading"`
 	Body                   string `json:"body" yaml:"body"`
 	RequiresAcknowledgment bool   `json:"requires_acknowledgment" yaml:"requires_acknowledgment"`
+	// Questions are the section's teach-back questions (optional), asked
+	// after the patient read it.
+	Questions []Question `json:"questions,omitempty" yaml:"questions"`
 }
 
 // Variable is a value filled in per consent, such as the clinic's name. It is
@@ -120,7 +126,7 @@ func (c VersionContent) CanonicalMap() map[string]any {
 	for code, lc := range c.Locales {
 		sections := make([]any, 0, len(lc.Sections))
 		for _, s := range lc.Sections {
-			sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment))
+			sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment, s.Questions))
 		}
 		l := map[string]any{"title": lc.Title, "sections": sections, "disclosure": lc.Disclosure,
 			"meanings": canonicalMeanings(lc.Meanings)}
@@ -139,11 +145,15 @@ func (c VersionContent) CanonicalMap() map[string]any {
 		}
 		vars = append(vars, m)
 	}
-	return map[string]any{
+	out := map[string]any{
 		"locales": locales, "variables": vars,
 		"required_signers": nonNil(c.RequiredSigners), "signature_forms": nonNil(c.SignatureForms),
 		"expires_after_hours": c.ExpiresAfterHours,
 	}
+	if c.TeachBack != "" {
+		out["teach_back"] = c.TeachBack
+	}
+	return out
 }
 
 // SHA256 returns the hex SHA-256 of the RFC 8785 canonical encoding of the content.
@@ -153,8 +163,13 @@ func (c VersionContent) SHA256() (string, error) {
 
 // canonicalSection is a section's text as hashed, in a template version and
 // in a rendered document alike (a document's HTML is derived, so not hashed).
-func canonicalSection(key, kind, heading, body string, ack bool) map[string]any {
-	return map[string]any{"key": key, "kind": kind, "heading": heading, "body": body, "requires_acknowledgment": ack}
+// Questions enter only when set, so hashes made before they existed stay.
+func canonicalSection(key, kind, heading, body string, ack bool, questions []Question) map[string]any {
+	m := map[string]any{"key": key, "kind": kind, "heading": heading, "body": body, "requires_acknowledgment": ack}
+	if len(questions) > 0 {
+		m["questions"] = canonicalQuestions(questions)
+	}
+	return m
 }
 
 // canonicalMeanings is the signature meanings by role, as hashed ({} when none).

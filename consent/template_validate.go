@@ -64,8 +64,27 @@ func (c VersionContent) Validate() error {
 		for i, s := range lc.Sections {
 			if s.Key != first[i].Key || s.Kind != first[i].Kind || s.RequiresAcknowledgment != first[i].RequiresAcknowledgment {
 				return FieldErrorf(EINVALID, fmt.Sprintf("%s.sections[%d]", f, i), "key, kind and requires_acknowledgment must match locale %s (%q).", firstCode, first[i].Key)
+			} else if err := sameQuestions(fmt.Sprintf("%s.sections[%d].questions", f, i), s.Questions, first[i].Questions, firstCode); err != nil {
+				return err
 			}
 		}
+	}
+	return c.validateTeachBack(first)
+}
+
+// validateTeachBack checks the teach_back flag: a version that makes the
+// countersignature wait for right answers must ask questions and have a
+// clinician to countersign.
+func (c VersionContent) validateTeachBack(sections []Section) error {
+	switch {
+	case c.TeachBack == "":
+		return nil
+	case c.TeachBack != TeachBackRequired:
+		return FieldErrorf(EINVALID, "teach_back", "must be %q or left out.", TeachBackRequired)
+	case !slices.ContainsFunc(sections, func(s Section) bool { return len(s.Questions) > 0 }):
+		return FieldErrorf(EINVALID, "teach_back", "requires questions, but no section has any.")
+	case !slices.Contains(c.RequiredSigners, RoleClinician):
+		return FieldErrorf(EINVALID, "teach_back", "requires a clinician among required_signers: the clinician countersigns after the answers.")
 	}
 	return nil
 }
@@ -91,6 +110,8 @@ func (lc LocaleContent) validate(f string, declared map[string]bool, required []
 		} else if err := checkTemplateText(sf+".heading", s.Heading, 200, declared); err != nil {
 			return err
 		} else if err := checkTemplateText(sf+".body", s.Body, 20000, declared); err != nil {
+			return err
+		} else if err := validateQuestions(sf+".questions", s.Questions, declared); err != nil {
 			return err
 		}
 		keys[s.Key] = true

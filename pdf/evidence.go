@@ -36,6 +36,7 @@ func (d *doc) evidence(events []*consent.AuditEvent) {
 	d.verifyBlock()
 	d.withdrawal()
 	d.approval()
+	d.teachBack()
 	d.sectionHeading(d.l.AuditTrail)
 	if len(events) == 0 {
 		d.color(colorMuted)

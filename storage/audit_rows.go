@@ -91,6 +91,12 @@ var rowScanners = map[string]func(g *gorm.DB, fn func(consent.Row) error) error{
 			return fn(&a)
 		})
 	},
+	consent.TableAnswerAttempts: func(g *gorm.DB, fn func(consent.Row) error) error {
+		return scanRows(g, "id", rowPage, func(r *answerAttemptRow) any { return r.ID }, func(r *answerAttemptRow) error {
+			a := r.toDomain()
+			return fn(&a)
+		})
+	},
 	consent.TablePDFs: func(g *gorm.DB, fn func(consent.Row) error) error {
 		return scanRows(g, "consent_id", pdfPage, func(r *pdfRow) any { return r.ConsentID }, func(r *pdfRow) error {
 			return fn(&consent.SealedPDF{ConsentID: r.ConsentID, Info: r.info(), Bytes: r.Bytes})

@@ -55,6 +55,39 @@ type documentSectionJSON struct {
 	Body                   string `json:"body"`
 	BodyHTML               string `json:"body_html"`
 	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
+	// Questions are absent on sections without teach-back questions, so
+	// documents stored before they existed read back unchanged.
+	Questions []questionJSON `json:"questions,omitempty"`
+}
+
+// questionJSON is how a frozen document stores a teach-back question.
+type questionJSON struct {
+	Key         string   `json:"key"`
+	Question    string   `json:"question"`
+	Choices     []string `json:"choices"`
+	Correct     int      `json:"correct"`
+	Explanation string   `json:"explanation"`
+}
+
+func sectionToJSON(s consent.DocumentSection) documentSectionJSON {
+	out := documentSectionJSON{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body, BodyHTML: s.BodyHTML,
+		RequiresAcknowledgment: s.RequiresAcknowledgment}
+	for _, q := range s.Questions {
+		out.Questions = append(out.Questions, questionJSON{Key: q.Key, Question: q.Question, Choices: q.Choices,
+			Correct: q.CorrectIndex(), Explanation: q.Explanation})
+	}
+	return out
+}
+
+func (s documentSectionJSON) toDomain() consent.DocumentSection {
+	out := consent.DocumentSection{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body, BodyHTML: s.BodyHTML,
+		RequiresAcknowledgment: s.RequiresAcknowledgment}
+	for _, q := range s.Questions {
+		c := q.Correct
+		out.Questions = append(out.Questions, consent.Question{Key: q.Key, Question: q.Question, Choices: q.Choices,
+			Correct: &c, Explanation: q.Explanation})
+	}
+	return out
 }
 
 func consentFromDomain(c *consent.Consent) consentRow {
@@ -63,7 +96,7 @@ func consentFromDomain(c *consent.Consent) consentRow {
 		dj := documentJSON{Locale: d.Locale, Title: d.Title, Disclosure: d.Disclosure,
 			DisclosureHTML: d.DisclosureHTML, Meanings: d.Meanings, ContentSHA256: d.ContentSHA256}
 		for _, s := range d.Sections {
-			dj.Sections = append(dj.Sections, documentSectionJSON(s))
+			dj.Sections = append(dj.Sections, sectionToJSON(s))
 		}
 		docs[code] = dj
 	}

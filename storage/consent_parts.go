@@ -7,7 +7,8 @@ import (
 )
 
 // withParts turns consent rows into domain consents with their signatures
-// (by signed_at, id), acknowledgments (in recording order) and PDF info,
+// (by signed_at, id), acknowledgments and answer attempts (in recording
+// order) and PDF info,
 // loading each part for the whole page in one query.
 func (r reader) withParts(ctx context.Context, rows []consentRow) ([]*consent.Consent, error) {
 	if len(rows) == 0 {
@@ -45,6 +46,14 @@ func (r reader) withParts(ctx context.Context, rows []consentRow) ([]*consent.Co
 	for _, row := range acks {
 		c := byID[row.ConsentID]
 		c.Acknowledgments = append(c.Acknowledgments, row.toDomain())
+	}
+	var answers []answerAttemptRow
+	if err := r.q(ctx).Where("consent_id IN ?", ids).Order("id").Find(&answers).Error; err != nil {
+		return nil, translate("load answer attempts", err, msgs{})
+	}
+	for _, row := range answers {
+		c := byID[row.ConsentID]
+		c.Answers = append(c.Answers, row.toDomain())
 	}
 	var pdfs []pdfRow
 	if err := r.q(ctx).Select(pdfInfoColumns).Where("consent_id IN ?", ids).Find(&pdfs).Error; err != nil {

@@ -90,7 +90,7 @@ func decodeDocuments(s string) (map[string]consent.Document, error) {
 		d := consent.Document{Locale: dj.Locale, Title: dj.Title, Disclosure: dj.Disclosure,
 			DisclosureHTML: dj.DisclosureHTML, Meanings: dj.Meanings, ContentSHA256: dj.ContentSHA256}
 		for _, s := range dj.Sections {
-			d.Sections = append(d.Sections, consent.DocumentSection(s))
+			d.Sections = append(d.Sections, s.toDomain())
 		}
 		out[code] = d
 	}

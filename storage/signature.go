@@ -38,6 +38,7 @@ type signatureRow struct {
 	IdentityVerified bool         `gorm:"column:identity_verified"`
 	ERConsentMS      *int64       `gorm:"column:electronic_records_consent_at"`
 	Acknowledged     string       `gorm:"column:acknowledged"`
+	Discussed        string       `gorm:"column:discussed_sections"`
 	Evidence         evidenceCols `gorm:"embedded"`
 }
 
@@ -72,7 +73,7 @@ func signatureFromDomain(s *consent.Signature) signatureRow {
 		MarkType: s.Mark.Type, MarkWidth: s.Mark.Width, MarkHeight: s.Mark.Height, MarkStrokes: mustJSON(strokes),
 		MarkPNG: s.Mark.PNG, MarkText: s.Mark.Text, StaffID: s.StaffID, IdentityVerified: s.IdentityVerified,
 		ERConsentMS: toMSPtr(s.ElectronicRecordsConsentAt), Acknowledged: mustJSON(s.Acknowledged),
-		Evidence: evidenceCols(s.Evidence)}
+		Discussed: discussedJSON(s.DiscussedSections), Evidence: evidenceCols(s.Evidence)}
 }
 
 func (r signatureRow) toDomain() (consent.Signature, error) {
@@ -87,6 +88,11 @@ func (r signatureRow) toDomain() (consent.Signature, error) {
 	}
 	if err := json.Unmarshal([]byte(r.Acknowledged), &s.Acknowledged); err != nil {
 		return s, fmt.Errorf("storage: signature %s acknowledged: %w", r.ID, err)
+	}
+	if r.Discussed != "" && r.Discussed != "[]" {
+		if err := json.Unmarshal([]byte(r.Discussed), &s.DiscussedSections); err != nil {
+			return s, fmt.Errorf("storage: signature %s discussed sections: %w", r.ID, err)
+		}
 	}
 	for _, st := range strokes {
 		ps := make([]consent.Point, 0, len(st))
@@ -103,7 +109,13 @@ func (r signatureRow) toDomain() (consent.Signature, error) {
 // are ECONFLICT.
 func (t *tx) CreateSignature(ctx context.Context, s *consent.Signature) error {
 	row := signatureFromDomain(s)
-	err := t.savepoint(ctx, func() error { return t.q(ctx).Create(&row).Error })
+	q := t.q(ctx)
+	if len(s.DiscussedSections) == 0 {
+		// Left to the column's default ('[]'), as on every signature before
+		// it existed, so the write also fits a database of an older schema.
+		q = q.Omit("discussed_sections")
+	}
+	err := t.savepoint(ctx, func() error { return q.Create(&row).Error })
 	if err == nil {
 		return nil
 	}
@@ -150,6 +162,46 @@ func (t *tx) CreateAcknowledgment(ctx context.Context, a *consent.Acknowledgment
 		Evidence: evidenceCols(a.Evidence)}
 	if err := t.q(ctx).Create(&row).Error; err != nil {
 		return translate("create acknowledgment", err, msgs{notFound: "Consent not found."})
+	}
+	a.ID = row.ID
+	return nil
+}
+
+// discussedJSON stores a signature's discussed sections; none is "[]", the
+// column's value on signatures made before it existed.
+func discussedJSON(keys []string) string {
+	if len(keys) == 0 {
+		return "[]"
+	}
+	return mustJSON(keys)
+}
+
+type answerAttemptRow struct {
+	ID          int64        `gorm:"column:id;primaryKey"`
+	ConsentID   string       `gorm:"column:consent_id"`
+	SectionKey  string       `gorm:"column:section_key"`
+	QuestionKey string       `gorm:"column:question_key"`
+	Locale      string       `gorm:"column:locale"`
+	Choice      int          `gorm:"column:choice"`
+	Correct     bool         `gorm:"column:correct"`
+	AtMS        int64        `gorm:"column:at"`
+	Evidence    evidenceCols `gorm:"embedded"`
+}
+
+func (answerAttemptRow) TableName() string { return "answer_attempts" }
+
+func (r answerAttemptRow) toDomain() consent.AnswerAttempt {
+	return consent.AnswerAttempt{ID: r.ID, ConsentID: r.ConsentID, SectionKey: r.SectionKey, QuestionKey: r.QuestionKey,
+		Locale: r.Locale, Choice: r.Choice, Correct: r.Correct, At: fromMS(r.AtMS), Evidence: consent.Evidence(r.Evidence)}
+}
+
+// CreateAnswerAttempt records a teach-back answer attempt; ENOTFOUND
+// without the consent.
+func (t *tx) CreateAnswerAttempt(ctx context.Context, a *consent.AnswerAttempt) error {
+	row := answerAttemptRow{ConsentID: a.ConsentID, SectionKey: a.SectionKey, QuestionKey: a.QuestionKey, Locale: a.Locale,
+		Choice: a.Choice, Correct: a.Correct, AtMS: toMS(a.At), Evidence: evidenceCols(a.Evidence)}
+	if err := t.q(ctx).Create(&row).Error; err != nil {
+		return translate("create answer attempt", err, msgs{notFound: "Consent not found."})
 	}
 	a.ID = row.ID
 	return nil

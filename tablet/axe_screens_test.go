@@ -69,6 +69,10 @@ func TestAccessibilityEveryScreen(t *testing.T) {
 				p.checkPage("section acknowledged")
 			}
 		}
+		if qs, _ := c["document"].(map[string]any)["sections"].([]any)[i].(map[string]any)["questions"].([]any); len(qs) > 0 {
+			p.checkPage("section with teach-back questions")
+		}
+		answerSection(p, c, i)
 		p.js(fmt.Sprintf(`document.querySelector('.sub').textContent.startsWith('Section %d of')`, sections), &last)
 		p.click("#next")
 		if last {

@@ -99,6 +99,7 @@ func TestSignInSpanishWithCountersignature(t *testing.T) {
 				p.shot("section-acknowledged")
 			}
 		}
+		answerSection(p, c, i) // teach-back questions, answered right
 		var last bool
 		p.js(fmt.Sprintf(`document.querySelector('.sub').textContent.startsWith('Sección %d de')`, sections), &last)
 		p.click("#next")

@@ -30,7 +30,8 @@ var grandfathered = map[string]string{
 // TextReadability is the readability of one patient-facing text of a version.
 type TextReadability struct {
 	Locale string
-	// Key is the section's key, or "change_summary".
+	// Key is the section's key, "section/question" for a teach-back
+	// question, or "change_summary".
 	Key string
 	Figures
 	// Measured is false for a language without a formula here; only the
@@ -53,8 +54,9 @@ type Readability struct {
 // word of two syllables in English and in Spanish.
 const standIn = "Valor"
 
-// CheckReadability measures every section body and change summary of a
-// version, in every locale, with its variables filled in by their defaults.
+// CheckReadability measures every section body, teach-back question and
+// change summary of a version, in every locale, with its variables filled in
+// by their defaults.
 func CheckReadability(s *Shipped) *Readability {
 	r := &Readability{Slug: s.Slug, Version: s.Version}
 	if sum, err := s.Content.SHA256(); err == nil && grandfathered[fmt.Sprintf("%s/%d", s.Slug, s.Version)] == sum {
@@ -72,6 +74,9 @@ func CheckReadability(s *Shipped) *Readability {
 		lc := s.Content.Locales[code]
 		for _, sec := range lc.Sections {
 			r.Texts = append(r.Texts, measureText(code, sec.Key, fill(sec.Body)))
+			for _, q := range sec.Questions {
+				r.Texts = append(r.Texts, measureText(code, sec.Key+"/"+q.Key, fill(questionText(q))))
+			}
 		}
 		if strings.TrimSpace(lc.ChangeSummary) != "" {
 			r.Texts = append(r.Texts, measureText(code, "change_summary", fill(lc.ChangeSummary)))
@@ -120,7 +125,7 @@ func (r *Readability) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "readability of %s version %d (English: Flesch–Kincaid grade ≤ %.0f; Spanish: Fernández-Huerta ≥ %.0f; sentences ≤ %d words)\n",
 		r.Slug, r.Version, MaxGradeEnglish, MinEaseSpanish, MaxSentenceWords)
-	fmt.Fprintf(&b, "%-6s %-24s %6s %9s %9s %6s %7s  %s\n", "locale", "section", "words", "sentences", "syllables", "score", "longest", "result")
+	fmt.Fprintf(&b, "%-6s %-36s %6s %9s %9s %6s %7s  %s\n", "locale", "section", "words", "sentences", "syllables", "score", "longest", "result")
 	for _, t := range r.Texts {
 		score, result := "-", "ok"
 		if t.Measured {
@@ -131,7 +136,7 @@ func (r *Readability) Write(w io.Writer) error {
 		} else if !t.Measured {
 			result = "ok (no formula for this language; sentence length only)"
 		}
-		fmt.Fprintf(&b, "%-6s %-24s %6d %9d %9d %6s %7d  %s\n", t.Locale, t.Key, t.Words, t.Sentences, t.Syllables, score, t.LongestWords, result)
+		fmt.Fprintf(&b, "%-6s %-36s %6d %9d %9d %6s %7d  %s\n", t.Locale, t.Key, t.Words, t.Sentences, t.Syllables, score, t.LongestWords, result)
 	}
 	if r.Grandfathered {
 		b.WriteString("grandfathered: this version was shipped before the readability check and is frozen; its figures are reported, not enforced\n")
@@ -152,4 +157,17 @@ func Lint(name string, data []byte) (*Shipped, *Readability, error) {
 		return nil, nil, inFile(name, err)
 	}
 	return s, CheckReadability(s), nil
+}
+
+// questionText is a teach-back question as the patient reads it, to be
+// measured as one text: the question, each choice as a list item (a choice
+// is its own sentence, however short), and the explanation.
+func questionText(q consent.Question) string {
+	var b strings.Builder
+	b.WriteString(q.Question + "\n\n")
+	for _, c := range q.Choices {
+		b.WriteString("- " + c + "\n")
+	}
+	b.WriteString("\n" + q.Explanation + "\n")
+	return b.String()
 }

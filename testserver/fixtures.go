@@ -5,7 +5,7 @@ import (
 )
 
 // Variables are values for the variables of the current ketamine-iv version
-// (2) that have no default.
+// (3, with version 2's variables) that have no default.
 var Variables = map[string]string{"clinic_name": "Calm Waters Ketamine Clinic", "clinician_name": "Dr. Ana Ruiz",
 	"clinic_phone": "+1 555 0100", "after_hours_phone": "+1 555 0199", "infusion_fee": "$450"}
 
@@ -100,4 +100,36 @@ func (s *Server) signed(tb testing.TB, c map[string]any) string {
 		tb.Fatalf("clinician signature: %d %s", st, b)
 	}
 	return id
+}
+
+// CorrectAnswers returns, per section key, each teach-back question's key
+// and correct choice in the consent's document (the API's JSON shows them).
+func CorrectAnswers(tb testing.TB, consentJSON map[string]any) map[string]map[string]int {
+	tb.Helper()
+	out := map[string]map[string]int{}
+	for _, raw := range consentJSON["document"].(map[string]any)["sections"].([]any) {
+		sec := raw.(map[string]any)
+		qs, _ := sec["questions"].([]any)
+		for _, q := range qs {
+			qm := q.(map[string]any)
+			if out[sec["key"].(string)] == nil {
+				out[sec["key"].(string)] = map[string]int{}
+			}
+			out[sec["key"].(string)][qm["key"].(string)] = int(qm["correct"].(float64))
+		}
+	}
+	return out
+}
+
+// AnswerAll answers every teach-back question correctly through a signing
+// token, as a tablet would after the patient read each section.
+func (s *Server) AnswerAll(tb testing.TB, token string, consentJSON map[string]any) {
+	tb.Helper()
+	for sec, qs := range CorrectAnswers(tb, consentJSON) {
+		for q, choice := range qs {
+			if st, b := s.Do(tb, "POST", "/v1/signing/"+token+"/answers", "", map[string]any{"section": sec, "question": q, "choice": choice}); st != 201 {
+				tb.Fatalf("answer %s/%s: %d %s", sec, q, st, b)
+			}
+		}
+	}
 }

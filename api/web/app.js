@@ -9,6 +9,7 @@ import { reading, disclosure } from './reading.js';
 import { start, language, gone, handoff, done, enrol, showDevice } from './screens.js';
 import { enrolFromLink, loadDevice } from './device.js';
 import { newStaff, patientSign, staffSign } from './signing.js';
+import { answerState } from './teachback.js';
 
 const params = new URLSearchParams(location.search);
 // Timeouts may be shortened (for tests or a busy desk) with ?idle=, ?warn=, ?done= (seconds), never lengthened.
@@ -58,7 +59,7 @@ function newSession(token, view) {
   const acks = {};
   for (const a of view.acknowledgments || []) acks[`${a.locale}|${a.section}`] = a.at;
   return {
-    token, view, acks, locales, step: 'language', index: 0, disclosure: false,
+    token, view, acks, locales, step: 'language', index: 0, disclosure: false, answers: answerState(view.answer_attempts),
     locale: locales.includes(app.ui) ? app.ui : view.locale,
     role: 'patient', name: '', relationship: '', mode: 'drawn', typed: '', ink: new Ink(), pending: null,
     staff: newStaff(),

@@ -3,6 +3,7 @@
 import { announce, h, put } from './dom.js';
 import { app, busy, explain, go } from './app.js';
 import { call } from './net.js';
+import { questions, readAloud, sectionAnswered } from './teachback.js';
 
 /** doc returns the document in the signing locale. */
 export const doc = () => app.s.view.documents[app.s.locale];
@@ -44,13 +45,18 @@ export function reading(main) {
   const key = `${s.locale}|${sec.key}`;
   const at = s.acks[key];
   const error = h('p', { class: 'error', role: 'alert' });
-  const blocked = sec.requires_acknowledgment && !at;
+  const needAck = sec.requires_acknowledgment && !at;
+  // Questions follow the section once it is acknowledged (or needs no acknowledgment).
+  const asking = !needAck && (sec.questions || []).length > 0;
+  const blocked = needAck || (asking && !sectionAnswered(s, sec));
+  const body = h('div', { class: 'doc', html: sec.body_html });
   put(main, 
     progress(s.index + 1),
     h('article', { class: 'section', lang: s.locale },
       h('h1', { tabindex: '-1', id: 'section-heading' }, sec.heading),
       h('p', { class: 'sub' }, t.sectionOf(s.index + 1, sections.length)),
-      h('div', { class: 'doc', html: sec.body_html })),
+      readAloud(`${sec.heading}. ${body.textContent}`, s.locale),
+      body),
     sec.requires_acknowledgment ? h('div', { class: `ack${at ? ' done' : ''}` },
       h('button', {
         type: 'button', class: at ? 'ack-button pressed' : 'ack-button', id: 'ack', 'aria-pressed': String(!!at),
@@ -58,12 +64,13 @@ export function reading(main) {
       }, at ? `✓ ${t.understood}` : t.understand),
       at ? h('p', { class: 'recorded', id: 'ack-time' }, t.recordedAt(fmtTime(at))) : null,
       error) : null,
+    asking ? questions(sec, () => go('reading', { keepFocus: true })) : null,
     nav({
       back: s.index > 0 ? () => { s.index--; go('reading'); } : s.locales.length > 1 ? () => go('language') : null,
       next: () => {
         if (s.index < sections.length - 1) { s.index++; go('reading'); } else go('disclosure');
       },
-      blocked, reason: t.ackNeeded,
+      blocked, reason: needAck ? t.ackNeeded : t.questionsNeeded,
     }));
 
   async function acknowledge(e) {

@@ -7,6 +7,7 @@ import { app, busy, explain, forgetPatient, go, route, finish } from './app.js';
 import { ApiError, call, uuid } from './net.js';
 import { Ink, attachPad } from './pad.js';
 import { doc, progress } from './reading.js';
+import { discussion, questions } from './teachback.js';
 
 /** signatureBlock renders the draw/type choice and the pad; state holds mode, typed and ink. */
 function signatureBlock(state, typedLabel, onChange) {
@@ -177,7 +178,7 @@ export function patientSign(main) {
 
 /** newStaff is the staff side's state: cleared after each countersignature, and with the session. */
 export function newStaff() {
-  return { id: '', pin: '', identity: false, mode: 'drawn', typed: '', ink: new Ink(), checked: null, error: '', pending: null };
+  return { id: '', pin: '', identity: false, discussed: false, mode: 'drawn', typed: '', ink: new Ink(), checked: null, error: '', pending: null };
 }
 
 /**
@@ -258,8 +259,13 @@ function staffSignature(main) {
   const error = h('p', { class: 'error', role: 'alert', id: 'staff-error' });
   const missing = h('div', { class: 'missing-wrap', id: 'missing' });
   const button = h('button', { type: 'button', class: 'primary big', id: 'staff-submit', 'aria-describedby': 'missing' }, t.staffSubmit);
+  const flagged = (who.flagged_sections || []).map((f) => f.key);
+  const open = who.open_questions || [];
+  const reanswered = () => open.every((k) => { const [sec, q] = k.split('/'); return s.answers[`${sec}|${q}`]?.right; });
   const items = () => [
     role === 'clinician' ? [t.needIdentity, st.identity] : null,
+    flagged.length ? [t.needDiscussed, st.discussed] : null,
+    open.length ? [t.needReanswer, reanswered()] : null,
     [st.mode === 'typed' ? t.needTypedStaff : t.needSignature, !!markOf(st)],
   ].filter(Boolean);
   const needs = () => items().filter(([, ok]) => !ok);
@@ -280,6 +286,7 @@ function staffSignature(main) {
       if (needs().length) return null;
       const b = { role, staff: { id: st.id.trim(), pin: st.pin }, signature: markOf(st) };
       if (role === 'clinician') b.identity_verified = true;
+      if (flagged.length) b.discussed_sections = flagged;
       return b;
     },
     done: (res) => {
@@ -304,6 +311,10 @@ function staffSignature(main) {
     h('p', { class: 'hint signing-as' }, t.signingAs(who.staff.name, who.staff.id), ' ',
       h('button', { type: 'button', class: 'secondary', id: 'staff-change', onclick: () => change() }, t.notYou)),
     role === 'clinician' ? h('div', { class: 'check big-check' }, identity, h('label', { for: 'identity' }, t.identity)) : null,
+    discussion(st, who, update),
+    open.length ? h('section', { class: 'card reask', id: 'reask', 'aria-labelledby': 'reask-title' },
+      h('h2', { id: 'reask-title' }, t.reaskTitle), h('p', {}, t.reaskIntro),
+      ...doc().sections.map((sec) => questions(sec, () => go('staff', { keepFocus: true }), { reask: open }))) : null,
     signatureBlock(st, t.typedStaffLabel, update),
     h('div', { class: 'submit-row' }, missing, error, button));
   update();

@@ -52,6 +52,7 @@ func (st *state) withParts(c consent.Consent) *consent.Consent {
 		return cmp.Or(a.SignedAt.Compare(b.SignedAt), cmp.Compare(a.ID, b.ID))
 	})
 	c.Acknowledgments = slices.Clone(st.acks[c.ID])
+	c.Answers = slices.Clone(st.answers[c.ID])
 	if p, ok := st.pdfs[pdfKey{c.ID, ""}]; ok {
 		info := p.Info
 		c.PDF = &info
@@ -200,7 +201,7 @@ func (t *tx) CreateConsent(ctx context.Context, c *consent.Consent) error {
 	row.Variables, row.Documents = maps.Clone(c.Variables), maps.Clone(c.Documents)
 	row.CreatedAt, row.ExpiresAt = ms(c.CreatedAt), ms(c.ExpiresAt)
 	row.SignedAt, row.StatusChangedAt = msPtr(c.SignedAt), msPtr(c.StatusChangedAt)
-	row.Signatures, row.Acknowledgments, row.PDF, row.WithdrawalPDF = nil, nil, nil, nil
+	row.Signatures, row.Acknowledgments, row.Answers, row.PDF, row.WithdrawalPDF = nil, nil, nil, nil, nil
 	w.consents[c.ID] = row
 	return nil
 }

@@ -31,6 +31,7 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 		{"ConsentTransitions", contractTransitions},
 		{"Signatures", contractSignatures},
 		{"PDFs", contractPDFs},
+		{"Answers", contractAnswers},
 		{"ConsentList", contractConsentList},
 		{"ExpiredPending", contractExpiredPending},
 		{"DownloadLinks", contractLinks},

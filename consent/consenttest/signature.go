@@ -42,6 +42,7 @@ func (t *tx) CreateSignature(ctx context.Context, s *consent.Signature) error {
 	row := *s
 	row.SignedAt, row.ElectronicRecordsConsentAt = ms(s.SignedAt), msPtr(s.ElectronicRecordsConsentAt)
 	row.Acknowledged, row.Mark.PNG = slices.Clone(s.Acknowledged), slices.Clone(s.Mark.PNG)
+	row.DiscussedSections = slices.Clone(s.DiscussedSections)
 	row.Mark.Strokes = slices.Clone(s.Mark.Strokes)
 	w.signatures[s.ConsentID] = append(slices.Clip(w.signatures[s.ConsentID]), row)
 	return nil
@@ -58,6 +59,21 @@ func (t *tx) CreateAcknowledgment(ctx context.Context, a *consent.Acknowledgment
 	row := *a
 	row.ID, row.At = w.ackSeq, ms(a.At)
 	w.acks[a.ConsentID] = append(slices.Clip(w.acks[a.ConsentID]), row)
+	a.ID = row.ID
+	return nil
+}
+
+// CreateAnswerAttempt stores a teach-back answer attempt and numbers it;
+// ENOTFOUND without the consent.
+func (t *tx) CreateAnswerAttempt(ctx context.Context, a *consent.AnswerAttempt) error {
+	w := t.w
+	if _, ok := w.consents[a.ConsentID]; !ok {
+		return notFound("Consent not found.")
+	}
+	w.answerSeq++
+	row := *a
+	row.ID, row.At = w.answerSeq, ms(a.At)
+	w.answers[a.ConsentID] = append(slices.Clip(w.answers[a.ConsentID]), row)
 	a.ID = row.ID
 	return nil
 }

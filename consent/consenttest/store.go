@@ -65,6 +65,8 @@ type state struct {
 	signatures  map[string][]consent.Signature
 	acks        map[string][]consent.Acknowledgment
 	ackSeq      int64
+	answers     map[string][]consent.AnswerAttempt
+	answerSeq   int64
 	pdfs        map[pdfKey]consent.SealedPDF // kind "" is the signed PDF
 	links       map[string]consent.DownloadLink
 	keys        map[string]consent.APIKey
@@ -84,7 +86,7 @@ func newState() *state {
 	return &state{templates: map[string]consent.Template{}, versions: map[versionKey]consent.TemplateVersion{},
 		approvals: map[versionKey]consent.TemplateApproval{},
 		consents:  map[string]consent.Consent{}, signatures: map[string][]consent.Signature{},
-		acks: map[string][]consent.Acknowledgment{}, pdfs: map[pdfKey]consent.SealedPDF{},
+		acks: map[string][]consent.Acknowledgment{}, answers: map[string][]consent.AnswerAttempt{}, pdfs: map[pdfKey]consent.SealedPDF{},
 		links: map[string]consent.DownloadLink{}, keys: map[string]consent.APIKey{}, staff: map[string]consent.Staff{},
 		devices: map[string]consent.Device{}, webhooks: map[string]consent.Webhook{}, events: map[string]consent.WebhookEvent{},
 		deliveries: map[string]delivery{}, attempts: map[string][]consent.DeliveryAttempt{},
@@ -96,6 +98,7 @@ func (s *state) clone() *state {
 	c := *s
 	c.templates, c.versions, c.consents = maps.Clone(s.templates), maps.Clone(s.versions), maps.Clone(s.consents)
 	c.signatures, c.acks, c.pdfs, c.links = maps.Clone(s.signatures), maps.Clone(s.acks), maps.Clone(s.pdfs), maps.Clone(s.links)
+	c.answers = maps.Clone(s.answers)
 	c.keys, c.staff, c.devices = maps.Clone(s.keys), maps.Clone(s.staff), maps.Clone(s.devices)
 	c.webhooks, c.events, c.deliveries, c.attempts = maps.Clone(s.webhooks), maps.Clone(s.events), maps.Clone(s.deliveries), maps.Clone(s.attempts)
 	c.idempotency, c.counters = maps.Clone(s.idempotency), maps.Clone(s.counters)

@@ -44,6 +44,18 @@ func signingOps() []op {
 			summary: "Record that a section was acknowledged", desc: "Recorded acknowledgments count for later signatures.",
 			idem: true, body: jsonBody("AcknowledgmentRequest"), status: 201,
 			resp: jsonResp("The acknowledgment, with the server's time.", "Acknowledgment"), errs: []int{410, 429}},
+		{method: "POST", path: "/v1/signing/{token}/answers", id: "answerQuestion", tag: "Signing",
+			summary: "Answer a teach-back question",
+			desc: "Records, with the server's time, the patient side's answer to a section's teach-back question, and says " +
+				"whether it was right; a wrong answer returns the explanation (the tablet shows it with the section's text and " +
+				"asks again). Every attempt is kept as evidence, with an audit event (consent.answer_recorded) bound to it. " +
+				"The second wrong answer to a question flags its section for discussion with the clinician (section_flagged); " +
+				"the patient may continue. A question answered correctly is not asked again, and a question takes at most " +
+				"10 attempts (409). After the patient signed, answers are still taken until the consent is complete: with " +
+				"teach_back: required the patient answers again after the clinician's discussion, at the hand-over.",
+			idem: true, body: jsonBody("AnswerRequest"), status: 201,
+			resp: jsonResp("The attempt, whether it was right, and the explanation when not.", "AnswerResult"),
+			errs: []int{409, 410, 429}},
 		{method: "POST", path: "/v1/signing/{token}/signatures", id: "signWithToken", tag: "Signing",
 			summary: "Sign on the tablet", desc: "As POST /v1/consents/{id}/signatures, authorised by the signing token, except " +
 				"that a patient-side signature needs every section that requires acknowledgment acknowledged first, each " +
@@ -57,7 +69,10 @@ func signingOps() []op {
 				"returns the patient's name and date of birth (never the patient ID) to check the patient's identity " +
 				"against, and is audited (consent.patient_shown). Wrong PINs count toward the same limits as signing " +
 				"(per staff member and place, and the per-staff ceiling): 400 on staff.pin, then 429. A role the consent " +
-				"does not need now (already signed, or before the patient signed) → 409; the consent no longer pending → 410.",
+				"does not need now (already signed, or before the patient signed) → 409; the consent no longer pending → 410. " +
+				"A clinician also gets the sections the patient's teach-back answers flagged (to discuss, and to list in the " +
+				"countersignature's discussed_sections) and, for a version with teach_back: required, the questions still " +
+				"to be answered correctly.",
 			body: jsonBody("StaffCheckRequest"), status: 200, resp: jsonResp("The staff member and the patient.", "StaffCheck"),
 			errs: []int{409, 410, 429}},
 	}

@@ -60,6 +60,12 @@ func requestSchemas() M {
 		"AcknowledgmentRequest": input("A section the signer acknowledges.", M{
 			"section": str("Section key."), "locale": str("The locale the section was read in."),
 		}, "section"),
+		"AnswerRequest": input("The patient side's answer to a teach-back question.", M{
+			"section": str("Section key."), "question": str("Question key."),
+			"choice": M{"type": "integer", "minimum": 0, "maximum": 3, "description": "Index of the choice given, 0 for the first."},
+			"locale": str("The locale the question was read in; default: the consent's locale."),
+		}, "section", "question", "choice"),
+		"QuestionInput": questionInput(),
 		"CreateDeviceRequest": input("A kiosk tablet to enrol.", M{
 			"name": M{"type": "string", "minLength": 1, "maxLength": 100, "description": "e.g. Front desk 1."},
 		}, "name"),
@@ -88,6 +94,8 @@ func versionContentSchema() M {
 			"description": "Roles that must sign; a representative may fill the patient's place."},
 		"signature_forms":     M{"type": "array", "minItems": 1, "items": enum("", signatureForms...)},
 		"expires_after_hours": M{"type": "integer", "minimum": 1, "description": "How long a new consent stays signable."},
+		"teach_back": enum("Optional. required: the clinician countersigns only once every teach-back question was "+
+			"answered correctly (needs questions and a clinician among required_signers).", "required"),
 	}, "locales", "required_signers", "signature_forms", "expires_after_hours")
 }
 
@@ -95,7 +103,20 @@ func sectionInput() M {
 	return input("A section of a template locale. Keys are unique within a version and identical across its locales.", M{
 		"key": str(""), "kind": enum("", sectionKinds...), "heading": str(""), "body": str("Markdown; {{variable}} placeholders."),
 		"requires_acknowledgment": boolean(""),
+		"questions": M{"type": "array", "maxItems": 10, "items": ref("QuestionInput"), "description": "Optional teach-back " +
+			"questions, asked after the section. Every locale asks the same questions: same keys in the same order, same " +
+			"number of choices, same correct index."},
 	}, "key", "kind", "heading", "body")
+}
+
+func questionInput() M {
+	return input("A teach-back question in one locale. Text is plain (no Markdown); {{variable}} placeholders allowed.", M{
+		"key":         str("Unique within the section; identical across locales."),
+		"question":    M{"type": "string", "minLength": 1, "maxLength": 500},
+		"choices":     M{"type": "array", "minItems": 2, "maxItems": 4, "items": M{"type": "string", "minLength": 1, "maxLength": 200}, "description": "2 to 4 different choices."},
+		"correct":     M{"type": "integer", "minimum": 0, "maximum": 3, "description": "Index of the one correct choice, 0 for the first."},
+		"explanation": M{"type": "string", "minLength": 1, "maxLength": 1000, "description": "Shown after a wrong answer; points back to the text."},
+	}, "key", "question", "choices", "correct", "explanation")
 }
 
 func localeInput() M {
@@ -140,6 +161,9 @@ func signatureRequestSchema() M {
 			"id": str(""), "pin": M{"type": "string", "writeOnly": true},
 		}, "id", "pin"),
 		"identity_verified": boolean("Clinician: attests the patient's identity was checked."),
+		"discussed_sections": arr(str(""), "Clinician only: the sections the clinician discussed with the patient. Must "+
+			"list every section the patient's teach-back answers flagged (400 otherwise). With teach_back: required, the "+
+			"countersignature is refused (409, field teach_back) until every question was answered correctly."),
 		"signature": M{
 			"oneOf":         []M{ref("DrawnMark"), ref("ImageMark"), ref("TypedMark")},
 			"discriminator": M{"propertyName": "type", "mapping": M{"drawn": "#/components/schemas/DrawnMark", "image": "#/components/schemas/ImageMark", "typed": "#/components/schemas/TypedMark"}},

@@ -74,7 +74,16 @@ func schemas() M {
 		"TemplateSection": output("A section of a template locale (Markdown, variables not yet filled).", M{
 			"key": str(""), "kind": enum("", sectionKinds...), "heading": str(""), "body": str("Markdown."),
 			"requires_acknowledgment": boolean(""),
-		}),
+			"questions":               arr(ref("Question"), "Teach-back questions; absent when the section has none."),
+		}, "questions"),
+		"Question": output("A teach-back question. The signing session (GET /v1/signing/{token}) leaves out correct and "+
+			"explanation, which the answer call returns.", M{
+			"key": str(""), "question": str("Plain text."), "choices": arr(str(""), "2 to 4 choices."),
+			"correct":     integer("Index of the correct choice, 0 for the first."),
+			"explanation": str("Shown after a wrong answer; points back to the text."),
+		}, "correct", "explanation"),
+		"AnswerAttempt": output("One teach-back answer the patient side gave, with the server's time.", answerProps()),
+		"AnswerResult":  output("A teach-back answer just recorded.", answerResultProps(), "explanation"),
 		"LocaleContent": output("One language of a template version.", M{
 			"title": str(""), "sections": arr(ref("TemplateSection"), ""),
 			"disclosure":     str("The electronic-records disclosure, Markdown."),
@@ -94,7 +103,8 @@ func schemas() M {
 			"key": str("Unique within the document, identical across locales."), "kind": enum("", sectionKinds...),
 			"heading": str(""), "body": str("Markdown with variables filled in."), "body_html": str("The body rendered to HTML."),
 			"requires_acknowledgment": boolean("Whether a signer must acknowledge this section."),
-		}),
+			"questions":               arr(ref("Question"), "Teach-back questions, variables filled in; absent when the section has none."),
+		}, "questions"),
 		"Document": output("A consent document in one locale, frozen when the consent was created.", M{
 			"locale": str(""), "title": str(""), "sections": arr(ref("Section"), ""),
 			"disclosure": str("The electronic-records disclosure, Markdown."), "disclosure_html": str(""),
@@ -177,7 +187,9 @@ func templateVersionSchema() M {
 			"Roles that must sign; a representative may sign in the patient's place."),
 		"signature_forms":     arr(enum("", signatureForms...), "Accepted signature forms."),
 		"expires_after_hours": integer("How long a new consent stays signable."),
-	}, "approved_by", "retired_at", "approval")
+		"teach_back": enum("required: the clinician countersigns only once every teach-back question was answered "+
+			"correctly. Absent otherwise.", "required"),
+	}, "approved_by", "retired_at", "approval", "teach_back")
 }
 
 // legacyApprovedBy describes approved_by, which only versions published
@@ -226,10 +238,13 @@ func consentSchema() M {
 		"signing":                 ref("SigningLink"),
 		"signatures":              arr(ref("Signature"), ""),
 		"acknowledgments":         arr(ref("Acknowledgment"), "Sections acknowledged on the tablet."),
-		"signed_at":               orNull(timestamp("When the last required signature was given.")),
-		"status_changed_at":       orNull(timestamp("")),
-		"status_reason":           str("The reason given for the last transition."),
-		"declined_at":             timestamp(""), "cancelled_at": timestamp(""), "expired_at": timestamp(""),
+		"answer_attempts":         arr(ref("AnswerAttempt"), "Every teach-back answer, in recording order."),
+		"flagged_sections": arr(str(""), "Sections to discuss with the clinician: a question of theirs was answered "+
+			"wrongly twice. A flag stays once raised; the clinician's countersignature lists them in discussed_sections."),
+		"signed_at":         orNull(timestamp("When the last required signature was given.")),
+		"status_changed_at": orNull(timestamp("")),
+		"status_reason":     str("The reason given for the last transition."),
+		"declined_at":       timestamp(""), "cancelled_at": timestamp(""), "expired_at": timestamp(""),
 		"withdrawn_at": timestamp(""), "voided_at": timestamp(""),
 		"pdf": orNull(ref("PDFInfo")),
 		"withdrawal_pdf": withDesc(ref("PDFInfo"), "Withdrawn consents: the sealed withdrawal copy (url /v1/consents/{id}/pdf/withdrawn). "+
@@ -277,18 +292,20 @@ func evidenceSchema() M {
 	}, "device_id", "client_time_claimed")
 }
 
-var signatureOptional = []string{"relationship", "staff_id"}
+var signatureOptional = []string{"relationship", "staff_id", "discussed_sections"}
 
 func signatureProps() M {
 	return M{
 		"id": str(""), "role": enum("", roles...), "name": str("Printed name."),
-		"relationship":                  str("Representative only: relationship to the patient."),
-		"locale":                        str("The locale of the document signed."),
-		"signed_at":                     timestamp("The server's clock."),
-		"meaning":                       str("What this signature means, from the document."),
-		"staff_id":                      str("Staff signers only."),
-		"identity_verified":             boolean("Clinician: attests the patient's identity was checked."),
-		"acknowledged_sections":         arr(str(""), "Section keys acknowledged."),
+		"relationship":          str("Representative only: relationship to the patient."),
+		"locale":                str("The locale of the document signed."),
+		"signed_at":             timestamp("The server's clock."),
+		"meaning":               str("What this signature means, from the document."),
+		"staff_id":              str("Staff signers only."),
+		"identity_verified":     boolean("Clinician: attests the patient's identity was checked."),
+		"acknowledged_sections": arr(str(""), "Section keys acknowledged."),
+		"discussed_sections": arr(str(""), "Clinician: the sections discussed with the patient after teach-back "+
+			"flagged them; absent when none."),
 		"electronic_records_consent_at": orNull(timestamp("When the signer agreed to electronic records.")),
 		"signature":                     ref("SignatureMark"),
 		"evidence":                      ref("Evidence"),
@@ -300,6 +317,20 @@ func signatureResultSchema() M {
 	p["consent_id"] = str("")
 	p["consent_status"] = enum("signed once every required role has signed.", consentStates...)
 	return output("The signature just recorded, and the consent's status after it.", p, signatureOptional...)
+}
+
+func answerProps() M {
+	return M{"section": str("Section key."), "question": str("Question key."), "locale": str(""),
+		"choice": integer("Index of the choice given, 0 for the first."), "correct": boolean(""),
+		"at": timestamp("The server's clock."), "channel": enum("", "api", "tablet")}
+}
+
+func answerResultProps() M {
+	p := answerProps()
+	p["attempt"] = integer("Attempts on this question so far, this one included.")
+	p["explanation"] = str("When the answer was wrong: why, pointing back to the text.")
+	p["section_flagged"] = boolean("The section is to be discussed with the clinician (a second wrong answer).")
+	return p
 }
 
 func ackProps() M {
@@ -332,13 +363,16 @@ func verificationSchema() M {
 func signingSessionSchema() M {
 	return output("What a tablet shows for a signing token.", M{
 		"consent_id": str(""), "status": enum("", consentStates...), "locale": str(""),
-		"locales":          arr(str(""), ""),
-		"documents":        mapOf(ref("Document"), "Every locale's document."),
-		"required_signers": arr(enum("", roles...), ""),
-		"signature_forms":  arr(enum("", signatureForms...), ""),
-		"signed_roles":     arr(enum("", roles...), ""),
-		"acknowledgments":  arr(ref("Acknowledgment"), ""),
-		"expires_at":       timestamp(""),
+		"locales":             arr(str(""), ""),
+		"documents":           mapOf(ref("Document"), "Every locale's document."),
+		"required_signers":    arr(enum("", roles...), ""),
+		"signature_forms":     arr(enum("", signatureForms...), ""),
+		"signed_roles":        arr(enum("", roles...), ""),
+		"acknowledgments":     arr(ref("Acknowledgment"), ""),
+		"answer_attempts":     arr(ref("AnswerAttempt"), "Teach-back answers so far."),
+		"flagged_sections":    arr(str(""), "Sections to discuss with the clinician."),
+		"teach_back_required": boolean("The clinician countersigns only once every question was answered correctly."),
+		"expires_at":          timestamp(""),
 	})
 }
 
@@ -356,5 +390,9 @@ func staffCheckSchema() M {
 		"staff": output("", M{"id": str(""), "name": str(""), "role": enum("", "clinician", "witness", "interpreter")}),
 		"patient": output("", M{"given_name": str(""), "family_name": str(""),
 			"birth_date": M{"type": "string", "format": "date", "description": "YYYY-MM-DD."}}),
+		"flagged_sections": arr(output("", M{"key": str(""), "heading": str("")}), "Clinician: sections the patient's "+
+			"teach-back answers flagged, to discuss before countersigning; empty for other roles."),
+		"open_questions": arr(str(""), "teach_back: required: questions (section/question) still to be answered "+
+			"correctly; empty otherwise."),
 	})
 }

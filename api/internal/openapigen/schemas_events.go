@@ -19,8 +19,8 @@ func auditEventSchema() M {
 			"audit.row_baseline events vouch for rows that existed before this was introduced.",
 			"properties": M{"row_digests": arr(output("", M{
 				"table": str("consents, signatures, acknowledgments, pdfs, additional_pdfs, templates, template_versions, " +
-					"api_keys, staff, download_links, webhooks or devices."),
-				"id": str("The row's key: the ID; slug/version for a template version; the number of an acknowledgment; " +
+					"api_keys, staff, download_links, webhooks, devices or answer_attempts."),
+				"id": str("The row's key: the ID; slug/version for a template version; the number of an acknowledgment or answer attempt; " +
 					"consent_id/kind for an additional PDF (C1/withdrawn)."),
 				"digest": sha256Hex("HMAC of the row's canonical content after the event"),
 				"before": sha256Hex("For a change to an existing row: HMAC of its content just before the event, which must " +
