@@ -16,8 +16,8 @@ import (
 
 	"github.com/consentd/consentd/api"
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/metrics"
-	"github.com/consentd/consentd/ratelimit"
+	"github.com/consentd/consentd/internal/metrics"
+	"github.com/consentd/consentd/internal/ratelimit"
 	"github.com/consentd/consentd/webhook"
 	"github.com/gin-gonic/gin"
 )

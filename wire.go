@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/pinhash"
 	"github.com/consentd/consentd/pdf"
-	"github.com/consentd/consentd/pinhash"
 	"github.com/consentd/consentd/storage"
 	"github.com/consentd/consentd/templates"
 	"github.com/oklog/ulid/v2"

@@ -18,9 +18,9 @@ import (
 
 	"github.com/consentd/consentd/api"
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/pinhash"
+	"github.com/consentd/consentd/internal/ratelimit"
 	"github.com/consentd/consentd/pdf"
-	"github.com/consentd/consentd/pinhash"
-	"github.com/consentd/consentd/ratelimit"
 	"github.com/consentd/consentd/storage"
 	"github.com/consentd/consentd/storage/storagetest"
 	"github.com/consentd/consentd/templates"

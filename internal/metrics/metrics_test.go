@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/metrics"
+	"github.com/consentd/consentd/internal/metrics"
 	"github.com/consentd/consentd/testserver"
 	"github.com/consentd/consentd/webhook"
 	"github.com/google/go-cmp/cmp"
