@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/consentd/consentd/internal/loadtest"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -61,7 +63,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	cmd, rest := args[0], args[1:]
 	if cmd == "loadtest" { // a client of a running server: its own flags, no server config
-		return loadtest(ctx, rest, stdout)
+		err := loadtest.Run(ctx, rest, stdout)
+		if code, ok := err.(loadtest.ExitError); ok {
+			return exitError(code)
+		}
+		return err
 	}
 	sub := ""
 	if (cmd == "apikey" || cmd == "templates" || cmd == "audit" || cmd == "keys") && len(rest) > 0 {

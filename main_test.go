@@ -229,4 +229,12 @@ func TestUsageAndBadFlags(t *testing.T) {
 	if err := run(context.Background(), []string{"frobnicate"}, env(nil), &o); err != exitError(2) {
 		t.Fatalf("unknown command: %v", err)
 	}
+	// "consentd loadtest" is internal/loadtest behind its own flags; its exit
+	// statuses come through.
+	if err := run(context.Background(), []string{"loadtest", "--no-such-flag"}, env(nil), &o); err != exitError(2) {
+		t.Fatalf("loadtest bad flag: %v", err)
+	}
+	if err := run(context.Background(), []string{"loadtest", "--key", "k", "--c", "0"}, env(nil), &o); err == nil || !strings.Contains(err.Error(), "--c and --read-c") {
+		t.Fatalf("loadtest bad value: %v", err)
+	}
 }

@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ const (
 
 // call sends one JSON request, times it under op and returns the status and
 // body; a transport error counts under status 0.
-func (r *loadRun) call(ctx context.Context, op, method, path string, body any, out any) (int, error) {
+func (r *runner) call(ctx context.Context, op, method, path string, body any, out any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -74,7 +74,7 @@ func (r *loadRun) call(ctx context.Context, op, method, path string, body any, o
 }
 
 // ensureStaff registers the countersigning clinician; 409 means it exists.
-func (r *loadRun) ensureStaff(ctx context.Context) error {
+func (r *runner) ensureStaff(ctx context.Context) error {
 	body := map[string]any{"id": r.cfg.StaffID, "name": "Load Test Clinician", "role": "clinician", "pin": r.cfg.StaffPIN}
 	r.stats["staff"] = newOpStats() // not reported
 	st, err := r.call(ctx, "staff", http.MethodPost, "/v1/staff", body, nil)
@@ -96,19 +96,25 @@ type createdConsent struct {
 }
 
 // writes creates and signs N consents with C workers.
-func (r *loadRun) writes(ctx context.Context) {
+func (r *runner) writes(ctx context.Context) {
+	parallel(ctx, r.cfg.C, r.cfg.N, func(i int64) { r.signOne(ctx, fmt.Sprintf("LOAD-%s-%d", r.runID, i)) })
+}
+
+// parallel calls do(0) ... do(n-1) from the given number of workers, until
+// ctx ends.
+func parallel(ctx context.Context, workers, n int, do func(i int64)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := 0; w < r.cfg.C; w++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
 				i := next.Add(1) - 1
-				if i >= int64(r.cfg.N) {
+				if i >= int64(n) {
 					return
 				}
-				r.signOne(ctx, fmt.Sprintf("LOAD-%s-%d", r.runID, i))
+				do(i)
 			}
 		}()
 	}
@@ -117,7 +123,7 @@ func (r *loadRun) writes(ctx context.Context) {
 
 // signOne creates one consent for patientID and signs it as patient, then
 // clinician; the clinician's 201 acknowledges a signed, sealed consent.
-func (r *loadRun) signOne(ctx context.Context, patientID string) {
+func (r *runner) signOne(ctx context.Context, patientID string) {
 	var c createdConsent
 	body := map[string]any{"template": r.cfg.Template, "locale": "en",
 		"patient":   map[string]any{"id": patientID, "given_name": "Load", "family_name": "Tester", "birth_date": "1980-04-02"},
@@ -165,29 +171,16 @@ var loadStrokes = func() [][]map[string]int {
 
 // reads sends ReadN audited reads spread over targets with ReadC workers and
 // returns how many it sent.
-func (r *loadRun) reads(ctx context.Context, targets []target) int {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < r.cfg.ReadC; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := next.Add(1) - 1
-				if i >= int64(r.cfg.ReadN) {
-					return
-				}
-				// A stride coprime with most sizes spreads reads over the whole set.
-				t := targets[(i*7919)%int64(len(targets))]
-				list := r.cfg.ReadMode == "list" || (r.cfg.ReadMode == "both" && i%2 == 1)
-				if list && t.patientID != "" {
-					_, _ = r.call(ctx, opList, http.MethodGet, "/v1/consents?limit=50&patient_id="+url.QueryEscape(t.patientID), nil, nil)
-				} else {
-					_, _ = r.call(ctx, opRead, http.MethodGet, "/v1/consents/"+url.PathEscape(t.id), nil, nil)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+func (r *runner) reads(ctx context.Context, targets []target) int {
+	parallel(ctx, r.cfg.ReadC, r.cfg.ReadN, func(i int64) {
+		// A stride coprime with most sizes spreads reads over the whole set.
+		t := targets[(i*7919)%int64(len(targets))]
+		list := r.cfg.ReadMode == "list" || (r.cfg.ReadMode == "both" && i%2 == 1)
+		if list && t.patientID != "" {
+			_, _ = r.call(ctx, opList, http.MethodGet, "/v1/consents?limit=50&patient_id="+url.QueryEscape(t.patientID), nil, nil)
+		} else {
+			_, _ = r.call(ctx, opRead, http.MethodGet, "/v1/consents/"+url.PathEscape(t.id), nil, nil)
+		}
+	})
 	return r.stats[opRead].count() + r.stats[opList].count()
 }

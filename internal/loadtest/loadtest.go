@@ -1,4 +1,9 @@
-package main
+// Package loadtest is the load generator behind "consentd loadtest": it
+// creates and signs consents over HTTP against a running server (loopback
+// only unless allowed), reads them back, and reports throughput and
+// p50/p95/p99 latencies per operation. It is a client: it imports nothing of
+// the server.
+package loadtest
 
 import (
 	"bufio"
@@ -19,8 +24,14 @@ import (
 	"time"
 )
 
-// loadConfig is what "consentd loadtest" was asked to do.
-type loadConfig struct {
+// ExitError ends the process with a status code after the load test has said
+// what it had to: 1 when requests failed, 2 for bad flags, 0 after -h.
+type ExitError int
+
+func (e ExitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// Config is what "consentd loadtest" was asked to do.
+type Config struct {
 	URL, Key, KeyFile  string
 	N, C, ReadN, ReadC int
 	ReadMode           string // get, list or both
@@ -36,9 +47,9 @@ type loadConfig struct {
 // target is a consent to read back.
 type target struct{ id, patientID string }
 
-// loadRun is one load test in progress.
-type loadRun struct {
-	cfg    loadConfig
+// runner is one load test in progress.
+type runner struct {
+	cfg    Config
 	base   string
 	client *http.Client
 	runID  string
@@ -49,7 +60,7 @@ type loadRun struct {
 	signed []target
 }
 
-const loadUsage = `usage: consentd loadtest --url URL --key KEY [flags]
+const usage = `usage: consentd loadtest --url URL --key KEY [flags]
 
 Creates N consents, each signed by a patient and a clinician (staff LOAD-CLIN,
 created with the admin key if missing), with C concurrent clients, then reads
@@ -57,13 +68,13 @@ them back; prints throughput and p50/p95/p99 latencies. Only loopback URLs
 unless --allow-remote. Run the server with --key-rate 0, or the per-key rate
 limit answers 429.`
 
-// loadtest is the "consentd loadtest" command.
-func loadtest(ctx context.Context, args []string, stdout io.Writer) error {
-	cfg, err := parseLoadFlags(args, stdout)
+// Run is the "consentd loadtest" command: args are its flags.
+func Run(ctx context.Context, args []string, stdout io.Writer) error {
+	cfg, err := parseFlags(args, stdout)
 	if err != nil {
 		return err
 	}
-	r, err := newLoadRun(cfg)
+	r, err := newRunner(cfg)
 	if err != nil {
 		return err
 	}
@@ -112,16 +123,16 @@ func loadtest(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "stopped by --max-duration %s\n", cfg.MaxDuration)
 	}
 	if failed := report(stdout, r.stats); failed > 0 {
-		return exitError(1)
+		return ExitError(1)
 	}
 	return nil
 }
 
-func parseLoadFlags(args []string, stdout io.Writer) (loadConfig, error) {
-	var c loadConfig
+func parseFlags(args []string, stdout io.Writer) (Config, error) {
+	var c Config
 	fs := flag.NewFlagSet("consentd loadtest", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	fs.Usage = func() { fmt.Fprintln(stdout, loadUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprintln(stdout, usage); fs.PrintDefaults() }
 	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "base URL of the server")
 	fs.StringVar(&c.Key, "key", "", "admin API key")
 	fs.StringVar(&c.KeyFile, "key-file", "", "read the admin API key from this file (e.g. DATA_DIR/admin-api-key)")
@@ -140,9 +151,9 @@ func parseLoadFlags(args []string, stdout io.Writer) (loadConfig, error) {
 	fs.StringVar(&c.Template, "template", "ketamine-iv", "template slug (needs patient + clinician signers)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return c, exitError(0)
+			return c, ExitError(0)
 		}
-		return c, exitError(2)
+		return c, ExitError(2)
 	}
 	if c.KeyFile != "" {
 		b, err := os.ReadFile(c.KeyFile)
@@ -162,8 +173,8 @@ func parseLoadFlags(args []string, stdout io.Writer) (loadConfig, error) {
 	return c, nil
 }
 
-func newLoadRun(cfg loadConfig) (*loadRun, error) {
-	u, err := checkLoadURL(cfg.URL, cfg.AllowRemote)
+func newRunner(cfg Config) (*runner, error) {
+	u, err := checkURL(cfg.URL, cfg.AllowRemote)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +184,7 @@ func newLoadRun(cfg loadConfig) (*loadRun, error) {
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: cfg.Insecure}} // only with --insecure, for self-signed test servers
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	r := &loadRun{cfg: cfg, base: strings.TrimRight(u.String(), "/"), client: &http.Client{Transport: tr, Timeout: time.Minute},
+	r := &runner{cfg: cfg, base: strings.TrimRight(u.String(), "/"), client: &http.Client{Transport: tr, Timeout: time.Minute},
 		runID: strings.ToUpper(hex.EncodeToString(b)), stats: map[string]*opStats{}}
 	for _, op := range []string{opCreate, opSignPatient, opSignClinician, opRead, opList} {
 		r.stats[op] = newOpStats()
@@ -181,9 +192,9 @@ func newLoadRun(cfg loadConfig) (*loadRun, error) {
 	return r, nil
 }
 
-// checkLoadURL parses the base URL and refuses hosts off loopback unless allowed:
+// checkURL parses the base URL and refuses hosts off loopback unless allowed:
 // a load test sends traffic only to this machine.
-func checkLoadURL(raw string, allowRemote bool) (*url.URL, error) {
+func checkURL(raw string, allowRemote bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("loadtest: --url %q is not an http(s) URL", raw)

@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"bytes"
@@ -15,14 +15,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestLoadtestSignsAndReads runs the load tool through run() against a real
+// TestLoadtestSignsAndReads runs the load tool against a real
 // server: every ID it acknowledges is a signed consent.
 func TestLoadtestSignsAndReads(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
 	ids := filepath.Join(t.TempDir(), "ids")
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"loadtest", "--url", s.URL, "--key", s.AdminKey, "--n", "5", "--c", "3",
-		"--read-n", "12", "--read-c", "4", "--read-mode", "both", "--ids-out", ids}, env(nil), &out)
+	err := Run(context.Background(), []string{"--url", s.URL, "--key", s.AdminKey, "--n", "5", "--c", "3",
+		"--read-n", "12", "--read-c", "4", "--read-mode", "both", "--ids-out", ids}, &out)
 	if err != nil {
 		t.Fatalf("loadtest: %v\n%s", err, out.String())
 	}
@@ -50,7 +50,7 @@ func TestLoadtestSignsAndReads(t *testing.T) {
 	}
 	// A second run reuses the clinician it registered (409 on staff is fine).
 	out.Reset()
-	if err := run(context.Background(), []string{"loadtest", "--url", s.URL, "--key", s.AdminKey, "--n", "1", "--c", "1"}, env(nil), &out); err != nil {
+	if err := Run(context.Background(), []string{"--url", s.URL, "--key", s.AdminKey, "--n", "1", "--c", "1"}, &out); err != nil {
 		t.Fatalf("second run: %v\n%s", err, out.String())
 	}
 }
@@ -65,7 +65,7 @@ func TestLoadtestFailures(t *testing.T) {
 	tests := []struct {
 		name       string
 		args       []string
-		wantExit   bool   // exitError(1): the run finished and reported failures
+		wantExit   bool   // ExitError(1): the run finished and reported failures
 		wantOutput string // in the report or the error
 	}{
 		{"wrong staff PIN", []string{"--key", s.AdminKey, "--staff-id", "OTHER-PIN", "--n", "3", "--c", "2"}, true, "400 x3"},
@@ -76,8 +76,8 @@ func TestLoadtestFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := run(context.Background(), append([]string{"loadtest", "--url", s.URL}, tt.args...), env(nil), &out)
-			var exit exitError
+			err := Run(context.Background(), append([]string{"--url", s.URL}, tt.args...), &out)
+			var exit ExitError
 			if err == nil || errors.As(err, &exit) != tt.wantExit {
 				t.Fatalf("err = %v, want exit status: %v\n%s", err, tt.wantExit, out.String())
 			}
@@ -102,8 +102,8 @@ func TestLoadtestStopsByItself(t *testing.T) {
 	s := testserver.New(t, testserver.Options{})
 	var out bytes.Buffer
 	start := time.Now()
-	err := run(context.Background(), []string{"loadtest", "--url", s.URL, "--key", s.AdminKey, "--n", "100000", "--c", "2",
-		"--max-duration", "300ms"}, env(nil), &out)
+	err := Run(context.Background(), []string{"--url", s.URL, "--key", s.AdminKey, "--n", "100000", "--c", "2",
+		"--max-duration", "300ms"}, &out)
 	if err != nil {
 		t.Fatalf("loadtest: %v\n%s", err, out.String())
 	}
@@ -130,7 +130,7 @@ func TestLoadtestFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := run(context.Background(), append([]string{"loadtest"}, tt.args...), env(nil), &out)
+			err := Run(context.Background(), tt.args, &out)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
@@ -158,9 +158,9 @@ func TestCheckLoadURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
-			_, err := checkLoadURL(tt.url, tt.allowRemote)
+			_, err := checkURL(tt.url, tt.allowRemote)
 			if (err == nil) != tt.ok {
-				t.Errorf("checkLoadURL(%q, %v) = %v, want ok %v", tt.url, tt.allowRemote, err, tt.ok)
+				t.Errorf("checkURL(%q, %v) = %v, want ok %v", tt.url, tt.allowRemote, err, tt.ok)
 			}
 		})
 	}
