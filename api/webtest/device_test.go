@@ -1,4 +1,4 @@
-package tablet_test
+package webtest_test
 
 import (
 	"strings"
