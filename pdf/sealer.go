@@ -38,6 +38,10 @@ type Config struct {
 	ClinicName     string         // printed on every document and used in the certificates' subject
 	TimeZone       *time.Location // clinic's zone; times are printed in UTC and in this zone
 	TSAURL         string         // optional RFC 3161 time-stamp authority; none when ""
+	// PreviousDir holds the certificates of earlier sealing keys (.crt or .pem),
+	// trusted for verification only; <DataDir>/keys/previous when "". Replicas
+	// that share a configured key point it at one mounted directory.
+	PreviousDir string
 }
 
 // Sealer renders and seals consents and verifies sealed PDFs. It is safe for
