@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/consentd/consentd/internal/app"
 	"github.com/consentd/consentd/internal/loadtest"
 )
 
@@ -75,7 +76,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	fs := flag.NewFlagSet("consentd "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	cfg := bindConfig(fs, getenv)
+	cfg := app.Default()
+	cfg.Version = version
+	load := app.Bind(fs, &cfg)
 	var name, scopes, checkpoints string
 	if cmd == "apikey" && sub == "create" {
 		fs.StringVar(&name, "name", "", "name of the API key")
@@ -91,7 +94,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		return exitError(2)
 	}
-	if err := cfg.check(); err != nil {
+	// Every command refuses a malformed setting, used or not: one that is
+	// wrong today is wrong on the next "serve" too.
+	if err := load(getenv); err != nil {
 		return err
 	}
 	switch cmd + " " + sub {

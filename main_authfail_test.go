@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
 )
 
 // Failed authentications counted but not yet written when the server stops are
@@ -48,12 +49,12 @@ func TestShutdownWritesCountedFailedAuthentications(t *testing.T) {
 		t.Fatalf("serve: %v", err)
 	}
 
-	a, err := open(context.Background(), &config{DataDir: dir, TimeZone: "UTC"})
+	a, err := app.New(context.Background(), configFrom(t, env(map[string]string{"CONSENTD_DATA_DIR": dir})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	events, err := a.db.ListAuditEvents(context.Background(), consent.AuditFilter{Type: consent.EventAuthFailed, Limit: 1000})
+	events, err := a.DB.ListAuditEvents(context.Background(), consent.AuditFilter{Type: consent.EventAuthFailed, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -14,8 +14,9 @@ import (
 // its files 0600, and reports each change for the start log.
 func TestDataDirPermissionsTightened(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	cfg := &config{DataDir: dir, TimeZone: "UTC"}
-	a, err := open(context.Background(), cfg)
+	cfg := Default()
+	cfg.DataDir = dir
+	a, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func TestDataDirPermissionsTightened(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a, err = open(context.Background(), cfg)
+	a, err = New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
