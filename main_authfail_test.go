@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ func TestShutdownWritesCountedFailedAuthentications(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	vars := env(map[string]string{"CONSENTD_DATA_DIR": dir, "CONSENTD_ADDR": "127.0.0.1:0", "CONSENTD_LOG_FORMAT": "text"})
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &apptest.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, vars, out) }()
 	var base string

@@ -18,7 +18,7 @@ import (
 
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/internal/app"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // clinicDir is a data directory with a signed-off consent history and
@@ -66,7 +66,7 @@ func (c *clinicDir) work(n int) (consentIDs []string) {
 	c.t.Helper()
 	ctx := cliContext(context.Background())
 	for i := range n {
-		in := consent.CreateConsentInput{Template: "ketamine-iv", Locale: "en", Variables: testserver.Variables,
+		in := consent.CreateConsentInput{Template: "ketamine-iv", Locale: "en", Variables: apptest.Variables,
 			Patient: consent.Patient{ID: fmt.Sprintf("MRN-%d", i), GivenName: "Zoë", FamilyName: "Müller", BirthDate: "1980-04-02"}}
 		cc, err := c.a.Service.CreateConsent(ctx, in)
 		if err != nil {

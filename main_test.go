@@ -10,30 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
@@ -47,7 +28,7 @@ func TestEndToEnd(t *testing.T) {
 	vars := env(map[string]string{"CONSENTD_DATA_DIR": dir, "CONSENTD_ADDR": "127.0.0.1:0", "CONSENTD_LOG_FORMAT": "text",
 		"CONSENTD_AUDIT_CHECKPOINT_INTERVAL": "1s"})
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &apptest.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, vars, out) }()
 	var base string
@@ -95,18 +76,18 @@ func TestEndToEnd(t *testing.T) {
 	if st != 200 || len(list["data"].([]any)) == 0 {
 		t.Fatalf("templates: %d %v", st, list)
 	}
-	st, c := call("POST", "/v1/consents", testserver.ConsentRequest("en"))
+	st, c := call("POST", "/v1/consents", apptest.ConsentRequest("en"))
 	if st != 201 {
 		t.Fatalf("create: %d %v", st, c)
 	}
 	id := c["id"].(string)
-	if st, m := call("POST", "/v1/staff", map[string]any{"id": testserver.StaffID, "name": testserver.StaffName, "role": "clinician", "pin": testserver.StaffPIN}); st != 201 {
+	if st, m := call("POST", "/v1/staff", map[string]any{"id": apptest.StaffID, "name": apptest.StaffName, "role": "clinician", "pin": apptest.StaffPIN}); st != 201 {
 		t.Fatalf("staff: %d %v", st, m)
 	}
-	if st, m := call("POST", "/v1/consents/"+id+"/signatures", testserver.PatientSignature(testserver.Acknowledged(t, c))); st != 201 {
+	if st, m := call("POST", "/v1/consents/"+id+"/signatures", apptest.PatientSignature(apptest.Acknowledged(t, c))); st != 201 {
 		t.Fatalf("patient: %d %v", st, m)
 	}
-	if st, m := call("POST", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature()); st != 201 || m["consent_status"] != "signed" {
+	if st, m := call("POST", "/v1/consents/"+id+"/signatures", apptest.ClinicianSignature()); st != 201 || m["consent_status"] != "signed" {
 		t.Fatalf("clinician: %d %v", st, m)
 	}
 	req, _ := http.NewRequest("GET", base+"/v1/consents/"+id+"/pdf", nil)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ func TestMetricsOnOwnAddress(t *testing.T) {
 	vars := env(map[string]string{"CONSENTD_DATA_DIR": filepath.Join(t.TempDir(), "data"), "CONSENTD_ADDR": "127.0.0.1:0",
 		"CONSENTD_METRICS_ADDR": "127.0.0.1:0", "CONSENTD_METRICS_TOKEN": token, "CONSENTD_LOG_LEVEL": "error"})
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &apptest.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, vars, out) }()
 	defer func() {
@@ -70,7 +71,7 @@ func TestMetricsOnOwnAddress(t *testing.T) {
 func TestMetricsTokenIsStrict(t *testing.T) {
 	vars := env(map[string]string{"CONSENTD_DATA_DIR": filepath.Join(t.TempDir(), "data"), "CONSENTD_ADDR": "127.0.0.1:0",
 		"CONSENTD_METRICS_TOKEN": "short"})
-	if err := run(context.Background(), []string{"serve"}, vars, &syncBuffer{}); err == nil || !strings.Contains(err.Error(), "CONSENTD_METRICS_TOKEN") {
+	if err := run(context.Background(), []string{"serve"}, vars, &apptest.SyncBuffer{}); err == nil || !strings.Contains(err.Error(), "CONSENTD_METRICS_TOKEN") {
 		t.Fatalf("short token: %v", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/gin-gonic/gin"
 )
 
@@ -70,7 +70,7 @@ func openAPIPath(ginPath string) string {
 var templateParam = regexp.MustCompile(`\{[^}]*\}`)
 
 // registeredOps returns the router's routes as "METHOD /openapi/path".
-func registeredOps(t *testing.T, s *testserver.Server) []string {
+func registeredOps(t *testing.T, s *apptest.Server) []string {
 	t.Helper()
 	if s.API.MetricsHandler == nil { // registers /metrics, as serve does
 		s.API.MetricsHandler = func(c *gin.Context) { c.String(http.StatusOK, "# metrics\n") }
@@ -102,7 +102,7 @@ func TestOpenAPIPathConversion(t *testing.T) {
 }
 
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	doc := loadOADoc(t)
 	registered := registeredOps(t, s)
 	var missing []string
@@ -139,7 +139,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 }
 
 func TestOpenAPIServedMatchesEmbedded(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	doc := loadOADoc(t)
 	resp, err := s.Client().Get(s.URL + "/openapi.json")
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -52,13 +52,13 @@ func consentFor(slug string, version int) map[string]any {
 	return m
 }
 
-func currentVersion(t *testing.T, s *testserver.Server, slug string) any {
+func currentVersion(t *testing.T, s *apptest.Server, slug string) any {
 	t.Helper()
 	return wantJSON(t, s, 200, "GET", "/v1/templates/"+slug, s.AdminKey, nil)["current_version"]
 }
 
 func TestTemplateCreate(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	m := wantJSON(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "botox-test", "title": "Botox"})
 	if m["slug"] != "botox-test" || m["current_version"] != nil {
 		t.Fatalf("created %v", m)
@@ -89,7 +89,7 @@ func TestTemplateCreate(t *testing.T) {
 }
 
 func TestTemplateInvalidContent(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "v-test", "title": "V"})
 	draft := wantJSON(t, s, 201, "POST", "/v1/templates/v-test/versions", s.AdminKey, templateContent())
 	tests := []struct {
@@ -144,7 +144,7 @@ func TestTemplateInvalidContent(t *testing.T) {
 }
 
 func TestTemplateVersionLifecycle(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	const base = "/v1/templates/life-test"
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "life-test", "title": "Life"})
 	v1 := wantJSON(t, s, 201, "POST", base+"/versions", s.AdminKey, templateContent())
@@ -267,7 +267,7 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 }
 
 func TestTemplateConcurrentVersionsAndPublish(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "race-test", "title": "R"})
 	want(t, s, 201, "POST", "/v1/templates/race-test/versions", s.AdminKey, templateContent())
 	const n = 4
@@ -281,7 +281,7 @@ func TestTemplateConcurrentVersionsAndPublish(t *testing.T) {
 		if st[i] != 201 {
 			t.Fatalf("concurrent version %d: %d %s", i, st[i], b[i])
 		}
-		versions[testserver.JSON(t, b[i])["version"].(float64)] = true
+		versions[apptest.JSON(t, b[i])["version"].(float64)] = true
 	}
 	if len(versions) != n || !versions[2] || !versions[n+1] {
 		t.Fatalf("version numbers %v, want 2..%d once each", versions, n+1)

@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/storage/storagetest"
-	"github.com/consentd/consentd/testserver"
 )
 
 // clinic is a running server whose database holds a row of every protected
 // kind, each written through the API as a clinic would write it.
 type clinic struct {
-	*testserver.Server
+	*apptest.Server
 	dir string
 	raw *sql.DB
 
@@ -44,7 +45,7 @@ type clinic struct {
 func newClinic(t *testing.T) *clinic {
 	t.Helper()
 	dir := t.TempDir()
-	s := testserver.New(t, testserver.Options{DataDir: dir})
+	s := apptest.New(t, func(c *app.Config) { c.DataDir = dir })
 	c := &clinic{Server: s, dir: dir, raw: rawDB(t, dir), template: "ketamine-iv", draftSlug: "minor-procedure"}
 	ctx := context.Background()
 
@@ -58,11 +59,11 @@ func newClinic(t *testing.T) *clinic {
 	d := s.CreateConsent(t, "en")
 	c.declined = d["id"].(string)
 	token := strings.TrimPrefix(d["signing"].(map[string]any)["url"].(string), "/sign/")
-	c.post(t, "/v1/signing/"+token+"/acknowledgments", map[string]any{"section": testserver.Acknowledged(t, d)[0], "locale": "en"}, 201)
+	c.post(t, "/v1/signing/"+token+"/acknowledgments", map[string]any{"section": apptest.Acknowledged(t, d)[0], "locale": "en"}, 201)
 	c.post(t, "/v1/consents/"+c.declined+"/decline", map[string]any{"reason": "Not today."}, 200)
 	r := s.CreateConsent(t, "en")
 	c.relocated = r["id"].(string)
-	sig := testserver.PatientSignature(testserver.Acknowledged(t, r))
+	sig := apptest.PatientSignature(apptest.Acknowledged(t, r))
 	sig["locale"] = "es"
 	c.post(t, "/v1/consents/"+c.relocated+"/signatures", sig, 201)
 	c.cancelled = s.CreateConsent(t, "en")["id"].(string)
@@ -113,7 +114,7 @@ func newClinic(t *testing.T) *clinic {
 	c.key = c.post(t, "/v1/api-keys", map[string]any{"name": "EHR", "scopes": []string{"consents:read", "audit:read"}}, 201)["id"].(string)
 	c.revokedKey = c.post(t, "/v1/api-keys", map[string]any{"name": "old EHR", "scopes": []string{"consents:read"}}, 201)["id"].(string)
 	c.do(t, "DELETE", "/v1/api-keys/"+c.revokedKey, 200)
-	c.staff = testserver.StaffID
+	c.staff = apptest.StaffID
 	c.deactivatedStaff = "W-9"
 	c.post(t, "/v1/staff", map[string]any{"id": c.deactivatedStaff, "name": "Wanda Witness", "role": "witness", "pin": "135790"}, 201)
 	c.do(t, "DELETE", "/v1/staff/"+c.deactivatedStaff, 200)
@@ -161,7 +162,7 @@ func (c *clinic) post(t *testing.T, path string, body any, status int) map[strin
 	if st != status {
 		t.Fatalf("POST %s: %d %s, want %d", path, st, b, status)
 	}
-	return testserver.JSON(t, b)
+	return apptest.JSON(t, b)
 }
 
 // lockLink enters wrong dates of birth on a download link until it locks.

@@ -6,17 +6,17 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // enrolDevice registers a tablet through the admin API and returns its ID and token.
-func enrolDevice(t *testing.T, s *testserver.Server, name string) (id, token string) {
+func enrolDevice(t *testing.T, s *apptest.Server, name string) (id, token string) {
 	t.Helper()
 	st, b := s.Do(t, "POST", "/v1/devices", s.AdminKey, map[string]any{"name": name})
 	if st != 201 {
 		t.Fatalf("create device: %d %s", st, b)
 	}
-	d := testserver.JSON(t, b)
+	d := apptest.JSON(t, b)
 	return d["id"].(string), d["token"].(string)
 }
 
@@ -25,8 +25,8 @@ func enrolDevice(t *testing.T, s *testserver.Server, name string) (id, token str
 // client's wrong codes block unenrolled tablets, not this one, and its
 // signature names the device.
 func TestEnrolledTablet(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	testserver.FreshWindows(s)
+	s := apptest.New(t)
+	apptest.FreshWindows(s)
 	devID, token := enrolDevice(t, s, "Front desk 1")
 	p := newPage(t)
 	p.open(s.URL + "/enrol#" + token)
@@ -59,7 +59,7 @@ func TestEnrolledTablet(t *testing.T) {
 	// unenrolled guesses.
 	c := s.CreateConsent(t, "en")
 	code := c["signing"].(map[string]any)["code"].(string)
-	for _, key := range testserver.Acknowledged(t, c) {
+	for _, key := range apptest.Acknowledged(t, c) {
 		if st, b := s.Do(t, "POST", "/v1/signing/"+strings.TrimPrefix(signingPath(t, c), "/sign/")+"/acknowledgments", "",
 			map[string]any{"section": key, "locale": "en"}); st != 201 {
 			t.Fatalf("acknowledge %s: %d %s", key, st, b)
@@ -106,7 +106,7 @@ func TestEnrolledTablet(t *testing.T) {
 
 // TestEnrolmentLinkRevoked: a revoked device's link says so and enrols nothing.
 func TestEnrolmentLinkRevoked(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id, token := enrolDevice(t, s, "Lost tablet")
 	if st, b := s.Do(t, "DELETE", "/v1/devices/"+id, s.AdminKey, nil); st != 200 {
 		t.Fatalf("revoke: %d %s", st, b)

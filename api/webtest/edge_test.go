@@ -9,15 +9,16 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // toSignScreen acknowledges the required sections through the API, opens the
 // consent's link and pages through to the signing screen in English.
-func toSignScreen(t *testing.T, s *testserver.Server, p *page, base string, c map[string]any, query string) {
+func toSignScreen(t *testing.T, s *apptest.Server, p *page, base string, c map[string]any, query string) {
 	t.Helper()
 	path := signingPath(t, c)
-	for _, key := range testserver.Acknowledged(t, c) {
+	for _, key := range apptest.Acknowledged(t, c) {
 		st, b := s.Do(t, "POST", "/v1/signing/"+strings.TrimPrefix(path, "/sign/")+"/acknowledgments", "",
 			map[string]any{"section": key, "locale": "en"})
 		if st != 201 {
@@ -35,7 +36,7 @@ func toSignScreen(t *testing.T, s *testserver.Server, p *page, base string, c ma
 	p.waitFor("#name")
 }
 
-func countSignatures(t *testing.T, s *testserver.Server, id string) (int, map[string]any) {
+func countSignatures(t *testing.T, s *apptest.Server, id string) (int, map[string]any) {
 	t.Helper()
 	c := get(t, s, "/v1/consents/"+id)
 	return len(c["signatures"].([]any)), c
@@ -43,7 +44,7 @@ func countSignatures(t *testing.T, s *testserver.Server, id string) (int, map[st
 
 // TestDoubleSubmit double-clicks the submit button: one request, one signature.
 func TestDoubleSubmit(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	p := newPage(t)
 	toSignScreen(t, s, p, s.URL, c, "")
@@ -72,7 +73,7 @@ func TestDoubleSubmit(t *testing.T) {
 // a representative's signature: the page retries with the same Idempotency-Key
 // and moves on, and there is still one signature.
 func TestRetryAfterDroppedResponse(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	var mu sync.Mutex
 	var keys []string
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +129,7 @@ func TestRetryAfterDroppedResponse(t *testing.T) {
 
 // TestExpiredAndCancelled shows the bilingual "can no longer be signed" screens.
 func TestExpiredAndCancelled(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	cancelled := s.CreateConsent(t, "es")
 	if st, b := s.Do(t, "POST", "/v1/consents/"+cancelled["id"].(string)+"/cancel", s.AdminKey, map[string]any{"reason": "wrong patient"}); st != 200 {
@@ -168,7 +169,7 @@ func TestExpiredAndCancelled(t *testing.T) {
 
 // TestInactivityLock warns after the idle time, and locks and clears the screen after the countdown.
 func TestInactivityLock(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	p := newPage(t)
 	p.open(s.URL + signingPath(t, c) + "?idle=1&warn=2")
@@ -208,7 +209,7 @@ func TestInactivityLock(t *testing.T) {
 
 // TestCodeEntry checks the kiosk start's messages: malformed, unknown, rate-limited.
 func TestCodeEntry(t *testing.T) {
-	s := testserver.New(t, testserver.Options{CodeRate: 0.001})
+	s := apptest.New(t, func(c *app.Config) { c.CodeLimit = app.Limit{PerSecond: 0.001, Burst: 3} })
 	p := newPage(t)
 	p.open(s.URL + "/sign")
 	p.waitFor("#code")
@@ -240,7 +241,7 @@ func TestCodeEntry(t *testing.T) {
 // TestLayouts checks the reading and signing screens at landscape-tablet and
 // phone sizes and with the largest text.
 func TestLayouts(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	for _, size := range []struct {
 		name string
 		w, h int64
@@ -266,7 +267,7 @@ func TestLayouts(t *testing.T) {
 // TestOpenLinkOffline opens a signing link while the API is unreachable: the
 // page says so and keeps the link, and "Try again" opens the consent.
 func TestOpenLinkOffline(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	var mu sync.Mutex
 	down := true
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

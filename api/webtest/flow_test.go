@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // signature is a two-stroke scrawl in the pad's logical 600x200 coordinates.
@@ -19,13 +19,13 @@ func signature() [][][2]float64 {
 	return [][][2]float64{a, b}
 }
 
-func get(t *testing.T, s *testserver.Server, path string) map[string]any {
+func get(t *testing.T, s *apptest.Server, path string) map[string]any {
 	t.Helper()
 	st, b := s.Do(t, "GET", path, s.AdminKey, nil)
 	if st != 200 {
 		t.Fatalf("GET %s: %d %s", path, st, b)
 	}
-	return testserver.JSON(t, b)
+	return apptest.JSON(t, b)
 }
 
 // signingPath is the path of a consent's signing URL (the server's public URL differs from the test server's).
@@ -41,7 +41,7 @@ func signingPath(t *testing.T, c map[string]any) string {
 
 // TestSignInSpanishWithCountersignature walks the whole kiosk flow and checks the result through the API.
 func TestSignInSpanishWithCountersignature(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
 	code := c["signing"].(map[string]any)["code"].(string)
@@ -135,11 +135,11 @@ func TestSignInSpanishWithCountersignature(t *testing.T) {
 	p.click("#handoff-continue")
 
 	p.waitFor("#staff-id")
-	p.typeInto("#staff-id", testserver.StaffID)
+	p.typeInto("#staff-id", apptest.StaffID)
 	p.typeInto("#staff-pin", "000000")
 	p.click("#identity")
 	p.click("#mode-typed")
-	p.typeInto("#typed", testserver.StaffName)
+	p.typeInto("#typed", apptest.StaffName)
 	p.click("#staff-submit")
 	p.wait(`document.getElementById('staff-error').textContent.includes('PIN incorrecto')`)
 	var pin string
@@ -149,7 +149,7 @@ func TestSignInSpanishWithCountersignature(t *testing.T) {
 	}
 	p.checkPage("clinician")
 	p.shot("clinician-wrong-pin")
-	p.typeInto("#staff-pin", testserver.StaffPIN)
+	p.typeInto("#staff-pin", apptest.StaffPIN)
 	p.click("#staff-submit")
 
 	p.waitFor(".done")
@@ -175,7 +175,7 @@ func TestSignInSpanishWithCountersignature(t *testing.T) {
 		t.Errorf("patient evidence %v: want channel tablet and a device id", ev)
 	}
 	clin := sigs[1].(map[string]any)
-	if clin["role"] != "clinician" || clin["staff_id"] != testserver.StaffID || clin["identity_verified"] != true ||
+	if clin["role"] != "clinician" || clin["staff_id"] != apptest.StaffID || clin["identity_verified"] != true ||
 		clin["signature"].(map[string]any)["type"] != "typed" {
 		t.Errorf("clinician signature: %v", clin)
 	}

@@ -253,7 +253,8 @@ func (c *Config) checkTLS() []error {
 	}
 	if len(errs) == 0 {
 		if _, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey); err != nil {
-			errs = append(errs, problem("tls-cert", c.TLSCert, "with --tls-key: not a usable certificate and key: "+err.Error()))
+			errs = append(errs, fmt.Errorf("CONSENTD_TLS_CERT (--tls-cert) %s and CONSENTD_TLS_KEY (--tls-key) %s: not a usable certificate and key: %v",
+				shown("tls-cert", c.TLSCert), shown("tls-key", c.TLSKey), err))
 		}
 	}
 	return errs

@@ -95,13 +95,14 @@ type stringValue string
 func (v *stringValue) String() string     { return string(*v) }
 func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
 
-// durationValue needs a unit: "5" is an error, not five nanoseconds.
+// durationValue needs a unit (time.ParseDuration takes "5" for nothing but
+// "0") and is not negative.
 type durationValue time.Duration
 
 func (v *durationValue) String() string { return time.Duration(*v).String() }
 func (v *durationValue) Set(s string) error {
 	d, err := time.ParseDuration(s)
-	if err != nil {
+	if err != nil || d < 0 {
 		return errors.New("not a duration with a unit, such as 30s, 5m or 1h")
 	}
 	*v = durationValue(d)

@@ -11,14 +11,14 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/google/go-cmp/cmp"
 )
 
 // TestLoadtestSignsAndReads runs the load tool against a real
 // server: every ID it acknowledges is a signed consent.
 func TestLoadtestSignsAndReads(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	ids := filepath.Join(t.TempDir(), "ids")
 	var out bytes.Buffer
 	err := Run(context.Background(), []string{"--url", s.URL, "--key", s.AdminKey, "--n", "5", "--c", "3",
@@ -56,7 +56,7 @@ func TestLoadtestSignsAndReads(t *testing.T) {
 }
 
 func TestLoadtestFailures(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	ctx := consent.WithRequest(context.Background(), consent.Request{Actor: "system", Channel: "system"})
 	if _, err := s.Service.CreateStaff(ctx, "OTHER-PIN", "Dr. Other", consent.RoleClinician, "111111"); err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func writeIDs(t *testing.T, lines ...string) string {
 // TestLoadtestStopsByItself: --max-duration ends a run of far more consents
 // than it can sign, without counting the cut requests as server errors.
 func TestLoadtestStopsByItself(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	var out bytes.Buffer
 	start := time.Now()
 	err := Run(context.Background(), []string{"--url", s.URL, "--key", s.AdminKey, "--n", "100000", "--c", "2",

@@ -11,14 +11,14 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/internal/metrics"
-	"github.com/consentd/consentd/testserver"
-	"github.com/consentd/consentd/webhook"
 	"github.com/google/go-cmp/cmp"
 )
 
 // scrape fetches /metrics through the server, as Prometheus would.
-func scrape(t *testing.T, s *testserver.Server) string {
+func scrape(t *testing.T, s *apptest.Server) string {
 	t.Helper()
 	resp, err := s.Client().Get(s.URL + "/metrics")
 	if err != nil {
@@ -48,9 +48,7 @@ func value(t *testing.T, text, series string) string {
 }
 
 func TestScrapeAfterSigning(t *testing.T) {
-	var backlog float64 = 3
-	m := metrics.New(func() float64 { return backlog })
-	s := testserver.New(t, testserver.Options{Metrics: m})
+	s := apptest.New(t)
 
 	before := scrape(t, s)
 	if got := value(t, before, "consentd_consents_created_total"); got != "0" {
@@ -70,7 +68,7 @@ func TestScrapeAfterSigning(t *testing.T) {
 		{"consentd_consents_created_total", "1"},
 		{"consentd_consents_signed_total", "1"},
 		{"consentd_pdf_seal_duration_seconds_count", "1"},
-		{"consentd_webhook_backlog", "3"},
+		{"consentd_webhook_backlog", "0"},
 		{`consentd_webhook_deliveries_total{result="delivered"}`, "0"},
 		{`http_requests_total{method="POST",route="/v1/consents",status="201"}`, "1"},
 		{`http_requests_total{method="POST",route="/v1/consents/:id/signatures",status="201"}`, "2"},
@@ -93,9 +91,9 @@ func TestScrapeAfterSigning(t *testing.T) {
 	}
 
 	// Nothing that identifies a patient, a consent or a credential.
-	c := testserver.ConsentRequest("en")["patient"].(map[string]any)
+	c := apptest.ConsentRequest("en")["patient"].(map[string]any)
 	secrets := []string{id, s.AdminKey, "NOPE-404", c["id"].(string), c["given_name"].(string), c["family_name"].(string),
-		c["birth_date"].(string), testserver.StaffPIN, testserver.StaffID}
+		c["birth_date"].(string), apptest.StaffPIN, apptest.StaffID}
 	for _, secret := range secrets {
 		if strings.Contains(text, secret) {
 			t.Errorf("scrape contains %q", secret)
@@ -104,8 +102,8 @@ func TestScrapeAfterSigning(t *testing.T) {
 }
 
 func TestWebhookResults(t *testing.T) {
-	m := metrics.New(nil)
-	s := testserver.New(t, testserver.Options{Metrics: m, WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
+	m := s.App.Metrics
 	var fail atomic.Bool
 	fail.Store(true)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -117,19 +115,12 @@ func TestWebhookResults(t *testing.T) {
 	if st, b := s.Do(t, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"consent.created"}}); st != 201 {
 		t.Fatalf("webhook: %d %s", st, b)
 	}
-	m2 := metrics.New(func() float64 {
-		n, err := s.DB.CountPendingDeliveries(context.Background())
-		if err != nil {
-			t.Error(err)
-		}
-		return float64(n)
-	})
 	s.CreateConsent(t, "en")
-	if got := sample(t, m2, "consentd_webhook_backlog"); got != 1 {
+	if got := sample(t, m, "consentd_webhook_backlog"); got != 1 {
 		t.Fatalf("backlog with one queued delivery = %v", got)
 	}
-	d := &webhook.Dispatcher{Store: s.DB, Now: s.Clock.Now, OnResult: m.WebhookResult,
-		Networks: s.WebhookNetworks, Timeout: 2 * time.Second}
+	d := s.App.Dispatcher() // the metrics' OnResult, as serve wires it
+	d.Timeout = 2 * time.Second
 	ctx := context.Background()
 	if n, err := d.RunOnce(ctx); err != nil || n != 1 {
 		t.Fatalf("first round: %d %v", n, err)
@@ -146,7 +137,7 @@ func TestWebhookResults(t *testing.T) {
 	if diff := cmp.Diff(map[string]float64{"delivered": 1, "retry": 1, "failed": 0}, got); diff != "" {
 		t.Errorf("deliveries (-want +got):\n%s", diff)
 	}
-	if got := sample(t, m2, "consentd_webhook_backlog"); got != 0 {
+	if got := sample(t, m, "consentd_webhook_backlog"); got != 0 {
 		t.Errorf("backlog after delivery = %v", got)
 	}
 }

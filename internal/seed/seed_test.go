@@ -8,14 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 func TestSeedCopiesASignedConsent(t *testing.T) {
 	for _, slim := range []bool{false, true} {
 		t.Run(map[bool]string{false: "full", true: "slim"}[slim], func(t *testing.T) {
 			dir := t.TempDir()
-			s := testserver.New(t, testserver.Options{DataDir: dir})
+			s := apptest.New(t, func(c *app.Config) { c.DataDir = dir })
 			s.SignedConsent(t, "en")
 			ids := filepath.Join(t.TempDir(), "ids")
 			args := []string{"-data-dir", dir, "-total", "45", "-batch", "20", "-ids-out", ids, "-sample", "10"}
@@ -43,7 +44,7 @@ func TestSeedCopiesASignedConsent(t *testing.T) {
 				if st != 200 {
 					t.Fatalf("GET seeded consent %s: %d %s", f[0], st, body)
 				}
-				c := testserver.JSON(t, body)
+				c := apptest.JSON(t, body)
 				if c["status"] != "signed" || c["patient"].(map[string]any)["id"] != f[1] || len(c["signatures"].([]any)) != 2 {
 					t.Errorf("seeded consent %s: status %v, patient %v, %d signatures", f[0], c["status"], c["patient"], len(c["signatures"].([]any)))
 				}
@@ -52,7 +53,7 @@ func TestSeedCopiesASignedConsent(t *testing.T) {
 				}
 				seeded++
 				st, body = s.Do(t, "GET", "/v1/consents?patient_id="+f[1], s.AdminKey, nil)
-				if n := len(testserver.JSON(t, body)["data"].([]any)); st != 200 || n < 1 || n > 2 {
+				if n := len(apptest.JSON(t, body)["data"].([]any)); st != 200 || n < 1 || n > 2 {
 					t.Errorf("list by seeded patient %s: %d, %d consents", f[1], st, n)
 				}
 			}
@@ -71,7 +72,7 @@ func TestSeedCopiesASignedConsent(t *testing.T) {
 
 func TestSeedRefuses(t *testing.T) {
 	empty := t.TempDir()
-	testserver.New(t, testserver.Options{DataDir: empty}) // migrated, no signed consent
+	apptest.New(t, func(c *app.Config) { c.DataDir = empty }) // migrated, no signed consent
 	tests := []struct {
 		name string
 		args []string
