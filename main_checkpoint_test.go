@@ -14,11 +14,10 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/internal/app"
 	"github.com/consentd/consentd/internal/app/apptest"
+	_ "github.com/mattn/go-sqlite3"
 )
 
 // clinicDir is a data directory with a signed-off consent history and

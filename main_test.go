@@ -16,10 +16,6 @@ import (
 	"github.com/consentd/consentd/internal/app/apptest"
 )
 
-func env(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
 // TestEndToEnd drives run() like a new user: start the server on an empty data
 // dir, read the admin key it wrote, create and sign the ketamine consent over
 // HTTP, verify the PDF and the audit chain with the CLI, and shut down cleanly.
@@ -27,21 +23,8 @@ func TestEndToEnd(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	vars := env(map[string]string{"CONSENTD_DATA_DIR": dir, "CONSENTD_ADDR": "127.0.0.1:0", "CONSENTD_LOG_FORMAT": "text",
 		"CONSENTD_AUDIT_CHECKPOINT_INTERVAL": "1s"})
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &apptest.SyncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, vars, out) }()
-	var base string
-	for i := 0; i < 200 && base == ""; i++ {
-		time.Sleep(50 * time.Millisecond)
-		if addr, ok := strings.CutPrefix(strings.TrimSpace(out.String()), "listening on "); ok {
-			base = "http://" + addr
-		}
-	}
-	if base == "" {
-		cancel()
-		t.Fatalf("server did not start: %q %v", out.String(), <-done)
-	}
+	srv := startServe(t, vars)
+	base := srv.base
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("data dir mode: %v %v", fi.Mode(), err)
 	}
@@ -181,16 +164,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("apikey list: %v %s", err, o)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not shut down")
+	if err := srv.stop(); err != nil {
+		t.Fatalf("serve returned %v", err)
 	}
-	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	sc := bufio.NewScanner(strings.NewReader(srv.out.String()))
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), key) {
 			t.Fatal("the admin key was printed")
