@@ -65,7 +65,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.LogOutput == nil {
 		cfg.LogOutput = os.Stderr
 	}
-	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	a := &App{Config: cfg, Logger: newLogger(cfg)}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
