@@ -27,16 +27,7 @@ func fetch(t *testing.T, s *apptest.Server, method, path, key, contentType strin
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := s.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return s.Send(t, req)
 }
 
 func postBirthDate(t *testing.T, s *apptest.Server, path, date string) (*http.Response, []byte) {

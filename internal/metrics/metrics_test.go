@@ -2,7 +2,6 @@ package metrics_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,15 +19,11 @@ import (
 // scrape fetches /metrics through the server, as Prometheus would.
 func scrape(t *testing.T, s *apptest.Server) string {
 	t.Helper()
-	resp, err := s.Client().Get(s.URL + "/metrics")
+	req, err := http.NewRequest("GET", s.URL+"/metrics", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := s.Send(t, req)
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("GET /metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

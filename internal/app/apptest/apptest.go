@@ -134,6 +134,15 @@ func (s *Server) Do(tb testing.TB, method, path, key string, body any, headers .
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	resp, b := s.Send(tb, req)
+	return resp.StatusCode, b
+}
+
+// Send sends req to the server and returns the response with its whole
+// body read (the response's Body is closed), failing the test if the
+// exchange fails.
+func (s *Server) Send(tb testing.TB, req *http.Request) (*http.Response, []byte) {
+	tb.Helper()
 	resp, err := s.Client().Do(req)
 	if err != nil {
 		tb.Fatal(err)
@@ -143,7 +152,7 @@ func (s *Server) Do(tb testing.TB, method, path, key string, body any, headers .
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return resp.StatusCode, b
+	return resp, b
 }
 
 // JSON decodes b into a generic map, failing the test on error.
