@@ -28,34 +28,34 @@ func Bind(fs *flag.FlagSet, c *Config) (load func(getenv func(string) string) er
 		names = append(names, name)
 	}
 	str := func(name string, p *string, usage string) { setting(name, (*stringValue)(p), usage) }
-	str("addr", &c.Addr, "listen address, host:port")
-	str("data-dir", &c.DataDir, "data directory: database, keys, secrets")
-	str("database-url", &c.DatabaseURL, "database URL; empty = SQLite in the data dir, postgres://... = PostgreSQL")
-	str("public-url", &c.PublicURL, "absolute base URL for links, QR codes and FHIR")
-	str("trusted-proxies", &c.TrustedProxies, "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is trusted")
-	str("clinic-name", &c.ClinicName, "clinic name printed on PDFs")
-	str("time-zone", &c.TimeZone, "clinic time zone for PDFs, e.g. America/Chicago")
-	str("seal-cert", &c.SealCert, "PEM certificate chain that seals PDFs (a file, e.g. a mounted secret)")
-	str("seal-key", &c.SealKey, "PEM private key that seals PDFs (a file)")
-	str("seal-pkcs12", &c.SealPKCS12, "PKCS#12 file with the sealing key and chain")
-	str("seal-pkcs12-password", &c.SealPKCS12Password, "password of the PKCS#12 file")
-	str("seal-previous", &c.SealPrevious, "directory of earlier sealing certificates, trusted for verification; default DATA_DIR/keys/previous")
-	str("tsa-url", &c.TSAURL, "RFC 3161 timestamp authority URL; off when empty")
-	str("tls-cert", &c.TLSCert, "serve HTTPS with this certificate")
-	str("tls-key", &c.TLSKey, "and this key")
-	str("log-format", &c.LogFormat, "json or text")
-	setting("log-level", (*levelValue)(&c.LogLevel), "debug, info, warn or error")
-	str("fhir-patient-system", &c.FHIRPatientSystem, "FHIR identifier system (an absolute URI) of patient IDs")
-	setting("expire-every", (*durationValue)(&c.ExpireEvery), "how often pending consents past expiry are expired; 0 = never")
-	setting("key-rate", (*keyRateValue)(&c.KeyLimit), "requests per second allowed per API key, 0 = unlimited")
+	str("addr", &c.Addr, "listen `address`, host:port")
+	str("data-dir", &c.DataDir, "data `directory`: database, keys, secrets")
+	str("database-url", &c.DatabaseURL, "database `URL`; empty = SQLite in the data dir, postgres://... = PostgreSQL")
+	str("public-url", &c.PublicURL, "absolute base `URL` for links, QR codes and FHIR")
+	str("trusted-proxies", &c.TrustedProxies, "comma-separated proxy `IPs/CIDRs` whose X-Forwarded-For is trusted")
+	str("clinic-name", &c.ClinicName, "clinic `name` printed on PDFs")
+	str("time-zone", &c.TimeZone, "clinic time `zone` for PDFs, e.g. America/Chicago")
+	str("seal-cert", &c.SealCert, "PEM certificate chain `file` that seals PDFs, e.g. a mounted secret")
+	str("seal-key", &c.SealKey, "PEM private key `file` that seals PDFs")
+	str("seal-pkcs12", &c.SealPKCS12, "PKCS#12 `file` with the sealing key and chain")
+	str("seal-pkcs12-password", &c.SealPKCS12Password, "`password` of the PKCS#12 file")
+	str("seal-previous", &c.SealPrevious, "`directory` of earlier sealing certificates, trusted for verification; default DATA_DIR/keys/previous")
+	str("tsa-url", &c.TSAURL, "RFC 3161 timestamp authority `URL`; off when empty")
+	str("tls-cert", &c.TLSCert, "serve HTTPS with this certificate `file`")
+	str("tls-key", &c.TLSKey, "and this key `file`")
+	str("log-format", &c.LogFormat, "log `format`: json or text")
+	setting("log-level", (*levelValue)(&c.LogLevel), "log `level`: debug, info (the default), warn or error")
+	str("fhir-patient-system", &c.FHIRPatientSystem, "FHIR identifier system (an absolute `URI`) of patient IDs")
+	setting("expire-every", (*durationValue)(&c.ExpireEvery), "how often (a `duration`) pending consents past expiry are expired; 0 = never")
+	setting("key-rate", (*keyRateValue)(&c.KeyLimit), "`requests` per second allowed per API key, 0 = unlimited")
 	setting("audit-checkpoint-events", (*countValue)(&c.Checkpoints.Events),
-		"write a signed audit checkpoint after this many audit events; 0 = not by count")
+		"write a signed audit checkpoint after this many audit `events`; 0 = not by count")
 	setting("audit-checkpoint-interval", (*durationValue)(&c.Checkpoints.Interval),
-		"write a signed audit checkpoint this often while events are added; 0 = not by time")
-	str("metrics-addr", &c.MetricsAddr, "serve /metrics on this address only, e.g. 127.0.0.1:9090, instead of on --addr")
-	str("metrics-token", &c.MetricsToken, "bearer token (16+ characters) required to scrape /metrics; open when empty")
-	str("webhook-allow-nets", &c.WebhookAllowNets, "comma-separated CIDRs of non-public networks webhooks may reach, e.g. 10.20.0.0/16")
-	str("secret-file", &c.SecretFile, "file holding the server secret (32+ bytes), e.g. a mounted secret; or set CONSENTD_SECRET")
+		"write a signed audit checkpoint at this `interval` while events are added; 0 = not by time")
+	str("metrics-addr", &c.MetricsAddr, "serve /metrics on this `address` only, e.g. 127.0.0.1:9090, instead of on --addr")
+	str("metrics-token", &c.MetricsToken, "bearer `token` (16+ characters) required to scrape /metrics; open when empty")
+	str("webhook-allow-nets", &c.WebhookAllowNets, "comma-separated `CIDRs` of non-public networks webhooks may reach, e.g. 10.20.0.0/16")
+	str("secret-file", &c.SecretFile, "`file` holding the server secret (32+ bytes), e.g. a mounted secret; or set CONSENTD_SECRET")
 
 	return func(getenv func(string) string) error {
 		given := map[string]bool{}
@@ -77,10 +77,9 @@ func Bind(fs *flag.FlagSet, c *Config) (load func(getenv func(string) string) er
 			}
 			c.Secret = b
 		}
-		if len(errs) > 0 {
-			return errors.Join(errs...)
-		}
-		return c.Check()
+		// The settings that did parse are checked too, so one start reports
+		// every problem.
+		return errors.Join(append(errs, c.Check())...)
 	}
 }
 
