@@ -45,6 +45,7 @@ commands:
   apikey create --name NAME --scopes a,b  create an API key (printed alone on the last line)
   apikey list | apikey revoke ID          list or revoke API keys
   templates import                        import shipped template versions not yet in the database, as drafts
+  templates lint FILE                     validate a template file and print each section's readability (exit 1 on any failure)
   verify FILE.pdf                         check a sealed consent PDF (exit 0 valid, 1 not)
   audit verify [--checkpoints FILE]       re-check the audit chain, every row it vouches for and, with FILE,
                                           the signed checkpoints an integration kept (exit 0 intact, 1 broken)
@@ -110,6 +111,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return apikeyRevoke(ctx, cfg, fs.Args(), stdout)
 	case "templates import":
 		return templatesImport(ctx, cfg, stdout)
+	case "templates lint":
+		return templatesLint(fs.Args(), stdout)
 	case "verify ":
 		return verifyFile(ctx, cfg, fs.Args(), stdout)
 	case "audit verify":

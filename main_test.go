@@ -59,6 +59,14 @@ func TestEndToEnd(t *testing.T) {
 	if st != 200 || len(list["data"].([]any)) == 0 {
 		t.Fatalf("templates: %d %v", st, list)
 	}
+	// A fresh install publishes every shipped version; the newest is current.
+	if tpl := list["data"].([]any)[0].(map[string]any); tpl["slug"] != "ketamine-iv" || tpl["current_version"] != float64(2) {
+		t.Fatalf("fresh install: %v, want ketamine-iv with current_version 2", tpl)
+	}
+	if st, vs := call("GET", "/v1/templates/ketamine-iv/versions", nil); st != 200 || len(vs["data"].([]any)) != 2 ||
+		vs["data"].([]any)[0].(map[string]any)["status"] != "published" || vs["data"].([]any)[1].(map[string]any)["status"] != "published" {
+		t.Fatalf("fresh install versions: %d %v, want 1 and 2 published", st, vs)
+	}
 	st, c := call("POST", "/v1/consents", apptest.ConsentRequest("en"))
 	if st != 201 {
 		t.Fatalf("create: %d %v", st, c)

@@ -104,6 +104,7 @@ func TestEnrolledTabletIsNotBlockedByOthers(t *testing.T) {
 	x := wantJSON(t, s, 200, "POST", "/v1/signing/codes/"+code, "", nil, "Cookie", cookie)
 	tok := x["token"].(string)
 	want(t, s, 200, "GET", "/v1/signing/"+tok, "", nil, "Cookie", cookie)
+	acknowledgeAll(t, s, tok, c, "Cookie", cookie)
 	want(t, s, 201, "POST", "/v1/signing/"+tok+"/signatures", "", apptest.PatientSignature(apptest.Acknowledged(t, c)),
 		"Cookie", cookie, "X-Device-ID", "tablet-claims-this")
 	sig := getConsent(t, s, c["id"].(string))["signatures"].([]any)[0].(map[string]any)
@@ -125,6 +126,7 @@ func TestEnrolledTabletIsNotBlockedByOthers(t *testing.T) {
 func TestDeclaredDeviceCannotPoseAsEnrolled(t *testing.T) {
 	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
+	acknowledgeAll(t, s, signingToken(t, c), c)
 	want(t, s, 201, "POST", "/v1/signing/"+signingToken(t, c)+"/signatures", "", apptest.PatientSignature(apptest.Acknowledged(t, c)),
 		"X-Device-ID", "enrolled:01JXXXXXXXXXXXXXXXXXXXXXXX")
 	sig := getConsent(t, s, c["id"].(string))["signatures"].([]any)[0].(map[string]any)

@@ -76,6 +76,7 @@ func TestEvidenceHeadersAreCutOnCharacterBoundaries(t *testing.T) {
 	device := "d" + strings.Repeat("ü", 60)     // 121 bytes: byte 100 is inside a ü
 	clientTime := "t" + strings.Repeat("€", 20) // 61 bytes: byte 40 is inside a €
 	acks := apptest.Acknowledged(t, c)
+	acknowledgeAll(t, s, token, c)
 	want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", apptest.PatientSignature(acks),
 		"User-Agent", ua, "X-Device-ID", device, "X-Client-Time", clientTime)
 	sig := getConsent(t, s, c["id"].(string))["signatures"].([]any)[0].(map[string]any)

@@ -109,7 +109,8 @@ func TestOversizedBodyIs413(t *testing.T) {
 func TestValuesAreEscapedInMarkdown(t *testing.T) {
 	s := apptest.New(t)
 	req := apptest.ConsentRequest("en")
-	req["variables"] = map[string]any{"clinic_name": "<script>alert(1)</script>", "clinician_name": "**Dr. X**", "clinic_phone": "[x](javascript:alert(1))"}
+	req["variables"] = map[string]any{"clinic_name": "<script>alert(1)</script>", "clinician_name": "**Dr. X**", "clinic_phone": "[x](javascript:alert(1))",
+		"after_hours_phone": "+1 555 0199", "infusion_fee": "$450 <b>"}
 	st, b := s.Do(t, "POST", "/v1/consents", s.AdminKey, req)
 	if st != 201 {
 		t.Fatalf("%d %s", st, b)

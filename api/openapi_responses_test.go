@@ -172,6 +172,7 @@ func oaConsentFlow(c *oaChecker) {
 	c.do("GET /v1/signing/{token}", "/v1/signing/"+token, nil, 200)
 	c.do("POST /v1/signing/{token}/acknowledgments", "/v1/signing/"+token+"/acknowledgments",
 		map[string]any{"section": acks[0], "locale": "en"}, 201)
+	acknowledgeAll(t, s, token, cs)
 	c.do("POST /v1/signing/{token}/signatures", "/v1/signing/"+token+"/signatures", apptest.PatientSignature(acks), 201)
 	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", apptest.ClinicianSignature(), 201)
 	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", apptest.ClinicianSignature(), 409)
@@ -182,6 +183,11 @@ func oaConsentFlow(c *oaChecker) {
 	_, pdf := s.Do(t, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 	c.do("POST /v1/verify", "/v1/verify", pdf, 200)
 	c.do("POST /v1/verify", "/v1/verify", "not a pdf", 422)
+	c.do("POST /v1/public/verify", "/v1/public/verify", pdf, 200)
+	c.do("POST /v1/public/verify", "/v1/public/verify", "%PDF-1.4 not a sealed consent", 422)
+	verifyLink := "/v1/public/verify/" + linkToken(t, s, id)
+	c.do("GET /v1/public/verify/{token}", verifyLink, nil, 200)
+	c.do("GET /v1/public/verify/{token}", "/v1/public/verify/"+id+"-0000000000", nil, 404)
 
 	link := c.do("POST /v1/consents/{id}/download-links", "/v1/consents/"+id+"/download-links", map[string]any{}, 201)
 	c.do("GET /d/{token}", link["url"].(string), nil, 200)
@@ -207,6 +213,9 @@ func oaConsentFlow(c *oaChecker) {
 	}
 
 	c.do("POST /v1/consents/{id}/withdraw", "/v1/consents/"+id+"/withdraw", map[string]any{"reason": "Changed my mind."}, 200)
+	if v := c.do("GET /v1/public/verify/{token}", verifyLink, nil, 200); v["status"] != "withdrawn" || v["status_changed_at"] == nil {
+		t.Errorf("public facts after withdrawal: %v", v)
+	}
 	c.do("POST /v1/consents/{id}/void", "/v1/consents/"+id+"/void", map[string]any{"reason": "x"}, 409)
 	other := c.do("POST /v1/consents", "/v1/consents", apptest.ConsentRequest("es"), 201)["id"].(string)
 	c.do("POST /v1/consents/{id}/decline", "/v1/consents/"+other+"/decline", map[string]any{"reason": "No."}, 200)

@@ -33,6 +33,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/webhooks", scope(consent.ScopeAdmin), idem, s.createWebhook)
 	v1.GET("/webhooks", scope(consent.ScopeAdmin), s.listWebhooks)
 	v1.DELETE("/webhooks/:id", scope(consent.ScopeAdmin), s.deleteWebhook)
+	v1.POST("/webhooks/:id/rotate-secret", scope(consent.ScopeAdmin), idem, s.rotateWebhookSecret)
 	v1.GET("/webhooks/:id/deliveries", scope(consent.ScopeAdmin), s.listDeliveries)
 
 	v1.POST("/templates", scope(consent.ScopeTemplatesWrite), idem, s.createTemplate)
@@ -68,6 +69,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.GET("/signing/:token", s.tokenAuth, s.getSigning)
 	v1.POST("/signing/:token/acknowledgments", s.tokenAuth, idem, s.acknowledge)
 	v1.POST("/signing/:token/signatures", s.tokenAuth, idem, s.signWithToken)
+	v1.POST("/signing/:token/staff-check", s.tokenAuth, s.staffCheck)
 
 	r.GET("/d/:token", s.downloadWithLink)
 	r.POST("/d/:token", s.downloadWithLink)
@@ -76,6 +78,13 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/sign/:token", s.signPage)
 	r.GET("/enrol", s.signPage)
 	r.GET("/sign-assets/*file", s.signAsset)
+
+	// Public verification: no API key; rate-limited per client and globally.
+	v1.POST("/public/verify", s.publicVerifyUpload)
+	v1.GET("/public/verify/:token", s.publicVerifyLink)
+	r.GET("/verify", s.verifyPage)
+	r.GET("/verify/c/:token", s.verifyPage)
+	r.GET("/verify-assets/*file", s.verifyAsset)
 
 	s.fhirRoutes(r)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
 	"github.com/consentd/consentd/internal/app/apptest"
 )
 
@@ -135,6 +136,9 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		"DELETE /v1/webhooks/:id": {scopes: one(admin), ok: 200, prep: func(t *testing.T) (string, any) {
 			return "/v1/webhooks/" + f.webhook(t), nil
 		}},
+		"POST /v1/webhooks/:id/rotate-secret": {scopes: one(admin), ok: 200, prep: func(t *testing.T) (string, any) {
+			return "/v1/webhooks/" + f.webhook(t) + "/rotate-secret", map[string]any{"overlap_seconds": 60}
+		}},
 		"GET /v1/webhooks/:id/deliveries": {scopes: one(admin), ok: 200, prep: func(t *testing.T) (string, any) {
 			return "/v1/webhooks/" + f.webhook(t) + "/deliveries", nil
 		}},
@@ -211,6 +215,7 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		"GET /v1/signing/:token":                  {ok: 404, prep: fixed("/v1/signing/not-a-token", nil)},
 		"POST /v1/signing/:token/acknowledgments": {ok: 404, prep: fixed("/v1/signing/not-a-token/acknowledgments", map[string]any{"section": "benefits"})},
 		"POST /v1/signing/:token/signatures":      {ok: 404, prep: fixed("/v1/signing/not-a-token/signatures", apptest.PatientSignature(nil))},
+		"POST /v1/signing/:token/staff-check":     {ok: 404, prep: fixed("/v1/signing/not-a-token/staff-check", map[string]any{"role": "clinician", "staff": map[string]any{"id": apptest.StaffID, "pin": apptest.StaffPIN}})},
 		"GET /d/:token":                           {ok: 404, prep: fixed("/d/not-a-token", nil)},
 		"POST /d/:token":                          {ok: 404, prep: fixed("/d/not-a-token", nil)},
 		"GET /sign":                               {ok: 200, prep: fixed("/sign", nil)},
@@ -219,6 +224,18 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		"GET /enrol":                              {ok: 200, prep: fixed("/enrol", nil)},
 		"GET /v1/signing/device":                  {ok: 200, prep: fixed("/v1/signing/device", nil)},
 		"POST /v1/signing/device":                 {ok: 401, prep: fixed("/v1/signing/device", map[string]any{"token": "cdt_nobody-holds-this"})},
+
+		// Public verification: a real sealed PDF and a real link, for any key
+		// or none; the facts shown never name the patient or a signer.
+		"POST /v1/public/verify": {ok: 200, prep: func(t *testing.T) (string, any) {
+			return "/v1/public/verify", want(t, s, 200, "GET", "/v1/consents/"+f.signed(t)+"/pdf", s.AdminKey, nil)
+		}},
+		"GET /v1/public/verify/:token": {ok: 200, prep: func(t *testing.T) (string, any) {
+			return "/v1/public/verify/" + linkToken(t, s, f.signed(t)), nil
+		}},
+		"GET /verify":              {ok: 200, prep: fixed("/verify", nil)},
+		"GET /verify/c/:token":     {ok: 200, prep: fixed("/verify/c/not-a-token", nil)},
+		"GET /verify-assets/*file": {ok: 200, prep: fixed("/verify-assets/verify.js", nil)},
 
 		"GET /fhir/r4/metadata": {ok: 200, prep: fixed("/fhir/r4/metadata", nil)},
 		"GET /fhir/r4/Consent": {scopes: one(cr), ok: 200,
@@ -244,7 +261,8 @@ func (f matrixFixture) webhook(t *testing.T) string {
 // no key, 403 without every scope the route needs) and that no body carries
 // the patient's or a signer's data unless the key may read consents.
 func TestScopeMatrix(t *testing.T) {
-	s := apptest.New(t)
+	// Every key's public verification comes from the one test address.
+	s := apptest.New(t, func(c *app.Config) { c.PublicLimit = app.Limit{} })
 	// Every keyless route is sent an unknown token once per key.
 	s.Service.Limits.SigningGuesses = consent.Limit{Kind: "signing_guess", Max: 1 << 20, Window: time.Minute}
 	f := matrixFixture{s}

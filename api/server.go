@@ -47,6 +47,10 @@ type Server struct {
 	Version                              string
 	ClinicName                           string
 
+	// PublicLimiter limits public verifications per client, PublicCeiling
+	// all of them together (against rotating addresses); nil: no limit.
+	PublicLimiter, PublicCeiling Limiter
+
 	docsOnce sync.Once
 	docs     *docCache
 }

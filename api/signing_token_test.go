@@ -229,6 +229,7 @@ func TestSignatureIdempotentReplay(t *testing.T) {
 	c := s.CreateConsent(t, "en")
 	id, token := c["id"].(string), signingToken(t, c)
 	body := apptest.PatientSignature(apptest.Acknowledged(t, c))
+	acknowledgeAll(t, s, token, c)
 	first := want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body, "Idempotency-Key", "tab-1")
 	again := want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body, "Idempotency-Key", "tab-1")
 	if string(first) != string(again) {

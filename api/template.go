@@ -25,22 +25,17 @@ type templateSectionJSON struct {
 }
 
 type localeJSON struct {
-	Title      string                `json:"title"`
-	Sections   []templateSectionJSON `json:"sections"`
-	Disclosure string                `json:"disclosure"`
-	Meanings   map[string]string     `json:"meanings"`
-}
-
-type variableJSON struct {
-	Name     string `json:"name"`
-	Label    string `json:"label"`
-	Required bool   `json:"required"`
+	Title         string                `json:"title"`
+	Sections      []templateSectionJSON `json:"sections"`
+	Disclosure    string                `json:"disclosure"`
+	Meanings      map[string]string     `json:"meanings"`
+	ChangeSummary string                `json:"change_summary,omitempty"`
 }
 
 // contentJSON is a version's content, as sent to create or edit a draft.
 type contentJSON struct {
 	Locales           map[string]localeJSON `json:"locales"`
-	Variables         []variableJSON        `json:"variables"`
+	Variables         []consent.Variable    `json:"variables"`
 	RequiredSigners   []string              `json:"required_signers"`
 	SignatureForms    []string              `json:"signature_forms"`
 	ExpiresAfterHours int                   `json:"expires_after_hours"`
@@ -66,35 +61,31 @@ type versionJSON struct {
 
 func (j contentJSON) toDomain() consent.VersionContent {
 	out := consent.VersionContent{Locales: map[string]consent.LocaleContent{}, RequiredSigners: j.RequiredSigners,
-		SignatureForms: j.SignatureForms, ExpiresAfterHours: j.ExpiresAfterHours}
+		SignatureForms: j.SignatureForms, ExpiresAfterHours: j.ExpiresAfterHours, Variables: j.Variables}
 	for code, l := range j.Locales {
-		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings}
+		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, ChangeSummary: l.ChangeSummary}
 		for _, s := range l.Sections {
 			lc.Sections = append(lc.Sections, consent.Section{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body,
 				RequiresAcknowledgment: s.RequiresAcknowledgment})
 		}
 		out.Locales[code] = lc
 	}
-	for _, v := range j.Variables {
-		out.Variables = append(out.Variables, consent.Variable{Name: v.Name, Label: v.Label, Required: v.Required})
-	}
 	return out
 }
 
 func toContentJSON(c consent.VersionContent) contentJSON {
-	out := contentJSON{Locales: map[string]localeJSON{}, Variables: []variableJSON{}, RequiredSigners: c.RequiredSigners,
+	out := contentJSON{Locales: map[string]localeJSON{}, Variables: []consent.Variable{}, RequiredSigners: c.RequiredSigners,
 		SignatureForms: c.SignatureForms, ExpiresAfterHours: c.ExpiresAfterHours}
 	for code, l := range c.Locales {
-		lj := localeJSON{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, Sections: []templateSectionJSON{}}
+		lj := localeJSON{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, ChangeSummary: l.ChangeSummary,
+			Sections: []templateSectionJSON{}}
 		for _, s := range l.Sections {
 			lj.Sections = append(lj.Sections, templateSectionJSON{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body,
 				RequiresAcknowledgment: s.RequiresAcknowledgment})
 		}
 		out.Locales[code] = lj
 	}
-	for _, v := range c.Variables {
-		out.Variables = append(out.Variables, variableJSON{Name: v.Name, Label: v.Label, Required: v.Required})
-	}
+	out.Variables = append(out.Variables, c.Variables...)
 	return out
 }
 

@@ -13,11 +13,15 @@ type webhookJSON struct {
 	Events    []string `json:"events"`
 	CreatedAt string   `json:"created_at"`
 	DeletedAt *string  `json:"deleted_at"`
-	Secret    string   `json:"secret,omitempty"` // only in the creation response
+	// PreviousSecretExpiresAt is when the secret the last rotation replaced
+	// stops (or stopped) signing; null when none signs beside the current one.
+	PreviousSecretExpiresAt *string `json:"previous_secret_expires_at"`
+	Secret                  string  `json:"secret,omitempty"` // only in the creation and rotation responses
 }
 
 func toWebhookJSON(w *consent.Webhook) webhookJSON {
-	return webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, CreatedAt: ts(w.CreatedAt), DeletedAt: tsp(w.DeletedAt)}
+	return webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, CreatedAt: ts(w.CreatedAt), DeletedAt: tsp(w.DeletedAt),
+		PreviousSecretExpiresAt: tsp(w.PreviousSecretExpiresAt)}
 }
 
 type createWebhookRequest struct {

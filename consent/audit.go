@@ -43,6 +43,8 @@ const (
 	EventDeviceRevoked       = "device.revoked"
 	EventWebhookCreated      = "webhook.created"
 	EventWebhookDeleted      = "webhook.deleted"
+	// EventWebhookSecretRotated: an endpoint got a new signing secret.
+	EventWebhookSecretRotated = "webhook.secret_rotated"
 )
 
 // AuditEvent is one entry of the append-only, hash-chained audit log.

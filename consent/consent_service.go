@@ -65,15 +65,13 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 	if err := CheckVariables(v.Variables, in.Variables); err != nil {
 		return nil, err
 	}
+	vals := WithDefaults(v.Variables, in.Variables)
 	c := &Consent{ID: s.NewID(), Status: StatusPending, TemplateSlug: v.Slug, TemplateVersion: v.Version,
-		TemplateSHA256: v.ContentSHA256, Locale: in.Locale, Patient: in.Patient, Variables: in.Variables,
+		TemplateSHA256: v.ContentSHA256, Locale: in.Locale, Patient: in.Patient, Variables: vals,
 		Documents: map[string]Document{}, CreatedAt: now, ExpiresAt: now.Add(time.Duration(v.ExpiresAfterHours) * time.Hour),
 		CreatedBy: RequestFrom(ctx).Actor}
-	if c.Variables == nil {
-		c.Variables = map[string]string{}
-	}
 	for _, l := range v.SortedLocales() {
-		if c.Documents[l], err = RenderDocument(v, l, in.Variables, s.Markdown); err != nil {
+		if c.Documents[l], err = RenderDocument(v, l, vals, s.Markdown); err != nil {
 			return nil, err
 		}
 	}

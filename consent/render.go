@@ -19,23 +19,51 @@ func EscapeMarkdown(s string) string {
 	return b.String()
 }
 
+// maxVariableValue bounds a variable's value and its default, in characters.
+const maxVariableValue = 500
+
+// maxChangeSummary bounds a locale's change summary, in characters.
+const maxChangeSummary = 5000
+
 // CheckVariables validates the values given for a version's variables: every
-// required one present, no undeclared one, each a short single line.
+// required one present or defaulted, no undeclared one, each a short single line.
 func CheckVariables(decl []Variable, vals map[string]string) error {
 	for _, name := range sortedKeys(vals) {
 		if !slices.ContainsFunc(decl, func(v Variable) bool { return v.Name == name }) {
 			return FieldErrorf(EINVALID, "variables."+name, "not a variable of this template version.")
 		}
-		if err := CheckName("variables."+name, vals[name], 500); err != nil {
+		if err := CheckName("variables."+name, vals[name], maxVariableValue); err != nil {
 			return err
 		}
 	}
 	for _, v := range decl {
-		if _, ok := vals[v.Name]; v.Required && !ok {
+		if _, ok := vals[v.Name]; v.Required && !ok && v.Default == "" {
 			return FieldErrorf(EINVALID, "variables."+v.Name, "is required (%s).", v.Label)
 		}
 	}
 	return nil
+}
+
+// WithDefaults returns the values a consent uses: those given, and the
+// default of every declared variable not given. The consent keeps this map,
+// so its record shows every value its documents were rendered with.
+func WithDefaults(decl []Variable, vals map[string]string) map[string]string {
+	out := make(map[string]string, len(decl))
+	for k, v := range vals {
+		out[k] = v
+	}
+	for _, v := range decl {
+		if _, ok := out[v.Name]; !ok && v.Default != "" {
+			out[v.Name] = v.Default
+		}
+	}
+	return out
+}
+
+// FillMarkdown replaces the {{name}} placeholders of a Markdown text with
+// the values, escaped so they show literally; unknown names become empty.
+func FillMarkdown(md string, vals map[string]string) string {
+	return fill(md, vals, true)
 }
 
 // fill replaces {{name}} placeholders; markdown selects escaping for Markdown text.

@@ -168,8 +168,14 @@ func (w *Webhook) RowRef() RowRef { return RowRef{Table: TableWebhooks, ID: w.ID
 // RowContent returns the endpoint's URL, events, signing secret and lifecycle:
 // an edited URL would send patients' consent events elsewhere.
 func (w *Webhook) RowContent() map[string]any {
-	return map[string]any{"id": w.ID, "url": w.URL, "events": w.Events, "secret": w.Secret,
+	m := map[string]any{"id": w.ID, "url": w.URL, "events": w.Events, "secret": w.Secret,
 		"created_at": rowTime(w.CreatedAt), "deleted_at": rowTimePtr(w.DeletedAt)}
+	// A rotation's previous secret enters the digest only when there is one,
+	// so rows vouched for before rotation existed keep their digests.
+	if w.PreviousSecret != "" || w.PreviousSecretExpiresAt != nil {
+		m["previous_secret"], m["previous_secret_expires_at"] = w.PreviousSecret, rowTimePtr(w.PreviousSecretExpiresAt)
+	}
+	return m
 }
 
 func rowTime(t time.Time) string { return FormatTime(t) }

@@ -36,6 +36,12 @@ type Service struct {
 	VerifySlots   int
 	VerifyTimeout time.Duration
 	verifyGate    verifyGate
+	// VerifyLinks checks the verification links printed on sealed PDFs; nil
+	// accepts none. PublicUploadSlots bounds public uploads held at once
+	// (default 8).
+	VerifyLinks       *VerifyLinks
+	PublicUploadSlots int
+	publicUploads     verifyGate
 	// WebhookNetworks says which addresses webhooks may reach (nil: public
 	// only); Resolver, when set, resolves endpoint hosts at registration.
 	WebhookNetworks *WebhookNetworks

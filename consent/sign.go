@@ -19,6 +19,10 @@ type SignInput struct {
 	StaffPIN                 string
 	IdentityVerified         bool
 	Mark                     Mark
+	// acknowledgedFirst (the tablet channel) counts only acknowledgments
+	// recorded through their own call before the signature: the list may
+	// name only those, and records none.
+	acknowledgedFirst bool
 }
 
 // SignResult is a recorded signature and the consent as it is after it.
@@ -39,7 +43,10 @@ func (s *Service) Sign(ctx context.Context, consentID string, in SignInput) (*Si
 }
 
 // SignWithToken records a signature through a signing token (tablet path).
+// A patient-side signature needs every section that requires acknowledgment
+// acknowledged through Acknowledge first, each at the time it was tapped.
 func (s *Service) SignWithToken(ctx context.Context, token string, in SignInput) (*SignResult, error) {
+	in.acknowledgedFirst = true
 	return s.sign(ctx, func(ctx context.Context) (*Consent, error) { return s.consentByToken(ctx, token) }, in)
 }
 
@@ -199,19 +206,8 @@ func (s *Service) checkPatientSide(c *Consent, doc Document, in SignInput, sig *
 			acked[a.SectionKey] = true
 		}
 	}
-	for i, key := range in.AcknowledgedSections {
-		if !containsSection(doc, key) {
-			return FieldErrorf(EINVALID, fmt.Sprintf("acknowledged_sections[%d]", i), "no section %q in this consent.", key)
-		}
-		if !acked[key] {
-			acked[key] = true
-			plan.acks = append(plan.acks, Acknowledgment{ConsentID: c.ID, SectionKey: key, Locale: sig.Locale, At: now, Evidence: sig.Evidence})
-		}
-	}
-	for _, sec := range doc.Sections {
-		if sec.RequiresAcknowledgment && !acked[sec.Key] {
-			return FieldErrorf(EINVALID, "acknowledged_sections", "section %q (%s) must be acknowledged before signing.", sec.Key, sec.Heading)
-		}
+	if err := checkAcknowledgments(c, doc, in, sig, plan, acked, now); err != nil {
+		return err
 	}
 	for _, sec := range doc.Sections {
 		if acked[sec.Key] {
@@ -222,6 +218,41 @@ func (s *Service) checkPatientSide(c *Consent, doc Document, in SignInput, sig *
 		return FieldErrorf(EINVALID, "electronic_records_consent", "the signer must agree to electronic records after reading the disclosure.")
 	}
 	sig.ElectronicRecordsConsentAt = &now
+	return nil
+}
+
+// checkAcknowledgments checks that every section needing acknowledgment is
+// acknowledged in the signature's locale. acked holds those recorded before;
+// on the API-key channel the signature's list adds the rest (recorded at the
+// signature's time), on the tablet channel the list may name only sections
+// already acknowledged through their own call.
+func checkAcknowledgments(c *Consent, doc Document, in SignInput, sig *Signature, plan *signPlan, acked map[string]bool, now time.Time) error {
+	if in.acknowledgedFirst {
+		for _, sec := range doc.Sections {
+			if sec.RequiresAcknowledgment && !acked[sec.Key] {
+				return FieldErrorf(EINVALID, "acknowledged_sections",
+					"section %q (%s) must be acknowledged with its own \"I understand\" before signing.", sec.Key, sec.Heading)
+			}
+		}
+	}
+	for i, key := range in.AcknowledgedSections {
+		field := fmt.Sprintf("acknowledged_sections[%d]", i)
+		switch {
+		case !containsSection(doc, key):
+			return FieldErrorf(EINVALID, field, "no section %q in this consent.", key)
+		case acked[key]:
+		case in.acknowledgedFirst:
+			return FieldErrorf(EINVALID, field, "section %q was not acknowledged on this tablet; acknowledge it before signing.", key)
+		default:
+			acked[key] = true
+			plan.acks = append(plan.acks, Acknowledgment{ConsentID: c.ID, SectionKey: key, Locale: sig.Locale, At: now, Evidence: sig.Evidence})
+		}
+	}
+	for _, sec := range doc.Sections {
+		if sec.RequiresAcknowledgment && !acked[sec.Key] {
+			return FieldErrorf(EINVALID, "acknowledged_sections", "section %q (%s) must be acknowledged before signing.", sec.Key, sec.Heading)
+		}
+	}
 	return nil
 }
 

@@ -13,26 +13,43 @@ import (
 // stops the clinician elsewhere; and per staff member everywhere, a ceiling
 // that alerts and then admits only enrolled devices and API keys.
 func (s *Service) checkStaff(ctx context.Context, c *Consent, in SignInput, sig *Signature) error {
-	if in.StaffID == "" {
-		return FieldErrorf(EINVALID, "staff.id", "a %s signs with their staff ID and PIN.", in.Role)
-	} else if in.StaffPIN == "" {
-		return FieldErrorf(EINVALID, "staff.pin", "a %s signs with their staff ID and PIN.", in.Role)
-	} else if len(in.StaffID) > 64 || len(in.StaffPIN) > 64 {
-		return FieldErrorf(EINVALID, "staff", "staff ID and PIN are at most 64 characters.")
+	if err := checkStaffInput(in.Role, in.StaffID, in.StaffPIN); err != nil {
+		return err
 	} else if in.Relationship != "" || len(in.AcknowledgedSections) > 0 {
 		return FieldErrorf(EINVALID, "role", "relationship and acknowledged sections belong to the patient side.")
 	}
 	st, err := s.pinAttempt(ctx, c, in.Role, in.StaffID, in.StaffPIN)
 	if err != nil {
 		return err
-	}
-	if st.Role != in.Role && in.Role != RoleWitness {
-		return FieldErrorf(EINVALID, "role", "staff member %s is registered as %s, not %s.", st.ID, st.Role, in.Role)
+	} else if err := staffMaySign(st, in.Role); err != nil {
+		return err
 	}
 	if in.Role == RoleClinician && !in.IdentityVerified {
 		return FieldErrorf(EINVALID, "identity_verified", "the clinician must confirm that the patient's identity was checked.")
 	}
 	sig.Name, sig.StaffID, sig.IdentityVerified = st.Name, st.ID, in.IdentityVerified
+	return nil
+}
+
+// checkStaffInput checks a staff ID and PIN are given and bounded.
+func checkStaffInput(role, staffID, pin string) error {
+	switch {
+	case staffID == "":
+		return FieldErrorf(EINVALID, "staff.id", "a %s signs with their staff ID and PIN.", role)
+	case pin == "":
+		return FieldErrorf(EINVALID, "staff.pin", "a %s signs with their staff ID and PIN.", role)
+	case len(staffID) > 64 || len(pin) > 64:
+		return FieldErrorf(EINVALID, "staff", "staff ID and PIN are at most 64 characters.")
+	}
+	return nil
+}
+
+// staffMaySign refuses a staff member registered for another role; anyone on
+// staff may witness.
+func staffMaySign(st *Staff, role string) error {
+	if st.Role != role && role != RoleWitness {
+		return FieldErrorf(EINVALID, "role", "staff member %s is registered as %s, not %s.", st.ID, st.Role, role)
+	}
 	return nil
 }
 

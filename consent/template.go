@@ -16,7 +16,7 @@ const (
 // SectionKinds lists the kinds a section may have, in the order a consent reads.
 var SectionKinds = []string{
 	"overview", "procedure", "benefits", "side_effects_short_term", "risks_long_term",
-	"misuse_risk", "contraindications", "alternatives", "safety_measures", "aftercare", "rights", "other",
+	"misuse_risk", "contraindications", "alternatives", "cost", "safety_measures", "aftercare", "rights", "other",
 }
 
 // SignatureForms lists the ways a signature may be given.
@@ -55,6 +55,9 @@ type LocaleContent struct {
 	Sections   []Section
 	Disclosure string            // electronic-records disclosure, Markdown
 	Meanings   map[string]string // role → meaning of the signature (21 CFR 11.50)
+	// ChangeSummary says in plain words what changed since the previous
+	// version (Markdown, optional); empty on a first version.
+	ChangeSummary string
 }
 
 // Section is one part of a consent document; Body is Markdown with {{variable}} placeholders.
@@ -66,11 +69,16 @@ type Section struct {
 	RequiresAcknowledgment bool
 }
 
-// Variable is a value filled in per consent, such as the clinic's name.
+// Variable is a value filled in per consent, such as the clinic's name. It is
+// the one shape of a variable everywhere: its tags are the wire format of the
+// API, of the stored version and of the template files.
 type Variable struct {
-	Name     string
-	Label    string
-	Required bool
+	Name     string `json:"name" yaml:"name"`
+	Label    string `json:"label" yaml:"label"`
+	Required bool   `json:"required" yaml:"required"`
+	// Default is used when a consent gives no value; a required variable with
+	// a default is satisfied by it. Empty means no default.
+	Default string `json:"default,omitempty" yaml:"default"`
 }
 
 // VersionContent is the content of a version without its lifecycle fields.
@@ -124,11 +132,21 @@ func (c VersionContent) CanonicalMap() map[string]any {
 		for r, m := range lc.Meanings {
 			meanings[r] = m
 		}
-		locales[code] = map[string]any{"title": lc.Title, "sections": sections, "disclosure": lc.Disclosure, "meanings": meanings}
+		l := map[string]any{"title": lc.Title, "sections": sections, "disclosure": lc.Disclosure, "meanings": meanings}
+		// Optional fields enter the hash only when set, so the hashes of
+		// versions made before they existed do not change.
+		if lc.ChangeSummary != "" {
+			l["change_summary"] = lc.ChangeSummary
+		}
+		locales[code] = l
 	}
 	vars := make([]any, 0, len(c.Variables))
 	for _, v := range c.Variables {
-		vars = append(vars, map[string]any{"name": v.Name, "label": v.Label, "required": v.Required})
+		m := map[string]any{"name": v.Name, "label": v.Label, "required": v.Required}
+		if v.Default != "" {
+			m["default"] = v.Default
+		}
+		vars = append(vars, m)
 	}
 	return map[string]any{
 		"locales": locales, "variables": vars,

@@ -32,6 +32,10 @@ func (c VersionContent) CheckNesting(md MarkdownRenderer) error {
 			return FieldErrorf(EINVALID, "locales."+code+".disclosure",
 				"the disclosure nests lists and quotes %d levels deep; at most %d levels are allowed.", n, MaxMarkdownNesting)
 		}
+		if n := md.MarkdownNesting(lc.ChangeSummary); n > MaxMarkdownNesting {
+			return FieldErrorf(EINVALID, "locales."+code+".change_summary",
+				"the change summary nests lists and quotes %d levels deep; at most %d levels are allowed.", n, MaxMarkdownNesting)
+		}
 	}
 	return nil
 }

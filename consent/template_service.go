@@ -152,10 +152,12 @@ type ShippedVersion struct {
 const ShippedApprover = "consentd first start (shipped template; medical director review required)"
 
 // ImportShipped brings shipped versions whose content is not yet in the database
-// in as drafts. With publishNew, a template seen for the first time has its
-// versions published (first start of an empty database). It returns the versions created.
+// in as drafts. With publishNew, a template seen for the first time has all
+// its shipped versions published in order, so its newest is current (first
+// start of an empty database). It returns the versions created.
 func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, publishNew bool) ([]*TemplateVersion, error) {
 	var created []*TemplateVersion
+	newTemplates := map[string]bool{} // created by this call
 	for _, sv := range shipped {
 		if err := s.validateContent(sv.Content); err != nil {
 			return created, fmt.Errorf("shipped template %s v%d: %w", sv.Slug, sv.Version, err)
@@ -169,10 +171,11 @@ func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, p
 			if _, err := s.CreateTemplate(ctx, sv.Slug, sv.Title); err != nil {
 				return created, err
 			}
-			isNew = true
+			newTemplates[sv.Slug] = true
 		} else if err != nil {
 			return created, err
 		}
+		isNew = newTemplates[sv.Slug]
 		versions, err := s.Store.ListVersions(ctx, sv.Slug)
 		if err != nil {
 			return created, err

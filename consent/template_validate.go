@@ -22,6 +22,10 @@ func (c VersionContent) Validate() error {
 			return FieldErrorf(EINVALID, f+".name", "duplicate variable %q.", v.Name)
 		} else if err := checkText(f+".label", v.Label, 200, true); err != nil {
 			return err
+		} else if v.Default != "" {
+			if err := CheckName(f+".default", v.Default, maxVariableValue); err != nil {
+				return err
+			}
 		}
 		declared[v.Name] = true
 	}
@@ -93,6 +97,11 @@ func (lc LocaleContent) validate(f string, declared map[string]bool, required []
 	}
 	if err := checkTemplateText(f+".disclosure", lc.Disclosure, 20000, declared); err != nil {
 		return err
+	}
+	if lc.ChangeSummary != "" {
+		if err := checkTemplateText(f+".change_summary", lc.ChangeSummary, maxChangeSummary, declared); err != nil {
+			return err
+		}
 	}
 	for role, m := range lc.Meanings {
 		if !slices.Contains(Roles, role) {

@@ -26,12 +26,16 @@ var WebhookEventTypes = []string{
 
 // Webhook is an endpoint that receives signed event notifications.
 type Webhook struct {
-	ID        string
-	URL       string
-	Events    []string
-	Secret    string // HMAC key shown once at creation; needed to sign each delivery
-	CreatedAt time.Time
-	DeletedAt *time.Time
+	ID     string
+	URL    string
+	Events []string
+	Secret string // HMAC key shown once at creation or rotation; needed to sign each delivery
+	// PreviousSecret keeps signing beside Secret until PreviousSecretExpiresAt
+	// after a rotation ("" when none).
+	PreviousSecret          string
+	PreviousSecretExpiresAt *time.Time
+	CreatedAt               time.Time
+	DeletedAt               *time.Time
 }
 
 // WebhookEvent is one notification, written to the outbox in the same
@@ -58,9 +62,11 @@ type WebhookDelivery struct {
 	DeliveredAt    *time.Time
 	CreatedAt      time.Time
 	// Filled when claimed for sending.
-	URL     string
-	Secret  string
-	Payload []byte
+	URL                     string
+	Secret                  string
+	PreviousSecret          string
+	PreviousSecretExpiresAt *time.Time
+	Payload                 []byte
 }
 
 // WebhookWriter holds the webhook writes, inside a transaction.
@@ -68,6 +74,9 @@ type WebhookWriter interface {
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	// DeleteWebhook marks an endpoint deleted; its pending deliveries are not sent.
 	DeleteWebhook(ctx context.Context, id string, at time.Time) error
+	// RotateWebhookSecret stores a live endpoint's Secret, PreviousSecret and
+	// PreviousSecretExpiresAt.
+	RotateWebhookSecret(ctx context.Context, w *Webhook) error
 	// EnqueueWebhookEvent stores the event and one pending delivery (due now) per
 	// live endpoint subscribed to its type; it returns how many it queued.
 	EnqueueWebhookEvent(ctx context.Context, e *WebhookEvent) (int, error)
@@ -109,7 +118,7 @@ func (s *Service) CreateWebhook(ctx context.Context, rawURL string, events []str
 			return nil, FieldErrorf(EINVALID, fmt.Sprintf("events[%d]", i), "unknown event %q; use %s.", e, strings.Join(WebhookEventTypes, ", "))
 		}
 	}
-	w := &Webhook{ID: s.NewID(), URL: rawURL, Events: events, Secret: "whsec_" + randomToken(32), CreatedAt: s.now()}
+	w := &Webhook{ID: s.NewID(), URL: rawURL, Events: events, Secret: newWebhookSecret(), CreatedAt: s.now()}
 	return update(ctx, s, func(tx Tx) (*Webhook, error) {
 		if err := tx.CreateWebhook(ctx, w); err != nil {
 			return nil, err

@@ -33,6 +33,7 @@ func (d *doc) evidence(events []*consent.AuditEvent) {
 		}
 	}
 	d.space(2)
+	d.verifyBlock()
 	d.withdrawal()
 	d.sectionHeading(d.l.AuditTrail)
 	if len(events) == 0 {
@@ -68,7 +69,7 @@ func (d *doc) eventRow(cells [6]string, header bool) {
 		return
 	}
 	h := float64(n)*lead + 2*pad
-	if !header && f.GetY()+h > pageHeight-marginBottom {
+	if !header && f.GetY()+h > d.bottom() {
 		d.addPage()
 		d.eventRow([6]string{d.l.Time, d.l.Event, d.l.Actor, d.l.IP, d.l.UserAgent, d.l.Device}, true)
 	}

@@ -80,6 +80,9 @@ var baseRunes = sync.OnceValue(func() map[rune]bool {
 			add(v)
 		}
 	}
+	for _, t := range verifyTexts {
+		add(t.Footer + t.Heading + t.Intro)
+	}
 	for _, t := range withdrawalTexts {
 		add(t.Banner + t.Heading + t.Statement + t.WithdrawnAt + t.Reason + t.SignedSHA256)
 	}

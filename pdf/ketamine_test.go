@@ -13,8 +13,11 @@ import (
 // ketamineOptions are the render options of the shipped-template fixtures.
 func ketamineOptions(tb testing.TB) RenderOptions {
 	return RenderOptions{ClinicName: "Clínica Serena · Ketamine Therapy", TimeZone: madrid(tb),
-		CertSHA256: "5d41402abc4b2a76b9719d911017c592ae1f5e6d3c4b2a19f8e7d6c5b4a39281"}
+		CertSHA256: "5d41402abc4b2a76b9719d911017c592ae1f5e6d3c4b2a19f8e7d6c5b4a39281", VerifyURL: testVerifyURL(ketamineID)}
 }
+
+// ketamineID is the ID of the ketamine fixture consent.
+const ketamineID = "01JDQ7Z4X8K2M5N9P3R6T1V0WY"
 
 // ketamineConsent returns a consent signed on the shipped ketamine-iv
 // template in a locale: the patient draws, the clinician types, every section
@@ -38,7 +41,12 @@ func ketamineConsent(tb testing.TB, locale string) *consent.Consent {
 	if err := v.SetContent(s.Content); err != nil {
 		tb.Fatal(err)
 	}
-	vals := map[string]string{"clinic_name": "Clínica Serena", "clinician_name": "Dr. Иван Петров", "clinic_phone": "+48 42 000 00 00"}
+	vals := map[string]string{"clinic_name": "Clínica Serena", "clinician_name": "Dr. Иван Петров", "clinic_phone": "+48 42 000 00 00",
+		"after_hours_phone": "+48 42 000 00 99", "infusion_fee": "1 800 zł"}
+	if err := consent.CheckVariables(v.Variables, vals); err != nil {
+		tb.Fatalf("variables for %s v%d: %v", v.Slug, v.Version, err)
+	}
+	vals = consent.WithDefaults(v.Variables, vals)
 	md := templates.NewMarkdown()
 	docs := map[string]consent.Document{}
 	for _, l := range v.SortedLocales() {
@@ -51,7 +59,7 @@ func ketamineConsent(tb testing.TB, locale string) *consent.Consent {
 		return consent.Evidence{Channel: consent.ChannelTablet, IP: "203.0.113.42", DeviceID: "tablet-07", Actor: actor,
 			UserAgent: "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"}
 	}
-	id := "01JDQ7Z4X8K2M5N9P3R6T1V0WY"
+	id := ketamineID
 	signed := at(19 * time.Minute)
 	c := &consent.Consent{
 		ID: id, Status: consent.StatusSigned, TemplateSlug: s.Slug, TemplateVersion: s.Version,
@@ -155,8 +163,13 @@ func BenchmarkRenderKetamine(b *testing.B) {
 	}
 }
 
+// BenchmarkSealKetamine renders and seals the ketamine consent with its
+// verification QR codes.
 func BenchmarkSealKetamine(b *testing.B) {
-	s := newTestSealer(b, b.TempDir())
+	s, err := NewSealer(Config{DataDir: b.TempDir(), ClinicName: "Clínica Serena", TimeZone: madrid(b), VerifyURL: testVerifyURL})
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, l := range []string{"en", "es"} {
 		b.Run(l, func(b *testing.B) {
 			c := ketamineConsent(b, l)

@@ -15,6 +15,9 @@ type RenderOptions struct {
 	TimeZone   *time.Location // clinic's zone; times are printed in UTC and in this zone (UTC when nil)
 	CertSHA256 string         // fingerprint of the sealing certificate, printed on the evidence page
 	Withdrawal *Withdrawal    // set for a withdrawn consent's withdrawal copy (see withdrawn.go)
+	// VerifyURL is the consent's verification link, drawn as a QR code and
+	// printed as text on page 1 and the evidence page; "" draws none.
+	VerifyURL string
 }
 
 // Page geometry in millimetres (A4 portrait).
@@ -27,6 +30,8 @@ const (
 	contentWidth = pageWidth - 2*marginLeft
 	bodySize     = 9.5 // points
 	bodyLeading  = 4.6 // mm per line of body text
+	// footerRuleGap is how far below the text's bottom margin the footer rule is.
+	footerRuleGap = 6.0
 )
 
 var (
@@ -48,6 +53,7 @@ type doc struct {
 	d    consent.Document
 	opts RenderOptions
 	meta sealMetadata
+	qr   *qrCode // the verification link's code; nil draws none
 
 	lines int   // lines drawn so far (see docLimits)
 	err   error // set when a cap is passed; render returns it
@@ -82,6 +88,13 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 		opts.TimeZone = time.UTC
 	}
 	d := &doc{c: c, d: document, l: labelsFor(c.Locale), opts: opts, meta: metadataFor(c, opts.Withdrawal)}
+	if opts.VerifyURL != "" {
+		qr, err := newQR(opts.VerifyURL)
+		if err != nil {
+			return nil, err
+		}
+		d.qr = qr
+	}
 	d.f = gofpdf.New("P", "mm", "A4", "")
 	f := d.f
 	f.SetCatalogSort(true)
@@ -146,7 +159,7 @@ func (d *doc) color(c [3]int) { d.f.SetTextColor(c[0], c[1], c[2]) }
 
 // ensure starts a new page unless h millimetres fit above the bottom margin.
 func (d *doc) ensure(h float64) {
-	if d.f.GetY()+h > pageHeight-marginBottom {
+	if d.f.GetY()+h > d.bottom() {
 		d.addPage()
 	}
 }
@@ -254,7 +267,8 @@ func (d *doc) rowHeight(r [2]string, labelW, w, size, lead float64) float64 {
 func (d *doc) footer() {
 	d.withdrawnBanner()
 	f := d.f
-	y := pageHeight - marginBottom + 6
+	y := pageHeight - marginBottom + footerRuleGap
+	d.footerQR(y)
 	f.SetDrawColor(colorRule[0], colorRule[1], colorRule[2])
 	f.SetLineWidth(0.2)
 	f.Line(marginLeft, y, marginLeft+contentWidth, y)

@@ -42,6 +42,9 @@ type Config struct {
 	// trusted for verification only; <DataDir>/keys/previous when "". Replicas
 	// that share a configured key point it at one mounted directory.
 	PreviousDir string
+	// VerifyURL returns a consent's verification link, printed on its sealed
+	// PDFs as a QR code and text (consent.VerifyLinks.URL); nil or "" prints none.
+	VerifyURL func(consentID string) string
 }
 
 // Sealer renders and seals consents and verifies sealed PDFs. It is safe for
@@ -105,7 +108,8 @@ func (s *Sealer) SealConsent(ctx context.Context, c *consent.Consent, events []*
 	if c == nil || len(c.Signatures) == 0 {
 		return nil, consent.Errorf(consent.EINVALID, "Only a signed consent can be sealed.")
 	}
-	unsigned, err := Render(c, events, RenderOptions{ClinicName: s.cfg.ClinicName, TimeZone: s.cfg.TimeZone, CertSHA256: s.certSHA256})
+	unsigned, err := Render(c, events, RenderOptions{ClinicName: s.cfg.ClinicName, TimeZone: s.cfg.TimeZone, CertSHA256: s.certSHA256,
+		VerifyURL: s.verifyURL(c.ID)})
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +124,14 @@ func (s *Sealer) SealConsent(ctx context.Context, c *consent.Consent, events []*
 	sum := sha256.Sum256(sealed)
 	return &consent.SealedPDF{ConsentID: c.ID, Bytes: sealed, Info: consent.PDFInfo{
 		SHA256: hex.EncodeToString(sum[:]), Size: len(sealed), CreatedAt: at, CertSHA256: s.certSHA256}}, nil
+}
+
+// verifyURL returns a consent's verification link, or "" when none is printed.
+func (s *Sealer) verifyURL(consentID string) string {
+	if s.cfg.VerifyURL == nil {
+		return ""
+	}
+	return s.cfg.VerifyURL(consentID)
 }
 
 // seal adds a certification signature that allows no further changes.

@@ -123,7 +123,7 @@ func (s *Sealer) SealWithdrawal(ctx context.Context, c *consent.Consent, events 
 	at := c.StatusChangedAt.UTC()
 	w := &Withdrawal{At: at, Reason: c.StatusReason, SignedSHA256: c.PDF.SHA256}
 	unsigned, err := Render(c, events, RenderOptions{ClinicName: s.cfg.ClinicName, TimeZone: s.cfg.TimeZone,
-		CertSHA256: s.certSHA256, Withdrawal: w})
+		CertSHA256: s.certSHA256, Withdrawal: w, VerifyURL: s.verifyURL(c.ID)})
 	if err != nil {
 		return nil, err
 	}

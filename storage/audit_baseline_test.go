@@ -55,9 +55,9 @@ func version3Rows(t *testing.T, db *DB, at time.Time) {
 				return storeTx(tx).q(ctx).Omit("locked_at").Create(&downloadLinkRow{ID: "L1", ConsentID: "C1", TokenHash: "lt",
 					ExpiresMS: toMS(later), RequireBirthDate: true, CreatedMS: toMS(at), CreatedBy: "apikey:K1"}).Error
 			},
-			func() error {
-				return tx.CreateWebhook(ctx, &consent.Webhook{ID: "W1", URL: "https://ehr.example.test/h", Events: []string{"consent.signed"},
-					Secret: "whsec_x", CreatedAt: at})
+			func() error { // without the rotation columns, which migration 6 adds
+				return storeTx(tx).q(ctx).Omit("previous_secret", "previous_secret_expires_at").Create(&webhookRow{ID: "W1",
+					URL: "https://ehr.example.test/h", Events: `["consent.signed"]`, Secret: "whsec_x", CreatedMS: toMS(at)}).Error
 			},
 			func() error {
 				return tx.AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventConsentSigned, ConsentID: "C1", Actor: "apikey:K1",

@@ -29,6 +29,7 @@ var migrations = []migration{
 	{Version: 4, Name: "audit checkpoints; rows bound to the audit chain", SQLite: sqliteCheckpointsV4,
 		Postgres: postgresCheckpointsV4, After: (*DB).baselineRows},
 	{Version: 5, Name: "counters, enrolled devices, locked links, additional PDFs", SQLite: sqliteLockoutV5, Postgres: postgresLockoutV5},
+	{Version: 6, Name: "webhook secret rotation", SQLite: sqliteWebhookRotationV6, Postgres: postgresWebhookRotationV6},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -28,10 +28,11 @@ type versionRow struct {
 func (versionRow) TableName() string { return "template_versions" }
 
 type localeJSON struct {
-	Title      string            `json:"title"`
-	Sections   []sectionJSON     `json:"sections"`
-	Disclosure string            `json:"disclosure"`
-	Meanings   map[string]string `json:"meanings"`
+	Title         string            `json:"title"`
+	Sections      []sectionJSON     `json:"sections"`
+	Disclosure    string            `json:"disclosure"`
+	Meanings      map[string]string `json:"meanings"`
+	ChangeSummary string            `json:"change_summary,omitempty"`
 }
 
 type sectionJSON struct {
@@ -42,29 +43,19 @@ type sectionJSON struct {
 	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
 }
 
-type variableJSON struct {
-	Name     string `json:"name"`
-	Label    string `json:"label"`
-	Required bool   `json:"required"`
-}
-
 func versionFromDomain(v *consent.TemplateVersion) versionRow {
 	locales := make(map[string]localeJSON, len(v.Locales))
 	for code, lc := range v.Locales {
-		l := localeJSON{Title: lc.Title, Disclosure: lc.Disclosure, Meanings: lc.Meanings}
+		l := localeJSON{Title: lc.Title, Disclosure: lc.Disclosure, Meanings: lc.Meanings, ChangeSummary: lc.ChangeSummary}
 		for _, s := range lc.Sections {
 			l.Sections = append(l.Sections, sectionJSON(s))
 		}
 		locales[code] = l
 	}
-	var vars []variableJSON
-	for _, x := range v.Variables {
-		vars = append(vars, variableJSON(x))
-	}
 	return versionRow{Slug: v.Slug, Version: v.Version, Status: v.Status, ContentSHA256: v.ContentSHA256,
 		PublishedMS: toMSPtr(v.PublishedAt), ApprovedBy: v.ApprovedBy, RetiredMS: toMSPtr(v.RetiredAt),
 		CreatedMS: toMS(v.CreatedAt), LocaleCodes: mustJSON(v.SortedLocales()), Locales: mustJSON(locales),
-		Variables: mustJSON(vars), RequiredSigners: mustJSON(v.RequiredSigners),
+		Variables: mustJSON(v.Variables), RequiredSigners: mustJSON(v.RequiredSigners),
 		SignatureForms: mustJSON(v.SignatureForms), ExpiresAfterHours: v.ExpiresAfterHours}
 }
 
@@ -79,7 +70,7 @@ func (r versionRow) toDomain(cache *lru[consent.VersionContent]) (*consent.Templ
 		return v, nil
 	}
 	var locales map[string]localeJSON
-	var vars []variableJSON
+	var vars []consent.Variable
 	for _, c := range []struct {
 		src string
 		dst any
@@ -92,14 +83,14 @@ func (r versionRow) toDomain(cache *lru[consent.VersionContent]) (*consent.Templ
 		v.Locales = make(map[string]consent.LocaleContent, len(locales))
 	}
 	for code, l := range locales {
-		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings}
+		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, ChangeSummary: l.ChangeSummary}
 		for _, s := range l.Sections {
 			lc.Sections = append(lc.Sections, consent.Section(s))
 		}
 		v.Locales[code] = lc
 	}
-	for _, x := range vars {
-		v.Variables = append(v.Variables, consent.Variable(x))
+	if len(vars) > 0 {
+		v.Variables = vars
 	}
 	if r.ContentSHA256 != "" {
 		cache.put(r.ContentSHA256, v.Content())

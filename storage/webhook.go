@@ -11,18 +11,22 @@ import (
 )
 
 type webhookRow struct {
-	ID        string `gorm:"column:id;primaryKey"`
-	URL       string `gorm:"column:url"`
-	Events    string `gorm:"column:events"`
-	Secret    string `gorm:"column:secret"`
-	CreatedMS int64  `gorm:"column:created_at"`
-	DeletedMS *int64 `gorm:"column:deleted_at"`
+	ID     string `gorm:"column:id;primaryKey"`
+	URL    string `gorm:"column:url"`
+	Events string `gorm:"column:events"`
+	Secret string `gorm:"column:secret"`
+	// PreviousSecret signs beside Secret until PreviousExpiresMS (a rotation's overlap).
+	PreviousSecret    string `gorm:"column:previous_secret"`
+	PreviousExpiresMS *int64 `gorm:"column:previous_secret_expires_at"`
+	CreatedMS         int64  `gorm:"column:created_at"`
+	DeletedMS         *int64 `gorm:"column:deleted_at"`
 }
 
 func (webhookRow) TableName() string { return "webhooks" }
 
 func (r webhookRow) toDomain() (*consent.Webhook, error) {
-	w := &consent.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, CreatedAt: fromMS(r.CreatedMS), DeletedAt: fromMSPtr(r.DeletedMS)}
+	w := &consent.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, PreviousSecret: r.PreviousSecret,
+		PreviousSecretExpiresAt: fromMSPtr(r.PreviousExpiresMS), CreatedAt: fromMS(r.CreatedMS), DeletedAt: fromMSPtr(r.DeletedMS)}
 	return w, json.Unmarshal([]byte(r.Events), &w.Events)
 }
 
@@ -42,6 +46,8 @@ type deliveryRow struct {
 	CreatedMS      int64  `gorm:"column:created_at"`
 	URL            string `gorm:"column:url;->"`
 	Secret         string `gorm:"column:secret;->"`
+	PreviousSecret string `gorm:"column:previous_secret;->"`
+	PreviousExpMS  *int64 `gorm:"column:previous_secret_expires_at;->"`
 	Payload        []byte `gorm:"column:payload;->"`
 }
 
@@ -51,7 +57,8 @@ func (r deliveryRow) toDomain() *consent.WebhookDelivery {
 	return &consent.WebhookDelivery{ID: r.ID, WebhookID: r.WebhookID, EventID: r.EventID, EventType: r.EventType,
 		Status: r.Status, Attempts: r.Attempts, NextAttemptAt: fromMS(r.NextAttemptMS), LastAttemptAt: fromMSPtr(r.LastAttemptMS),
 		LastStatusCode: r.LastStatusCode, LastError: r.LastError, DeliveredAt: fromMSPtr(r.DeliveredMS),
-		CreatedAt: fromMS(r.CreatedMS), URL: r.URL, Secret: r.Secret, Payload: r.Payload}
+		CreatedAt: fromMS(r.CreatedMS), URL: r.URL, Secret: r.Secret, PreviousSecret: r.PreviousSecret,
+		PreviousSecretExpiresAt: fromMSPtr(r.PreviousExpMS), Payload: r.Payload}
 }
 
 // FindWebhook returns an endpoint (deleted or not); ENOTFOUND if none.
@@ -112,7 +119,8 @@ func (t *tx) CreateWebhook(ctx context.Context, w *consent.Webhook) error {
 	if err != nil {
 		return err
 	}
-	row := webhookRow{ID: w.ID, URL: w.URL, Events: string(events), Secret: w.Secret, CreatedMS: toMS(w.CreatedAt)}
+	row := webhookRow{ID: w.ID, URL: w.URL, Events: string(events), Secret: w.Secret, PreviousSecret: w.PreviousSecret,
+		PreviousExpiresMS: toMSPtr(w.PreviousSecretExpiresAt), CreatedMS: toMS(w.CreatedAt)}
 	return translate("create webhook", t.q(ctx).Create(&row).Error, msgs{conflict: "A webhook with this ID already exists."})
 }
 
@@ -123,6 +131,19 @@ func (t *tx) DeleteWebhook(ctx context.Context, id string, at time.Time) error {
 	}
 	_, err := t.exec(ctx, `UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook deleted' WHERE webhook_id = ? AND status = 'pending'`, id)
 	return err
+}
+
+// RotateWebhookSecret stores a live endpoint's new secret and the previous
+// one with the end of its overlap.
+func (t *tx) RotateWebhookSecret(ctx context.Context, w *consent.Webhook) error {
+	n, err := t.exec(ctx, `UPDATE webhooks SET secret = ?, previous_secret = ?, previous_secret_expires_at = ? WHERE id = ? AND deleted_at IS NULL`,
+		w.Secret, w.PreviousSecret, toMSPtr(w.PreviousSecretExpiresAt), w.ID)
+	if err != nil {
+		return translate("rotate webhook secret", err, msgs{})
+	} else if n == 0 {
+		return consent.Errorf(consent.ECONFLICT, "Webhook %s is deleted or does not exist.", w.ID)
+	}
+	return nil
 }
 
 // EnqueueWebhookEvent stores the event and a pending delivery, due now, for
@@ -161,7 +182,8 @@ func (t *tx) EnqueueWebhookEvent(ctx context.Context, e *consent.WebhookEvent) (
 // waiting; the outer conditions on d are re-checked on a row another claimer
 // committed meanwhile. SQLite runs one write transaction at a time, which
 // gives the same.
-const claimSQL = `SELECT d.*, e.type AS event_type, e.payload AS payload, w.url AS url, w.secret AS secret
+const claimSQL = `SELECT d.*, e.type AS event_type, e.payload AS payload, w.url AS url, w.secret AS secret,
+	w.previous_secret AS previous_secret, w.previous_secret_expires_at AS previous_secret_expires_at
 	FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
 	WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
 	AND d.id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS n

@@ -22,24 +22,19 @@ type file struct {
 	Slug              string                `yaml:"slug"`
 	Title             string                `yaml:"title"`
 	Version           int                   `yaml:"version"`
-	Variables         []fileVariable        `yaml:"variables"`
+	Variables         []consent.Variable    `yaml:"variables"`
 	RequiredSigners   []string              `yaml:"required_signers"`
 	SignatureForms    []string              `yaml:"signature_forms"`
 	ExpiresAfterHours int                   `yaml:"expires_after_hours"`
 	Locales           map[string]fileLocale `yaml:"locales"`
 }
 
-type fileVariable struct {
-	Name     string `yaml:"name"`
-	Label    string `yaml:"label"`
-	Required bool   `yaml:"required"`
-}
-
 type fileLocale struct {
-	Title      string            `yaml:"title"`
-	Sections   []fileSection     `yaml:"sections"`
-	Disclosure string            `yaml:"disclosure"`
-	Meanings   map[string]string `yaml:"meanings"`
+	Title         string            `yaml:"title"`
+	Sections      []fileSection     `yaml:"sections"`
+	Disclosure    string            `yaml:"disclosure"`
+	Meanings      map[string]string `yaml:"meanings"`
+	ChangeSummary string            `yaml:"change_summary"`
 }
 
 type fileSection struct {
@@ -57,12 +52,10 @@ func (f *file) content() consent.VersionContent {
 		RequiredSigners:   f.RequiredSigners,
 		SignatureForms:    f.SignatureForms,
 		ExpiresAfterHours: f.ExpiresAfterHours,
-	}
-	for _, v := range f.Variables {
-		c.Variables = append(c.Variables, consent.Variable{Name: v.Name, Label: v.Label, Required: v.Required})
+		Variables:         f.Variables,
 	}
 	for code, l := range f.Locales {
-		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings}
+		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, ChangeSummary: l.ChangeSummary}
 		for _, s := range l.Sections {
 			lc.Sections = append(lc.Sections, consent.Section{Key: s.Key, Kind: s.Kind, Heading: s.Heading,
 				Body: s.Body, RequiresAcknowledgment: s.RequiresAcknowledgment})

@@ -104,8 +104,25 @@ func TestParseErrors(t *testing.T) {
 			"colour", "unknown field (line 6)"},
 		{"unknown section field", "body: Puede negarse.\n", "body: Puede negarse.\n        bodyy: x\n", "locales.es.sections[1].bodyy", "unknown field"},
 		{"unknown locale field", "    disclosure: Registros electrónicos.\n", "    disclosure: Registros electrónicos.\n    footer: x\n", "locales.es.footer", "unknown field"},
-		{"unknown variable field", "required: true}", "required: true, default: x}",
-			"variables[0].default", "unknown field"},
+		{"unknown variable field", "required: true}", "required: true, deflaut: x}",
+			"variables[0].deflaut", "unknown field"},
+		{"default on two lines", "required: true}", "required: true, default: \"a\\nb\"}",
+			"variables[0].default", "single line"},
+		{"default with a control character", "required: true}", "required: true, default: \"a\\u0007\"}",
+			"variables[0].default", "control character"},
+		{"default too long", "required: true}", "required: true, default: " + strings.Repeat("x", 501) + "}",
+			"variables[0].default", "too long"},
+		{"default the PDF cannot print", "required: true}", "required: true, default: \"नमस्ते\"}",
+			"variables[0].default", "U+0928"},
+		{"change summary with an undeclared variable", "    disclosure: Registros electrónicos.\n",
+			"    disclosure: Registros electrónicos.\n    change_summary: Nuevo en {{clinica}}.\n",
+			"locales.es.change_summary", `undeclared variable "clinica"`},
+		{"change summary the PDF cannot print", "    disclosure: Registros electrónicos.\n",
+			"    disclosure: Registros electrónicos.\n    change_summary: \"नया\"\n", "locales.es.change_summary", "U+0928"},
+		{"change summary with a control character", "    disclosure: Registros electrónicos.\n",
+			"    disclosure: Registros electrónicos.\n    change_summary: \"a\\u0007\"\n", "locales.es.change_summary", "control character"},
+		{"change summary too long", "    disclosure: Registros electrónicos.\n",
+			"    disclosure: Registros electrónicos.\n    change_summary: " + strings.Repeat("x", 5001) + "\n", "locales.es.change_summary", "too long"},
 		{"unknown kind", "        kind: rights\n        heading: Rights", "        kind: rihgts\n        heading: Rights", "locales.en.sections[1].kind", `unknown kind "rihgts"`},
 		{"duplicate section key", "      - key: rights\n        kind: rights\n        heading: Derechos", "      - key: overview\n        kind: rights\n        heading: Derechos", "locales.es.sections[1].key", `duplicate section key "overview"`},
 		{"locale with a missing section", "      - key: rights\n        kind: rights\n        heading: Derechos\n        requires_acknowledgment: true\n        body: Puede negarse.\n", "", "locales.es.sections", "has 1 sections but locale en has 2"},
@@ -168,6 +185,46 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("message %q does not contain %q", msg, tt.wantIn)
 			}
 		})
+	}
+}
+
+// TestParseDefaultAndChangeSummary: a variable's default and a locale's
+// change summary are read from the file into the version's content.
+func TestParseDefaultAndChangeSummary(t *testing.T) {
+	data := edit(t, "required: true}", "required: true, default: Calm Waters Clinic}")
+	data = strings.Replace(data, "    disclosure: Registros electrónicos.\n",
+		"    disclosure: Registros electrónicos.\n    change_summary: |\n      - Nueva sección sobre el **costo** en {{clinic_name}}.\n", 1)
+	s, err := Parse("demo.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []consent.Variable{{Name: "clinic_name", Label: "Clinic name", Required: true, Default: "Calm Waters Clinic"}}
+	if d := cmp.Diff(want, s.Content.Variables); d != "" {
+		t.Errorf("variables (-want +got):\n%s", d)
+	}
+	if got := s.Content.Locales["es"].ChangeSummary; got != "- Nueva sección sobre el **costo** en {{clinic_name}}.\n" {
+		t.Errorf("es change summary = %q", got)
+	}
+	if got := s.Content.Locales["en"].ChangeSummary; got != "" {
+		t.Errorf("en change summary = %q, want none", got)
+	}
+}
+
+// TestChangeSummaryNesting: the change summary is held to the same Markdown
+// nesting bound as bodies, and the error names it.
+func TestChangeSummaryNesting(t *testing.T) {
+	data := strings.Replace(minimal, "    disclosure: Registros electrónicos.\n",
+		"    disclosure: Registros electrónicos.\n    change_summary: \""+strings.Repeat("> ", 5)+"deep\"\n", 1)
+	s, err := Parse("demo.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Content.CheckNesting(NewMarkdown())
+	if got := consent.ErrorField(err); got != "locales.es.change_summary" {
+		t.Errorf("field = %q, want locales.es.change_summary (%v)", got, err)
+	}
+	if _, _, err := Lint("demo.yaml", []byte(data)); consent.ErrorField(err) != "locales.es.change_summary" {
+		t.Errorf("Lint error = %v, want the change summary's nesting", err)
 	}
 }
 

@@ -20,15 +20,26 @@ import (
 	"github.com/consentd/consentd/consent"
 )
 
-// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
+// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>",
+// with one v1 per signing secret (two during a rotation's overlap).
 const SignatureHeader = "Consentd-Signature"
 
 // Sign returns the signature header value for body sent at unix time t.
 func Sign(secret string, t int64, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(m, "%d.", t)
-	m.Write(body)
-	return "t=" + strconv.FormatInt(t, 10) + ",v1=" + hex.EncodeToString(m.Sum(nil))
+	return SignAll([]string{secret}, t, body)
+}
+
+// SignAll returns the signature header value with a v1 for each secret; the
+// HMAC key is the whole secret string, as it was given.
+func SignAll(secrets []string, t int64, body []byte) string {
+	out := "t=" + strconv.FormatInt(t, 10)
+	for _, secret := range secrets {
+		m := hmac.New(sha256.New, []byte(secret))
+		fmt.Fprintf(m, "%d.", t)
+		m.Write(body)
+		out += ",v1=" + hex.EncodeToString(m.Sum(nil))
+	}
+	return out
 }
 
 // Verify checks a delivery's signature header the way a
@@ -266,7 +277,16 @@ func (w *Dispatcher) send(ctx context.Context, d *consent.WebhookDelivery, now t
 	req.Header.Set("User-Agent", "consentd-webhooks/1")
 	req.Header.Set("Consentd-Delivery", d.ID)
 	req.Header.Set("Consentd-Event", d.EventType)
-	req.Header.Set(SignatureHeader, Sign(d.Secret, now.Unix(), d.Payload))
+	secrets := d.SigningSecrets(now)
+	req.Header.Set(SignatureHeader, SignAll(secrets, now.Unix(), d.Payload))
+	std, err := SignStandard(secrets, d.EventID, now.Unix(), d.Payload)
+	if err != nil {
+		return 0, err
+	}
+	// Set directly: the specification spells these names in lower case.
+	req.Header[IDHeader] = []string{d.EventID}
+	req.Header[TimestampHeader] = []string{strconv.FormatInt(now.Unix(), 10)}
+	req.Header[StandardSignatureHeader] = []string{std}
 	resp, err := w.client.Do(req)
 	if err != nil {
 		return 0, err

@@ -8,7 +8,7 @@ import { Ink } from './pad.js';
 import { reading, disclosure } from './reading.js';
 import { start, language, gone, handoff, done, enrol, showDevice } from './screens.js';
 import { enrolFromLink, loadDevice } from './device.js';
-import { patientSign, staffSign } from './signing.js';
+import { newStaff, patientSign, staffSign } from './signing.js';
 
 const params = new URLSearchParams(location.search);
 // Timeouts may be shortened (for tests or a busy desk) with ?idle=, ?warn=, ?done= (seconds), never lengthened.
@@ -61,7 +61,7 @@ function newSession(token, view) {
     token, view, acks, locales, step: 'language', index: 0, disclosure: false,
     locale: locales.includes(app.ui) ? app.ui : view.locale,
     role: 'patient', name: '', relationship: '', mode: 'drawn', typed: '', ink: new Ink(), pending: null,
-    staff: { id: '', pin: '', identity: false, mode: 'drawn', typed: '', ink: new Ink() },
+    staff: newStaff(),
   };
 }
 
@@ -96,11 +96,17 @@ export function forgetPatient() {
   Object.assign(s, { acks: {}, name: '', relationship: '', typed: '', ink: new Ink(), pending: null });
 }
 
+/** leaveLink drops a finished or dead /sign/<token> from the address bar (a reload opens the kiosk start). */
+function leaveLink() {
+  if (location.pathname !== '/sign') history.replaceState(null, '', '/sign' + location.search);
+}
+
 /** finish shows the thank-you screen with no patient data, then returns to the start. */
 export function finish() {
   abortAll();
   app.s = null;
   app.screen = 'done';
+  leaveLink();
   render();
   const timer = setTimeout(() => reset(), app.config.doneMs);
   app.cleanup.push(() => clearTimeout(timer));
@@ -112,6 +118,7 @@ export function showGone(err) {
   app.s = null;
   app.screen = 'gone';
   app.gone = err instanceof ApiError && err.status === 404 ? 'notfound' : err instanceof ApiError && err.field === 'expires_at' ? 'expired' : 'gone';
+  leaveLink();
   render();
 }
 
@@ -124,7 +131,7 @@ export function reset(notice) {
   app.notice = notice || '';
   app.ui = 'en';
   app.size = DEFAULT_SIZE;
-  if (location.pathname !== '/sign') history.replaceState(null, '', '/sign' + location.search);
+  leaveLink();
   render();
 }
 
@@ -186,8 +193,9 @@ function updateChrome() {
   document.querySelector('.skip').textContent = t.skip;
   $('lang-group').setAttribute('aria-label', t.langGroup);
   $('size-group').setAttribute('aria-label', t.sizeGroup);
-  $('smaller').setAttribute('aria-label', t.smaller);
-  $('larger').setAttribute('aria-label', t.larger);
+  // The visible A−/A+ starts each button's name (WCAG 2.5.3: speech users say what they see).
+  $('smaller-name').textContent = ` ${t.smaller}`;
+  $('larger-name').textContent = ` ${t.larger}`;
   $('smaller').disabled = app.size === 0;
   $('larger').disabled = app.size === SIZES - 1;
   const busyNow = document.body.classList.contains('busy');

@@ -149,7 +149,8 @@ export function patientSign(main) {
     button, error, label: t.submit, holder: s,
     body: () => {
       if (needs().length || !s.disclosure) return null;
-      const keys = doc().sections.filter((x) => x.requires_acknowledgment || s.acks[`${s.locale}|${x.key}`]).map((x) => x.key);
+      // Only sections acknowledged through their own tap: the server checks each was.
+      const keys = doc().sections.filter((x) => s.acks[`${s.locale}|${x.key}`]).map((x) => x.key);
       const b = { role: s.role, name: s.name.trim(), locale: s.locale, acknowledged_sections: keys,
         electronic_records_consent: true, signature: markOf(s, s.name) };
       if (s.role === 'representative') b.relationship = s.relationship.trim();
@@ -174,30 +175,104 @@ export function patientSign(main) {
   update();
 }
 
-/** staffSign is the countersignature: staff ID, PIN, identity check, signature. */
+/** newStaff is the staff side's state: cleared after each countersignature, and with the session. */
+export function newStaff() {
+  return { id: '', pin: '', identity: false, mode: 'drawn', typed: '', ink: new Ink(), checked: null, error: '', pending: null };
+}
+
+/**
+ * staffSign is the countersignature: first the staff ID and PIN (checked by the
+ * server within the PIN limits), which unlock the patient's name and date of
+ * birth; then the identity check and the signature.
+ */
 export function staffSign(main) {
+  if (!app.s.staff.checked) staffCheck(main);
+  else staffSignature(main);
+}
+
+/** staffCheck asks for the staff ID and PIN; nothing about the patient is on screen yet. */
+function staffCheck(main) {
   const s = app.s;
   const st = s.staff;
   const t = app.t;
   const role = s.staffRole;
+  const error = h('p', { class: 'error', role: 'alert', id: 'staff-error' }, st.error);
+  st.error = '';
+  const button = h('button', { type: 'submit', class: 'primary big', id: 'staff-check' }, t.staffCheck);
+  const id = h('input', { type: 'text', id: 'staff-id', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
+    value: st.id, 'data-autofocus': '', oninput: () => { st.id = id.value; } });
+  const pin = h('input', { type: 'password', id: 'staff-pin', inputmode: 'numeric', autocomplete: 'off', value: st.pin,
+    oninput: () => { st.pin = pin.value; } });
+  const form = h('form', { class: 'card', novalidate: true, onsubmit: (e) => { e.preventDefault(); check(); } },
+    h('p', { class: 'hint', id: 'staff-hint' }, t.staffCheckHint),
+    h('div', { class: 'field' }, h('label', { for: 'staff-id', class: 'label' }, t.staffId), id),
+    h('div', { class: 'field' }, h('label', { for: 'staff-pin', class: 'label' }, t.pin), pin),
+    error, button);
+  put(main, h('h1', { tabindex: '-1' }, t.staffTitle(role)), form);
+  if (st.id && !st.pin) pin.focus();
+
+  async function check() {
+    if (button.disabled) return;
+    if (!st.id.trim() || !st.pin) {
+      error.textContent = t.needStaff;
+      (st.id.trim() ? pin : id).focus();
+      return;
+    }
+    button.disabled = true;
+    button.textContent = t.checking;
+    error.textContent = '';
+    try {
+      const r = await busy(() => call('POST', `/v1/signing/${encodeURIComponent(s.token)}/staff-check`, {
+        body: { role, staff: { id: st.id.trim(), pin: st.pin } }, retries: 2,
+      }));
+      if (app.s !== s) return;
+      st.checked = r;
+      go('staff');
+    } catch (err) {
+      if (app.s !== s || !button.isConnected) return;
+      button.disabled = false;
+      button.textContent = t.staffCheck;
+      error.textContent = explain(err);
+      if (err instanceof ApiError && err.field.startsWith('staff')) {
+        st.pin = '';
+        pin.value = '';
+        pin.focus();
+      }
+    }
+  }
+}
+
+/** fmtBirthDate formats a YYYY-MM-DD date in the interface language, with the date as stored after it. */
+function fmtBirthDate(d) {
+  const long = new Intl.DateTimeFormat(app.ui, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
+  return `${long} (${d})`;
+}
+
+/** staffSignature shows the patient to check, the identity attestation and the signature. */
+function staffSignature(main) {
+  const s = app.s;
+  const st = s.staff;
+  const t = app.t;
+  const role = s.staffRole;
+  const who = st.checked;
   const error = h('p', { class: 'error', role: 'alert', id: 'staff-error' });
   const missing = h('div', { class: 'missing-wrap', id: 'missing' });
   const button = h('button', { type: 'button', class: 'primary big', id: 'staff-submit', 'aria-describedby': 'missing' }, t.staffSubmit);
   const items = () => [
-    [t.needStaff, !!(st.id.trim() && st.pin)],
     role === 'clinician' ? [t.needIdentity, st.identity] : null,
     [st.mode === 'typed' ? t.needTypedStaff : t.needSignature, !!markOf(st)],
   ].filter(Boolean);
   const needs = () => items().filter(([, ok]) => !ok);
   function update() {
-    const n = needs();
     missing.replaceChildren(...checklist(items()));
-    if (!button.hasAttribute('aria-busy')) button.disabled = n.length > 0;
+    if (!button.hasAttribute('aria-busy')) button.disabled = needs().length > 0;
   }
-  const id = h('input', { type: 'text', id: 'staff-id', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
-    value: st.id, 'data-autofocus': '', oninput: () => { st.id = id.value; update(); } });
-  const pin = h('input', { type: 'password', id: 'staff-pin', inputmode: 'numeric', autocomplete: 'off', value: st.pin,
-    oninput: () => { st.pin = pin.value; update(); } });
+  // Back to the PIN: the patient's details leave the screen and memory (a
+  // refused PIN keeps the staff ID typed; "Not you?" clears it too).
+  const change = (msg) => {
+    s.staff = { ...newStaff(), id: msg ? st.id : '', error: msg || '' };
+    go('staff');
+  };
   const identity = h('input', { type: 'checkbox', id: 'identity', checked: st.identity, onchange: () => { st.identity = identity.checked; update(); } });
   const submit = submitter({
     button, error, label: t.staffSubmit, holder: st,
@@ -209,23 +284,25 @@ export function staffSign(main) {
     },
     done: (res) => {
       s.view.signed_roles = [...(s.view.signed_roles || []), role];
-      s.staff = { id: '', pin: '', identity: false, mode: 'drawn', typed: '', ink: new Ink() };
+      s.staff = newStaff();
       if (res.consent_status === 'signed') finish();
       else route();
     },
     onError: (err) => {
-      if (!(err instanceof ApiError) || !err.field.startsWith('staff')) return;
-      st.pin = '';
-      pin.value = '';
-      pin.focus();
-      update();
+      if (err instanceof ApiError && err.field.startsWith('staff')) change(error.textContent);
     },
   });
   button.addEventListener('click', submit);
-  put(main, 
+  const p = who.patient;
+  put(main,
     h('h1', { tabindex: '-1' }, t.staffTitle(role)),
-    h('div', { class: 'field' }, h('label', { for: 'staff-id', class: 'label' }, t.staffId), id),
-    h('div', { class: 'field' }, h('label', { for: 'staff-pin', class: 'label' }, t.pin), pin),
+    h('section', { class: 'card identity', id: 'patient-identity', 'aria-labelledby': 'patient-title' },
+      h('h2', { id: 'patient-title' }, t.patientTitle),
+      h('dl', {},
+        h('dt', {}, t.patientName), h('dd', { id: 'patient-name' }, `${p.given_name} ${p.family_name}`),
+        h('dt', {}, t.birthDate), h('dd', { id: 'patient-birth-date' }, fmtBirthDate(p.birth_date)))),
+    h('p', { class: 'hint signing-as' }, t.signingAs(who.staff.name, who.staff.id), ' ',
+      h('button', { type: 'button', class: 'secondary', id: 'staff-change', onclick: () => change() }, t.notYou)),
     role === 'clinician' ? h('div', { class: 'check big-check' }, identity, h('label', { for: 'identity' }, t.identity)) : null,
     signatureBlock(st, t.typedStaffLabel, update),
     h('div', { class: 'submit-row' }, missing, error, button));

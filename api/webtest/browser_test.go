@@ -45,6 +45,8 @@ type page struct {
 	ctx   context.Context
 	shots string
 	n     int
+	// audited counts the screens axe-core checked (audit).
+	audited int
 }
 
 func newPage(t *testing.T) *page {
@@ -263,4 +265,5 @@ func (p *page) checkPage(where string) {
 	if len(probs) > 0 {
 		p.t.Errorf("%s: %s", where, strings.Join(probs, "\n  "))
 	}
+	p.audit(where)
 }

@@ -1,6 +1,7 @@
 package webtest_test
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -45,6 +46,10 @@ func TestSignInSpanishWithCountersignature(t *testing.T) {
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
 	code := c["signing"].(map[string]any)["code"].(string)
+	// The current template version decides how many sections there are and
+	// which need “Entiendo”.
+	sections := len(c["document"].(map[string]any)["sections"].([]any))
+	wantAcks := len(apptest.Acknowledged(t, c))
 	p := newPage(t)
 
 	p.open(s.URL + "/sign?done=1")
@@ -95,14 +100,14 @@ func TestSignInSpanishWithCountersignature(t *testing.T) {
 			}
 		}
 		var last bool
-		p.js(`document.querySelector('.sub').textContent.startsWith('Sección 11 de')`, &last)
+		p.js(fmt.Sprintf(`document.querySelector('.sub').textContent.startsWith('Sección %d de')`, sections), &last)
 		p.click("#next")
 		if last {
 			break
 		}
 	}
-	if len(acked) != 7 {
-		t.Errorf("acknowledged %d sections, want 7", len(acked))
+	if len(acked) != wantAcks {
+		t.Errorf("acknowledged %d sections, want %d", len(acked), wantAcks)
 	}
 
 	p.waitFor("#accept")
@@ -135,26 +140,43 @@ func TestSignInSpanishWithCountersignature(t *testing.T) {
 	p.click("#handoff-continue")
 
 	p.waitFor("#staff-id")
+	noPatientData(t, p, "staff ID and PIN")
+	p.checkPage("clinician PIN")
 	p.typeInto("#staff-id", apptest.StaffID)
 	p.typeInto("#staff-pin", "000000")
-	p.click("#identity")
-	p.click("#mode-typed")
-	p.typeInto("#typed", apptest.StaffName)
-	p.click("#staff-submit")
+	p.click("#staff-check")
 	p.wait(`document.getElementById('staff-error').textContent.includes('PIN incorrecto')`)
 	var pin string
 	p.js(`document.getElementById('staff-pin').value`, &pin)
 	if pin != "" {
 		t.Error("wrong PIN left in the field")
 	}
-	p.checkPage("clinician")
+	noPatientData(t, p, "wrong PIN")
+	p.checkPage("clinician wrong PIN")
 	p.shot("clinician-wrong-pin")
 	p.typeInto("#staff-pin", apptest.StaffPIN)
+	p.click("#staff-check")
+
+	// The right PIN shows whom the clinician attests to.
+	p.waitFor("#patient-identity")
+	if text := p.text(); !strings.Contains(text, "Zoë Müller") || !strings.Contains(text, "2 de abril de 1980 (1980-04-02)") {
+		t.Errorf("identity check does not show the patient's name and date of birth:\n%s", text)
+	}
+	p.checkPage("clinician, patient shown")
+	p.shot("clinician-patient")
+	p.click("#identity")
+	p.click("#mode-typed")
+	p.typeInto("#typed", apptest.StaffName)
 	p.click("#staff-submit")
 
 	p.waitFor(".done")
 	p.shot("done")
 	noPatientData(t, p, "thank-you")
+	var path string
+	p.js(`location.pathname`, &path)
+	if path != "/sign" {
+		t.Errorf("the thank-you screen keeps the address %q, want /sign", path)
+	}
 	p.waitFor("#code") // back at the kiosk start
 	noPatientData(t, p, "start after signing")
 

@@ -98,7 +98,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 func (a *App) wire(ctx context.Context) error {
 	cfg := &a.Config
 	var err error
-	if a.Sealer, err = pdf.NewSealer(cfg.pdfConfig()); err != nil {
+	// Verification links are capabilities keyed by the server secret, so
+	// every replica sharing it prints and accepts the same links.
+	links := consent.NewVerifyLinks(cfg.PublicURL, derive(a.secret, "verify-link"))
+	pc := cfg.pdfConfig()
+	pc.VerifyURL = links.URL
+	if a.Sealer, err = pdf.NewSealer(pc); err != nil {
 		return fmt.Errorf("sealing key: %w", err)
 	}
 	nets, err := consent.ParseWebhookNetworks(cfg.WebhookAllowNets)
@@ -109,11 +114,12 @@ func (a *App) wire(ctx context.Context) error {
 	a.Service = &consent.Service{Store: a.DB, Markdown: templates.NewMarkdown(), Sealer: a.Sealer, Checkpoints: a.Sealer,
 		PINs:      &pinhash.Hasher{Cost: cfg.BcryptCost, TTL: pinCacheTTL, Now: cfg.Now},
 		SecretKey: derive(a.secret, "signing-session"), Now: cfg.Now, NewID: func() string { return ulid.Make().String() },
-		WebhookNetworks: nets, Resolver: net.DefaultResolver, Observer: a.Metrics}
+		WebhookNetworks: nets, Resolver: net.DefaultResolver, Observer: a.Metrics, VerifyLinks: links}
 	a.metricsHandler = api.MetricsAuth(cfg.MetricsToken, a.Metrics.Handler())
 	a.API = &api.Server{Service: a.Service, Verifier: a.Sealer, Certificates: a.Sealer.CertificatesPEM,
 		Logger: a.Logger, PublicURL: cfg.PublicURL, TrustedProxies: splitList(cfg.TrustedProxies),
 		KeyLimiter: cfg.KeyLimit.limiter(), CodeLimiter: cfg.CodeLimit.limiter(), LinkLimiter: cfg.LinkLimit.limiter(),
+		PublicLimiter: cfg.PublicLimit.limiter(), PublicCeiling: cfg.PublicCeiling.limiter(),
 		Metrics: a.Metrics, Ready: a.DB.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRPatientSystem,
 		Version: cfg.Version, ClinicName: cfg.ClinicName}
 	if cfg.MetricsAddr == "" {

@@ -48,12 +48,14 @@ type Config struct {
 
 	// Settings in code only: "consentd serve" uses Default's values; tests
 	// change them, and only them and the ones above, to fit a test.
-	Now        func() time.Time // the clock of every timestamp and limit window
-	BcryptCost int              // cost of staff PIN hashes; 0 = bcrypt's default
-	CodeLimit  Limit            // signing-code exchanges per enrolled device or client IP
-	LinkLimit  Limit            // patient download-link requests per client IP
-	LogOutput  io.Writer        // where logs go
-	Version    string           // reported by /healthz and in logs
+	Now           func() time.Time // the clock of every timestamp and limit window
+	BcryptCost    int              // cost of staff PIN hashes; 0 = bcrypt's default
+	CodeLimit     Limit            // signing-code exchanges per enrolled device or client IP
+	LinkLimit     Limit            // patient download-link requests per client IP
+	PublicLimit   Limit            // public verifications (no API key) per client IP
+	PublicCeiling Limit            // all public verifications together, against rotating addresses
+	LogOutput     io.Writer        // where logs go
+	Version       string           // reported by /healthz and in logs
 }
 
 // Limit is a token bucket per key: PerSecond requests on average and up to
@@ -81,6 +83,8 @@ func Default() Config {
 		Now:               time.Now,
 		CodeLimit:         Limit{PerSecond: 0.2, Burst: 10},
 		LinkLimit:         Limit{PerSecond: 0.5, Burst: 20},
+		PublicLimit:       Limit{PerSecond: 0.2, Burst: 10},
+		PublicCeiling:     Limit{PerSecond: 2, Burst: 60},
 		LogOutput:         os.Stderr,
 		Version:           "dev",
 	}

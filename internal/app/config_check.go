@@ -98,6 +98,12 @@ func (c *Config) Check() error {
 	if msg := checkLimit(c.LinkLimit); msg != "" {
 		errs = append(errs, fmt.Errorf("LinkLimit %+v: %s", c.LinkLimit, msg))
 	}
+	if msg := checkLimit(c.PublicLimit); msg != "" {
+		errs = append(errs, fmt.Errorf("PublicLimit %+v: %s", c.PublicLimit, msg))
+	}
+	if msg := checkLimit(c.PublicCeiling); msg != "" {
+		errs = append(errs, fmt.Errorf("PublicCeiling %+v: %s", c.PublicCeiling, msg))
+	}
 	return errors.Join(errs...)
 }
 

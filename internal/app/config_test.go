@@ -130,6 +130,29 @@ func TestKeyRateBurst(t *testing.T) {
 	}
 }
 
+// TestCodeLimitsChecked: the limits set in code (tests change them) are
+// checked as the flags are: a burst of 0 would refuse every request.
+func TestCodeLimitsChecked(t *testing.T) {
+	for name, field := range map[string]func(*Config) *Limit{
+		"CodeLimit": func(c *Config) *Limit { return &c.CodeLimit }, "LinkLimit": func(c *Config) *Limit { return &c.LinkLimit },
+		"PublicLimit": func(c *Config) *Limit { return &c.PublicLimit }, "PublicCeiling": func(c *Config) *Limit { return &c.PublicCeiling },
+	} {
+		cfg := Default()
+		cfg.DataDir = t.TempDir()
+		if err := cfg.Check(); err != nil {
+			t.Fatalf("Default: %v", err)
+		}
+		*field(&cfg) = Limit{PerSecond: 1}
+		if err := cfg.Check(); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s with burst 0: %v, want an error naming it", name, err)
+		}
+		*field(&cfg) = Limit{}
+		if err := cfg.Check(); err != nil {
+			t.Errorf("%s off: %v", name, err)
+		}
+	}
+}
+
 // TestSecretEncodings: CONSENTD_SECRET takes hex and the base64 variants;
 // a secret file holding the same text means the same secret.
 func TestSecretEncodings(t *testing.T) {

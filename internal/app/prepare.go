@@ -69,6 +69,9 @@ func (a *App) warnSettings() {
 	if cfg.MetricsAddr == "" && cfg.MetricsToken == "" {
 		a.Logger.Warn("GET /metrics is open to every client of the API; set CONSENTD_METRICS_ADDR or CONSENTD_METRICS_TOKEN")
 	}
+	if a.Service.VerifyLinks.BaseURL == "" {
+		a.Logger.Warn("sealed PDFs get no verification QR code while the public URL is local; set CONSENTD_PUBLIC_URL", "public_url", cfg.PublicURL)
+	}
 	if !strings.HasPrefix(cfg.DatabaseURL, "postgres") {
 		return
 	}

@@ -58,6 +58,7 @@ type runner struct {
 	idsMu  sync.Mutex
 	mu     sync.Mutex
 	signed []target
+	vars   map[string]string // values for the template's variables, set before the write phase
 }
 
 const usage = `usage: consentd loadtest --url URL --key KEY [flags]
@@ -90,6 +91,9 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 		r.base, cfg.N, cfg.C, cfg.ReadN, cfg.ReadMode, cfg.ReadC, cfg.MaxDuration)
 	if cfg.N > 0 {
 		if err := r.ensureStaff(ctx); err != nil {
+			return err
+		}
+		if err := r.loadVariables(ctx); err != nil {
 			return err
 		}
 	}

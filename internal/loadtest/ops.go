@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/consentd/consentd/consent"
 )
 
 // The operations the load test times.
@@ -84,6 +87,40 @@ func (r *runner) ensureStaff(ctx context.Context) error {
 	return nil
 }
 
+// sampleValues fills the variables a template version has no default for;
+// any other name gets "Load test".
+var sampleValues = map[string]string{"clinic_name": "Load Test Clinic", "clinician_name": "Dr. Load",
+	"clinic_phone": "+1 555 0100", "after_hours_phone": "+1 555 0199", "infusion_fee": "$450"}
+
+// loadVariables reads the template's current version and picks a value for
+// every variable without a default, so the load test fits whichever version
+// the server has current.
+func (r *runner) loadVariables(ctx context.Context) error {
+	r.stats["template"] = newOpStats() // not reported
+	var tpl struct {
+		CurrentVersion *int `json:"current_version"`
+	}
+	path := "/v1/templates/" + url.PathEscape(r.cfg.Template)
+	if _, err := r.call(ctx, "template", http.MethodGet, path, nil, &tpl); err != nil {
+		return fmt.Errorf("loadtest: read template %s: %w", r.cfg.Template, err)
+	} else if tpl.CurrentVersion == nil {
+		return fmt.Errorf("loadtest: template %s has no published version", r.cfg.Template)
+	}
+	var v struct {
+		Variables []consent.Variable `json:"variables"`
+	}
+	if _, err := r.call(ctx, "template", http.MethodGet, fmt.Sprintf("%s/versions/%d", path, *tpl.CurrentVersion), nil, &v); err != nil {
+		return fmt.Errorf("loadtest: read template %s version %d: %w", r.cfg.Template, *tpl.CurrentVersion, err)
+	}
+	r.vars = map[string]string{}
+	for _, x := range v.Variables {
+		if x.Default == "" {
+			r.vars[x.Name] = cmp.Or(sampleValues[x.Name], "Load test")
+		}
+	}
+	return nil
+}
+
 // createdConsent is the part of a created consent the load test needs.
 type createdConsent struct {
 	ID       string `json:"id"`
@@ -127,7 +164,7 @@ func (r *runner) signOne(ctx context.Context, patientID string) {
 	var c createdConsent
 	body := map[string]any{"template": r.cfg.Template, "locale": "en",
 		"patient":   map[string]any{"id": patientID, "given_name": "Load", "family_name": "Tester", "birth_date": "1980-04-02"},
-		"variables": map[string]string{"clinic_name": "Load Test Clinic", "clinician_name": "Dr. Load", "clinic_phone": "+1 555 0100"}}
+		"variables": r.vars}
 	if _, err := r.call(ctx, opCreate, http.MethodPost, "/v1/consents", body, &c); err != nil {
 		return
 	}

@@ -12,11 +12,16 @@ import (
 	"github.com/consentd/consentd/internal/app/apptest"
 )
 
+// sqliteInDataDir keeps the server's database in the data dir's SQLite file,
+// the one seed grows, even when CONSENTD_TEST_POSTGRES_URL points the other
+// tests at PostgreSQL.
+const sqliteInDataDir = "sqlite:"
+
 func TestSeedCopiesASignedConsent(t *testing.T) {
 	for _, slim := range []bool{false, true} {
 		t.Run(map[bool]string{false: "full", true: "slim"}[slim], func(t *testing.T) {
 			dir := t.TempDir()
-			s := apptest.New(t, func(c *app.Config) { c.DataDir = dir })
+			s := apptest.New(t, func(c *app.Config) { c.DataDir, c.DatabaseURL = dir, sqliteInDataDir })
 			s.SignedConsent(t, "en")
 			ids := filepath.Join(t.TempDir(), "ids")
 			args := []string{"-data-dir", dir, "-total", "45", "-batch", "20", "-ids-out", ids, "-sample", "10"}
@@ -72,7 +77,7 @@ func TestSeedCopiesASignedConsent(t *testing.T) {
 
 func TestSeedRefuses(t *testing.T) {
 	empty := t.TempDir()
-	apptest.New(t, func(c *app.Config) { c.DataDir = empty }) // migrated, no signed consent
+	apptest.New(t, func(c *app.Config) { c.DataDir, c.DatabaseURL = empty, sqliteInDataDir }) // migrated, no signed consent
 	tests := []struct {
 		name string
 		args []string

@@ -48,6 +48,11 @@ func Generate() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	hooks := webhookDeliveries()
+	used, err := usedResponses(paths, hooks)
+	if err != nil {
+		return nil, err
+	}
 	doc := M{
 		"openapi":           "3.1.0",
 		"jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -55,7 +60,7 @@ func Generate() ([]byte, error) {
 		"servers":           []M{{"url": "/", "description": "The consentd server itself; absolute URLs use CONSENTD_PUBLIC_URL."}},
 		"tags":              tags(),
 		"paths":             paths,
-		"webhooks":          webhookDeliveries(),
+		"webhooks":          hooks,
 		"components": M{
 			"securitySchemes": M{"apiKey": M{"type": "http", "scheme": "bearer", "bearerFormat": "API key",
 				"description": "An API key from POST /v1/api-keys or `consentd apikey create`, sent as " +
@@ -65,7 +70,7 @@ func Generate() ([]byte, error) {
 					"The admin scope implies every other scope."}},
 			"schemas":    schemas(),
 			"parameters": parameters(),
-			"responses":  errorResponses(),
+			"responses":  errorResponses(used),
 			"headers": M{"IdempotentReplayed": M{"description": "`true` when this response is the stored response " +
 				"of an earlier request with the same Idempotency-Key and body.", "schema": M{"type": "string", "enum": []string{"true"}}}},
 		},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -59,6 +60,10 @@ func paramDoc(path, name string) string {
 		return "Download link ID."
 	case name == "code":
 		return "Signing code, e.g. K7QM-4XPD (case and dashes are ignored)."
+	case name == "token" && (strings.HasPrefix(path, "/v1/public/verify/") || strings.HasPrefix(path, "/verify/c/")):
+		return "Verification link token, <consent ID>-<MAC>, as printed on a sealed PDF (case-insensitive; O and 0, I, L and 1 are the same)."
+	case name == "file" && strings.HasPrefix(path, "/verify-assets/"):
+		return "Asset path below /verify-assets/."
 	case name == "token" && strings.HasPrefix(path, "/d/"):
 		return "Download link token."
 	case name == "token":
@@ -116,9 +121,9 @@ func (o op) build() M {
 	if o.paged {
 		params = append(params, M{"$ref": "#/components/parameters/limit"}, M{"$ref": "#/components/parameters/cursor"})
 	}
-	if len(o.query) > 0 || o.paged {
-		errs = append(errs, 400)
-	}
+	// Every route refuses a query value that is not valid UTF-8 or holds
+	// control characters (api's checkURL), so every operation can answer 400.
+	errs = append(errs, 400)
 	if o.idem {
 		params = append(params, M{"$ref": "#/components/parameters/IdempotencyKey"})
 		errs = append(errs, 400, 409, 413)
@@ -173,8 +178,9 @@ func errorRef(status int, fhir bool) M {
 }
 
 // errorResponses are the shared error responses, in the API's JSON error form
-// and, for FHIR routes, as OperationOutcome.
-func errorResponses() M {
+// and, for FHIR routes, as OperationOutcome; only those some operation uses
+// (a name in used) are kept, so the document has no unused components.
+func errorResponses(used map[string]bool) M {
 	descs := map[int]string{
 		400: "Invalid request: a malformed or unknown field, a failed validation, a bad query parameter or Idempotency-Key.",
 		401: "Missing, invalid or revoked API key.",
@@ -207,10 +213,29 @@ func errorResponses() M {
 			h := M{"Retry-After": M{"description": "Seconds to wait before retrying.", "schema": M{"type": "integer"}}}
 			r["headers"], f["headers"] = h, h
 		}
-		out[name], out["FHIR"+name] = r, f
+		for n, v := range map[string]M{name: r, "FHIR" + name: f} {
+			if used[n] {
+				out[n] = v
+			}
+		}
 	}
 	return out
 }
+
+// usedResponses names the shared responses the operations refer to.
+func usedResponses(parts ...any) (map[string]bool, error) {
+	b, err := json.Marshal(parts)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, m := range responseRef.FindAllStringSubmatch(string(b), -1) {
+		used[m[1]] = true
+	}
+	return used, nil
+}
+
+var responseRef = regexp.MustCompile(`"#/components/responses/([A-Za-z]+)"`)
 
 // parameters are the shared parameters.
 func parameters() M {

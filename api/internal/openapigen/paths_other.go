@@ -45,9 +45,21 @@ func signingOps() []op {
 			idem: true, body: jsonBody("AcknowledgmentRequest"), status: 201,
 			resp: jsonResp("The acknowledgment, with the server's time.", "Acknowledgment"), errs: []int{410, 429}},
 		{method: "POST", path: "/v1/signing/{token}/signatures", id: "signWithToken", tag: "Signing",
-			summary: "Sign on the tablet", desc: "As POST /v1/consents/{id}/signatures, authorised by the signing token.",
+			summary: "Sign on the tablet", desc: "As POST /v1/consents/{id}/signatures, authorised by the signing token, except " +
+				"that a patient-side signature needs every section that requires acknowledgment acknowledged first, each " +
+				"through its own POST .../acknowledgments (400 on acknowledged_sections otherwise); its acknowledged_sections " +
+				"is optional and may name only those.",
 			idem: true, body: jsonBody("SignatureRequest"), status: 201,
 			resp: jsonResp("The signature and the consent's new status.", "SignatureResult"), errs: []int{409, 410, 429}},
+		{method: "POST", path: "/v1/signing/{token}/staff-check", id: "checkStaffAtHandover", tag: "Signing",
+			summary: "Staff ID and PIN at the hand-over; shows the patient",
+			desc: "After the patient side signed, a staff member enters their ID and PIN before countersigning; a right PIN " +
+				"returns the patient's name and date of birth (never the patient ID) to check the patient's identity " +
+				"against, and is audited (consent.patient_shown). Wrong PINs count toward the same limits as signing " +
+				"(per staff member and place, and the per-staff ceiling): 400 on staff.pin, then 429. A role the consent " +
+				"does not need now (already signed, or before the patient signed) → 409; the consent no longer pending → 410.",
+			body: jsonBody("StaffCheckRequest"), status: 200, resp: jsonResp("The staff member and the patient.", "StaffCheck"),
+			errs: []int{409, 410, 429}},
 	}
 }
 
@@ -108,6 +120,15 @@ func webhookOps() []op {
 			scope: "admin", status: 200, resp: jsonResp("Every webhook, without secrets.", "WebhookList")},
 		{method: "DELETE", path: "/v1/webhooks/{id}", id: "deleteWebhook", tag: "Webhooks", summary: "Delete a webhook",
 			desc: "Stops deliveries (pending ones are not sent); the delivery log stays. Deleting twice is not an error.", scope: "admin", status: 200, resp: jsonResp("The deleted webhook.", "Webhook")},
+		{method: "POST", path: "/v1/webhooks/{id}/rotate-secret", id: "rotateWebhookSecret", tag: "Webhooks",
+			summary: "Issue a new signing secret",
+			desc: "Returns the new secret once. Deliveries are signed with both secrets (two v1 signatures in " +
+				"Consentd-Signature and in webhook-signature) until previous_secret_expires_at, then with the new one " +
+				"only. A secret still in an earlier rotation's overlap stops signing at once. The body is optional; " +
+				"a deleted webhook → 409.",
+			scope: "admin", idem: true, status: 200, errs: []int{409},
+			body: M{"required": false, "content": M{"application/json": M{"schema": ref("RotateWebhookSecretRequest")}}},
+			resp: jsonResp("The webhook, with its new secret.", "Webhook")},
 		{method: "GET", path: "/v1/webhooks/{id}/deliveries", id: "listWebhookDeliveries", tag: "Webhooks",
 			summary: "A webhook's deliveries", scope: "admin", status: 200,
 			query: []M{{"$ref": "#/components/parameters/limit"}},
@@ -146,10 +167,20 @@ func webhookDeliveries() M {
 	}
 	return M{"consentEvent": M{"post": M{
 		"operationId": "consentEvent", "summary": "An event delivered to a webhook endpoint", "tags": []string{"Webhooks"},
-		"description": "Retried with exponential backoff for 24 hours until the endpoint answers 2xx. Verify the signature " +
-			"before trusting the body, and de-duplicate by id.",
+		// consentd is the client here: the request carries no API key, the
+		// receiver authenticates it by the signature headers.
+		"security": []M{},
+		"description": "Retried with exponential backoff for 24 hours until the endpoint answers 2xx. Verify a signature " +
+			"before trusting the body, and de-duplicate by id (webhook-id). The webhook-* headers follow the Standard " +
+			"Webhooks specification (https://www.standardwebhooks.com): verify them with an official library and the " +
+			"endpoint's secret (a secret issued before they existed is converted first, see docs/API.md).",
 		"parameters": []M{
-			hdr("Consentd-Signature", "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>; reject stale t."),
+			hdr("webhook-id", "The event ID (the payload's id): the same on every retry, for de-duplication."),
+			hdr("webhook-timestamp", "Unix seconds of this attempt; reject one more than 5 minutes from your clock."),
+			hdr("webhook-signature", "v1,<base64 HMAC-SHA256(key, \"<webhook-id>.<webhook-timestamp>.<body>\")> for each "+
+				"signing secret, space-separated (two during a rotation's overlap); key is the base64 after whsec_."),
+			hdr("Consentd-Signature", "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>, one v1 per signing "+
+				"secret; the HMAC key is the whole secret string; reject stale t."),
 			hdr("Consentd-Delivery", "Delivery ID."),
 			hdr("Consentd-Event", "Event type."),
 		},

@@ -9,6 +9,7 @@ func operations() []op {
 	ops = append(ops, consentOps()...)
 	ops = append(ops, signingOps()...)
 	ops = append(ops, pageOps()...)
+	ops = append(ops, publicVerifyOps()...)
 	ops = append(ops, webhookOps()...)
 	ops = append(ops, fhirOps()...)
 	return ops

@@ -47,6 +47,12 @@ func requestSchemas() M {
 		"TypedMark": input("A typed signature: the signer's name as given in name.", M{
 			"type": M{"const": "typed"}, "text": M{"type": "string", "minLength": 1, "maxLength": 200},
 		}, "type", "text"),
+		"StaffCheckRequest": input("A staff member's ID and PIN at the tablet's hand-over.", M{
+			"role": enum("The role they will sign as; one the consent still needs.", "clinician", "witness", "interpreter"),
+			"staff": input("Staff ID and PIN.", M{
+				"id": str(""), "pin": M{"type": "string", "writeOnly": true},
+			}, "id", "pin"),
+		}, "role", "staff"),
 		"AcknowledgmentRequest": input("A section the signer acknowledges.", M{
 			"section": str("Section key."), "locale": str("The locale the section was read in."),
 		}, "section"),
@@ -60,13 +66,20 @@ func requestSchemas() M {
 			"url":    M{"type": "string", "format": "uri", "maxLength": 2000, "description": "Absolute http(s) URL where deliveries are POSTed."},
 			"events": M{"type": "array", "minItems": 1, "items": enum("", webhookEvents...), "description": "Event types to deliver."},
 		}, "url", "events"),
+		"RotateWebhookSecretRequest": input("How long the current secret keeps signing beside the new one.", M{
+			"overlap_seconds": M{"type": "integer", "minimum": 0, "maximum": 604800, "default": 86400,
+				"description": "Seconds the current secret keeps signing beside the new one (default 1 day, at most 7 days); " +
+					"0 stops it at once, e.g. after a leak."},
+		}),
 	}
 }
 
 func versionContentSchema() M {
 	return input("A template version's content, to create or edit a draft.", M{
-		"locales":   M{"type": "object", "minProperties": 1, "additionalProperties": ref("LocaleContentInput"), "description": "Content by locale code (en, es, ...)."},
-		"variables": arr(input("", M{"name": str(""), "label": str(""), "required": boolean("")}, "name"), ""),
+		"locales": M{"type": "object", "minProperties": 1, "additionalProperties": ref("LocaleContentInput"), "description": "Content by locale code (en, es, ...)."},
+		"variables": arr(input("", M{"name": str(""), "label": str(""),
+			"required": boolean("A consent must give a value, unless the variable has a default."),
+			"default":  M{"type": "string", "maxLength": 500, "description": "Used when a consent gives no value (one line, printable)."}}, "name"), ""),
 		"required_signers": M{"type": "array", "minItems": 1, "items": enum("", roles...),
 			"description": "Roles that must sign; a representative may fill the patient's place."},
 		"signature_forms":     M{"type": "array", "minItems": 1, "items": enum("", signatureForms...)},
@@ -86,6 +99,8 @@ func localeInput() M {
 		"title": str(""), "sections": arr(ref("TemplateSectionInput"), ""),
 		"disclosure": str("The electronic-records disclosure, Markdown."),
 		"meanings":   mapOf(str(""), "What a signature means, by role (patient, representative, clinician, witness, interpreter)."),
+		"change_summary": M{"type": "string", "maxLength": 5000,
+			"description": "Optional: what changed since the previous version, in plain words (Markdown)."},
 	}, "title", "sections", "disclosure", "meanings")
 }
 
@@ -108,11 +123,14 @@ func signatureRequestSchema() M {
 	return input("A signature. Missing acknowledgments or e-records consent, a bad drawing or a wrong staff PIN → 400; "+
 		"role already signed, patient and representative both, or consent not pending → 409; expired → 410. "+
 		"Nothing is stored on any error.", M{
-		"role":                       enum("", roles...),
-		"name":                       str("Printed name (patient, representative); staff signers use their registered name."),
-		"relationship":               str("Representative only: relationship to the patient."),
-		"locale":                     str("The locale signed; the first signature fixes the consent's locale."),
-		"acknowledged_sections":      arr(str(""), "Keys of the sections that require acknowledgment."),
+		"role":         enum("", roles...),
+		"name":         str("Printed name (patient, representative); staff signers use their registered name."),
+		"relationship": str("Representative only: relationship to the patient."),
+		"locale":       str("The locale signed; the first signature fixes the consent's locale."),
+		"acknowledged_sections": arr(str(""), "Keys of the sections acknowledged. Through the API key: sections not yet "+
+			"acknowledged are recorded with the signature's time. Through a signing token (the tablet): optional, and it "+
+			"may name only sections already acknowledged through POST /v1/signing/{token}/acknowledgments; every section "+
+			"that requires acknowledgment must have been acknowledged that way first (400 otherwise)."),
 		"electronic_records_consent": boolean("Agreement to the electronic-records disclosure."),
 		"staff": input("Clinician, witness and interpreter sign with their staff ID and PIN.", M{
 			"id": str(""), "pin": M{"type": "string", "writeOnly": true},

@@ -13,7 +13,7 @@ var (
 		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "staff.pin_attempts",
 		"download_link.locked", "audit.checkpoint"}
 	sectionKinds = []string{"overview", "procedure", "benefits", "side_effects_short_term", "risks_long_term",
-		"misuse_risk", "contraindications", "alternatives", "safety_measures", "aftercare", "rights", "other"}
+		"misuse_risk", "contraindications", "alternatives", "cost", "safety_measures", "aftercare", "rights", "other"}
 )
 
 const sha256Pattern = "^[0-9a-f]{64}$"
@@ -74,12 +74,15 @@ func schemas() M {
 		}),
 		"LocaleContent": output("One language of a template version.", M{
 			"title": str(""), "sections": arr(ref("TemplateSection"), ""),
-			"disclosure": str("The electronic-records disclosure, Markdown."),
-			"meanings":   orNull(mapOf(str(""), "The meaning of a signature, by role.")),
-		}),
+			"disclosure":     str("The electronic-records disclosure, Markdown."),
+			"meanings":       orNull(mapOf(str(""), "The meaning of a signature, by role.")),
+			"change_summary": str("What changed since the previous version, Markdown; absent when the version has none."),
+		}, "change_summary"),
 		"Variable": output("A value filled in when a consent is created.", M{
-			"name": str(""), "label": str(""), "required": boolean(""),
-		}),
+			"name": str(""), "label": str(""),
+			"required": boolean("A consent must give a value, unless the variable has a default."),
+			"default":  str("Used when a consent gives no value; absent when there is none."),
+		}, "default"),
 		"Patient": output("The patient a consent is for.", M{
 			"id": str("Medical record number or other identifier."), "given_name": str(""), "family_name": str(""),
 			"birth_date": M{"type": "string", "format": "date", "description": "YYYY-MM-DD."},
@@ -112,7 +115,9 @@ func schemas() M {
 		"Acknowledgment":         output("A section acknowledged by a signer.", ackProps()),
 		"DownloadLink":           downloadLinkSchema(),
 		"Verification":           verificationSchema(),
+		"PublicVerification":     publicVerificationSchema(),
 		"SigningSession":         signingSessionSchema(),
+		"StaffCheck":             staffCheckSchema(),
 		"SigningCodeResult":      signingCodeSchema(),
 		"AuditEvent":             auditEventSchema(),
 		"AuditCheckpoint":        auditCheckpointSchema(),
@@ -317,5 +322,15 @@ func signingCodeSchema() M {
 	return output("The signing token a code stands for.", M{
 		"token": str("The signing token."), "url": str("Relative URL /sign/<token>."), "consent_id": str(""),
 		"expires_at": timestamp(""),
+	})
+}
+
+func staffCheckSchema() M {
+	return output("The staff member whose PIN was checked, and the patient to check their identity against "+
+		"(name and date of birth only).", M{
+		"role":  enum("", "clinician", "witness", "interpreter"),
+		"staff": output("", M{"id": str(""), "name": str(""), "role": enum("", "clinician", "witness", "interpreter")}),
+		"patient": output("", M{"given_name": str(""), "family_name": str(""),
+			"birth_date": M{"type": "string", "format": "date", "description": "YYYY-MM-DD."}}),
 	})
 }

@@ -52,7 +52,11 @@ func webhookSchema() M {
 		"events":     arr(enum("", webhookEvents...), "Event types delivered."),
 		"created_at": timestamp(""),
 		"deleted_at": orNull(timestamp("When it was deleted; null while live.")),
-		"secret":     str("The HMAC signing secret (whsec_...); only in the creation response."),
+		"previous_secret_expires_at": orNull(timestamp("When the secret the last rotation replaced stops (or stopped) " +
+			"signing beside the current one; null when none does.")),
+		"secret": str("The signing secret, whsec_ and the standard base64 of 32 random bytes: the key the Standard " +
+			"Webhooks libraries take as is, and as a whole string the Consentd-Signature HMAC key. Only in the creation " +
+			"and rotation responses."),
 	}, "secret")
 }
 

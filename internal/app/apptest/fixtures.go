@@ -4,14 +4,27 @@ import (
 	"testing"
 )
 
-// Variables are values for the ketamine-iv template's variables.
-var Variables = map[string]string{"clinic_name": "Calm Waters Ketamine Clinic", "clinician_name": "Dr. Ana Ruiz", "clinic_phone": "+1 555 0100"}
+// Variables are values for the variables of the current ketamine-iv version
+// (2) that have no default.
+var Variables = map[string]string{"clinic_name": "Calm Waters Ketamine Clinic", "clinician_name": "Dr. Ana Ruiz",
+	"clinic_phone": "+1 555 0100", "after_hours_phone": "+1 555 0199", "infusion_fee": "$450"}
+
+// VariablesV1 are values for ketamine-iv version 1's variables.
+var VariablesV1 = map[string]string{"clinic_name": "Calm Waters Ketamine Clinic", "clinician_name": "Dr. Ana Ruiz", "clinic_phone": "+1 555 0100"}
 
 // ConsentRequest returns a valid POST /v1/consents body for the ketamine template.
 func ConsentRequest(locale string) map[string]any {
 	return map[string]any{"template": "ketamine-iv", "locale": locale,
 		"patient":   map[string]any{"id": "MRN-1001", "given_name": "Zoë", "family_name": "Müller", "birth_date": "1980-04-02"},
 		"variables": Variables}
+}
+
+// ConsentRequestV1 returns a valid POST /v1/consents body pinned to
+// ketamine-iv version 1, for tests whose expectations depend on its text.
+func ConsentRequestV1(locale string) map[string]any {
+	r := ConsentRequest(locale)
+	r["version"], r["variables"] = 1, VariablesV1
+	return r
 }
 
 // Strokes is a plausible drawn signature on a 600x200 canvas.
@@ -64,7 +77,21 @@ func (s *Server) CreateConsent(tb testing.TB, locale string) map[string]any {
 // SignedConsent creates a consent signed by patient and clinician and returns its ID.
 func (s *Server) SignedConsent(tb testing.TB, locale string) string {
 	tb.Helper()
-	c := s.CreateConsent(tb, locale)
+	return s.signed(tb, s.CreateConsent(tb, locale))
+}
+
+// SignedConsentV1 is SignedConsent on ketamine-iv version 1.
+func (s *Server) SignedConsentV1(tb testing.TB, locale string) string {
+	tb.Helper()
+	st, b := s.Do(tb, "POST", "/v1/consents", s.AdminKey, ConsentRequestV1(locale))
+	if st != 201 {
+		tb.Fatalf("create consent on version 1: %d %s", st, b)
+	}
+	return s.signed(tb, JSON(tb, b))
+}
+
+func (s *Server) signed(tb testing.TB, c map[string]any) string {
+	tb.Helper()
 	id := c["id"].(string)
 	if st, b := s.Do(tb, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, PatientSignature(Acknowledged(tb, c))); st != 201 {
 		tb.Fatalf("patient signature: %d %s", st, b)
