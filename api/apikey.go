@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/consentd/consentd/consent"
@@ -21,6 +22,9 @@ func toAPIKeyJSON(k *consent.APIKey) apiKeyJSON {
 	return apiKeyJSON{ID: k.ID, Name: k.Name, Scopes: k.Scopes, Prefix: k.Prefix, CreatedAt: ts(k.CreatedAt), RevokedAt: tsp(k.RevokedAt)}
 }
 
+// createAPIKeyRequest is the body of POST /v1/api-keys. Every write route
+// has a request type of its own — what a client may send differs per route
+// and is decoded strictly — so their handlers look alike in shape only.
 type createAPIKeyRequest struct {
 	Name   string   `json:"name"`
 	Scopes []string `json:"scopes"`
@@ -32,40 +36,25 @@ func (s *Server) createAPIKey(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	render := func(r any) any {
-		k := r.(*consent.CreatedAPIKey)
-		j := toAPIKeyJSON(k.Key)
-		j.Key = k.Secret
-		return j
-	}
-	k, err := s.Service.CreateAPIKey(s.idem(c, http.StatusCreated, render), req.Name, req.Scopes)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, render(k))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedAPIKey, error) {
+		return s.Service.CreateAPIKey(ctx, req.Name, req.Scopes)
+	}, view(toCreatedAPIKeyJSON))
+}
+
+// toCreatedAPIKeyJSON is a new key with its secret, shown only in the creation response.
+func toCreatedAPIKeyJSON(k *consent.CreatedAPIKey) apiKeyJSON {
+	j := toAPIKeyJSON(k.Key)
+	j.Key = k.Secret
+	return j
 }
 
 func (s *Server) listAPIKeys(c *gin.Context) {
-	list, err := s.Service.Store.ListAPIKeys(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[apiKeyJSON]{Data: []apiKeyJSON{}}
-	for _, k := range list {
-		out.Data = append(out.Data, toAPIKeyJSON(k))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.Store.Access().ListAPIKeys, toAPIKeyJSON)
 }
 
 func (s *Server) revokeAPIKey(c *gin.Context) {
 	k, err := s.Service.RevokeAPIKey(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toAPIKeyJSON(k))
+	answer(s, c, k, err, toAPIKeyJSON)
 }
 
 type staffJSON struct {
@@ -76,8 +65,7 @@ type staffJSON struct {
 	DeactivatedAt *string `json:"deactivated_at"`
 }
 
-func toStaffJSON(r any) any {
-	st := r.(*consent.Staff)
+func toStaffJSON(st *consent.Staff) staffJSON {
 	return staffJSON{ID: st.ID, Name: st.Name, Role: st.Role, CreatedAt: ts(st.CreatedAt), DeactivatedAt: tsp(st.DeactivatedAt)}
 }
 
@@ -94,32 +82,16 @@ func (s *Server) createStaff(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	st, err := s.Service.CreateStaff(s.idem(c, http.StatusCreated, toStaffJSON), req.ID, req.Name, req.Role, req.PIN)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, toStaffJSON(st))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.Staff, error) {
+		return s.Service.CreateStaff(ctx, req.ID, req.Name, req.Role, req.PIN)
+	}, view(toStaffJSON))
 }
 
 func (s *Server) listStaff(c *gin.Context) {
-	list, err := s.Service.Store.ListStaff(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[any]{Data: []any{}}
-	for _, st := range list {
-		out.Data = append(out.Data, toStaffJSON(st))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.Store.Access().ListStaff, toStaffJSON)
 }
 
 func (s *Server) deactivateStaff(c *gin.Context) {
 	st, err := s.Service.DeactivateStaff(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toStaffJSON(st))
+	answer(s, c, st, err, toStaffJSON)
 }

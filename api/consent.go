@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -17,7 +18,9 @@ type createConsentRequest struct {
 	Variables map[string]string `json:"variables"`
 }
 
-func (s *Server) createdConsentJSON(out *consent.CreatedConsent) (json.RawMessage, error) {
+// createdConsentJSON is a new consent with its signing link and code, shown
+// only in the creation response.
+func (s *Server) createdConsentJSON(out *consent.CreatedConsent) (any, error) {
 	return s.consentBytes(out.Consent, &signingJSON{URL: "/sign/" + out.SigningToken, Code: out.SigningCode, ExpiresAt: ts(out.Consent.ExpiresAt)})
 }
 
@@ -51,21 +54,9 @@ func (s *Server) createConsent(c *gin.Context) {
 		}
 		in.Version = *req.Version
 	}
-	ctx := s.idem(c, http.StatusCreated, func(r any) any {
-		b, _ := s.createdConsentJSON(r.(*consent.CreatedConsent))
-		return b
-	})
-	out, err := s.Service.CreateConsent(ctx, in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	b, err := s.createdConsentJSON(out)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusCreated, b)
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedConsent, error) {
+		return s.Service.CreateConsent(ctx, in)
+	}, s.createdConsentJSON)
 }
 
 func (s *Server) getConsent(c *gin.Context) {
@@ -133,23 +124,8 @@ func (s *Server) transition(to string) gin.HandlerFunc {
 			return
 		}
 		encode := s.consentEncoder(c)
-		render := func(r any) any {
-			b, err := encode(r.(*consent.Consent))
-			if err != nil {
-				return nil
-			}
-			return b
-		}
-		out, err := s.Service.Transition(s.idem(c, http.StatusOK, render), c.Param("id"), to, req.Reason)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		b, err := encode(out)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		writeJSON(c, http.StatusOK, b)
+		write(s, c, http.StatusOK, func(ctx context.Context) (*consent.Consent, error) {
+			return s.Service.Transition(ctx, c.Param("id"), to, req.Reason)
+		}, func(cs *consent.Consent) (any, error) { return encode(cs) })
 	}
 }

@@ -25,25 +25,6 @@ type patientJSON struct {
 	BirthDate  string `json:"birth_date"`
 }
 
-type sectionJSON struct {
-	Key                    string `json:"key"`
-	Kind                   string `json:"kind"`
-	Heading                string `json:"heading"`
-	Body                   string `json:"body"`
-	BodyHTML               string `json:"body_html"`
-	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
-}
-
-type documentJSON struct {
-	Locale         string            `json:"locale"`
-	Title          string            `json:"title"`
-	Sections       []sectionJSON     `json:"sections"`
-	Disclosure     string            `json:"disclosure"`
-	DisclosureHTML string            `json:"disclosure_html"`
-	Meanings       map[string]string `json:"meanings"`
-	ContentSHA256  string            `json:"content_sha256"`
-}
-
 type signingJSON struct {
 	URL       string `json:"url"`
 	Code      string `json:"code"`
@@ -104,6 +85,19 @@ type pdfJSON struct {
 	URL        string `json:"url"`
 }
 
+// statusTimesJSON is when and why a consent reached its status; the full
+// consent and the state-only view (consentStatusJSON) both show it.
+type statusTimesJSON struct {
+	SignedAt        *string `json:"signed_at"`
+	StatusChangedAt *string `json:"status_changed_at"`
+	StatusReason    string  `json:"status_reason,omitempty"`
+	DeclinedAt      *string `json:"declined_at,omitempty"`
+	CancelledAt     *string `json:"cancelled_at,omitempty"`
+	ExpiredAt       *string `json:"expired_at,omitempty"`
+	WithdrawnAt     *string `json:"withdrawn_at,omitempty"`
+	VoidedAt        *string `json:"voided_at,omitempty"`
+}
+
 type consentJSON struct {
 	ID              string            `json:"id"`
 	Status          string            `json:"status"`
@@ -119,27 +113,19 @@ type consentJSON struct {
 	Signing         *signingJSON      `json:"signing,omitempty"`
 	Signatures      []signatureJSON   `json:"signatures"`
 	Acknowledgments []ackJSON         `json:"acknowledgments"`
-	SignedAt        *string           `json:"signed_at"`
-	StatusChangedAt *string           `json:"status_changed_at"`
-	StatusReason    string            `json:"status_reason,omitempty"`
-	DeclinedAt      *string           `json:"declined_at,omitempty"`
-	CancelledAt     *string           `json:"cancelled_at,omitempty"`
-	ExpiredAt       *string           `json:"expired_at,omitempty"`
-	WithdrawnAt     *string           `json:"withdrawn_at,omitempty"`
-	VoidedAt        *string           `json:"voided_at,omitempty"`
-	PDF             *pdfJSON          `json:"pdf"`
+	statusTimesJSON
+	PDF *pdfJSON `json:"pdf"`
 	// WithdrawalPDF is the sealed withdrawal copy (withdrawn consents).
 	WithdrawalPDF *pdfJSON `json:"withdrawal_pdf,omitempty"`
 }
 
-func toDocumentJSON(d consent.Document) documentJSON {
-	out := documentJSON{Locale: d.Locale, Title: d.Title, Disclosure: d.Disclosure, DisclosureHTML: d.DisclosureHTML,
-		Meanings: d.Meanings, ContentSHA256: d.ContentSHA256, Sections: []sectionJSON{}}
-	for _, s := range d.Sections {
-		out.Sections = append(out.Sections, sectionJSON{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body,
-			BodyHTML: s.BodyHTML, RequiresAcknowledgment: s.RequiresAcknowledgment})
+// documentJSON is a frozen document in its wire form, whose sections are
+// never null.
+func documentJSON(d consent.Document) consent.Document {
+	if d.Sections == nil {
+		d.Sections = []consent.DocumentSection{}
 	}
-	return out
+	return d
 }
 
 func toMarkJSON(m consent.Mark) markJSON {
@@ -171,7 +157,8 @@ func toSignatureJSON(s *consent.Signature) signatureJSON {
 }
 
 // consentBytes encodes a consent as the API's JSON object. The frozen
-// documents come from the document cache; everything else is encoded afresh.
+// documents' encoding comes from the frozen-document cache; everything else
+// is encoded afresh.
 func (s *Server) consentBytes(c *consent.Consent, signing *signingJSON) (json.RawMessage, error) {
 	j := s.toConsentJSON(c)
 	j.Signing = signing
@@ -179,7 +166,7 @@ func (s *Server) consentBytes(c *consent.Consent, signing *signingJSON) (json.Ra
 	if err != nil {
 		return nil, err
 	}
-	docs, err := s.docCache().documents(c)
+	docs, err := s.Documents.Encoded(c, encodeDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +188,7 @@ func (s *Server) toConsentJSON(c *consent.Consent) consentJSON {
 		Patient:       patientJSON{ID: c.Patient.ID, GivenName: c.Patient.GivenName, FamilyName: c.Patient.FamilyName, BirthDate: c.Patient.BirthDate},
 		ContentSHA256: doc.ContentSHA256,
 		CreatedAt:     ts(c.CreatedAt), ExpiresAt: ts(c.ExpiresAt), Signatures: []signatureJSON{}, Acknowledgments: []ackJSON{},
-		SignedAt: tsp(c.SignedAt), StatusChangedAt: tsp(c.StatusChangedAt), StatusReason: c.StatusReason}
+		statusTimesJSON: statusTimesJSON{SignedAt: tsp(c.SignedAt), StatusChangedAt: tsp(c.StatusChangedAt), StatusReason: c.StatusReason}}
 	for i := range c.Signatures {
 		out.Signatures = append(out.Signatures, toSignatureJSON(&c.Signatures[i]))
 	}

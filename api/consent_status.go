@@ -11,23 +11,16 @@ import (
 // changed: the state and its times, never the patient, the variables, the
 // document text or the signatures.
 type consentStatusJSON struct {
-	ID              string   `json:"id"`
-	Status          string   `json:"status"`
-	Template        string   `json:"template"`
-	Version         int      `json:"version"`
-	Locale          string   `json:"locale"`
-	ContentSHA256   string   `json:"content_sha256"`
-	CreatedAt       string   `json:"created_at"`
-	ExpiresAt       string   `json:"expires_at"`
-	SignedAt        *string  `json:"signed_at"`
-	StatusChangedAt *string  `json:"status_changed_at"`
-	StatusReason    string   `json:"status_reason,omitempty"`
-	DeclinedAt      *string  `json:"declined_at,omitempty"`
-	CancelledAt     *string  `json:"cancelled_at,omitempty"`
-	ExpiredAt       *string  `json:"expired_at,omitempty"`
-	WithdrawnAt     *string  `json:"withdrawn_at,omitempty"`
-	VoidedAt        *string  `json:"voided_at,omitempty"`
-	PDF             *pdfJSON `json:"pdf"`
+	ID            string `json:"id"`
+	Status        string `json:"status"`
+	Template      string `json:"template"`
+	Version       int    `json:"version"`
+	Locale        string `json:"locale"`
+	ContentSHA256 string `json:"content_sha256"`
+	CreatedAt     string `json:"created_at"`
+	ExpiresAt     string `json:"expires_at"`
+	statusTimesJSON
+	PDF *pdfJSON `json:"pdf"`
 }
 
 // consentStatusBytes encodes a consent's state without patient data.
@@ -35,9 +28,7 @@ func (s *Server) consentStatusBytes(c *consent.Consent) (json.RawMessage, error)
 	j := s.toConsentJSON(c)
 	return json.Marshal(consentStatusJSON{ID: j.ID, Status: j.Status, Template: j.Template, Version: j.Version,
 		Locale: j.Locale, ContentSHA256: j.ContentSHA256, CreatedAt: j.CreatedAt, ExpiresAt: j.ExpiresAt,
-		SignedAt: j.SignedAt, StatusChangedAt: j.StatusChangedAt, StatusReason: j.StatusReason,
-		DeclinedAt: j.DeclinedAt, CancelledAt: j.CancelledAt, ExpiredAt: j.ExpiredAt, WithdrawnAt: j.WithdrawnAt,
-		VoidedAt: j.VoidedAt, PDF: j.PDF})
+		statusTimesJSON: j.statusTimesJSON, PDF: j.PDF})
 }
 
 // consentEncoder picks the consent representation the request's key may read:

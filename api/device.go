@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -48,40 +49,26 @@ func (s *Server) createDevice(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	render := func(r any) any {
-		d := r.(*consent.CreatedDevice)
-		j := toDeviceJSON(d.Device)
-		j.Token, j.EnrolURL = d.Token, strings.TrimRight(s.PublicURL, "/")+"/enrol#"+d.Token
-		return j
-	}
-	d, err := s.Service.CreateDevice(s.idem(c, http.StatusCreated, render), req.Name)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, render(d))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedDevice, error) {
+		return s.Service.CreateDevice(ctx, req.Name)
+	}, view(s.toCreatedDeviceJSON))
+}
+
+// toCreatedDeviceJSON is a new device with its token and enrolment URL,
+// shown only in the creation response.
+func (s *Server) toCreatedDeviceJSON(d *consent.CreatedDevice) deviceJSON {
+	j := toDeviceJSON(d.Device)
+	j.Token, j.EnrolURL = d.Token, strings.TrimRight(s.PublicURL, "/")+"/enrol#"+d.Token
+	return j
 }
 
 func (s *Server) listDevices(c *gin.Context) {
-	list, err := s.Service.ListDevices(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[deviceJSON]{Data: []deviceJSON{}}
-	for _, d := range list {
-		out.Data = append(out.Data, toDeviceJSON(d))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.ListDevices, toDeviceJSON)
 }
 
 func (s *Server) revokeDevice(c *gin.Context) {
 	d, err := s.Service.RevokeDevice(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toDeviceJSON(d))
+	answer(s, c, d, err, toDeviceJSON)
 }
 
 // tabletRequest attributes a tablet request: to its enrolled device when it

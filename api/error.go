@@ -53,9 +53,6 @@ func errorResponse(err error) errorBody {
 // fail writes err as the API's error JSON; internal errors are logged, never shown.
 // Every 429 says when to come back (Retry-After, whole seconds).
 func (s *Server) fail(c *gin.Context, err error) {
-	if s.replayAfterConflict(c, err) {
-		return
-	}
 	if ErrorStatus(err) == http.StatusTooManyRequests {
 		c.Header("Retry-After", retryAfterSeconds(consent.ErrorRetryAfter(err)))
 	}

@@ -78,7 +78,7 @@ func (s *Server) fhirDocumentReference(c *gin.Context) {
 		s.fail(c, consent.Errorf(consent.ENOTFOUND, "Consent %s has no sealed PDF yet.", cs.ID))
 		return
 	}
-	p, err := s.Service.Store.FindPDF(ctx, cs.ID)
+	p, err := s.Service.Store.Consents().FindPDF(ctx, cs.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -128,7 +128,7 @@ func (s *Server) fhirSearchConsents(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	total, err := s.Service.Store.CountConsents(ctx, consent.ConsentFilter{PatientID: value})
+	total, err := s.Service.Store.Consents().CountConsents(ctx, consent.ConsentFilter{PatientID: value})
 	if err != nil {
 		s.fail(c, err)
 		return

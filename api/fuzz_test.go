@@ -25,7 +25,7 @@ func FuzzDecodeStrict(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, v := range []any{&createConsentRequest{}, &signRequest{}, &contentJSON{}} {
+		for _, v := range []any{&createConsentRequest{}, &signRequest{}, &consent.VersionContent{}} {
 			err := decodeStrict(b, v)
 			if err != nil && consent.ErrorCode(err) != consent.EINVALID {
 				t.Fatalf("decode %q: %v (code %s)", b, err, consent.ErrorCode(err))

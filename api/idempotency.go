@@ -10,13 +10,17 @@ import (
 
 const idemKey = "consentd.idempotency"
 
+// idemState is a request's Idempotency-Key, and the stored result when the
+// request repeats an earlier one.
 type idemState struct {
 	scope, key, hash string
+	replay           *consent.Replay
 }
 
-// idempotency replays the stored response of a write made earlier with the same
-// Idempotency-Key (same body), refuses the key with a different body (409), and
-// otherwise lets the handler run with the key recorded for its transaction.
+// idempotency refuses a key used earlier with a different body (409) and
+// otherwise records the key for the write, with the earlier result when
+// there is one: the handler then answers with it (see write) instead of
+// writing again.
 func (s *Server) idempotency() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		key := c.GetHeader("Idempotency-Key")
@@ -39,61 +43,75 @@ func (s *Server) idempotency() gin.HandlerFunc {
 		st := &idemState{scope: consent.HashSecret(actor + "|" + c.Request.Method + " " + c.Request.URL.Path), key: key,
 			hash: consent.HashSecret(string(body))}
 		c.Set(idemKey, st)
-		if s.replay(c, st) {
+		st.replay, err = s.Service.FindReplay(c.Request.Context(), st.scope, st.key)
+		switch {
+		case consent.ErrorCode(err) == consent.ENOTFOUND:
+			st.replay = nil
+		case err != nil:
+			s.fail(c, err)
+		case st.replay.RequestHash != st.hash:
+			c.Set(idemKey, nil)
+			s.fail(c, consent.FieldErrorf(consent.ECONFLICT, "Idempotency-Key", "this key was already used with a different request body."))
+		case st.replay.LegacyStatus != 0:
+			// Written before results were typed: the response as it was sent.
+			c.Header("Idempotent-Replayed", "true")
+			writeJSON(c, st.replay.LegacyStatus, st.replay.LegacyBody)
 			c.Abort()
-			return
 		}
-		c.Next()
 	}
 }
 
-// replay answers from a stored response if there is one; it reports whether it wrote one.
-func (s *Server) replay(c *gin.Context, st *idemState) bool {
-	rec, err := s.Service.FindIdempotentResponse(c.Request.Context(), st.scope, st.key)
-	if consent.ErrorCode(err) == consent.ENOTFOUND {
-		return false
-	} else if err != nil {
+// write runs a write use case under the request's Idempotency-Key, if any,
+// and answers render(result) with status. The result is stored, typed, in
+// the write's own transaction; a retry is answered from it, rendered by the
+// same function, so byte for byte as the first time. Two concurrent requests
+// with one key: the loser's transaction fails, and it answers with the
+// winner's result.
+func write[T any](s *Server, c *gin.Context, status int, run func(ctx context.Context) (T, error), render func(T) (any, error)) {
+	st, _ := c.Value(idemKey).(*idemState)
+	var out T
+	var err error
+	if st != nil && st.replay != nil {
+		out, err = replayed[T](c, st.replay)
+	} else {
+		ctx := c.Request.Context()
+		if st != nil {
+			ctx = consent.WithIdempotency(ctx, &consent.IdempotencyRequest{Scope: st.scope, Key: st.key, RequestHash: st.hash})
+		}
+		out, err = run(ctx)
+		if st != nil && consent.ErrorCode(err) == consent.ECONFLICT {
+			if r, ferr := s.Service.FindReplay(c.Request.Context(), st.scope, st.key); ferr == nil && r.RequestHash == st.hash {
+				out, err = replayed[T](c, r)
+			}
+		}
+	}
+	if err != nil {
 		s.fail(c, err)
-		return true
+		return
 	}
-	if rec.RequestHash != st.hash {
-		c.Set(idemKey, nil)
-		s.fail(c, consent.FieldErrorf(consent.ECONFLICT, "Idempotency-Key", "this key was already used with a different request body."))
-		return true
+	v, err := render(out)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
-	c.Header("Idempotent-Replayed", "true")
-	c.Data(rec.Status, "application/json; charset=utf-8", rec.Body)
-	return true
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeJSON(c, status, b)
 }
 
-// idem returns the request context, carrying an idempotency record that stores
-// render(result) with status in the write's own transaction when a key was sent.
-func (s *Server) idem(c *gin.Context, status int, render func(result any) any) context.Context {
-	ctx := c.Request.Context()
-	st, _ := c.Value(idemKey).(*idemState)
-	if st == nil {
-		return ctx
+// replayed reads a stored result and marks the answer as a replay.
+func replayed[T any](c *gin.Context, r *consent.Replay) (T, error) {
+	out, err := consent.ReplayResult[T](r)
+	if err == nil {
+		c.Header("Idempotent-Replayed", "true")
 	}
-	return consent.WithIdempotency(ctx, &consent.IdempotencyRequest{Scope: st.scope, Key: st.key, RequestHash: st.hash,
-		Render: func(result any) (int, []byte, error) {
-			b, err := json.Marshal(render(result))
-			return status, b, err
-		}})
+	return out, err
 }
 
-// replayAfterConflict handles two concurrent requests with one key: the loser's
-// transaction fails, and it answers with the winner's stored response.
-func (s *Server) replayAfterConflict(c *gin.Context, err error) bool {
-	st, _ := c.Value(idemKey).(*idemState)
-	if st == nil || consent.ErrorCode(err) != consent.ECONFLICT {
-		return false
-	}
-	rec, ferr := s.Service.FindIdempotentResponse(c.Request.Context(), st.scope, st.key)
-	if ferr != nil || rec.RequestHash != st.hash {
-		return false
-	}
-	c.Header("Idempotent-Replayed", "true")
-	c.Data(rec.Status, "application/json; charset=utf-8", rec.Body)
-	c.Abort()
-	return true
+// view turns a renderer that cannot fail into one for write.
+func view[T, J any](render func(T) J) func(T) (any, error) {
+	return func(x T) (any, error) { return render(x), nil }
 }

@@ -46,7 +46,7 @@ func TestExistingOddStaffIDIsReachableThroughEscapedPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.DB.Update(ctx, func(tx consent.Tx) error {
-		return tx.CreateStaff(ctx, &consent.Staff{ID: "st/curl1", Name: "Dr. Old Row", Role: consent.RoleClinician, PINHash: hash, CreatedAt: time.Now()})
+		return tx.Access().CreateStaff(ctx, &consent.Staff{ID: "st/curl1", Name: "Dr. Old Row", Role: consent.RoleClinician, PINHash: hash, CreatedAt: time.Now()})
 	})
 	if err != nil {
 		t.Fatal(err)

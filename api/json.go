@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -48,6 +49,29 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 		return err
 	}
 	return decodeStrict(b, v)
+}
+
+// answer writes view(v) with 200, or the error.
+func answer[T, J any](s *Server, c *gin.Context, v T, err error, view func(T) J) {
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, view(v))
+}
+
+// answerList writes a whole list as {"data": [...]} with 200, or the error.
+func answerList[T, J any](s *Server, c *gin.Context, list func(ctx context.Context) ([]T, error), view func(T) J) {
+	items, err := list(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := listResponse[J]{Data: make([]J, 0, len(items))}
+	for _, x := range items {
+		out.Data = append(out.Data, view(x))
+	}
+	ok(c, http.StatusOK, out)
 }
 
 // ok writes a success response with the given status.

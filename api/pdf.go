@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -68,16 +69,14 @@ func (s *Server) createDownloadLink(c *gin.Context) {
 		}
 		ttl = time.Duration(*req.TTLSeconds) * time.Second
 	}
-	render := func(r any) any {
-		l := r.(*consent.CreatedDownloadLink)
-		return downloadLinkJSON{ID: l.Link.ID, URL: "/d/" + l.Token, ExpiresAt: ts(l.Link.ExpiresAt), RequireBirthDate: l.Link.RequireBirthDate}
-	}
-	l, err := s.Service.CreateDownloadLink(s.idem(c, http.StatusCreated, render), c.Param("id"), ttl, req.RequireBirthDate)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, render(l))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedDownloadLink, error) {
+		return s.Service.CreateDownloadLink(ctx, c.Param("id"), ttl, req.RequireBirthDate)
+	}, view(toCreatedLinkJSON))
+}
+
+// toCreatedLinkJSON is a new link with its URL, shown only in the creation response.
+func toCreatedLinkJSON(l *consent.CreatedDownloadLink) downloadLinkJSON {
+	return downloadLinkJSON{ID: l.Link.ID, URL: "/d/" + l.Token, ExpiresAt: ts(l.Link.ExpiresAt), RequireBirthDate: l.Link.RequireBirthDate}
 }
 
 func (s *Server) revokeDownloadLink(c *gin.Context) {

@@ -5,7 +5,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// routes registers every endpoint in one place, with its scope.
+// routes registers every endpoint in one place, with its scope: one line
+// each, so the table reads top to bottom.
 func (s *Server) routes(r *gin.Engine) {
 	scope := s.requireScope
 	idem := s.idempotency()

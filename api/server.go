@@ -8,10 +8,10 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/doccache"
 	"github.com/gin-gonic/gin"
 )
 
@@ -51,14 +51,10 @@ type Server struct {
 	// all of them together (against rotating addresses); nil: no limit.
 	PublicLimiter, PublicCeiling Limiter
 
-	docsOnce sync.Once
-	docs     *docCache
-}
-
-// docCache returns the cache of encoded consent documents (256 MiB).
-func (s *Server) docCache() *docCache {
-	s.docsOnce.Do(func() { s.docs = newDocCache(256 << 20) })
-	return s.docs
+	// Documents is the frozen-document cache the store fills (storage's
+	// DB.Documents): the API keeps each consent's encoded documents in the
+	// same entry. Nil encodes them on every read.
+	Documents *doccache.Cache
 }
 
 // Handler returns the gin engine with every route registered.

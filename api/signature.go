@@ -92,8 +92,7 @@ type signResponse struct {
 	ConsentStatus string `json:"consent_status"`
 }
 
-func toSignResponse(r any) any {
-	res := r.(*consent.SignResult)
+func toSignResponse(res *consent.SignResult) signResponse {
 	return signResponse{signatureJSON: toSignatureJSON(res.Signature), ConsentID: res.Consent.ID, ConsentStatus: res.Consent.Status}
 }
 
@@ -111,12 +110,7 @@ func (s *Server) sign(c *gin.Context, do func(ctx context.Context, in consent.Si
 		s.fail(c, err)
 		return
 	}
-	res, err := do(s.idem(c, http.StatusCreated, toSignResponse), in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, toSignResponse(res))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.SignResult, error) { return do(ctx, in) }, view(toSignResponse))
 }
 
 func (s *Server) signConsent(c *gin.Context) {

@@ -43,16 +43,16 @@ func (s *Server) exchangeCode(c *gin.Context) {
 }
 
 type signingJSONView struct {
-	ConsentID       string                  `json:"consent_id"`
-	Status          string                  `json:"status"`
-	Locale          string                  `json:"locale"`
-	Locales         []string                `json:"locales"`
-	Documents       map[string]documentJSON `json:"documents"`
-	RequiredSigners []string                `json:"required_signers"`
-	SignatureForms  []string                `json:"signature_forms"`
-	SignedRoles     []string                `json:"signed_roles"`
-	Acknowledgments []ackJSON               `json:"acknowledgments"`
-	ExpiresAt       string                  `json:"expires_at"`
+	ConsentID       string                      `json:"consent_id"`
+	Status          string                      `json:"status"`
+	Locale          string                      `json:"locale"`
+	Locales         []string                    `json:"locales"`
+	Documents       map[string]consent.Document `json:"documents"`
+	RequiredSigners []string                    `json:"required_signers"`
+	SignatureForms  []string                    `json:"signature_forms"`
+	SignedRoles     []string                    `json:"signed_roles"`
+	Acknowledgments []ackJSON                   `json:"acknowledgments"`
+	ExpiresAt       string                      `json:"expires_at"`
 }
 
 func (s *Server) getSigning(c *gin.Context) {
@@ -62,11 +62,11 @@ func (s *Server) getSigning(c *gin.Context) {
 		return
 	}
 	cs := ss.Consent
-	out := signingJSONView{ConsentID: cs.ID, Status: cs.Status, Locale: cs.Locale, Documents: map[string]documentJSON{},
+	out := signingJSONView{ConsentID: cs.ID, Status: cs.Status, Locale: cs.Locale, Documents: map[string]consent.Document{},
 		RequiredSigners: ss.RequiredSigners, SignatureForms: ss.SignatureForms, SignedRoles: ss.SignedRoles,
 		Acknowledgments: []ackJSON{}, ExpiresAt: ts(cs.ExpiresAt)}
 	for l, d := range cs.Documents {
-		out.Documents[l] = toDocumentJSON(d)
+		out.Documents[l] = documentJSON(d)
 		out.Locales = append(out.Locales, l)
 	}
 	for _, a := range cs.Acknowledgments {
@@ -80,8 +80,7 @@ type ackRequest struct {
 	Locale  string `json:"locale"`
 }
 
-func toAckJSON(r any) any {
-	a := r.(*consent.Acknowledgment)
+func toAckJSON(a *consent.Acknowledgment) ackJSON {
 	return ackJSON{Section: a.SectionKey, Locale: a.Locale, At: ts(a.At), Channel: a.Evidence.Channel}
 }
 
@@ -91,12 +90,9 @@ func (s *Server) acknowledge(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	a, err := s.Service.Acknowledge(s.idem(c, http.StatusCreated, toAckJSON), c.Param("token"), req.Section, req.Locale)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, toAckJSON(a))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.Acknowledgment, error) {
+		return s.Service.Acknowledge(ctx, c.Param("token"), req.Section, req.Locale)
+	}, view(toAckJSON))
 }
 
 func (s *Server) signWithToken(c *gin.Context) {

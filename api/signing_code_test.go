@@ -33,7 +33,7 @@ func TestSigningCodesStoredAsHMAC(t *testing.T) {
 	const oldCode = "K7QM-4XPD"
 	old.SigningTokenHash = consent.HashSecret("old-format-signing-token-old-format-signing")
 	old.SigningCodeHash = consent.HashSecret(consent.NormalizeSigningCode(oldCode))
-	if err := s.DB.Update(ctx, func(tx consent.Tx) error { return tx.CreateConsent(ctx, &old) }); err != nil {
+	if err := s.DB.Update(ctx, func(tx consent.Tx) error { return tx.Consents().CreateConsent(ctx, &old) }); err != nil {
 		t.Fatal(err)
 	}
 	x = wantJSON(t, s, 200, "POST", "/v1/signing/codes/k7qm4xpd", "", nil)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -16,32 +17,8 @@ type templateJSON struct {
 	CreatedAt      string   `json:"created_at"`
 }
 
-type templateSectionJSON struct {
-	Key                    string `json:"key"`
-	Kind                   string `json:"kind"`
-	Heading                string `json:"heading"`
-	Body                   string `json:"body"`
-	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
-}
-
-type localeJSON struct {
-	Title         string                `json:"title"`
-	Sections      []templateSectionJSON `json:"sections"`
-	Disclosure    string                `json:"disclosure"`
-	Meanings      map[string]string     `json:"meanings"`
-	ChangeSummary string                `json:"change_summary,omitempty"`
-}
-
-// contentJSON is a version's content, as sent to create or edit a draft.
-type contentJSON struct {
-	Locales           map[string]localeJSON `json:"locales"`
-	Variables         []consent.Variable    `json:"variables"`
-	RequiredSigners   []string              `json:"required_signers"`
-	SignatureForms    []string              `json:"signature_forms"`
-	ExpiresAfterHours int                   `json:"expires_after_hours"`
-}
-
-// versionSummaryJSON is a version as listed: its lifecycle, not its content.
+// versionSummaryJSON is a version as listed: its lifecycle, not its content
+// (storage's row has other columns and types).
 type versionSummaryJSON struct {
 	Slug          string  `json:"slug"`
 	Version       int     `json:"version"`
@@ -53,39 +30,27 @@ type versionSummaryJSON struct {
 	CreatedAt     string  `json:"created_at"`
 }
 
-// versionJSON is a full version: lifecycle and content.
+// versionJSON is a full version: lifecycle and content, in the domain's own
+// JSON form (consent.VersionContent), whose lists are never null.
 type versionJSON struct {
 	versionSummaryJSON
-	contentJSON
+	consent.VersionContent
 }
 
-func (j contentJSON) toDomain() consent.VersionContent {
-	out := consent.VersionContent{Locales: map[string]consent.LocaleContent{}, RequiredSigners: j.RequiredSigners,
-		SignatureForms: j.SignatureForms, ExpiresAfterHours: j.ExpiresAfterHours, Variables: j.Variables}
-	for code, l := range j.Locales {
-		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, ChangeSummary: l.ChangeSummary}
-		for _, s := range l.Sections {
-			lc.Sections = append(lc.Sections, consent.Section{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body,
-				RequiresAcknowledgment: s.RequiresAcknowledgment})
-		}
-		out.Locales[code] = lc
-	}
-	return out
-}
-
-func toContentJSON(c consent.VersionContent) contentJSON {
-	out := contentJSON{Locales: map[string]localeJSON{}, Variables: []consent.Variable{}, RequiredSigners: c.RequiredSigners,
-		SignatureForms: c.SignatureForms, ExpiresAfterHours: c.ExpiresAfterHours}
+// withLists returns c with empty lists and maps where c has none, so a
+// version shows [] and {} rather than null.
+func withLists(c consent.VersionContent) consent.VersionContent {
+	out := c
+	out.Locales = make(map[string]consent.LocaleContent, len(c.Locales))
 	for code, l := range c.Locales {
-		lj := localeJSON{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, ChangeSummary: l.ChangeSummary,
-			Sections: []templateSectionJSON{}}
-		for _, s := range l.Sections {
-			lj.Sections = append(lj.Sections, templateSectionJSON{Key: s.Key, Kind: s.Kind, Heading: s.Heading, Body: s.Body,
-				RequiresAcknowledgment: s.RequiresAcknowledgment})
+		if l.Sections == nil {
+			l.Sections = []consent.Section{}
 		}
-		out.Locales[code] = lj
+		out.Locales[code] = l
 	}
-	out.Variables = append(out.Variables, c.Variables...)
+	if out.Variables == nil {
+		out.Variables = []consent.Variable{}
+	}
 	return out
 }
 
@@ -103,7 +68,7 @@ func toVersionSummaryJSON(v *consent.TemplateVersion) versionSummaryJSON {
 }
 
 func toVersionJSON(v *consent.TemplateVersion) versionJSON {
-	return versionJSON{versionSummaryJSON: toVersionSummaryJSON(v), contentJSON: toContentJSON(v.Content())}
+	return versionJSON{versionSummaryJSON: toVersionSummaryJSON(v), VersionContent: withLists(v.Content())}
 }
 
 type createTemplateRequest struct {
@@ -117,44 +82,27 @@ func (s *Server) createTemplate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	render := func(r any) any { return toTemplateJSON(r.(*consent.Template)) }
-	t, err := s.Service.CreateTemplate(s.idem(c, http.StatusCreated, render), req.Slug, req.Title)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, render(t))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.Template, error) {
+		return s.Service.CreateTemplate(ctx, req.Slug, req.Title)
+	}, view(toTemplateJSON))
 }
 
 func (s *Server) listTemplates(c *gin.Context) {
-	list, err := s.Service.Store.ListTemplates(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[templateJSON]{Data: []templateJSON{}}
-	for _, t := range list {
-		out.Data = append(out.Data, toTemplateJSON(t))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.Store.Templates().ListTemplates, toTemplateJSON)
 }
 
 func (s *Server) getTemplate(c *gin.Context) {
-	t, err := s.Service.Store.FindTemplate(c.Request.Context(), c.Param("slug"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toTemplateJSON(t))
+	t, err := s.Service.Store.Templates().FindTemplate(c.Request.Context(), c.Param("slug"))
+	answer(s, c, t, err, toTemplateJSON)
 }
 
 func (s *Server) listVersions(c *gin.Context) {
 	ctx := c.Request.Context()
-	if _, err := s.Service.Store.FindTemplate(ctx, c.Param("slug")); err != nil {
+	if _, err := s.Service.Store.Templates().FindTemplate(ctx, c.Param("slug")); err != nil {
 		s.fail(c, err)
 		return
 	}
-	list, err := s.Service.Store.ListVersions(ctx, c.Param("slug"))
+	list, err := s.Service.Store.Templates().ListVersions(ctx, c.Param("slug"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -181,15 +129,13 @@ func (s *Server) getVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.Service.Store.FindVersion(c.Request.Context(), c.Param("slug"), n)
+	v, err := s.Service.Store.Templates().FindVersion(c.Request.Context(), c.Param("slug"), n)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	ok(c, http.StatusOK, toVersionJSON(v))
 }
-
-func renderVersion(r any) any { return toVersionJSON(r.(*consent.TemplateVersion)) }
 
 func (s *Server) createVersion(c *gin.Context) {
 	b, err := s.readBody(c)
@@ -199,20 +145,15 @@ func (s *Server) createVersion(c *gin.Context) {
 	}
 	var content *consent.VersionContent
 	if len(b) > 0 {
-		var req contentJSON
-		if err := decodeStrict(b, &req); err != nil {
+		content = &consent.VersionContent{}
+		if err := decodeStrict(b, content); err != nil {
 			s.fail(c, err)
 			return
 		}
-		d := req.toDomain()
-		content = &d
 	}
-	v, err := s.Service.CreateVersion(s.idem(c, http.StatusCreated, renderVersion), c.Param("slug"), content)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, renderVersion(v))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.TemplateVersion, error) {
+		return s.Service.CreateVersion(ctx, c.Param("slug"), content)
+	}, view(toVersionJSON))
 }
 
 func (s *Server) updateVersion(c *gin.Context) {
@@ -221,17 +162,17 @@ func (s *Server) updateVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var req contentJSON
+	var req consent.VersionContent
 	if err := s.decodeJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.Service.UpdateDraft(c.Request.Context(), c.Param("slug"), n, req.toDomain())
+	v, err := s.Service.UpdateDraft(c.Request.Context(), c.Param("slug"), n, req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusOK, renderVersion(v))
+	ok(c, http.StatusOK, toVersionJSON(v))
 }
 
 type publishRequest struct {
@@ -249,12 +190,9 @@ func (s *Server) publishVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.Service.PublishVersion(s.idem(c, http.StatusOK, renderVersion), c.Param("slug"), n, req.ApprovedBy)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, renderVersion(v))
+	write(s, c, http.StatusOK, func(ctx context.Context) (*consent.TemplateVersion, error) {
+		return s.Service.PublishVersion(ctx, c.Param("slug"), n, req.ApprovedBy)
+	}, view(toVersionJSON))
 }
 
 func (s *Server) retireVersion(c *gin.Context) {
@@ -263,10 +201,7 @@ func (s *Server) retireVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.Service.RetireVersion(s.idem(c, http.StatusOK, renderVersion), c.Param("slug"), n)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, renderVersion(v))
+	write(s, c, http.StatusOK, func(ctx context.Context) (*consent.TemplateVersion, error) {
+		return s.Service.RetireVersion(ctx, c.Param("slug"), n)
+	}, view(toVersionJSON))
 }

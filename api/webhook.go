@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/consentd/consentd/consent"
@@ -24,6 +25,7 @@ func toWebhookJSON(w *consent.Webhook) webhookJSON {
 		PreviousSecretExpiresAt: tsp(w.PreviousSecretExpiresAt)}
 }
 
+// createWebhookRequest is the body of POST /v1/webhooks.
 type createWebhookRequest struct {
 	URL    string   `json:"url"`
 	Events []string `json:"events"`
@@ -35,42 +37,30 @@ func (s *Server) createWebhook(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	render := func(r any) any {
-		w := r.(*consent.Webhook)
-		j := toWebhookJSON(w)
-		j.Secret = w.Secret
-		return j
-	}
-	w, err := s.Service.CreateWebhook(s.idem(c, http.StatusCreated, render), req.URL, req.Events)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusCreated, render(w))
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.Webhook, error) {
+		return s.Service.CreateWebhook(ctx, req.URL, req.Events)
+	}, view(toCreatedWebhookJSON))
+}
+
+// toCreatedWebhookJSON is a new endpoint with its signing secret, shown only
+// in the creation response.
+func toCreatedWebhookJSON(w *consent.Webhook) webhookJSON {
+	j := toWebhookJSON(w)
+	j.Secret = w.Secret
+	return j
 }
 
 func (s *Server) listWebhooks(c *gin.Context) {
-	list, err := s.Service.Store.ListWebhooks(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := listResponse[webhookJSON]{Data: []webhookJSON{}}
-	for _, w := range list {
-		out.Data = append(out.Data, toWebhookJSON(w))
-	}
-	ok(c, http.StatusOK, out)
+	answerList(s, c, s.Service.Store.Webhooks().ListWebhooks, toWebhookJSON)
 }
 
 func (s *Server) deleteWebhook(c *gin.Context) {
 	w, err := s.Service.DeleteWebhook(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, toWebhookJSON(w))
+	answer(s, c, w, err, toWebhookJSON)
 }
 
+// deliveryJSON is a delivery as the API shows it; storage's row of it has
+// other columns and types.
 type deliveryJSON struct {
 	ID             string  `json:"id"`
 	EventID        string  `json:"event_id"`
@@ -87,7 +77,7 @@ type deliveryJSON struct {
 
 func (s *Server) listDeliveries(c *gin.Context) {
 	ctx := c.Request.Context()
-	if _, err := s.Service.Store.FindWebhook(ctx, c.Param("id")); err != nil {
+	if _, err := s.Service.Store.Webhooks().FindWebhook(ctx, c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -96,7 +86,7 @@ func (s *Server) listDeliveries(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, err := s.Service.Store.ListDeliveries(ctx, c.Param("id"), limit)
+	list, err := s.Service.Store.Webhooks().ListDeliveries(ctx, c.Param("id"), limit)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -39,16 +40,9 @@ func (s *Server) rotateWebhookSecret(c *gin.Context) {
 			}
 		}
 	}
-	render := func(r any) any {
-		w := r.(*consent.Webhook)
-		j := toWebhookJSON(w)
-		j.Secret = w.Secret
-		return j
-	}
-	w, err := s.Service.RotateWebhookSecret(s.idem(c, http.StatusOK, render), c.Param("id"), overlap)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok(c, http.StatusOK, render(w))
+	// The new secret is shown once, as on creation; a retry with the same
+	// Idempotency-Key answers the same secret.
+	write(s, c, http.StatusOK, func(ctx context.Context) (*consent.Webhook, error) {
+		return s.Service.RotateWebhookSecret(ctx, c.Param("id"), overlap)
+	}, view(toCreatedWebhookJSON))
 }

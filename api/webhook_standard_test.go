@@ -147,7 +147,7 @@ func TestStandardWebhooksLegacySecret(t *testing.T) {
 	}
 	w := &consent.Webhook{ID: "legacy-hook", URL: rcv.URL, Events: []string{consent.EventConsentCreated}, Secret: legacy,
 		CreatedAt: consent.Millis(s.Clock.Now())}
-	if err := s.DB.Update(context.Background(), func(tx consent.Tx) error { return tx.CreateWebhook(context.Background(), w) }); err != nil {
+	if err := s.DB.Update(context.Background(), func(tx consent.Tx) error { return tx.Webhooks().CreateWebhook(context.Background(), w) }); err != nil {
 		t.Fatal(err)
 	}
 	s.CreateConsent(t, "en")

@@ -129,7 +129,7 @@ func TestWithdrawnConsentPDF(t *testing.T) {
 	}
 	// The sealed copy is append-only in the database.
 	err := s.DB.Update(context.Background(), func(tx consent.Tx) error {
-		return tx.StoreAdditionalPDF(context.Background(), &consent.SealedPDF{ConsentID: id, Kind: consent.PDFKindWithdrawn,
+		return tx.Consents().StoreAdditionalPDF(context.Background(), &consent.SealedPDF{ConsentID: id, Kind: consent.PDFKindWithdrawn,
 			Bytes: []byte("%PDF-forged")})
 	})
 	if consent.ErrorCode(err) != consent.ECONFLICT {
@@ -147,10 +147,10 @@ func TestWithdrawalCopyForConsentsWithdrawnBeforeTheUpgrade(t *testing.T) {
 	// The old withdrawal: a transition and its audit event, no copy.
 	err := s.DB.Update(ctx, func(tx consent.Tx) error {
 		now := s.Clock.Now()
-		if err := tx.TransitionConsent(ctx, id, consent.StatusSigned, consent.StatusWithdrawn, now, "by phone"); err != nil {
+		if err := tx.Consents().TransitionConsent(ctx, id, consent.StatusSigned, consent.StatusWithdrawn, now, "by phone"); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventConsentWithdrawn, At: now, Actor: "apikey:old",
+		return tx.Audit().AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventConsentWithdrawn, At: now, Actor: "apikey:old",
 			ConsentID: id, Details: map[string]any{"from": "signed", "to": "withdrawn", "reason": "by phone"}})
 	})
 	if err != nil {

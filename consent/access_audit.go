@@ -2,8 +2,7 @@ package consent
 
 import (
 	"context"
-	"sync"
-	"time"
+	"maps"
 )
 
 // Audit events for access that changes nothing but must be on record.
@@ -15,95 +14,31 @@ const (
 	EventScopeDenied = "auth.forbidden"
 )
 
-// accessLog folds repeated access events (same type, actor, route and
-// consent) within AccessWindow into one count, so a client polling the audit
-// log or hammering a forbidden route cannot grow the log without bound: the
-// first event of a window is written at once, the rest are counted and
-// written as one event when the window ends. Every occurrence is counted.
-type accessLog struct {
-	mu   sync.Mutex
-	open map[accessKey]*accessWindow
+// accessKey folds access events of one type by one actor on one route (and
+// consent), so a client polling the audit log or hammering a forbidden route
+// cannot grow the log without bound (see EventFolder).
+func accessKey(_ context.Context, e *AuditEvent) string {
+	route, _ := e.Details["route"].(string)
+	return e.Type + "|" + e.Actor + "|" + route + "|" + e.ConsentID
 }
 
-type accessKey struct{ typ, actor, route, consentID string }
-
-type accessWindow struct {
-	start  time.Time
-	req    Request
-	base   map[string]any // details shared by every event of the window
-	folded int            // occurrences after the first, not yet written
-}
-
-func (s *Service) accessWindow() time.Duration {
-	if s.AccessWindow > 0 {
-		return s.AccessWindow
-	}
-	return time.Minute
-}
-
-// recordAccess writes an access event, or counts it in the open window.
+// recordAccess writes an access event, or counts it in its open window.
 // details go on the first event of a window; base on every event of it.
 func (s *Service) recordAccess(ctx context.Context, typ, consentID, route string, base, details map[string]any) error {
-	r := RequestFrom(ctx)
-	k := accessKey{typ: typ, actor: r.Actor, route: route, consentID: consentID}
-	now := s.now()
-	var events []*AuditEvent
-	s.access.mu.Lock()
-	if s.access.open == nil {
-		s.access.open = map[accessKey]*accessWindow{}
-	}
-	if w := s.access.open[k]; w != nil {
-		if now.Sub(w.start) < s.accessWindow() {
-			w.folded++
-			s.access.mu.Unlock()
-			return nil
-		}
-		if w.folded > 0 {
-			events = append(events, s.foldedEvent(k, w))
-		}
-	}
-	s.access.open[k] = &accessWindow{start: now, req: r, base: base}
-	s.access.mu.Unlock()
-	d := map[string]any{"route": route, "count": 1}
-	for k, v := range base {
-		d[k] = v
-	}
-	for k, v := range details {
-		d[k] = v
-	}
-	return s.Store.AppendAuditEvents(ctx, append(events, s.event(ctx, typ, consentID, d))...)
-}
-
-// foldedEvent is the event that records a window's counted occurrences.
-func (s *Service) foldedEvent(k accessKey, w *accessWindow) *AuditEvent {
-	d := map[string]any{"route": k.route, "count": w.folded, "window_start": FormatTime(w.start), "folded": true}
-	for k, v := range w.base {
-		d[k] = v
-	}
-	return s.event(WithRequest(context.Background(), w.req), k.typ, k.consentID, d)
+	d := map[string]any{"route": route}
+	maps.Copy(d, base)
+	maps.Copy(d, details)
+	return s.accessLog().Record(ctx, s.event(ctx, typ, consentID, d))
 }
 
 // FlushAccessEvents writes the counts of windows that have ended (all
 // windows when final, e.g. at shutdown) and forgets them; run it
 // periodically so counts reach the log even when no further access comes.
 func (s *Service) FlushAccessEvents(ctx context.Context, final bool) error {
-	now := s.now()
-	var events []*AuditEvent
-	s.access.mu.Lock()
-	for k, w := range s.access.open {
-		if !final && now.Sub(w.start) < s.accessWindow() {
-			continue
-		}
-		if w.folded > 0 {
-			events = append(events, s.foldedEvent(k, w))
-		}
-		delete(s.access.open, k)
+	if final {
+		return s.accessLog().Flush(ctx, s.now())
 	}
-	s.access.mu.Unlock()
-	if len(events) == 0 {
-		return nil
-	}
-	return s.Store.AppendAuditEvents(ctx, events...)
+	return s.accessLog().FlushEnded(ctx, s.now())
 }
 
 // RecordScopeDenial audits a request refused because its key lacks scope.
@@ -116,11 +51,11 @@ func (s *Service) RecordScopeDenial(ctx context.Context, keyID, route, scope str
 // consent.
 func (s *Service) ListAudit(ctx context.Context, route string, f AuditFilter) ([]*AuditEvent, error) {
 	if f.ConsentID != "" {
-		if _, err := s.Store.FindConsentByID(ctx, f.ConsentID); err != nil {
+		if _, err := s.Store.Consents().FindConsentByID(ctx, f.ConsentID); err != nil {
 			return nil, err
 		}
 	}
-	list, err := s.Store.ListAuditEvents(ctx, f)
+	list, err := s.Store.Audit().ListAuditEvents(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +77,7 @@ func (s *Service) ListAudit(ctx context.Context, route string, f AuditFilter) ([
 // reader and route within AccessWindow): the checkpoints are the audit log's
 // own record of its head.
 func (s *Service) ListAuditCheckpoints(ctx context.Context, route string, afterSeq int64, limit int) ([]*AuditCheckpoint, error) {
-	list, err := s.Store.ListAuditCheckpoints(ctx, afterSeq, limit)
+	list, err := s.Store.Audit().ListAuditCheckpoints(ctx, afterSeq, limit)
 	if err != nil {
 		return nil, err
 	}

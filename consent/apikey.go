@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
@@ -65,12 +66,35 @@ type DownloadLink struct {
 	LockedAt         *time.Time // wrong birth dates used it up
 }
 
-// Idempotency is a stored response to a write made with an Idempotency-Key.
-type Idempotency struct {
-	Scope       string // API key or token identity plus route
-	Key         string
-	RequestHash string
-	Status      int
-	Body        []byte
-	CreatedAt   time.Time
+// AccessReader finds who may act: API keys, staff members and enrolled
+// devices, revoked or deactivated ones included (the caller checks). Find
+// methods return ENOTFOUND when nothing matches.
+type AccessReader interface {
+	FindAPIKeyByHash(ctx context.Context, hash string) (*APIKey, error)
+	FindAPIKey(ctx context.Context, id string) (*APIKey, error)
+	// ListAPIKeys returns every key, oldest first.
+	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
+	FindStaff(ctx context.Context, id string) (*Staff, error)
+	// ListStaff returns every staff member ordered by ID.
+	ListStaff(ctx context.Context) ([]*Staff, error)
+	FindDeviceByHash(ctx context.Context, tokenHash string) (*Device, error)
+	FindDevice(ctx context.Context, id string) (*Device, error)
+	// ListDevices returns every device, oldest first.
+	ListDevices(ctx context.Context) ([]*Device, error)
+}
+
+// AccessTx is the keys, staff and devices aggregate inside a unit of work.
+// Create methods return ECONFLICT when the ID (or the secret's hash) exists;
+// revocation and deactivation stamp a time once: ENOTFOUND if the record
+// does not exist, ECONFLICT if already stamped.
+type AccessTx interface {
+	FindAPIKey(ctx context.Context, id string) (*APIKey, error)
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
+	FindStaff(ctx context.Context, id string) (*Staff, error)
+	CreateStaff(ctx context.Context, s *Staff) error
+	DeactivateStaff(ctx context.Context, id string, at time.Time) error
+	FindDevice(ctx context.Context, id string) (*Device, error)
+	CreateDevice(ctx context.Context, d *Device) error
+	RevokeDevice(ctx context.Context, id string, at time.Time) error
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // APIKeyPrefix starts every API key so it is recognisable in configs and scanners.
@@ -31,37 +32,27 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 	secret := APIKeyPrefix + randomToken(32)
 	k := &APIKey{ID: s.NewID(), Name: name, Scopes: scopes, Hash: HashSecret(secret), Prefix: secret[:len(APIKeyPrefix)+6], CreatedAt: s.now()}
 	return update(ctx, s, func(tx Tx) (*CreatedAPIKey, error) {
-		if err := tx.CreateAPIKey(ctx, k); err != nil {
+		if err := tx.Access().CreateAPIKey(ctx, k); err != nil {
 			return nil, err
 		}
-		return &CreatedAPIKey{Key: k, Secret: secret}, tx.AppendAudit(ctx, s.event(ctx, EventAPIKeyCreated, "", map[string]any{
+		return &CreatedAPIKey{Key: k, Secret: secret}, tx.Audit().AppendAudit(ctx, s.event(ctx, EventAPIKeyCreated, "", map[string]any{
 			"key_id": k.ID, "name": name, "scopes": scopes}, k))
 	})
 }
 
 // RevokeAPIKey revokes a key; revoking twice is a no-op. Errors: ENOTFOUND.
 func (s *Service) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) {
-	return update(ctx, s, func(tx Tx) (*APIKey, error) {
-		k, err := tx.FindAPIKey(ctx, id)
-		if err != nil {
-			return nil, err
-		} else if k.RevokedAt != nil {
-			return k, nil
-		}
-		now := s.now()
-		if err := tx.RevokeAPIKey(ctx, id, now); err != nil {
-			return nil, err
-		}
-		before := *k
-		k.RevokedAt = &now
-		return k, tx.AppendAudit(ctx, s.change(ctx, EventAPIKeyRevoked, "", map[string]any{"key_id": id}, &before, k))
-	})
+	return stampOnce(ctx, s, stamp[APIKey]{
+		find:  func(tx Tx) (*APIKey, error) { return tx.Access().FindAPIKey(ctx, id) },
+		at:    func(k *APIKey) **time.Time { return &k.RevokedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Access().RevokeAPIKey(ctx, id, at) },
+		event: EventAPIKeyRevoked, details: map[string]any{"key_id": id}})
 }
 
 // Authenticate returns the live key for a secret. Errors: EUNAUTHORIZED (the
 // failure is audited, without the secret, aggregated per client).
 func (s *Service) Authenticate(ctx context.Context, secret string) (*APIKey, error) {
-	k, err := s.Store.FindAPIKeyByHash(ctx, HashSecret(secret))
+	k, err := s.Store.Access().FindAPIKeyByHash(ctx, HashSecret(secret))
 	if err == nil && k.RevokedAt == nil {
 		return k, nil
 	} else if err != nil && ErrorCode(err) != ENOTFOUND {
@@ -77,7 +68,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*APIKey, err
 // EnsureAdminKey creates an admin key when no key exists yet (first start) and
 // returns its secret, or "" when keys already exist.
 func (s *Service) EnsureAdminKey(ctx context.Context) (string, error) {
-	keys, err := s.Store.ListAPIKeys(ctx)
+	keys, err := s.Store.Access().ListAPIKeys(ctx)
 	if err != nil || len(keys) > 0 {
 		return "", err
 	}
@@ -105,31 +96,21 @@ func (s *Service) CreateStaff(ctx context.Context, id, name, role, pin string) (
 	}
 	st := &Staff{ID: id, Name: name, Role: role, PINHash: hash, CreatedAt: s.now()}
 	return update(ctx, s, func(tx Tx) (*Staff, error) {
-		if err := tx.CreateStaff(ctx, st); err != nil {
+		if err := tx.Access().CreateStaff(ctx, st); err != nil {
 			if ErrorCode(err) == ECONFLICT {
 				return nil, FieldErrorf(ECONFLICT, "id", "staff ID %q already exists.", id)
 			}
 			return nil, err
 		}
-		return st, tx.AppendAudit(ctx, s.event(ctx, EventStaffCreated, "", map[string]any{"staff_id": id, "role": role}, st))
+		return st, tx.Audit().AppendAudit(ctx, s.event(ctx, EventStaffCreated, "", map[string]any{"staff_id": id, "role": role}, st))
 	})
 }
 
 // DeactivateStaff stops a staff member from signing; the record stays. Errors: ENOTFOUND.
 func (s *Service) DeactivateStaff(ctx context.Context, id string) (*Staff, error) {
-	return update(ctx, s, func(tx Tx) (*Staff, error) {
-		st, err := tx.FindStaff(ctx, id)
-		if err != nil {
-			return nil, err
-		} else if st.DeactivatedAt != nil {
-			return st, nil
-		}
-		now := s.now()
-		if err := tx.DeactivateStaff(ctx, id, now); err != nil {
-			return nil, err
-		}
-		before := *st
-		st.DeactivatedAt = &now
-		return st, tx.AppendAudit(ctx, s.change(ctx, EventStaffDeactivated, "", map[string]any{"staff_id": id}, &before, st))
-	})
+	return stampOnce(ctx, s, stamp[Staff]{
+		find:  func(tx Tx) (*Staff, error) { return tx.Access().FindStaff(ctx, id) },
+		at:    func(st *Staff) **time.Time { return &st.DeactivatedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Access().DeactivateStaff(ctx, id, at) },
+		event: EventStaffDeactivated, details: map[string]any{"staff_id": id}})
 }

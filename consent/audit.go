@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -181,3 +182,54 @@ func (v *AuditChainVerifier) Resume(seq int64, hash string) { v.lastSeq, v.lastH
 
 // LastSeq returns the seq of the last verified entry.
 func (v *AuditChainVerifier) LastSeq() int64 { return v.lastSeq }
+
+// AuditReader reads the audit log and its checkpoints.
+type AuditReader interface {
+	// ListAuditEvents returns events oldest first (by seq), after f.AfterSeq.
+	ListAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// AuditChainHead returns the position of the last event in the database
+	// ({0, ""} for an empty chain); its MAC is not needed and may be empty.
+	AuditChainHead(ctx context.Context) (AuditHead, error)
+	// LastAuditCheckpoint returns the newest stored checkpoint, or nil if none.
+	LastAuditCheckpoint(ctx context.Context) (*AuditCheckpoint, error)
+	// ListAuditCheckpoints returns stored checkpoints oldest first, after seq afterSeq.
+	ListAuditCheckpoints(ctx context.Context, afterSeq int64, limit int) ([]*AuditCheckpoint, error)
+}
+
+// AuditAppender appends audit events in a transaction of their own.
+type AuditAppender interface {
+	// AppendAuditEvents durably appends events outside any other write (e.g.
+	// views), assigning Seq, PrevHash, Hash and MAC as AppendAudit does;
+	// implementations may group concurrent calls into one commit.
+	AppendAuditEvents(ctx context.Context, events ...*AuditEvent) error
+}
+
+// AuditLog is the audit aggregate outside transactions: reads, appends of
+// their own, and verification.
+type AuditLog interface {
+	AuditReader
+	AuditAppender
+	// LastAuditHead returns the authenticated head kept outside the database,
+	// or nil if no event was ever appended.
+	LastAuditHead(ctx context.Context) (*AuditHead, error)
+	// VerifyAuditRange checks that the events after `after` up to seq upTo
+	// follow it link by link with valid hashes and MACs; it returns the first
+	// fault, nil if they verify.
+	VerifyAuditRange(ctx context.Context, after AuditHead, upTo int64) (*IntegrityFault, error)
+	// VerifyIntegrity checks the whole chain, every row it vouches for, and
+	// the chain's end against the authenticated head and the checkpoints given
+	// (whose signatures the caller has verified).
+	VerifyIntegrity(ctx context.Context, checkpoints []CheckpointClaim) (*IntegrityReport, error)
+}
+
+// AuditTx is the audit log inside a unit of work.
+type AuditTx interface {
+	// AppendAudit assigns Seq (the next number), PrevHash (the previous
+	// event's hash), Hash and MAC, records the digests of e.Rows (and
+	// e.RowsBefore) in its details, and appends the event; the log is
+	// append-only.
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	// CreateAuditCheckpoint stores a checkpoint; ECONFLICT if one exists for its seq.
+	CreateAuditCheckpoint(ctx context.Context, cp *AuditCheckpoint) error
+	LastAuditCheckpoint(ctx context.Context) (*AuditCheckpoint, error)
+}

@@ -31,11 +31,11 @@ func (s *Service) WriteCheckpoint(ctx context.Context, p CheckpointPolicy) (*Aud
 	if s.Checkpoints == nil || !p.Enabled() {
 		return nil, nil
 	}
-	last, err := s.Store.LastAuditCheckpoint(ctx)
+	last, err := s.Store.Audit().LastAuditCheckpoint(ctx)
 	if err != nil {
 		return nil, err
 	}
-	head, err := s.Store.AuditChainHead(ctx)
+	head, err := s.Store.Audit().AuditChainHead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (s *Service) WriteCheckpoint(ctx context.Context, p CheckpointPolicy) (*Aud
 	if head.Seq <= from.Seq || !due {
 		return nil, nil
 	}
-	if f, err := s.Store.VerifyAuditRange(ctx, from, head.Seq); err != nil {
+	if f, err := s.Store.Audit().VerifyAuditRange(ctx, from, head.Seq); err != nil {
 		return nil, err
 	} else if f != nil {
 		return nil, Errorf(ECONFLICT, "The audit chain does not verify at seq %d (%s); no checkpoint was written.", f.Seq, f.Reason)
@@ -60,12 +60,12 @@ func (s *Service) WriteCheckpoint(ctx context.Context, p CheckpointPolicy) (*Aud
 	}
 	written := false
 	err = s.Store.Update(ctx, func(tx Tx) error {
-		if cur, err := tx.LastAuditCheckpoint(ctx); err != nil {
+		if cur, err := tx.Audit().LastAuditCheckpoint(ctx); err != nil {
 			return err
 		} else if cur != nil && cur.Seq >= cp.Seq {
 			return nil
 		}
-		if err := tx.CreateAuditCheckpoint(ctx, cp); err != nil {
+		if err := tx.Audit().CreateAuditCheckpoint(ctx, cp); err != nil {
 			return err
 		}
 		e := &WebhookEvent{ID: s.NewID(), Type: EventAuditCheckpoint, CreatedAt: now}
@@ -75,7 +75,7 @@ func (s *Service) WriteCheckpoint(ctx context.Context, p CheckpointPolicy) (*Aud
 		}
 		e.Payload = body
 		written = true
-		_, err = tx.EnqueueWebhookEvent(ctx, e)
+		_, err = tx.Webhooks().EnqueueWebhookEvent(ctx, e)
 		return err
 	})
 	if err != nil || !written {
@@ -103,7 +103,7 @@ func (s *Service) VerifyAuditIntegrity(ctx context.Context, given []*AuditCheckp
 		}
 	}
 	for after := int64(0); ; {
-		page, err := s.Store.ListAuditCheckpoints(ctx, after, 1000)
+		page, err := s.Store.Audit().ListAuditCheckpoints(ctx, after, 1000)
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +118,7 @@ func (s *Service) VerifyAuditIntegrity(ctx context.Context, given []*AuditCheckp
 	for _, cp := range given {
 		check(cp, source)
 	}
-	report, err := s.Store.VerifyIntegrity(ctx, claims)
+	report, err := s.Store.Audit().VerifyIntegrity(ctx, claims)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"context"
 	"time"
 )
 
@@ -99,25 +100,27 @@ func (c *Consent) IsExpired(now time.Time) bool {
 }
 
 // Document is a template version rendered for one patient in one locale: the
-// exact text shown, and its hash.
+// exact text shown, and its hash. Its tags are its wire format in the API;
+// the stored copy keeps a format of its own (see storage), so that the frozen
+// record never depends on how the API shows it.
 type Document struct {
-	Locale         string
-	Title          string
-	Sections       []DocumentSection
-	Disclosure     string
-	DisclosureHTML string
-	Meanings       map[string]string
-	ContentSHA256  string
+	Locale         string            `json:"locale"`
+	Title          string            `json:"title"`
+	Sections       []DocumentSection `json:"sections"`
+	Disclosure     string            `json:"disclosure"`
+	DisclosureHTML string            `json:"disclosure_html"`
+	Meanings       map[string]string `json:"meanings"`
+	ContentSHA256  string            `json:"content_sha256"`
 }
 
 // DocumentSection is one rendered section; Body is Markdown, BodyHTML its sanitised HTML.
 type DocumentSection struct {
-	Key                    string
-	Kind                   string
-	Heading                string
-	Body                   string
-	BodyHTML               string
-	RequiresAcknowledgment bool
+	Key                    string `json:"key"`
+	Kind                   string `json:"kind"`
+	Heading                string `json:"heading"`
+	Body                   string `json:"body"`
+	BodyHTML               string `json:"body_html"`
+	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
 }
 
 // CanonicalMap returns the document's text as a JSON object; its canonical
@@ -125,15 +128,10 @@ type DocumentSection struct {
 func (d Document) CanonicalMap(templateSlug string, version int) map[string]any {
 	sections := make([]any, 0, len(d.Sections))
 	for _, s := range d.Sections {
-		sections = append(sections, map[string]any{"key": s.Key, "kind": s.Kind, "heading": s.Heading,
-			"body": s.Body, "requires_acknowledgment": s.RequiresAcknowledgment})
-	}
-	meanings := map[string]any{}
-	for r, m := range d.Meanings {
-		meanings[r] = m
+		sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment))
 	}
 	return map[string]any{"template": templateSlug, "version": version, "locale": d.Locale,
-		"title": d.Title, "sections": sections, "disclosure": d.Disclosure, "meanings": meanings}
+		"title": d.Title, "sections": sections, "disclosure": d.Disclosure, "meanings": canonicalMeanings(d.Meanings)}
 }
 
 // PDFInfo describes a consent's stored sealed PDF.
@@ -170,4 +168,62 @@ type ConsentFilter struct {
 	// Now, when set, makes the status filter match the status shown: a pending
 	// consent past its expiry counts as expired before the job records it.
 	Now time.Time
+}
+
+// ConsentFinder finds one consent with its signatures (in signing order),
+// acknowledgments (in recording order) and PDF info; ENOTFOUND if none.
+type ConsentFinder interface {
+	FindConsentByID(ctx context.Context, id string) (*Consent, error)
+}
+
+// ConsentReader holds the queries on consents and their sealed PDFs. Find
+// methods return ENOTFOUND when nothing matches.
+type ConsentReader interface {
+	ConsentFinder
+	FindConsentBySigningToken(ctx context.Context, tokenHash string) (*Consent, error)
+	FindConsentBySigningCode(ctx context.Context, codeHash string) (*Consent, error)
+	// ListConsents returns a page of consents, newest first, and an opaque
+	// cursor for the next page ("" at the end); EINVALID for a cursor it did
+	// not return.
+	ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent, string, error)
+	// CountConsents counts the consents f matches, ignoring its cursor and limit.
+	CountConsents(ctx context.Context, f ConsentFilter) (int, error)
+	// ListExpiredPending returns up to limit pending consents whose
+	// expires_at <= now, soonest expired first.
+	ListExpiredPending(ctx context.Context, now time.Time, limit int) ([]*Consent, error)
+	FindPDF(ctx context.Context, consentID string) (*SealedPDF, error)
+	// FindAdditionalPDF returns a consent's sealed PDF of a kind other than
+	// the signed one (PDFKindWithdrawn).
+	FindAdditionalPDF(ctx context.Context, consentID, kind string) (*SealedPDF, error)
+}
+
+// ConsentWriter adds to consents; what it adds is never changed. Writes
+// naming a consent that does not exist return ENOTFOUND.
+type ConsentWriter interface {
+	// CreateConsent stores a new consent; ENOTFOUND if its template version
+	// does not exist, ECONFLICT if its ID or a signing secret is taken.
+	CreateConsent(ctx context.Context, c *Consent) error
+	// TransitionConsent moves a consent from one status to another (stamping
+	// signed_at when it becomes signed); ECONFLICT if its status is not from
+	// or the move is not a legal transition.
+	TransitionConsent(ctx context.Context, id, from, to string, at time.Time, reason string) error
+	// SetConsentLocale fixes the locale at the first signature; ECONFLICT
+	// once a signature fixed it, or when the consent is not pending.
+	SetConsentLocale(ctx context.Context, id, locale string) error
+	// CreateSignature stores a signature; ECONFLICT if the role already
+	// signed, or if a patient and a representative would both sign.
+	CreateSignature(ctx context.Context, s *Signature) error
+	// CreateAcknowledgment stores an acknowledgment and sets its ID.
+	CreateAcknowledgment(ctx context.Context, a *Acknowledgment) error
+	// StorePDF stores a consent's sealed PDF, once; ECONFLICT after.
+	StorePDF(ctx context.Context, p *SealedPDF) error
+	// StoreAdditionalPDF stores a sealed PDF of p.Kind beside the signed one,
+	// once; ECONFLICT if the consent already has one of that kind.
+	StoreAdditionalPDF(ctx context.Context, p *SealedPDF) error
+}
+
+// ConsentTx is the consent aggregate inside a unit of work.
+type ConsentTx interface {
+	ConsentFinder
+	ConsentWriter
 }

@@ -34,7 +34,7 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 	} else if err := in.Patient.Validate(now); err != nil {
 		return nil, err
 	}
-	t, err := s.Store.FindTemplate(ctx, in.Template)
+	t, err := s.Store.Templates().FindTemplate(ctx, in.Template)
 	if err != nil {
 		if ErrorCode(err) == ENOTFOUND {
 			return nil, FieldErrorf(ENOTFOUND, "template", "no template %q.", in.Template)
@@ -48,7 +48,7 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 		}
 		version = *t.CurrentVersion
 	}
-	v, err := s.Store.FindVersion(ctx, in.Template, version)
+	v, err := s.Store.Templates().FindVersion(ctx, in.Template, version)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, FieldErrorf(ENOTFOUND, "version", "template %q has no version %d.", in.Template, version)
 	} else if err != nil {
@@ -83,26 +83,26 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 		}
 	}()
 	return update(ctx, s, func(tx Tx) (*CreatedConsent, error) {
-		if err := tx.CreateConsent(ctx, c); err != nil {
+		if err := tx.Consents().CreateConsent(ctx, c); err != nil {
 			return nil, err
 		}
-		if err := tx.AppendAudit(ctx, s.event(ctx, EventConsentCreated, c.ID, map[string]any{
+		if err := tx.Audit().AppendAudit(ctx, s.event(ctx, EventConsentCreated, c.ID, map[string]any{
 			"template": c.TemplateSlug, "version": c.TemplateVersion, "locale": c.Locale,
 			"content_sha256": c.Document().ContentSHA256}, c)); err != nil {
 			return nil, err
 		}
-		return out, s.notify(ctx, tx, EventConsentCreated, c, nil)
+		return out, s.notify(ctx, tx.Webhooks(), EventConsentCreated, c, nil)
 	})
 }
 
 // GetConsent returns a consent and records that it was viewed. Errors: ENOTFOUND.
 func (s *Service) GetConsent(ctx context.Context, id string) (*Consent, error) {
-	c, err := s.Store.FindConsentByID(ctx, id)
+	c, err := s.Store.Consents().FindConsentByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	s.present(c)
-	return c, s.Store.AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, nil))
+	return c, s.Store.Audit().AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, nil))
 }
 
 // present shows a pending consent past its expiry as expired even before the
@@ -119,7 +119,7 @@ func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent
 		return nil, "", FieldErrorf(EINVALID, "status", "unknown status %q.", f.Status)
 	}
 	f.Now = s.now()
-	list, next, err := s.Store.ListConsents(ctx, f)
+	list, next, err := s.Store.Consents().ListConsents(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -130,7 +130,7 @@ func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent
 		events = append(events, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"via": "list"}))
 	}
 	if len(events) > 0 {
-		if err := s.Store.AppendAuditEvents(ctx, events...); err != nil {
+		if err := s.Store.Audit().AppendAuditEvents(ctx, events...); err != nil {
 			return nil, "", err
 		}
 	}
@@ -154,7 +154,7 @@ func (s *Service) Transition(ctx context.Context, id, to, reason string) (*Conse
 		return s.withdraw(ctx, id, reason)
 	}
 	return update(ctx, s, func(tx Tx) (*Consent, error) {
-		c, err := tx.FindConsentByID(ctx, id)
+		c, err := tx.Consents().FindConsentByID(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -164,15 +164,15 @@ func (s *Service) Transition(ctx context.Context, id, to, reason string) (*Conse
 		} else if !CanTransition(c.Status, to) {
 			return nil, Errorf(ECONFLICT, "A %s consent cannot become %s.", c.Status, to)
 		}
-		if err := tx.TransitionConsent(ctx, id, c.Status, to, now, reason); err != nil {
+		if err := tx.Consents().TransitionConsent(ctx, id, c.Status, to, now, reason); err != nil {
 			return nil, err
 		}
 		from, before := c.Status, *c
 		c.Status, c.StatusChangedAt, c.StatusReason = to, &now, reason
-		if err := tx.AppendAudit(ctx, s.change(ctx, transitionEvents[to], id, map[string]any{"from": from, "to": to, "reason": reason}, &before, c)); err != nil {
+		if err := tx.Audit().AppendAudit(ctx, s.change(ctx, transitionEvents[to], id, map[string]any{"from": from, "to": to, "reason": reason}, &before, c)); err != nil {
 			return nil, err
 		}
-		return c, s.notify(ctx, tx, transitionEvents[to], c, map[string]any{"from": from})
+		return c, s.notify(ctx, tx.Webhooks(), transitionEvents[to], c, map[string]any{"from": from})
 	})
 }
 
@@ -182,7 +182,7 @@ const expiredReason = "expired"
 // ExpireDue records the expiry of pending consents past expires_at and returns
 // how many it expired.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
-	list, err := s.Store.ListExpiredPending(ctx, s.now(), 100)
+	list, err := s.Store.Consents().ListExpiredPending(ctx, s.now(), 100)
 	if err != nil {
 		return 0, err
 	}
@@ -191,24 +191,24 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		err := s.Store.Update(ctx, func(tx Tx) error {
 			now := s.now()
 			// The event vouches for the row as stored just before and after.
-			before, err := tx.FindConsentByID(ctx, c.ID)
+			before, err := tx.Consents().FindConsentByID(ctx, c.ID)
 			if err != nil {
 				return err
 			}
-			if err := tx.TransitionConsent(ctx, c.ID, StatusPending, StatusExpired, now, expiredReason); err != nil {
+			if err := tx.Consents().TransitionConsent(ctx, c.ID, StatusPending, StatusExpired, now, expiredReason); err != nil {
 				return err
 			}
-			after, err := tx.FindConsentByID(ctx, c.ID)
+			after, err := tx.Consents().FindConsentByID(ctx, c.ID)
 			if err != nil {
 				return err
 			}
-			if err := tx.AppendAudit(ctx, &AuditEvent{Type: EventConsentExpired, At: now, Actor: "system", ConsentID: c.ID,
+			if err := tx.Audit().AppendAudit(ctx, &AuditEvent{Type: EventConsentExpired, At: now, Actor: "system", ConsentID: c.ID,
 				Details: map[string]any{"from": StatusPending, "to": StatusExpired, "expires_at": FormatTime(c.ExpiresAt)},
 				Rows:    []Row{after}, RowsBefore: []Row{before}}); err != nil {
 				return err
 			}
 			c.Status, c.StatusChangedAt, c.StatusReason = StatusExpired, &now, expiredReason
-			return s.notify(ctx, tx, EventConsentExpired, c, map[string]any{"from": StatusPending})
+			return s.notify(ctx, tx.Webhooks(), EventConsentExpired, c, map[string]any{"from": StatusPending})
 		})
 		if ErrorCode(err) == ECONFLICT {
 			continue // signed or cancelled meanwhile

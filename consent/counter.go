@@ -108,5 +108,5 @@ func (s *Service) limits() Limits {
 
 // PurgeCounters forgets counts whose windows have ended. It runs periodically.
 func (s *Service) PurgeCounters(ctx context.Context) (int64, error) {
-	return s.Store.PurgeCounters(ctx, s.now())
+	return s.Store.Counters().PurgeCounters(ctx, s.now())
 }

@@ -47,37 +47,27 @@ func (s *Service) CreateDevice(ctx context.Context, name string) (*CreatedDevice
 	token := DeviceTokenPrefix + randomToken(32)
 	d := &Device{ID: s.NewID(), Name: name, TokenHash: HashSecret(token), CreatedAt: s.now(), CreatedBy: RequestFrom(ctx).Actor}
 	return update(ctx, s, func(tx Tx) (*CreatedDevice, error) {
-		if err := tx.CreateDevice(ctx, d); err != nil {
+		if err := tx.Access().CreateDevice(ctx, d); err != nil {
 			return nil, err
 		}
-		return &CreatedDevice{Device: d, Token: token}, tx.AppendAudit(ctx, s.event(ctx, EventDeviceCreated, "",
+		return &CreatedDevice{Device: d, Token: token}, tx.Audit().AppendAudit(ctx, s.event(ctx, EventDeviceCreated, "",
 			map[string]any{"device_id": d.ID, "name": name}, d))
 	})
 }
 
 // ListDevices returns every device, revoked ones included.
 func (s *Service) ListDevices(ctx context.Context) ([]*Device, error) {
-	return s.Store.ListDevices(ctx)
+	return s.Store.Access().ListDevices(ctx)
 }
 
 // RevokeDevice stops a device's token from working; revoking twice is a
 // no-op. Errors: ENOTFOUND.
 func (s *Service) RevokeDevice(ctx context.Context, id string) (*Device, error) {
-	return update(ctx, s, func(tx Tx) (*Device, error) {
-		d, err := tx.FindDevice(ctx, id)
-		if err != nil {
-			return nil, err
-		} else if d.RevokedAt != nil {
-			return d, nil
-		}
-		now := s.now()
-		if err := tx.RevokeDevice(ctx, id, now); err != nil {
-			return nil, err
-		}
-		before := *d
-		d.RevokedAt = &now
-		return d, tx.AppendAudit(ctx, s.change(ctx, EventDeviceRevoked, "", map[string]any{"device_id": id}, &before, d))
-	})
+	return stampOnce(ctx, s, stamp[Device]{
+		find:  func(tx Tx) (*Device, error) { return tx.Access().FindDevice(ctx, id) },
+		at:    func(d *Device) **time.Time { return &d.RevokedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Access().RevokeDevice(ctx, id, at) },
+		event: EventDeviceRevoked, details: map[string]any{"device_id": id}})
 }
 
 // DeviceByToken returns the live device a token belongs to, or nil when the
@@ -87,7 +77,7 @@ func (s *Service) DeviceByToken(ctx context.Context, token string) (*Device, err
 	if !strings.HasPrefix(token, DeviceTokenPrefix) || len(token) > 100 {
 		return nil, nil
 	}
-	d, err := s.Store.FindDeviceByHash(ctx, HashSecret(token))
+	d, err := s.Store.Access().FindDeviceByHash(ctx, HashSecret(token))
 	if ErrorCode(err) == ENOTFOUND || (err == nil && d.RevokedAt != nil) {
 		return nil, nil
 	}
@@ -112,5 +102,5 @@ func (s *Service) EnrolDevice(ctx context.Context, token string) (*Device, error
 		return nil, s.authFailed(ctx, "unknown or revoked device token", Errorf(EUNAUTHORIZED,
 			"This enrolment link is not valid (revoked or mistyped). Please ask the clinic's administrator for a new one."))
 	}
-	return d, s.Store.AppendAuditEvents(ctx, s.event(ctx, EventDeviceEnrolled, "", map[string]any{"device_id": d.ID}))
+	return d, s.Store.Audit().AppendAuditEvents(ctx, s.event(ctx, EventDeviceEnrolled, "", map[string]any{"device_id": d.ID}))
 }

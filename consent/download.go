@@ -16,16 +16,16 @@ const (
 // GetPDF returns a signed consent's stored sealed PDF (never re-rendered) and
 // audits the download. Errors: ENOTFOUND, ECONFLICT (not signed yet).
 func (s *Service) GetPDF(ctx context.Context, consentID string) (*SealedPDF, error) {
-	p, err := s.Store.FindPDF(ctx, consentID)
+	p, err := s.Store.Consents().FindPDF(ctx, consentID)
 	if ErrorCode(err) == ENOTFOUND {
-		if _, err := s.Store.FindConsentByID(ctx, consentID); err != nil {
+		if _, err := s.Store.Consents().FindConsentByID(ctx, consentID); err != nil {
 			return nil, err
 		}
 		return nil, Errorf(ECONFLICT, "This consent has no PDF yet: it is not signed.")
 	} else if err != nil {
 		return nil, err
 	}
-	return p, s.Store.AppendAuditEvents(ctx, s.event(ctx, EventPDFDownloaded, consentID, map[string]any{"pdf_sha256": p.Info.SHA256}))
+	return p, s.Store.Audit().AppendAuditEvents(ctx, s.event(ctx, EventPDFDownloaded, consentID, map[string]any{"pdf_sha256": p.Info.SHA256}))
 }
 
 // CreatedDownloadLink is a new patient download link with its token, shown once.
@@ -48,37 +48,27 @@ func (s *Service) CreateDownloadLink(ctx context.Context, consentID string, ttl 
 	l := &DownloadLink{ID: s.NewID(), ConsentID: consentID, TokenHash: HashSecret(token), ExpiresAt: now.Add(ttl),
 		RequireBirthDate: requireBirthDate, CreatedAt: now, CreatedBy: RequestFrom(ctx).Actor}
 	return update(ctx, s, func(tx Tx) (*CreatedDownloadLink, error) {
-		c, err := tx.FindConsentByID(ctx, consentID)
+		c, err := tx.Consents().FindConsentByID(ctx, consentID)
 		if err != nil {
 			return nil, err
 		} else if c.PDF == nil {
 			return nil, Errorf(ECONFLICT, "This consent has no PDF yet: it is not signed.")
 		}
-		if err := tx.CreateDownloadLink(ctx, l); err != nil {
+		if err := tx.Links().CreateDownloadLink(ctx, l); err != nil {
 			return nil, err
 		}
-		return &CreatedDownloadLink{Link: l, Token: token}, tx.AppendAudit(ctx, s.event(ctx, EventDownloadLinkCreated, consentID, map[string]any{
+		return &CreatedDownloadLink{Link: l, Token: token}, tx.Audit().AppendAudit(ctx, s.event(ctx, EventDownloadLinkCreated, consentID, map[string]any{
 			"link_id": l.ID, "expires_at": FormatTime(l.ExpiresAt), "require_birth_date": requireBirthDate}, l))
 	})
 }
 
 // RevokeDownloadLink revokes a link. Errors: ENOTFOUND.
 func (s *Service) RevokeDownloadLink(ctx context.Context, consentID, linkID string) (*DownloadLink, error) {
-	return update(ctx, s, func(tx Tx) (*DownloadLink, error) {
-		l, err := tx.FindDownloadLink(ctx, consentID, linkID)
-		if err != nil {
-			return nil, err
-		} else if l.RevokedAt != nil {
-			return l, nil
-		}
-		now := s.now()
-		if err := tx.RevokeDownloadLink(ctx, linkID, now); err != nil {
-			return nil, err
-		}
-		before := *l
-		l.RevokedAt = &now
-		return l, tx.AppendAudit(ctx, s.change(ctx, EventDownloadLinkRevoked, consentID, map[string]any{"link_id": linkID}, &before, l))
-	})
+	return stampOnce(ctx, s, stamp[DownloadLink]{
+		find:  func(tx Tx) (*DownloadLink, error) { return tx.Links().FindDownloadLink(ctx, consentID, linkID) },
+		at:    func(l *DownloadLink) **time.Time { return &l.RevokedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Links().RevokeDownloadLink(ctx, linkID, at) },
+		event: EventDownloadLinkRevoked, consent: consentID, details: map[string]any{"link_id": linkID}})
 }
 
 // DownloadLinkStatus tells whether a link token is usable and whether it
@@ -91,7 +81,7 @@ func (s *Service) DownloadLinkStatus(ctx context.Context, token string) (*Downlo
 }
 
 func (s *Service) liveLink(ctx context.Context, token string) (*DownloadLink, *Consent, error) {
-	l, err := s.Store.FindDownloadLinkByHash(ctx, HashSecret(token))
+	l, err := s.Store.Links().FindDownloadLinkByHash(ctx, HashSecret(token))
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, nil, Errorf(ENOTFOUND, "Unknown download link.")
 	} else if err != nil {
@@ -106,7 +96,7 @@ func (s *Service) liveLink(ctx context.Context, token string) (*DownloadLink, *C
 	case l.LockedAt != nil:
 		return nil, nil, lockedLink()
 	}
-	c, err := s.Store.FindConsentByID(ctx, l.ConsentID)
+	c, err := s.Store.Consents().FindConsentByID(ctx, l.ConsentID)
 	if err != nil {
 		return nil, nil, err
 	} else if c.Status == StatusVoided {
@@ -136,7 +126,7 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 		lim := s.limits().BirthDate
 		u := lim.add(l.ID, s.now(), 1)
 		u.Expires = l.ExpiresAt.Add(24 * time.Hour)
-		n, err := s.Store.UpdateCounters(ctx, u)
+		n, err := s.Store.Counters().UpdateCounters(ctx, u)
 		if err != nil {
 			return nil, err
 		} else if n[0] > lim.Max {
@@ -150,7 +140,7 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 		if subtle.ConstantTimeCompare([]byte(c.Patient.BirthDate), []byte(birthDate)) != 1 {
 			ev := s.event(ctx, EventAuthFailed, l.ConsentID, map[string]any{"link_id": l.ID, "reason": "date of birth did not match",
 				"failures": n[0]})
-			if err := s.Store.AppendAuditEvents(ctx, ev); err != nil {
+			if err := s.Store.Audit().AppendAuditEvents(ctx, ev); err != nil {
 				return nil, err
 			}
 			if n[0] >= lim.Max {
@@ -162,7 +152,7 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 			return nil, FieldErrorf(EFORBIDDEN, "birth_date", "the date of birth does not match our records.")
 		}
 		u.Add = -1
-		if _, err := s.Store.UpdateCounters(ctx, u); err != nil {
+		if _, err := s.Store.Counters().UpdateCounters(ctx, u); err != nil {
 			return nil, err
 		}
 	}
@@ -171,14 +161,14 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 	if c.Status == StatusWithdrawn {
 		p, err = s.withdrawalPDF(ctx, c)
 	} else {
-		p, err = s.Store.FindPDF(ctx, l.ConsentID)
+		p, err = s.Store.Consents().FindPDF(ctx, l.ConsentID)
 	}
 	if err != nil {
 		return nil, err
 	}
 	ev := s.event(ctx, EventPDFDownloaded, l.ConsentID, map[string]any{"link_id": l.ID, "pdf_sha256": p.Info.SHA256})
 	ev.Actor = "link:" + l.ID
-	return p, s.Store.AppendAuditEvents(ctx, ev)
+	return p, s.Store.Audit().AppendAuditEvents(ctx, ev)
 }
 
 // lockLink locks a link used up by wrong birth dates, audits it and tells the
@@ -187,24 +177,48 @@ func (s *Service) lockLink(ctx context.Context, l *DownloadLink, c *Consent, fai
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		// The lock changes the link's row: the event vouches for it as read
 		// here and as written.
-		before, err := tx.FindDownloadLink(ctx, l.ConsentID, l.ID)
+		before, err := tx.Links().FindDownloadLink(ctx, l.ConsentID, l.ID)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		if err := tx.LockDownloadLink(ctx, l.ID, now); err != nil {
+		if err := tx.Links().LockDownloadLink(ctx, l.ID, now); err != nil {
 			return err
 		}
 		after := *before
 		after.LockedAt = &now
 		details := map[string]any{"link_id": l.ID, "failures": failures}
-		if err := tx.AppendAudit(ctx, s.change(ctx, EventDownloadLinkLocked, l.ConsentID, details, before, &after)); err != nil {
+		if err := tx.Audit().AppendAudit(ctx, s.change(ctx, EventDownloadLinkLocked, l.ConsentID, details, before, &after)); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, EventDownloadLinkLocked, c, details)
+		return s.notify(ctx, tx.Webhooks(), EventDownloadLinkLocked, c, details)
 	})
 	if ErrorCode(err) == ECONFLICT {
 		return nil
 	}
 	return err
+}
+
+// LinkReader finds download links, revoked, expired and locked ones
+// included (the caller answers 410); ENOTFOUND if none.
+type LinkReader interface {
+	FindDownloadLinkByHash(ctx context.Context, tokenHash string) (*DownloadLink, error)
+	// FindDownloadLink returns a consent's link by ID.
+	FindDownloadLink(ctx context.Context, consentID, id string) (*DownloadLink, error)
+}
+
+// LinkWriter creates download links and stamps them revoked or locked, each
+// once: ENOTFOUND if the link does not exist, ECONFLICT if already stamped.
+type LinkWriter interface {
+	// CreateDownloadLink stores a link; ENOTFOUND without its consent,
+	// ECONFLICT if its ID or token hash exists.
+	CreateDownloadLink(ctx context.Context, l *DownloadLink) error
+	RevokeDownloadLink(ctx context.Context, id string, at time.Time) error
+	LockDownloadLink(ctx context.Context, id string, at time.Time) error
+}
+
+// LinkTx is the download-link aggregate inside a unit of work.
+type LinkTx interface {
+	LinkReader
+	LinkWriter
 }

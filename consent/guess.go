@@ -26,7 +26,7 @@ func (s *Service) guessRefused(ctx context.Context, u CounterUpdate) error {
 func (s *Service) checkGuesses(ctx context.Context) error {
 	l := s.limits().SigningGuesses
 	u := l.add(guessSubject(RequestFrom(ctx)), s.now(), 1)
-	n, err := s.Store.CounterValue(ctx, u.Key)
+	n, err := s.Store.Counters().CounterValue(ctx, u.Key)
 	if err != nil {
 		return err
 	} else if n >= l.Max {
@@ -37,7 +37,7 @@ func (s *Service) checkGuesses(ctx context.Context) error {
 
 // countGuess records one failed guess.
 func (s *Service) countGuess(ctx context.Context) error {
-	_, err := s.Store.UpdateCounters(ctx, s.limits().SigningGuesses.add(guessSubject(RequestFrom(ctx)), s.now(), 1))
+	_, err := s.Store.Counters().UpdateCounters(ctx, s.limits().SigningGuesses.add(guessSubject(RequestFrom(ctx)), s.now(), 1))
 	return err
 }
 
@@ -47,7 +47,7 @@ func (s *Service) countGuess(ctx context.Context) error {
 func (s *Service) reserveGuess(ctx context.Context) error {
 	l := s.limits().SigningGuesses
 	u := l.add(guessSubject(RequestFrom(ctx)), s.now(), 1)
-	n, err := s.Store.UpdateCounters(ctx, u)
+	n, err := s.Store.Counters().UpdateCounters(ctx, u)
 	if err != nil {
 		return err
 	} else if n[0] > l.Max {
@@ -57,6 +57,6 @@ func (s *Service) reserveGuess(ctx context.Context) error {
 }
 
 func (s *Service) releaseGuess(ctx context.Context) error {
-	_, err := s.Store.UpdateCounters(ctx, s.limits().SigningGuesses.add(guessSubject(RequestFrom(ctx)), s.now(), -1))
+	_, err := s.Store.Counters().UpdateCounters(ctx, s.limits().SigningGuesses.add(guessSubject(RequestFrom(ctx)), s.now(), -1))
 	return err
 }

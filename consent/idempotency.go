@@ -7,62 +7,114 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"time"
 )
 
-// IdempotencyRequest asks the service to store the response of a write in the
-// write's own transaction, so a retried request can be answered from it.
+// IdempotencyRequest asks a write to store its result in the write's own
+// transaction, so that a retried request (same caller, route, key and body)
+// gets the same answer.
 type IdempotencyRequest struct {
 	Scope       string // identity of the caller plus route
 	Key         string
 	RequestHash string
-	// Render turns the use case's result into the HTTP status and body the
-	// handler will send.
-	Render func(result any) (status int, body []byte, err error)
 }
 
 type idempotencyKey struct{}
 
-// WithIdempotency returns a context asking writes to store their response under r.
+// WithIdempotency returns a context asking writes to store their result under r.
 func WithIdempotency(ctx context.Context, r *IdempotencyRequest) context.Context {
 	return context.WithValue(ctx, idempotencyKey{}, r)
 }
 
-// saveIdempotency stores the rendered response encrypted (AES-256-GCM with a key
-// derived from the service's secret, which is not in the database): responses
-// carry secrets shown once — API keys, signing and download tokens — that are
+// Idempotency is a write's stored result, sealed (see saveIdempotency).
+type Idempotency struct {
+	Scope       string // API key or token identity plus route
+	Key         string
+	RequestHash string
+	// Result is the write's typed result (a *CreatedConsent, *Staff, …),
+	// JSON-encoded and sealed.
+	Result []byte
+	// LegacyStatus is set on a record written before results were typed:
+	// Result is then the sealed response body, sent again as it was with
+	// this status. Records are purged a day after they are written, so none
+	// is left a day after the upgrade.
+	LegacyStatus int
+	CreatedAt    time.Time
+}
+
+// saveIdempotency stores result sealed (AES-256-GCM with a key derived from
+// the service's secret, which is not in the database): results carry
+// secrets shown once — API keys, signing and download tokens — that are
 // otherwise stored only as hashes.
-func (s *Service) saveIdempotency(ctx context.Context, tx Tx, result any, now time.Time) error {
+func (s *Service) saveIdempotency(ctx context.Context, w IdempotencyWriter, result any, now time.Time) error {
 	r, _ := ctx.Value(idempotencyKey{}).(*IdempotencyRequest)
 	if r == nil {
 		return nil
 	}
-	status, body, err := r.Render(result)
+	b, err := json.Marshal(result)
+	if err != nil {
+		return fmt.Errorf("consent: encode idempotent result: %w", err)
+	}
+	sealed, err := s.sealIdempotency(idempotencyAAD(r.Scope, r.Key, false), b)
 	if err != nil {
 		return err
 	}
-	sealed, err := s.sealIdempotency(r.Scope+"\x00"+r.Key, body)
-	if err != nil {
-		return err
-	}
-	return tx.SaveIdempotency(ctx, &Idempotency{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash,
-		Status: status, Body: sealed, CreatedAt: now})
+	return w.SaveIdempotency(ctx, &Idempotency{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, Result: sealed, CreatedAt: now})
 }
 
-// FindIdempotentResponse returns the stored response for scope and key with its
-// body decrypted. Errors: ENOTFOUND.
-func (s *Service) FindIdempotentResponse(ctx context.Context, scope, key string) (*Idempotency, error) {
-	rec, err := s.Store.FindIdempotency(ctx, scope, key)
+// Replay is a write's stored result, opened: the typed result (read it with
+// ReplayResult) or, for a record written before results were typed, the
+// response as it was sent (LegacyStatus and LegacyBody).
+type Replay struct {
+	RequestHash  string
+	LegacyStatus int
+	LegacyBody   []byte
+	result       []byte
+}
+
+// FindReplay returns the stored result of the write made with scope and
+// key. Errors: ENOTFOUND.
+func (s *Service) FindReplay(ctx context.Context, scope, key string) (*Replay, error) {
+	rec, err := s.Store.Idempotency().FindIdempotency(ctx, scope, key)
 	if err != nil {
 		return nil, err
 	}
-	body, err := s.openIdempotency(scope+"\x00"+key, rec.Body)
+	legacy := rec.LegacyStatus != 0
+	b, err := s.openIdempotency(idempotencyAAD(scope, key, legacy), rec.Result)
 	if err != nil {
 		return nil, err
 	}
-	rec.Body = body
-	return rec, nil
+	out := &Replay{RequestHash: rec.RequestHash}
+	if legacy {
+		out.LegacyStatus, out.LegacyBody = rec.LegacyStatus, b
+	} else {
+		out.result = b
+	}
+	return out, nil
+}
+
+// ReplayResult returns a replay's typed result: T is the type the write
+// returned (e.g. *CreatedAPIKey).
+func ReplayResult[T any](r *Replay) (T, error) {
+	var out T
+	if r.result == nil {
+		return out, fmt.Errorf("consent: the stored result was written before results were typed")
+	}
+	if err := json.Unmarshal(r.result, &out); err != nil {
+		return out, fmt.Errorf("consent: decode idempotent result as %T: %w", out, err)
+	}
+	return out, nil
+}
+
+// idempotencyAAD binds a sealed result to its scope and key, and to its
+// format: a typed result cannot be opened as a legacy body or the reverse.
+func idempotencyAAD(scope, key string, legacy bool) string {
+	if legacy {
+		return scope + "\x00" + key
+	}
+	return "typed\x00" + scope + "\x00" + key
 }
 
 func (s *Service) idempotencyAEAD() (cipher.AEAD, error) {
@@ -96,4 +148,15 @@ func (s *Service) openIdempotency(aad string, sealed []byte) ([]byte, error) {
 		return nil, fmt.Errorf("idempotency record too short")
 	}
 	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(aad))
+}
+
+// IdempotencyReader finds a stored result; ENOTFOUND if none.
+type IdempotencyReader interface {
+	FindIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)
+}
+
+// IdempotencyWriter stores a result in the write's own transaction.
+type IdempotencyWriter interface {
+	// SaveIdempotency stores a result; ECONFLICT if scope+key already exists.
+	SaveIdempotency(ctx context.Context, r *Idempotency) error
 }

@@ -49,25 +49,36 @@ type Service struct {
 	// AccessWindow folds repeated audit reads and scope denials by one actor
 	// on one route into one event per window (default 1 min).
 	AccessWindow time.Duration
-	access       accessLog
-	// FailedAuths aggregates failed authentications in the audit log; nil uses
-	// one with the defaults on Store.
-	FailedAuths   *FailedAuthLog
-	failedAuthsMu sync.Mutex
+	// FailedAuths folds failed authentications in the audit log per source
+	// and window; nil uses one with the defaults on Store.
+	FailedAuths *EventFolder
+	foldersMu   sync.Mutex
+	access      *EventFolder
 
 	dummyOnce sync.Once
 	dummyHash string // see dummyPINHash
 }
 
-// FailedAuthLog returns the aggregator of failed authentications (FailedAuths
+// FailedAuthLog returns the folder of failed authentications (FailedAuths
 // or a default one), whose Run the server starts and stops.
-func (s *Service) FailedAuthLog() *FailedAuthLog {
-	s.failedAuthsMu.Lock()
-	defer s.failedAuthsMu.Unlock()
+func (s *Service) FailedAuthLog() *EventFolder {
+	s.foldersMu.Lock()
+	defer s.foldersMu.Unlock()
 	if s.FailedAuths == nil {
-		s.FailedAuths = &FailedAuthLog{Store: s.Store}
+		s.FailedAuths = &EventFolder{Store: s.Store.Audit()}
 	}
-	return s.FailedAuths
+	return failedAuths(s.FailedAuths)
+}
+
+// accessLog returns the folder of access events (audit reads, scope denials).
+func (s *Service) accessLog() *EventFolder {
+	s.foldersMu.Lock()
+	defer s.foldersMu.Unlock()
+	if s.access == nil {
+		s.access = &EventFolder{Store: s.Store.Audit(), Window: s.AccessWindow, Key: accessKey,
+			Carry: []string{"route", "key_id", "scope", "result"}}
+	}
+	return s.access
 }
 
 // Observer receives measurements from the use cases.
@@ -103,7 +114,7 @@ func update[T any](ctx context.Context, s *Service, fn func(tx Tx) (T, error)) (
 			return err
 		}
 		out = r
-		return s.saveIdempotency(ctx, tx, r, s.now())
+		return s.saveIdempotency(ctx, tx.Idempotency(), r, s.now())
 	})
 	return out, err
 }

@@ -39,7 +39,7 @@ const signRetries = 3
 // input, wrong PIN), ENOTFOUND, ECONFLICT (role signed, patient and
 // representative, not pending), EGONE (expired), ERATELIMITED (too many wrong PINs).
 func (s *Service) Sign(ctx context.Context, consentID string, in SignInput) (*SignResult, error) {
-	return s.sign(ctx, func(ctx context.Context) (*Consent, error) { return s.Store.FindConsentByID(ctx, consentID) }, in)
+	return s.sign(ctx, func(ctx context.Context) (*Consent, error) { return s.Store.Consents().FindConsentByID(ctx, consentID) }, in)
 }
 
 // SignWithToken records a signature through a signing token (tablet path).
@@ -106,7 +106,7 @@ func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (
 	if !slices.Contains(Roles, in.Role) {
 		return nil, FieldErrorf(EINVALID, "role", "must be one of patient, representative, witness, clinician, interpreter.")
 	}
-	v, err := s.Store.FindVersion(ctx, c.TemplateSlug, c.TemplateVersion)
+	v, err := s.Store.Templates().FindVersion(ctx, c.TemplateSlug, c.TemplateVersion)
 	if err != nil {
 		return nil, err
 	}

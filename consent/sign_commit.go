@@ -57,7 +57,7 @@ func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
 	if limit <= 0 {
 		limit = 500
 	}
-	events, err := s.Store.ListAuditEvents(ctx, AuditFilter{ConsentID: p.before.ID, Limit: limit})
+	events, err := s.Store.Audit().ListAuditEvents(ctx, AuditFilter{ConsentID: p.before.ID, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
 // PDF and audit events in one transaction, if the consent is still as planned.
 func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult, error) {
 	return update(ctx, s, func(tx Tx) (*SignResult, error) {
-		c, err := tx.FindConsentByID(ctx, p.before.ID)
+		c, err := tx.Consents().FindConsentByID(ctx, p.before.ID)
 		if err != nil {
 			return nil, err
 		} else if c.Status != StatusPending || len(c.Signatures) != len(p.before.Signatures) || c.Locale != p.before.Locale {
@@ -88,40 +88,40 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 			return nil, Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))
 		}
 		if p.after.Locale != c.Locale {
-			if err := tx.SetConsentLocale(ctx, c.ID, p.after.Locale); err != nil {
+			if err := tx.Consents().SetConsentLocale(ctx, c.ID, p.after.Locale); err != nil {
 				return nil, err
 			}
 		}
 		for i := range p.acks {
-			if err := tx.CreateAcknowledgment(ctx, &p.acks[i]); err != nil {
+			if err := tx.Consents().CreateAcknowledgment(ctx, &p.acks[i]); err != nil {
 				return nil, err
 			}
 		}
-		if err := tx.CreateSignature(ctx, p.sig); err != nil {
+		if err := tx.Consents().CreateSignature(ctx, p.sig); err != nil {
 			if ErrorCode(err) == ECONFLICT {
 				return nil, FieldErrorf(ECONFLICT, "role", "the %s side has already signed this consent.", p.sig.Role)
 			}
 			return nil, err
 		}
 		if p.completes {
-			if err := tx.TransitionConsent(ctx, c.ID, StatusPending, StatusSigned, p.sig.SignedAt, ""); err != nil {
+			if err := tx.Consents().TransitionConsent(ctx, c.ID, StatusPending, StatusSigned, p.sig.SignedAt, ""); err != nil {
 				return nil, err
-			} else if err := tx.StorePDF(ctx, p.pdf); err != nil {
+			} else if err := tx.Consents().StorePDF(ctx, p.pdf); err != nil {
 				return nil, err
 			}
 		}
 		p.vouch()
 		for _, e := range p.events {
-			if err := tx.AppendAudit(ctx, e); err != nil {
+			if err := tx.Audit().AppendAudit(ctx, e); err != nil {
 				return nil, err
 			}
 		}
 		extra := map[string]any{"signature_id": p.sig.ID, "role": p.sig.Role}
-		if err := s.notify(ctx, tx, EventSignatureRecorded, p.after, extra); err != nil {
+		if err := s.notify(ctx, tx.Webhooks(), EventSignatureRecorded, p.after, extra); err != nil {
 			return nil, err
 		}
 		if p.completes {
-			if err := s.notify(ctx, tx, EventConsentSigned, p.after, nil); err != nil {
+			if err := s.notify(ctx, tx.Webhooks(), EventConsentSigned, p.after, nil); err != nil {
 				return nil, err
 			}
 		}

@@ -74,9 +74,9 @@ func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string,
 	if len(norm) != 8 || strings.Trim(norm, signingCodeAlphabet) != "" {
 		return "", nil, s.authFailed(ctx, "malformed signing code", Errorf(ENOTFOUND, "Unknown signing code."))
 	}
-	c, err := s.Store.FindConsentBySigningCode(ctx, s.signingCodeHash(norm))
+	c, err := s.Store.Consents().FindConsentBySigningCode(ctx, s.signingCodeHash(norm))
 	if ErrorCode(err) == ENOTFOUND { // a consent created before codes were stored as HMACs
-		c, err = s.Store.FindConsentBySigningCode(ctx, HashSecret(norm))
+		c, err = s.Store.Consents().FindConsentBySigningCode(ctx, HashSecret(norm))
 	}
 	if ErrorCode(err) == ENOTFOUND {
 		return "", nil, s.authFailed(ctx, "unknown signing code", Errorf(ENOTFOUND, "Unknown signing code."))
@@ -130,13 +130,13 @@ func (s *Service) findByToken(ctx context.Context, token string) (*Consent, erro
 		if err != nil {
 			return nil, notFound
 		}
-		c, err := s.Store.FindConsentByID(ctx, string(id))
+		c, err := s.Store.Consents().FindConsentByID(ctx, string(id))
 		if ErrorCode(err) == ENOTFOUND || (err == nil && !hmac.Equal([]byte(s.sessionToken(c)), []byte(token))) {
 			return nil, notFound
 		}
 		return c, err
 	}
-	c, err := s.Store.FindConsentBySigningToken(ctx, HashSecret(token))
+	c, err := s.Store.Consents().FindConsentBySigningToken(ctx, HashSecret(token))
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, notFound
 	}
@@ -173,7 +173,7 @@ func (s *Service) OpenSigning(ctx context.Context, token string) (*SigningSessio
 	} else if err := s.checkSignable(c); err != nil {
 		return nil, err
 	}
-	v, err := s.Store.FindVersion(ctx, c.TemplateSlug, c.TemplateVersion)
+	v, err := s.Store.Templates().FindVersion(ctx, c.TemplateSlug, c.TemplateVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (s *Service) OpenSigning(ctx context.Context, token string) (*SigningSessio
 	for _, sig := range c.Signatures {
 		out.SignedRoles = append(out.SignedRoles, sig.Role)
 	}
-	return out, s.Store.AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"channel": ChannelTablet}))
+	return out, s.Store.Audit().AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"channel": ChannelTablet}))
 }
 
 // Acknowledge records, with the server's time, that the patient side
@@ -207,7 +207,7 @@ func (s *Service) Acknowledge(ctx context.Context, token, section, locale string
 		return nil, FieldErrorf(EINVALID, "section", "no section %q in this consent.", section)
 	}
 	return update(ctx, s, func(tx Tx) (*Acknowledgment, error) {
-		c, err := tx.FindConsentByID(ctx, c.ID)
+		c, err := tx.Consents().FindConsentByID(ctx, c.ID)
 		if err != nil {
 			return nil, err
 		} else if err := s.checkSignable(c); err != nil {
@@ -220,10 +220,10 @@ func (s *Service) Acknowledge(ctx context.Context, token, section, locale string
 		}
 		r := RequestFrom(ctx)
 		a := &Acknowledgment{ConsentID: c.ID, SectionKey: section, Locale: locale, At: s.now(), Evidence: r.evidence()}
-		if err := tx.CreateAcknowledgment(ctx, a); err != nil {
+		if err := tx.Consents().CreateAcknowledgment(ctx, a); err != nil {
 			return nil, err
 		}
-		return a, tx.AppendAudit(ctx, s.event(ctx, EventAcknowledged, c.ID, map[string]any{"section": section, "locale": locale}, a))
+		return a, tx.Audit().AppendAudit(ctx, s.event(ctx, EventAcknowledged, c.ID, map[string]any{"section": section, "locale": locale}, a))
 	})
 }
 

@@ -37,7 +37,7 @@ func (s *Service) CheckStaffAtHandover(ctx context.Context, token, role, staffID
 	if !isStaffRole(role) {
 		return nil, FieldErrorf(EINVALID, "role", "must be one of %s.", joinOr(StaffRoles))
 	}
-	v, err := s.Store.FindVersion(ctx, c.TemplateSlug, c.TemplateVersion)
+	v, err := s.Store.Templates().FindVersion(ctx, c.TemplateSlug, c.TemplateVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (s *Service) CheckStaffAtHandover(ctx context.Context, token, role, staffID
 		return nil, err
 	}
 	ev := s.event(ctx, EventPatientShown, c.ID, map[string]any{"staff_id": st.ID, "role": role, "shown": []string{"name", "birth_date"}})
-	if err := s.Store.AppendAuditEvents(ctx, ev); err != nil {
+	if err := s.Store.Audit().AppendAuditEvents(ctx, ev); err != nil {
 		return nil, err
 	}
 	return &StaffCheck{Staff: st, Role: role, Patient: Patient{GivenName: c.Patient.GivenName,

@@ -93,11 +93,11 @@ func (s *Service) pinAttempt(ctx context.Context, c *Consent, role, staffID, pin
 		return nil
 	}
 	counts := func() (int, int, error) {
-		nPlace, err := s.Store.CounterValue(ctx, atPlace.Key)
+		nPlace, err := s.Store.Counters().CounterValue(ctx, atPlace.Key)
 		if err != nil {
 			return 0, 0, err
 		}
-		nStaff, err := s.Store.CounterValue(ctx, overall.Key)
+		nStaff, err := s.Store.Counters().CounterValue(ctx, overall.Key)
 		return nPlace, nStaff, err
 	}
 	nPlace, nStaff, err := counts()
@@ -106,7 +106,7 @@ func (s *Service) pinAttempt(ctx context.Context, c *Consent, role, staffID, pin
 	} else if err := refused(nPlace, nStaff); err != nil {
 		return nil, err
 	}
-	st, err := s.Store.FindStaff(ctx, staffID)
+	st, err := s.Store.Access().FindStaff(ctx, staffID)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return nil, err
 	}
@@ -124,13 +124,13 @@ func (s *Service) pinAttempt(ctx context.Context, c *Consent, role, staffID, pin
 		}
 		return st, nil
 	}
-	n, err := s.Store.UpdateCounters(ctx, atPlace, overall)
+	n, err := s.Store.Counters().UpdateCounters(ctx, atPlace, overall)
 	if err != nil {
 		return nil, err
 	}
 	nPlace, nStaff = n[0], n[1]
 	ev := s.event(ctx, EventStaffAuthFailed, c.ID, map[string]any{"staff_id": staffID, "role": role, "place_failures": nPlace})
-	if err := s.Store.AppendAuditEvents(ctx, ev); err != nil {
+	if err := s.Store.Audit().AppendAuditEvents(ctx, ev); err != nil {
 		return nil, err
 	}
 	if nStaff == lim.PINPerStaff.Max {
@@ -151,10 +151,10 @@ func (s *Service) alertPINCeiling(ctx context.Context, staffID string, failures 
 	details := map[string]any{"staff_id": staffID, "failures": failures, "window_start": FormatTime(from),
 		"window_end": FormatTime(until)}
 	return s.Store.Update(ctx, func(tx Tx) error {
-		if err := tx.AppendAudit(ctx, s.event(ctx, EventStaffPINAttempts, "", details)); err != nil {
+		if err := tx.Audit().AppendAudit(ctx, s.event(ctx, EventStaffPINAttempts, "", details)); err != nil {
 			return err
 		}
-		return s.notifyData(ctx, tx, EventStaffPINAttempts, details)
+		return s.notifyData(ctx, tx.Webhooks(), EventStaffPINAttempts, details)
 	})
 }
 

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"context"
 	"regexp"
 	"slices"
 	"time"
@@ -34,39 +35,47 @@ type Template struct {
 // TemplateVersion is one numbered revision of a template. Once published, its
 // content (everything ContentSHA256 covers) never changes.
 type TemplateVersion struct {
-	Slug              string
-	Version           int
-	Status            string
-	ContentSHA256     string
-	PublishedAt       *time.Time
-	ApprovedBy        string
-	RetiredAt         *time.Time
-	CreatedAt         time.Time
-	Locales           map[string]LocaleContent
-	Variables         []Variable
-	RequiredSigners   []string
-	SignatureForms    []string
-	ExpiresAfterHours int
+	Slug          string
+	Version       int
+	Status        string
+	ContentSHA256 string
+	PublishedAt   *time.Time
+	ApprovedBy    string
+	RetiredAt     *time.Time
+	CreatedAt     time.Time
+	VersionContent
+}
+
+// VersionContent is the content of a version without its lifecycle fields.
+// It is the one shape of a template's content: its tags are the wire format
+// of the API (a version as sent and shown), of the stored version and of the
+// template files, whose names are the domain's own.
+type VersionContent struct {
+	Locales           map[string]LocaleContent `json:"locales" yaml:"locales"`
+	Variables         []Variable               `json:"variables" yaml:"variables"`
+	RequiredSigners   []string                 `json:"required_signers" yaml:"required_signers"`
+	SignatureForms    []string                 `json:"signature_forms" yaml:"signature_forms"`
+	ExpiresAfterHours int                      `json:"expires_after_hours" yaml:"expires_after_hours"`
 }
 
 // LocaleContent is a version's text in one language.
 type LocaleContent struct {
-	Title      string
-	Sections   []Section
-	Disclosure string            // electronic-records disclosure, Markdown
-	Meanings   map[string]string // role → meaning of the signature (21 CFR 11.50)
+	Title      string            `json:"title" yaml:"title"`
+	Sections   []Section         `json:"sections" yaml:"sections"`
+	Disclosure string            `json:"disclosure" yaml:"disclosure"` // electronic-records disclosure, Markdown
+	Meanings   map[string]string `json:"meanings" yaml:"meanings"`     // role → meaning of the signature (21 CFR 11.50)
 	// ChangeSummary says in plain words what changed since the previous
 	// version (Markdown, optional); empty on a first version.
-	ChangeSummary string
+	ChangeSummary string `json:"change_summary,omitempty" yaml:"change_summary"`
 }
 
 // Section is one part of a consent document; Body is Markdown with {{variable}} placeholders.
 type Section struct {
-	Key                    string
-	Kind                   string
-	Heading                string
-	Body                   string
-	RequiresAcknowledgment bool
+	Key                    string `json:"key" yaml:"key"`
+	Kind                   string `json:"kind" yaml:"kind"`
+	Heading                string `json:"heading" yaml:"heading"`
+	Body                   string `json:"body" yaml:"body"`
+	RequiresAcknowledgment bool   `json:"requires_acknowledgment" yaml:"requires_acknowledgment"`
 }
 
 // Variable is a value filled in per consent, such as the clinic's name. It is
@@ -81,30 +90,16 @@ type Variable struct {
 	Default string `json:"default,omitempty" yaml:"default"`
 }
 
-// VersionContent is the content of a version without its lifecycle fields.
-type VersionContent struct {
-	Locales           map[string]LocaleContent
-	Variables         []Variable
-	RequiredSigners   []string
-	SignatureForms    []string
-	ExpiresAfterHours int
-}
-
 // Content returns the part of the version that its hash covers.
-func (v *TemplateVersion) Content() VersionContent {
-	return VersionContent{Locales: v.Locales, Variables: v.Variables, RequiredSigners: v.RequiredSigners,
-		SignatureForms: v.SignatureForms, ExpiresAfterHours: v.ExpiresAfterHours}
-}
+func (v *TemplateVersion) Content() VersionContent { return v.VersionContent }
 
 // SetContent replaces the version's content and recomputes its hash.
 func (v *TemplateVersion) SetContent(c VersionContent) error {
-	v.Locales, v.Variables, v.RequiredSigners = c.Locales, c.Variables, c.RequiredSigners
-	v.SignatureForms, v.ExpiresAfterHours = c.SignatureForms, c.ExpiresAfterHours
 	sum, err := c.SHA256()
 	if err != nil {
 		return err
 	}
-	v.ContentSHA256 = sum
+	v.VersionContent, v.ContentSHA256 = c, sum
 	return nil
 }
 
@@ -125,14 +120,10 @@ func (c VersionContent) CanonicalMap() map[string]any {
 	for code, lc := range c.Locales {
 		sections := make([]any, 0, len(lc.Sections))
 		for _, s := range lc.Sections {
-			sections = append(sections, map[string]any{"key": s.Key, "kind": s.Kind, "heading": s.Heading,
-				"body": s.Body, "requires_acknowledgment": s.RequiresAcknowledgment})
+			sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment))
 		}
-		meanings := map[string]any{}
-		for r, m := range lc.Meanings {
-			meanings[r] = m
-		}
-		l := map[string]any{"title": lc.Title, "sections": sections, "disclosure": lc.Disclosure, "meanings": meanings}
+		l := map[string]any{"title": lc.Title, "sections": sections, "disclosure": lc.Disclosure,
+			"meanings": canonicalMeanings(lc.Meanings)}
 		// Optional fields enter the hash only when set, so the hashes of
 		// versions made before they existed do not change.
 		if lc.ChangeSummary != "" {
@@ -158,6 +149,21 @@ func (c VersionContent) CanonicalMap() map[string]any {
 // SHA256 returns the hex SHA-256 of the RFC 8785 canonical encoding of the content.
 func (c VersionContent) SHA256() (string, error) {
 	return CanonicalSHA256(c.CanonicalMap())
+}
+
+// canonicalSection is a section's text as hashed, in a template version and
+// in a rendered document alike (a document's HTML is derived, so not hashed).
+func canonicalSection(key, kind, heading, body string, ack bool) map[string]any {
+	return map[string]any{"key": key, "kind": kind, "heading": heading, "body": body, "requires_acknowledgment": ack}
+}
+
+// canonicalMeanings is the signature meanings by role, as hashed ({} when none).
+func canonicalMeanings(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for role, meaning := range m {
+		out[role] = meaning
+	}
+	return out
 }
 
 func nonNil(s []string) []string {
@@ -191,4 +197,38 @@ func CheckID(field, id string) error {
 		return FieldErrorf(EINVALID, field, "must be 1-64 letters, digits, dots, underscores or dashes (A-Z a-z 0-9 . _ -), starting with a letter or digit.")
 	}
 	return nil
+}
+
+// TemplateReader finds templates and their versions. Find methods return
+// ENOTFOUND when nothing matches; ListVersions returns ENOTFOUND for an
+// unknown template.
+type TemplateReader interface {
+	FindTemplate(ctx context.Context, slug string) (*Template, error)
+	// ListTemplates returns every template ordered by slug.
+	ListTemplates(ctx context.Context) ([]*Template, error)
+	FindVersion(ctx context.Context, slug string, version int) (*TemplateVersion, error)
+	// ListVersions returns a template's versions, oldest first.
+	ListVersions(ctx context.Context, slug string) ([]*TemplateVersion, error)
+}
+
+// TemplateWriter creates templates and moves their versions through their
+// lifecycle. A published version's content is never written again.
+type TemplateWriter interface {
+	CreateTemplate(ctx context.Context, t *Template) error // ECONFLICT if the slug exists
+	// CreateVersion stores a new version; ENOTFOUND without its template,
+	// ECONFLICT if the number is taken.
+	CreateVersion(ctx context.Context, v *TemplateVersion) error
+	// UpdateDraftVersion replaces a draft's content; ECONFLICT if it is not a
+	// draft, ENOTFOUND if it does not exist.
+	UpdateDraftVersion(ctx context.Context, v *TemplateVersion) error
+	// SetVersionStatus moves a version from one status to another, stamping
+	// published_at and approved_by, or retired_at; ECONFLICT if its status is
+	// not from, ENOTFOUND if it does not exist.
+	SetVersionStatus(ctx context.Context, slug string, version int, from, to string, at time.Time, approvedBy string) error
+}
+
+// TemplateTx is the template aggregate inside a unit of work.
+type TemplateTx interface {
+	TemplateReader
+	TemplateWriter
 }

@@ -3,6 +3,7 @@ package consent
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -15,13 +16,13 @@ func (s *Service) CreateTemplate(ctx context.Context, slug, title string) (*Temp
 	}
 	t := &Template{Slug: slug, Title: title, CreatedAt: s.now()}
 	return update(ctx, s, func(tx Tx) (*Template, error) {
-		if err := tx.CreateTemplate(ctx, t); err != nil {
+		if err := tx.Templates().CreateTemplate(ctx, t); err != nil {
 			if ErrorCode(err) == ECONFLICT {
 				return nil, FieldErrorf(ECONFLICT, "slug", "a template %q already exists.", slug)
 			}
 			return nil, err
 		}
-		return t, tx.AppendAudit(ctx, s.event(ctx, EventTemplateCreated, "", map[string]any{"slug": slug}, t))
+		return t, tx.Audit().AppendAudit(ctx, s.event(ctx, EventTemplateCreated, "", map[string]any{"slug": slug}, t))
 	})
 }
 
@@ -34,10 +35,10 @@ func (s *Service) CreateVersion(ctx context.Context, slug string, content *Versi
 		}
 	}
 	return update(ctx, s, func(tx Tx) (*TemplateVersion, error) {
-		if _, err := tx.FindTemplate(ctx, slug); err != nil {
+		if _, err := tx.Templates().FindTemplate(ctx, slug); err != nil {
 			return nil, err
 		}
-		versions, err := tx.ListVersions(ctx, slug)
+		versions, err := tx.Templates().ListVersions(ctx, slug)
 		if err != nil {
 			return nil, err
 		}
@@ -56,10 +57,10 @@ func (s *Service) CreateVersion(ctx context.Context, slug string, content *Versi
 		if err := v.SetContent(*content); err != nil {
 			return nil, err
 		}
-		if err := tx.CreateVersion(ctx, v); err != nil {
+		if err := tx.Templates().CreateVersion(ctx, v); err != nil {
 			return nil, err
 		}
-		return v, tx.AppendAudit(ctx, s.event(ctx, EventVersionCreated, "", map[string]any{
+		return v, tx.Audit().AppendAudit(ctx, s.event(ctx, EventVersionCreated, "", map[string]any{
 			"slug": slug, "version": v.Version, "content_sha256": v.ContentSHA256}, v))
 	})
 }
@@ -74,23 +75,15 @@ func (s *Service) UpdateDraft(ctx context.Context, slug string, version int, con
 	if err := s.validateContent(content); err != nil {
 		return nil, err
 	}
-	return update(ctx, s, func(tx Tx) (*TemplateVersion, error) {
-		v, err := tx.FindVersion(ctx, slug, version)
-		if err != nil {
-			return nil, err
-		} else if v.Status != VersionDraft {
-			return nil, Errorf(ECONFLICT, "Version %d of %s is %s; its content is frozen. Create a new version instead.", version, slug, v.Status)
-		}
-		before := *v
-		if err := v.SetContent(content); err != nil {
-			return nil, err
-		}
-		if err := tx.UpdateDraftVersion(ctx, v); err != nil {
-			return nil, err
-		}
-		return v, tx.AppendAudit(ctx, s.change(ctx, EventVersionUpdated, "", map[string]any{
-			"slug": slug, "version": version, "content_sha256": v.ContentSHA256}, &before, v))
-	})
+	return s.changeVersion(ctx, slug, version, versionChange{from: VersionDraft, event: EventVersionUpdated,
+		refused: "its content is frozen. Create a new version instead",
+		apply: func(tx TemplateTx, v *TemplateVersion) error {
+			if err := v.SetContent(content); err != nil {
+				return err
+			}
+			return tx.UpdateDraftVersion(ctx, v)
+		},
+		details: func(v *TemplateVersion) map[string]any { return map[string]any{"content_sha256": v.ContentSHA256} }})
 }
 
 // PublishVersion freezes a draft and makes it the template's current version.
@@ -99,43 +92,63 @@ func (s *Service) PublishVersion(ctx context.Context, slug string, version int, 
 	if err := CheckName("approved_by", approvedBy, 200); err != nil {
 		return nil, err
 	}
-	return update(ctx, s, func(tx Tx) (*TemplateVersion, error) {
-		v, err := tx.FindVersion(ctx, slug, version)
-		if err != nil {
-			return nil, err
-		} else if v.Status != VersionDraft {
-			return nil, Errorf(ECONFLICT, "Version %d of %s is already %s.", version, slug, v.Status)
-		} else if err := s.validateContent(v.Content()); err != nil {
-			return nil, err
-		}
-		now := s.now()
-		if err := tx.SetVersionStatus(ctx, slug, version, VersionDraft, VersionPublished, now, approvedBy); err != nil {
-			return nil, err
-		}
-		before := *v
-		v.Status, v.PublishedAt, v.ApprovedBy = VersionPublished, &now, approvedBy
-		return v, tx.AppendAudit(ctx, s.change(ctx, EventVersionPublished, "", map[string]any{
-			"slug": slug, "version": version, "content_sha256": v.ContentSHA256, "approved_by": approvedBy}, &before, v))
-	})
+	return s.changeVersion(ctx, slug, version, versionChange{from: VersionDraft, event: EventVersionPublished,
+		refused: "only a draft can be published",
+		apply: func(tx TemplateTx, v *TemplateVersion) error {
+			if err := s.validateContent(v.Content()); err != nil {
+				return err
+			}
+			now := s.now()
+			v.Status, v.PublishedAt, v.ApprovedBy = VersionPublished, &now, approvedBy
+			return tx.SetVersionStatus(ctx, slug, version, VersionDraft, VersionPublished, now, approvedBy)
+		},
+		details: func(v *TemplateVersion) map[string]any {
+			return map[string]any{"content_sha256": v.ContentSHA256, "approved_by": approvedBy}
+		}})
 }
 
 // RetireVersion stops new consents from using a published version. Errors:
 // ENOTFOUND, ECONFLICT (not published).
 func (s *Service) RetireVersion(ctx context.Context, slug string, version int) (*TemplateVersion, error) {
+	return s.changeVersion(ctx, slug, version, versionChange{from: VersionPublished, event: EventVersionRetired,
+		refused: "only a published version can be retired",
+		apply: func(tx TemplateTx, v *TemplateVersion) error {
+			now := s.now()
+			v.Status, v.RetiredAt = VersionRetired, &now
+			return tx.SetVersionStatus(ctx, slug, version, VersionPublished, VersionRetired, now, "")
+		}})
+}
+
+// versionChange is one change to an existing version: allowed from one
+// status, made by apply on the version read in the transaction, recorded as
+// event with the version as it was and as it is.
+type versionChange struct {
+	from    string
+	event   string
+	refused string // why a version in another status is refused
+	apply   func(tx TemplateTx, v *TemplateVersion) error
+	details func(v *TemplateVersion) map[string]any // beyond slug and version
+}
+
+// changeVersion makes c to version of slug in one transaction. Errors:
+// ENOTFOUND, ECONFLICT (not in c.from), and apply's.
+func (s *Service) changeVersion(ctx context.Context, slug string, version int, c versionChange) (*TemplateVersion, error) {
 	return update(ctx, s, func(tx Tx) (*TemplateVersion, error) {
-		v, err := tx.FindVersion(ctx, slug, version)
+		v, err := tx.Templates().FindVersion(ctx, slug, version)
 		if err != nil {
 			return nil, err
-		} else if v.Status != VersionPublished {
-			return nil, Errorf(ECONFLICT, "Version %d of %s is %s; only a published version can be retired.", version, slug, v.Status)
-		}
-		now := s.now()
-		if err := tx.SetVersionStatus(ctx, slug, version, VersionPublished, VersionRetired, now, ""); err != nil {
-			return nil, err
+		} else if v.Status != c.from {
+			return nil, Errorf(ECONFLICT, "Version %d of %s is %s; %s.", version, slug, v.Status, c.refused)
 		}
 		before := *v
-		v.Status, v.RetiredAt = VersionRetired, &now
-		return v, tx.AppendAudit(ctx, s.change(ctx, EventVersionRetired, "", map[string]any{"slug": slug, "version": version}, &before, v))
+		if err := c.apply(tx.Templates(), v); err != nil {
+			return nil, err
+		}
+		d := map[string]any{"slug": slug, "version": version}
+		if c.details != nil {
+			maps.Copy(d, c.details(v))
+		}
+		return v, tx.Audit().AppendAudit(ctx, s.change(ctx, c.event, "", d, &before, v))
 	})
 }
 
@@ -167,7 +180,7 @@ func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, p
 			return created, err
 		}
 		isNew := false
-		if _, err := s.Store.FindTemplate(ctx, sv.Slug); ErrorCode(err) == ENOTFOUND {
+		if _, err := s.Store.Templates().FindTemplate(ctx, sv.Slug); ErrorCode(err) == ENOTFOUND {
 			if _, err := s.CreateTemplate(ctx, sv.Slug, sv.Title); err != nil {
 				return created, err
 			}
@@ -176,7 +189,7 @@ func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, p
 			return created, err
 		}
 		isNew = newTemplates[sv.Slug]
-		versions, err := s.Store.ListVersions(ctx, sv.Slug)
+		versions, err := s.Store.Templates().ListVersions(ctx, sv.Slug)
 		if err != nil {
 			return created, err
 		}

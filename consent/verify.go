@@ -96,9 +96,9 @@ func (s *Service) VerifyPDF(ctx context.Context, v PDFVerifier, b []byte) (*PDFV
 	var p *SealedPDF
 	var err error
 	if kind == PDFKindSigned {
-		p, err = s.Store.FindPDF(ctx, res.ConsentID)
+		p, err = s.Store.Consents().FindPDF(ctx, res.ConsentID)
 	} else {
-		p, err = s.Store.FindAdditionalPDF(ctx, res.ConsentID, kind)
+		p, err = s.Store.Consents().FindAdditionalPDF(ctx, res.ConsentID, kind)
 	}
 	if ErrorCode(err) == ENOTFOUND {
 		res.Valid, res.Reason = false, "not ours: no "+kind+" PDF of consent "+res.ConsentID+" was issued by this server"

@@ -94,7 +94,7 @@ func (s *Service) VerifyPublicPDF(ctx context.Context, route string, v PDFVerifi
 		out := &PublicVerification{Reason: publicReason(res.Reason), Via: PublicViaUpload, FileSHA256: res.FileSHA256}
 		return out, s.recordPublic(ctx, route, "", map[string]any{"via": PublicViaUpload, "reason": out.Reason, "file_sha256": res.FileSHA256})
 	}
-	c, err := s.Store.FindConsentByID(ctx, res.ConsentID)
+	c, err := s.Store.Consents().FindConsentByID(ctx, res.ConsentID)
 	if err != nil {
 		return nil, err // the file matched a stored PDF of this consent: it exists
 	}
@@ -113,7 +113,7 @@ func (s *Service) VerifyPublicLink(ctx context.Context, route, token string) (*P
 	if !ok {
 		return nil, s.publicRefused(ctx, route, PublicViaLink, notFound)
 	}
-	c, err := s.Store.FindConsentByID(ctx, id)
+	c, err := s.Store.Consents().FindConsentByID(ctx, id)
 	if ErrorCode(err) == ENOTFOUND || err == nil && c.PDF == nil {
 		return nil, s.publicRefused(ctx, route, PublicViaLink, notFound)
 	} else if err != nil {

@@ -69,17 +69,52 @@ type WebhookDelivery struct {
 	Payload                 []byte
 }
 
-// WebhookWriter holds the webhook writes, inside a transaction.
-type WebhookWriter interface {
+// WebhookReader holds the webhook queries. Find methods return ENOTFOUND
+// when nothing matches.
+type WebhookReader interface {
+	// FindWebhook returns an endpoint, deleted or not.
+	FindWebhook(ctx context.Context, id string) (*Webhook, error)
+	// ListWebhooks returns every endpoint, oldest first.
+	ListWebhooks(ctx context.Context) ([]*Webhook, error)
+	// ListDeliveries returns an endpoint's deliveries, newest first.
+	ListDeliveries(ctx context.Context, webhookID string, limit int) ([]*WebhookDelivery, error)
+	// CountPendingDeliveries returns the delivery backlog.
+	CountPendingDeliveries(ctx context.Context) (int, error)
+}
+
+// Outbox takes webhook events in the transaction of the change they report.
+type Outbox interface {
+	// EnqueueWebhookEvent stores the event and one pending delivery (due now) per
+	// live endpoint subscribed to its type; it returns how many it queued.
+	EnqueueWebhookEvent(ctx context.Context, e *WebhookEvent) (int, error)
+}
+
+// WebhookTx is the webhook aggregate inside a unit of work.
+type WebhookTx interface {
+	Outbox
+	FindWebhook(ctx context.Context, id string) (*Webhook, error)
+	// CreateWebhook stores an endpoint; ECONFLICT if its ID exists.
 	CreateWebhook(ctx context.Context, w *Webhook) error
-	// DeleteWebhook marks an endpoint deleted; its pending deliveries are not sent.
+	// DeleteWebhook marks an endpoint deleted, once (ENOTFOUND, ECONFLICT
+	// after); its pending deliveries fail and are not sent.
 	DeleteWebhook(ctx context.Context, id string, at time.Time) error
 	// RotateWebhookSecret stores a live endpoint's Secret, PreviousSecret and
 	// PreviousSecretExpiresAt.
 	RotateWebhookSecret(ctx context.Context, w *Webhook) error
-	// EnqueueWebhookEvent stores the event and one pending delivery (due now) per
-	// live endpoint subscribed to its type; it returns how many it queued.
-	EnqueueWebhookEvent(ctx context.Context, e *WebhookEvent) (int, error)
+}
+
+// Deliveries is the delivery side of the webhook outbox, used by the
+// dispatcher outside any other transaction.
+type Deliveries interface {
+	// ClaimDueDeliveries leases pending webhook deliveries whose next attempt
+	// is due, within c's limits, so no other worker or process sends them
+	// during the lease; each comes with its endpoint's URL and secret and the
+	// payload.
+	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, c DeliveryClaim) ([]*WebhookDelivery, error)
+	// CompleteDelivery records an attempt's outcome (status, attempts, next
+	// attempt, last result), appends it to the delivery log and releases the
+	// lease; ECONFLICT if the delivery is no longer pending.
+	CompleteDelivery(ctx context.Context, d *WebhookDelivery, attempt DeliveryAttempt) error
 }
 
 // DeliveryClaim bounds one claim of due deliveries: at most Limit in all, at
@@ -120,35 +155,25 @@ func (s *Service) CreateWebhook(ctx context.Context, rawURL string, events []str
 	}
 	w := &Webhook{ID: s.NewID(), URL: rawURL, Events: events, Secret: newWebhookSecret(), CreatedAt: s.now()}
 	return update(ctx, s, func(tx Tx) (*Webhook, error) {
-		if err := tx.CreateWebhook(ctx, w); err != nil {
+		if err := tx.Webhooks().CreateWebhook(ctx, w); err != nil {
 			return nil, err
 		}
-		return w, tx.AppendAudit(ctx, s.event(ctx, EventWebhookCreated, "", map[string]any{"webhook_id": w.ID, "events": events}, w))
+		return w, tx.Audit().AppendAudit(ctx, s.event(ctx, EventWebhookCreated, "", map[string]any{"webhook_id": w.ID, "events": events}, w))
 	})
 }
 
 // DeleteWebhook stops deliveries to an endpoint; its delivery log stays. Errors: ENOTFOUND.
 func (s *Service) DeleteWebhook(ctx context.Context, id string) (*Webhook, error) {
-	return update(ctx, s, func(tx Tx) (*Webhook, error) {
-		w, err := tx.FindWebhook(ctx, id)
-		if err != nil {
-			return nil, err
-		} else if w.DeletedAt != nil {
-			return w, nil
-		}
-		now := s.now()
-		if err := tx.DeleteWebhook(ctx, id, now); err != nil {
-			return nil, err
-		}
-		before := *w
-		w.DeletedAt = &now
-		return w, tx.AppendAudit(ctx, s.change(ctx, EventWebhookDeleted, "", map[string]any{"webhook_id": id}, &before, w))
-	})
+	return stampOnce(ctx, s, stamp[Webhook]{
+		find:  func(tx Tx) (*Webhook, error) { return tx.Webhooks().FindWebhook(ctx, id) },
+		at:    func(w *Webhook) **time.Time { return &w.DeletedAt },
+		write: func(tx Tx, at time.Time) error { return tx.Webhooks().DeleteWebhook(ctx, id, at) },
+		event: EventWebhookDeleted, details: map[string]any{"webhook_id": id}})
 }
 
 // notify writes a webhook event for a consent change into the outbox, in the
 // caller's transaction. Payloads carry IDs and states, never names or birth dates.
-func (s *Service) notify(ctx context.Context, tx Tx, typ string, c *Consent, extra map[string]any) error {
+func (s *Service) notify(ctx context.Context, out Outbox, typ string, c *Consent, extra map[string]any) error {
 	data := map[string]any{"consent_id": c.ID, "status": c.Status, "template": c.TemplateSlug,
 		"version": c.TemplateVersion, "locale": c.Locale}
 	if c.SignedAt != nil {
@@ -160,18 +185,18 @@ func (s *Service) notify(ctx context.Context, tx Tx, typ string, c *Consent, ext
 	for k, v := range extra {
 		data[k] = v
 	}
-	return s.notifyData(ctx, tx, typ, data)
+	return s.notifyData(ctx, out, typ, data)
 }
 
 // notifyData writes a webhook event with the given data into the outbox, in
 // the caller's transaction.
-func (s *Service) notifyData(ctx context.Context, tx Tx, typ string, data map[string]any) error {
+func (s *Service) notifyData(ctx context.Context, out Outbox, typ string, data map[string]any) error {
 	e := &WebhookEvent{ID: s.NewID(), Type: typ, CreatedAt: s.now()}
 	body, err := json.Marshal(map[string]any{"id": e.ID, "type": typ, "created_at": FormatTime(e.CreatedAt), "data": data})
 	if err != nil {
 		return err
 	}
 	e.Payload = body
-	_, err = tx.EnqueueWebhookEvent(ctx, e)
+	_, err = out.EnqueueWebhookEvent(ctx, e)
 	return err
 }

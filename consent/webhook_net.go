@@ -179,7 +179,7 @@ type WebhookTargetProblem struct {
 // CheckWebhookTargets re-checks every live endpoint against the network
 // policy, e.g. at start after an upgrade, and lists those refused.
 func (s *Service) CheckWebhookTargets(ctx context.Context) ([]WebhookTargetProblem, error) {
-	list, err := s.Store.ListWebhooks(ctx)
+	list, err := s.Store.Webhooks().ListWebhooks(ctx)
 	if err != nil {
 		return nil, err
 	}

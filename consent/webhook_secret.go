@@ -52,7 +52,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id string, overlap ti
 			int64(MaxWebhookSecretOverlap/time.Second), "7 days")
 	}
 	return update(ctx, s, func(tx Tx) (*Webhook, error) {
-		w, err := tx.FindWebhook(ctx, id)
+		w, err := tx.Webhooks().FindWebhook(ctx, id)
 		if err != nil {
 			return nil, err
 		} else if w.DeletedAt != nil {
@@ -66,13 +66,13 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id string, overlap ti
 			w.PreviousSecret, w.PreviousSecretExpiresAt = w.Secret, &until
 		}
 		w.Secret = newWebhookSecret()
-		if err := tx.RotateWebhookSecret(ctx, w); err != nil {
+		if err := tx.Webhooks().RotateWebhookSecret(ctx, w); err != nil {
 			return nil, err
 		}
 		details := map[string]any{"webhook_id": id, "overlap_seconds": int64(overlap / time.Second)}
 		if w.PreviousSecretExpiresAt != nil {
 			details["previous_secret_expires_at"] = FormatTime(*w.PreviousSecretExpiresAt)
 		}
-		return w, tx.AppendAudit(ctx, s.change(ctx, EventWebhookSecretRotated, "", details, &before, w))
+		return w, tx.Audit().AppendAudit(ctx, s.change(ctx, EventWebhookSecretRotated, "", details, &before, w))
 	})
 }

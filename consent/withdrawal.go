@@ -16,7 +16,7 @@ import (
 // rendered and sealed before the write transaction (like a signing), then
 // stored with the transition, its audit event and webhook in one transaction.
 func (s *Service) withdraw(ctx context.Context, id, reason string) (*Consent, error) {
-	c, err := s.Store.FindConsentByID(ctx, id)
+	c, err := s.Store.Consents().FindConsentByID(ctx, id)
 	if err != nil {
 		return nil, err
 	} else if c.IsExpired(s.now()) || c.Status == StatusExpired {
@@ -34,13 +34,13 @@ func (s *Service) withdraw(ctx context.Context, id, reason string) (*Consent, er
 	}
 	ev.Details["withdrawal_pdf_sha256"] = pdf.Info.SHA256
 	return update(ctx, s, func(tx Tx) (*Consent, error) {
-		cur, err := tx.FindConsentByID(ctx, id)
+		cur, err := tx.Consents().FindConsentByID(ctx, id)
 		if err != nil {
 			return nil, err
 		} else if cur.Status != c.Status {
 			return nil, Errorf(ECONFLICT, "A %s consent cannot become %s.", cur.Status, StatusWithdrawn)
 		}
-		if err := tx.TransitionConsent(ctx, id, c.Status, StatusWithdrawn, now, reason); err != nil {
+		if err := tx.Consents().TransitionConsent(ctx, id, c.Status, StatusWithdrawn, now, reason); err != nil {
 			return nil, err
 		}
 		// The event vouches for the consent row as read here and as written,
@@ -48,13 +48,13 @@ func (s *Service) withdraw(ctx context.Context, id, reason string) (*Consent, er
 		row := *cur
 		row.Status, row.StatusChangedAt, row.StatusReason = StatusWithdrawn, &now, reason
 		ev.Rows, ev.RowsBefore = []Row{&row, pdf}, []Row{cur}
-		if err := tx.StoreAdditionalPDF(ctx, pdf); err != nil {
+		if err := tx.Consents().StoreAdditionalPDF(ctx, pdf); err != nil {
 			return nil, err
-		} else if err := tx.AppendAudit(ctx, ev); err != nil {
+		} else if err := tx.Audit().AppendAudit(ctx, ev); err != nil {
 			return nil, err
 		}
 		after.WithdrawalPDF = &pdf.Info
-		return &after, s.notify(ctx, tx, EventConsentWithdrawn, &after,
+		return &after, s.notify(ctx, tx.Webhooks(), EventConsentWithdrawn, &after,
 			map[string]any{"from": c.Status, "withdrawal_pdf_sha256": pdf.Info.SHA256})
 	})
 }
@@ -67,7 +67,7 @@ func (s *Service) sealWithdrawal(ctx context.Context, c *Consent, extra []*Audit
 	if limit <= 0 {
 		limit = 500
 	}
-	events, err := s.Store.ListAuditEvents(ctx, AuditFilter{ConsentID: c.ID, Limit: limit})
+	events, err := s.Store.Audit().ListAuditEvents(ctx, AuditFilter{ConsentID: c.ID, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) sealWithdrawal(ctx context.Context, c *Consent, extra []*Audit
 // withdrawn before copies existed gets one now, once, from its stored record
 // and audit trail (audited as consent.withdrawal_pdf_sealed).
 func (s *Service) withdrawalPDF(ctx context.Context, c *Consent) (*SealedPDF, error) {
-	p, err := s.Store.FindAdditionalPDF(ctx, c.ID, PDFKindWithdrawn)
+	p, err := s.Store.Consents().FindAdditionalPDF(ctx, c.ID, PDFKindWithdrawn)
 	if ErrorCode(err) != ENOTFOUND {
 		return p, err
 	} else if c.Status != StatusWithdrawn || c.StatusChangedAt == nil || c.PDF == nil {
@@ -99,13 +99,13 @@ func (s *Service) withdrawalPDF(ctx context.Context, c *Consent) (*SealedPDF, er
 		return nil, err
 	}
 	err = s.Store.Update(ctx, func(tx Tx) error {
-		if err := tx.StoreAdditionalPDF(ctx, p); err != nil {
+		if err := tx.Consents().StoreAdditionalPDF(ctx, p); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.event(ctx, EventWithdrawalPDFSealed, c.ID, map[string]any{"pdf_sha256": p.Info.SHA256}, p))
+		return tx.Audit().AppendAudit(ctx, s.event(ctx, EventWithdrawalPDFSealed, c.ID, map[string]any{"pdf_sha256": p.Info.SHA256}, p))
 	})
 	if ErrorCode(err) == ECONFLICT { // sealed meanwhile by another request: serve that one
-		return s.Store.FindAdditionalPDF(ctx, c.ID, PDFKindWithdrawn)
+		return s.Store.Consents().FindAdditionalPDF(ctx, c.ID, PDFKindWithdrawn)
 	}
 	return p, err
 }
@@ -113,7 +113,7 @@ func (s *Service) withdrawalPDF(ctx context.Context, c *Consent) (*SealedPDF, er
 // GetWithdrawalPDF returns a withdrawn consent's sealed withdrawal copy and
 // audits the download. Errors: ENOTFOUND, ECONFLICT (not withdrawn).
 func (s *Service) GetWithdrawalPDF(ctx context.Context, consentID string) (*SealedPDF, error) {
-	c, err := s.Store.FindConsentByID(ctx, consentID)
+	c, err := s.Store.Consents().FindConsentByID(ctx, consentID)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +121,6 @@ func (s *Service) GetWithdrawalPDF(ctx context.Context, consentID string) (*Seal
 	if err != nil {
 		return nil, err
 	}
-	return p, s.Store.AppendAuditEvents(ctx, s.event(ctx, EventPDFDownloaded, consentID,
+	return p, s.Store.Audit().AppendAuditEvents(ctx, s.event(ctx, EventPDFDownloaded, consentID,
 		map[string]any{"pdf_sha256": p.Info.SHA256, "kind": PDFKindWithdrawn}))
 }

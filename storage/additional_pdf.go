@@ -7,7 +7,8 @@ import (
 )
 
 // additionalPDFRow is a sealed PDF made after the signed one (the withdrawal
-// copy). Like pdfs, the table is append-only (triggers).
+// copy). Like pdfs, the table is append-only (triggers); it is a table of its
+// own, keyed by consent and kind, so the signed PDF's table never changes.
 type additionalPDFRow struct {
 	ConsentID  string `gorm:"column:consent_id;primaryKey"`
 	Kind       string `gorm:"column:kind;primaryKey"`

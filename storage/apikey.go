@@ -51,19 +51,7 @@ func (r reader) findAPIKey(ctx context.Context, where string, arg any) (*consent
 
 // ListAPIKeys returns every key, oldest first.
 func (r reader) ListAPIKeys(ctx context.Context) ([]*consent.APIKey, error) {
-	var rows []apiKeyRow
-	if err := r.q(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
-		return nil, translate("list api keys", err, msgs{})
-	}
-	out := make([]*consent.APIKey, 0, len(rows))
-	for _, row := range rows {
-		k, err := row.toDomain()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, nil
+	return listRows(ctx, r, "list api keys", "created_at, id", apiKeyRow.toDomain)
 }
 
 // CreateAPIKey stores a key; ECONFLICT if its ID or hash exists.

@@ -19,13 +19,13 @@ func TestAPIKeys(t *testing.T) {
 	k2 := &consent.APIKey{ID: "K2", Name: "admin", Scopes: []string{consent.ScopeAdmin}, Hash: consent.HashSecret("secret-2"),
 		Prefix: "cd_def", CreatedAt: t0.Add(time.Second)}
 	update(t, db, func(tx consent.Tx) error {
-		if err := tx.CreateAPIKey(ctx, k1); err != nil {
+		if err := tx.Access().CreateAPIKey(ctx, k1); err != nil {
 			return err
 		}
-		return tx.CreateAPIKey(ctx, k2)
+		return tx.Access().CreateAPIKey(ctx, k2)
 	})
 	revoked := t0.Add(time.Hour)
-	update(t, db, func(tx consent.Tx) error { return tx.RevokeAPIKey(ctx, "K1", revoked) })
+	update(t, db, func(tx consent.Tx) error { return tx.Access().RevokeAPIKey(ctx, "K1", revoked) })
 	k1.RevokedAt = &revoked
 
 	got, err := db.FindAPIKeyByHash(ctx, consent.HashSecret("secret-1"))
@@ -48,9 +48,9 @@ func TestAPIKeys(t *testing.T) {
 
 	dup := *k2
 	dup.ID = "K3"
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.CreateAPIKey(ctx, &dup) }), consent.ECONFLICT)
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.RevokeAPIKey(ctx, "K1", t0) }), consent.ECONFLICT)
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.RevokeAPIKey(ctx, "nope", t0) }), consent.ENOTFOUND)
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Access().CreateAPIKey(ctx, &dup) }), consent.ECONFLICT)
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Access().RevokeAPIKey(ctx, "K1", t0) }), consent.ECONFLICT)
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Access().RevokeAPIKey(ctx, "nope", t0) }), consent.ENOTFOUND)
 	_, err = db.FindAPIKeyByHash(ctx, "nope")
 	wantCode(t, err, consent.ENOTFOUND)
 }
@@ -59,10 +59,10 @@ func TestStaff(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.MustOpen(t)
 	s := &consent.Staff{ID: "DR-1", Name: "Dr. Ada", Role: consent.RoleClinician, PINHash: "$argon2id$...", CreatedAt: t0}
-	update(t, db, func(tx consent.Tx) error { return tx.CreateStaff(ctx, s) })
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.CreateStaff(ctx, s) }), consent.ECONFLICT)
+	update(t, db, func(tx consent.Tx) error { return tx.Access().CreateStaff(ctx, s) })
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Access().CreateStaff(ctx, s) }), consent.ECONFLICT)
 	off := t0.Add(time.Hour)
-	update(t, db, func(tx consent.Tx) error { return tx.DeactivateStaff(ctx, "DR-1", off) })
+	update(t, db, func(tx consent.Tx) error { return tx.Access().DeactivateStaff(ctx, "DR-1", off) })
 	s.DeactivatedAt = &off
 	got, err := db.FindStaff(ctx, "DR-1")
 	if err != nil {
@@ -75,8 +75,8 @@ func TestStaff(t *testing.T) {
 	if err != nil || !cmp.Equal([]*consent.Staff{s}, list) {
 		t.Errorf("ListStaff = %+v, %v", list, err)
 	}
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.DeactivateStaff(ctx, "DR-1", off) }), consent.ECONFLICT)
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.DeactivateStaff(ctx, "nope", off) }), consent.ENOTFOUND)
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Access().DeactivateStaff(ctx, "DR-1", off) }), consent.ECONFLICT)
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Access().DeactivateStaff(ctx, "nope", off) }), consent.ENOTFOUND)
 	_, err = db.FindStaff(ctx, "nope")
 	wantCode(t, err, consent.ENOTFOUND)
 }
@@ -88,9 +88,9 @@ func TestDownloadLinks(t *testing.T) {
 	createConsent(t, db, newConsent("C1", "k", t0))
 	l := &consent.DownloadLink{ID: "L1", ConsentID: "C1", TokenHash: consent.HashSecret("dl"), ExpiresAt: t0.Add(24 * time.Hour),
 		RequireBirthDate: true, CreatedAt: t0, CreatedBy: "apikey:K1"}
-	update(t, db, func(tx consent.Tx) error { return tx.CreateDownloadLink(ctx, l) })
+	update(t, db, func(tx consent.Tx) error { return tx.Links().CreateDownloadLink(ctx, l) })
 	revoked := t0.Add(time.Minute)
-	update(t, db, func(tx consent.Tx) error { return tx.RevokeDownloadLink(ctx, "L1", revoked) })
+	update(t, db, func(tx consent.Tx) error { return tx.Links().RevokeDownloadLink(ctx, "L1", revoked) })
 	l.RevokedAt = &revoked
 	for name, find := range map[string]func() (*consent.DownloadLink, error){
 		"ByHash": func() (*consent.DownloadLink, error) { return db.FindDownloadLinkByHash(ctx, consent.HashSecret("dl")) },
@@ -110,24 +110,25 @@ func TestDownloadLinks(t *testing.T) {
 	wantCode(t, err, consent.ENOTFOUND)
 	other := *l
 	other.ID = "L2"
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.CreateDownloadLink(ctx, &other) }), consent.ECONFLICT)
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Links().CreateDownloadLink(ctx, &other) }), consent.ECONFLICT)
 	other.ConsentID, other.TokenHash = "nope", "x"
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.CreateDownloadLink(ctx, &other) }), consent.ENOTFOUND)
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.RevokeDownloadLink(ctx, "L1", t0) }), consent.ECONFLICT)
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Links().CreateDownloadLink(ctx, &other) }), consent.ENOTFOUND)
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Links().RevokeDownloadLink(ctx, "L1", t0) }), consent.ECONFLICT)
 }
 
 func TestIdempotency(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.MustOpen(t)
-	old := &consent.Idempotency{Scope: "apikey:K1 POST /v1/consents", Key: "k-1", RequestHash: "rh", Status: 201,
-		Body: []byte(`{"id":"C1"}`), CreatedAt: t0}
-	fresh := &consent.Idempotency{Scope: old.Scope, Key: "k-2", RequestHash: "rh2", Status: 409, Body: []byte(`{}`),
+	// A record written before results were typed (status and body), and a typed one.
+	old := &consent.Idempotency{Scope: "apikey:K1 POST /v1/consents", Key: "k-1", RequestHash: "rh", LegacyStatus: 201,
+		Result: []byte(`{"id":"C1"}`), CreatedAt: t0}
+	fresh := &consent.Idempotency{Scope: old.Scope, Key: "k-2", RequestHash: "rh2", Result: []byte(`sealed`),
 		CreatedAt: t0.Add(25 * time.Hour)}
 	update(t, db, func(tx consent.Tx) error {
-		if err := tx.SaveIdempotency(ctx, old); err != nil {
+		if err := tx.Idempotency().SaveIdempotency(ctx, old); err != nil {
 			return err
 		}
-		return tx.SaveIdempotency(ctx, fresh)
+		return tx.Idempotency().SaveIdempotency(ctx, fresh)
 	})
 	got, err := db.FindIdempotency(ctx, old.Scope, "k-1")
 	if err != nil {
@@ -136,7 +137,7 @@ func TestIdempotency(t *testing.T) {
 	if diff := cmp.Diff(old, got); diff != "" {
 		t.Errorf("FindIdempotency (-want +got):\n%s", diff)
 	}
-	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.SaveIdempotency(ctx, old) }), consent.ECONFLICT)
+	wantCode(t, db.Update(ctx, func(tx consent.Tx) error { return tx.Idempotency().SaveIdempotency(ctx, old) }), consent.ECONFLICT)
 
 	n, err := db.PurgeIdempotency(ctx, t0.Add(time.Hour))
 	if err != nil || n != 1 {

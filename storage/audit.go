@@ -119,8 +119,8 @@ func insertAudit(g *gorm.DB, r auditRow) error {
 
 // Audit page sizes for ListAuditEvents.
 const (
-	DefaultAuditLimit = 50
-	MaxAuditLimit     = 1000
+	DefaultAuditLimit = consent.DefaultPageSize
+	MaxAuditLimit     = consent.MaxAuditPageSize
 )
 
 // ListAuditEvents returns events oldest first (by seq), after f.AfterSeq.
@@ -136,7 +136,7 @@ func (r reader) ListAuditEvents(ctx context.Context, f consent.AuditFilter) ([]*
 		q = q.Where("at >= ?", toMS(*f.Since))
 	}
 	var rows []auditRow
-	if err := q.Order("seq").Limit(clampLimit(f.Limit, DefaultAuditLimit, MaxAuditLimit)).Find(&rows).Error; err != nil {
+	if err := q.Order("seq").Limit(consent.PageSize(f.Limit, DefaultAuditLimit, MaxAuditLimit)).Find(&rows).Error; err != nil {
 		return nil, translate("list audit events", err, msgs{})
 	}
 	return auditRowsToDomain(rows)

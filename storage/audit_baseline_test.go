@@ -33,23 +33,23 @@ func version3Rows(t *testing.T, db *DB, at time.Time) {
 	err := db.Update(ctx, func(tx consent.Tx) error {
 		for _, write := range []func() error{
 			func() error {
-				return tx.CreateTemplate(ctx, &consent.Template{Slug: "k", Title: "Ketamine", CreatedAt: at})
+				return tx.Templates().CreateTemplate(ctx, &consent.Template{Slug: "k", Title: "Ketamine", CreatedAt: at})
 			},
-			func() error { return tx.CreateVersion(ctx, v) },
-			func() error { return tx.CreateConsent(ctx, c) },
-			func() error { return tx.CreateSignature(ctx, sig) },
+			func() error { return tx.Templates().CreateVersion(ctx, v) },
+			func() error { return tx.Consents().CreateConsent(ctx, c) },
+			func() error { return tx.Consents().CreateSignature(ctx, sig) },
 			func() error {
-				return tx.CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "C1", SectionKey: "risks", Locale: "en", At: at})
+				return tx.Consents().CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "C1", SectionKey: "risks", Locale: "en", At: at})
 			},
 			func() error {
-				return tx.StorePDF(ctx, &consent.SealedPDF{ConsentID: "C1", Bytes: []byte("%PDF-1.7 sealed"),
+				return tx.Consents().StorePDF(ctx, &consent.SealedPDF{ConsentID: "C1", Bytes: []byte("%PDF-1.7 sealed"),
 					Info: consent.PDFInfo{SHA256: "ff", Size: 15, CreatedAt: at, CertSHA256: "ee"}})
 			},
 			func() error {
-				return tx.CreateAPIKey(ctx, &consent.APIKey{ID: "K1", Name: "EHR", Scopes: []string{"admin"}, Hash: "h", Prefix: "cdk_", CreatedAt: at})
+				return tx.Access().CreateAPIKey(ctx, &consent.APIKey{ID: "K1", Name: "EHR", Scopes: []string{"admin"}, Hash: "h", Prefix: "cdk_", CreatedAt: at})
 			},
 			func() error {
-				return tx.CreateStaff(ctx, &consent.Staff{ID: "D1", Name: "Dr. A", Role: "clinician", PINHash: "p", CreatedAt: at})
+				return tx.Access().CreateStaff(ctx, &consent.Staff{ID: "D1", Name: "Dr. A", Role: "clinician", PINHash: "p", CreatedAt: at})
 			},
 			func() error { // without locked_at, which migration 5 adds
 				return storeTx(tx).q(ctx).Omit("locked_at").Create(&downloadLinkRow{ID: "L1", ConsentID: "C1", TokenHash: "lt",
@@ -60,7 +60,7 @@ func version3Rows(t *testing.T, db *DB, at time.Time) {
 					URL: "https://ehr.example.test/h", Events: `["consent.signed"]`, Secret: "whsec_x", CreatedMS: toMS(at)}).Error
 			},
 			func() error {
-				return tx.AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventConsentSigned, ConsentID: "C1", Actor: "apikey:K1",
+				return tx.Audit().AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventConsentSigned, ConsentID: "C1", Actor: "apikey:K1",
 					Details: map[string]any{"from": "pending", "to": "signed"}})
 			},
 		} {
@@ -132,22 +132,22 @@ func TestMigrationBaselinesExistingRows(t *testing.T) {
 	// write them: a device enrolled and the baselined link locked.
 	dev := &consent.Device{ID: "DV1", Name: "Front desk", TokenHash: "dt", CreatedAt: at, CreatedBy: "apikey:K1"}
 	err = db.Update(ctx, func(tx consent.Tx) error {
-		if err := tx.CreateDevice(ctx, dev); err != nil {
+		if err := tx.Access().CreateDevice(ctx, dev); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventDeviceCreated, Actor: "apikey:K1", Rows: []consent.Row{dev}}); err != nil {
+		if err := tx.Audit().AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventDeviceCreated, Actor: "apikey:K1", Rows: []consent.Row{dev}}); err != nil {
 			return err
 		}
-		before, err := tx.FindDownloadLink(ctx, "C1", "L1")
+		before, err := tx.Links().FindDownloadLink(ctx, "C1", "L1")
 		if err != nil {
 			return err
 		}
-		if err := tx.LockDownloadLink(ctx, "L1", at); err != nil {
+		if err := tx.Links().LockDownloadLink(ctx, "L1", at); err != nil {
 			return err
 		}
 		after := *before
 		after.LockedAt = &at
-		return tx.AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventDownloadLinkLocked, ConsentID: "C1", Actor: "link:L1",
+		return tx.Audit().AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventDownloadLinkLocked, ConsentID: "C1", Actor: "link:L1",
 			Rows: []consent.Row{&after}, RowsBefore: []consent.Row{before}})
 	})
 	if err != nil {

@@ -42,7 +42,7 @@ func (r reader) LastAuditCheckpoint(ctx context.Context) (*consent.AuditCheckpoi
 // ListAuditCheckpoints returns stored checkpoints oldest first, after seq afterSeq.
 func (r reader) ListAuditCheckpoints(ctx context.Context, afterSeq int64, limit int) ([]*consent.AuditCheckpoint, error) {
 	var rows []checkpointRow
-	err := r.q(ctx).Where("seq > ?", afterSeq).Order("seq").Limit(clampLimit(limit, DefaultListLimit, MaxAuditLimit)).Find(&rows).Error
+	err := r.q(ctx).Where("seq > ?", afterSeq).Order("seq").Limit(consent.PageSize(limit, DefaultListLimit, MaxAuditLimit)).Find(&rows).Error
 	if err != nil {
 		return nil, translate("list audit checkpoints", err, msgs{})
 	}

@@ -279,7 +279,7 @@ func TestVerifyIntegrityCatchesEditsHiddenByALaterChange(t *testing.T) {
 	pending := c.CreateConsent(t, "en")
 	pendingID := pending["id"].(string)
 	c.post(t, "/v1/consents/"+pendingID+"/signatures", apptest.PatientSignature(apptest.Acknowledged(t, pending)), 201)
-	v, err := c.Service.Store.FindVersion(ctx, c.draftSlug, c.draft)
+	v, err := c.Service.Store.Templates().FindVersion(ctx, c.draftSlug, c.draft)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,10 +22,10 @@ func TestAppendAuditAndList(t *testing.T) {
 	first := auditEvent(consent.EventConsentCreated, "C1", 1)
 	first.At = at
 	update(t, db, func(tx consent.Tx) error {
-		if err := tx.AppendAudit(ctx, first); err != nil {
+		if err := tx.Audit().AppendAudit(ctx, first); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, auditEvent(consent.EventConsentViewed, "C2", 2))
+		return tx.Audit().AppendAudit(ctx, auditEvent(consent.EventConsentViewed, "C2", 2))
 	})
 	if first.Seq != 1 || first.PrevHash != "" || first.Hash == "" || first.MAC == "" || !first.At.Equal(consent.Millis(at)) {
 		t.Fatalf("first event not chained and sealed: %+v", first)

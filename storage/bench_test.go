@@ -16,7 +16,7 @@ func BenchmarkCreateConsent(b *testing.B) {
 	for b.Loop() {
 		i++
 		c := newConsent(fmt.Sprintf("C%08d", i), "k", t0)
-		if err := db.Update(ctx, func(tx consent.Tx) error { return tx.CreateConsent(ctx, c) }); err != nil {
+		if err := db.Update(ctx, func(tx consent.Tx) error { return tx.Consents().CreateConsent(ctx, c) }); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -31,10 +31,10 @@ func BenchmarkFindConsentByID(b *testing.B) {
 	}
 	update(b, db, func(tx consent.Tx) error {
 		for _, err := range []error{
-			tx.CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "C050", SectionKey: "risks", At: t0}),
-			tx.CreateSignature(ctx, newSignature("S1", "C050", consent.RolePatient)),
-			tx.CreateSignature(ctx, newSignature("S2", "C050", consent.RoleClinician)),
-			tx.StorePDF(ctx, &consent.SealedPDF{ConsentID: "C050", Bytes: make([]byte, 73_000)}),
+			tx.Consents().CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "C050", SectionKey: "risks", At: t0}),
+			tx.Consents().CreateSignature(ctx, newSignature("S1", "C050", consent.RolePatient)),
+			tx.Consents().CreateSignature(ctx, newSignature("S2", "C050", consent.RoleClinician)),
+			tx.Consents().StorePDF(ctx, &consent.SealedPDF{ConsentID: "C050", Bytes: make([]byte, 73_000)}),
 		} {
 			if err != nil {
 				return err
@@ -70,7 +70,7 @@ func BenchmarkAppendAuditInUpdate(b *testing.B) {
 	for b.Loop() {
 		i++
 		e := auditEvent(consent.EventConsentViewed, "C1", i)
-		if err := db.Update(ctx, func(tx consent.Tx) error { return tx.AppendAudit(ctx, e) }); err != nil {
+		if err := db.Update(ctx, func(tx consent.Tx) error { return tx.Audit().AppendAudit(ctx, e) }); err != nil {
 			b.Fatal(err)
 		}
 	}

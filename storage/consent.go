@@ -34,6 +34,10 @@ type consentRow struct {
 
 func (consentRow) TableName() string { return "consents" }
 
+// documentJSON is how a frozen document is stored. It has the same fields as
+// consent.Document (the API's form) but is declared here on purpose: the
+// stored record is frozen (a trigger refuses any change) and its row digest
+// covers it, so its format must never follow a change made for the API.
 type documentJSON struct {
 	Locale         string                `json:"locale"`
 	Title          string                `json:"title"`

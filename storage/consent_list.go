@@ -10,10 +10,10 @@ import (
 	"github.com/consentd/consentd/consent"
 )
 
-// Page sizes for ListConsents.
+// Page sizes for ListConsents (the domain's contract).
 const (
-	DefaultListLimit = 50
-	MaxListLimit     = 200
+	DefaultListLimit = consent.DefaultPageSize
+	MaxListLimit     = consent.MaxPageSize
 )
 
 // consentCursor is the position after the last consent of a page, in the
@@ -37,16 +37,6 @@ func decodeConsentCursor(s string) (consentCursor, error) {
 		return c, consent.FieldErrorf(consent.EINVALID, "cursor", "is not a cursor this server returned.")
 	}
 	return c, nil
-}
-
-func clampLimit(n, def, max int) int {
-	switch {
-	case n <= 0:
-		return def
-	case n > max:
-		return max
-	}
-	return n
 }
 
 // filterConsents applies a filter's patient, status and template conditions.
@@ -86,7 +76,7 @@ func (r reader) CountConsents(ctx context.Context, f consent.ConsentFilter) (int
 // next page ("" at the end). Keyset pagination keeps pages stable while new
 // consents arrive: they sort before the cursor, so no consent is repeated or skipped.
 func (r reader) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*consent.Consent, string, error) {
-	limit := clampLimit(f.Limit, DefaultListLimit, MaxListLimit)
+	limit := consent.PageSize(f.Limit, DefaultListLimit, MaxListLimit)
 	q := r.filterConsents(ctx, f).Select(consentColumns)
 	if f.Cursor != "" {
 		cur, err := decodeConsentCursor(f.Cursor)
@@ -115,7 +105,7 @@ func (r reader) ListExpiredPending(ctx context.Context, now time.Time, limit int
 	var rows []consentRow
 	// The literal 'pending' lets SQLite use the partial index on expires_at.
 	err := r.q(ctx).Select(consentColumns).Where("status = 'pending' AND expires_at <= ?", toMS(now)).
-		Order("expires_at, id").Limit(clampLimit(limit, DefaultListLimit, 1000)).Find(&rows).Error
+		Order("expires_at, id").Limit(consent.PageSize(limit, DefaultListLimit, consent.MaxAuditPageSize)).Find(&rows).Error
 	if err != nil {
 		return nil, translate("list expired consents", err, msgs{})
 	}

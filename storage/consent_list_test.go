@@ -32,7 +32,7 @@ func seedConsents(t *testing.T, db *storage.DB, n int) []string {
 			if i%2 == 1 {
 				c.Patient.ID, c.Status = "MRN-odd", consent.StatusPending
 			}
-			if err := tx.CreateConsent(context.Background(), c); err != nil {
+			if err := tx.Consents().CreateConsent(context.Background(), c); err != nil {
 				return err
 			}
 			newestFirst = append([]string{c.ID}, newestFirst...)
@@ -79,7 +79,7 @@ func TestListConsentsFilters(t *testing.T) {
 	all := seedConsents(t, db, 6)
 	createConsent(t, db, newConsent("X1", "other", t0))
 	update(t, db, func(tx consent.Tx) error {
-		return tx.TransitionConsent(ctx, "C004", consent.StatusPending, consent.StatusDeclined, t0, "no")
+		return tx.Consents().TransitionConsent(ctx, "C004", consent.StatusPending, consent.StatusDeclined, t0, "no")
 	})
 	tests := []struct {
 		name string
@@ -138,7 +138,7 @@ func TestListExpiredPending(t *testing.T) {
 		createConsent(t, db, c)
 	}
 	update(t, db, func(tx consent.Tx) error {
-		return tx.TransitionConsent(ctx, "E0", consent.StatusPending, consent.StatusCancelled, t0, "")
+		return tx.Consents().TransitionConsent(ctx, "E0", consent.StatusPending, consent.StatusCancelled, t0, "")
 	})
 	got, err := db.ListExpiredPending(ctx, t0.Add(2*time.Hour), 10)
 	if err != nil {

@@ -30,12 +30,12 @@ func TestConsentRoundTrip(t *testing.T) {
 		Info: consent.PDFInfo{SHA256: "ee", Size: 15, CreatedAt: signedAt, CertSHA256: "ff"}}
 	update(t, db, func(tx consent.Tx) error {
 		for _, err := range []error{
-			tx.SetConsentLocale(ctx, "C1", "es"),
-			tx.CreateAcknowledgment(ctx, &ack),
-			tx.CreateSignature(ctx, clinician), // signed later, listed second
-			tx.CreateSignature(ctx, patient),
-			tx.StorePDF(ctx, pdf),
-			tx.TransitionConsent(ctx, "C1", consent.StatusPending, consent.StatusSigned, signedAt, ""),
+			tx.Consents().SetConsentLocale(ctx, "C1", "es"),
+			tx.Consents().CreateAcknowledgment(ctx, &ack),
+			tx.Consents().CreateSignature(ctx, clinician), // signed later, listed second
+			tx.Consents().CreateSignature(ctx, patient),
+			tx.Consents().StorePDF(ctx, pdf),
+			tx.Consents().TransitionConsent(ctx, "C1", consent.StatusPending, consent.StatusSigned, signedAt, ""),
 		} {
 			if err != nil {
 				return err
@@ -85,7 +85,7 @@ func TestConsentErrors(t *testing.T) {
 	createConsent(t, db, newConsent("C1", "k", t0))
 	createConsent(t, db, newConsent("C2", "k", t0))
 	update(t, db, func(tx consent.Tx) error {
-		return tx.CreateSignature(ctx, newSignature("S2", "C2", consent.RolePatient))
+		return tx.Consents().CreateSignature(ctx, newSignature("S2", "C2", consent.RolePatient))
 	})
 
 	otherToken := newConsent("C3", "k", t0)
@@ -95,38 +95,38 @@ func TestConsentErrors(t *testing.T) {
 		fn   func(tx consent.Tx) error
 		code string
 	}{
-		{"duplicate ID", func(tx consent.Tx) error { return tx.CreateConsent(ctx, newConsent("C1", "k", t0)) }, consent.ECONFLICT},
-		{"duplicate signing token", func(tx consent.Tx) error { return tx.CreateConsent(ctx, otherToken) }, consent.ECONFLICT},
-		{"unknown template version", func(tx consent.Tx) error { return tx.CreateConsent(ctx, newConsent("C9", "zz", t0)) }, consent.ENOTFOUND},
+		{"duplicate ID", func(tx consent.Tx) error { return tx.Consents().CreateConsent(ctx, newConsent("C1", "k", t0)) }, consent.ECONFLICT},
+		{"duplicate signing token", func(tx consent.Tx) error { return tx.Consents().CreateConsent(ctx, otherToken) }, consent.ECONFLICT},
+		{"unknown template version", func(tx consent.Tx) error { return tx.Consents().CreateConsent(ctx, newConsent("C9", "zz", t0)) }, consent.ENOTFOUND},
 		{"transition from the wrong status", func(tx consent.Tx) error {
-			return tx.TransitionConsent(ctx, "C1", consent.StatusSigned, consent.StatusWithdrawn, t0, "r")
+			return tx.Consents().TransitionConsent(ctx, "C1", consent.StatusSigned, consent.StatusWithdrawn, t0, "r")
 		}, consent.ECONFLICT},
 		{"illegal transition", func(tx consent.Tx) error {
-			return tx.TransitionConsent(ctx, "C1", consent.StatusPending, consent.StatusWithdrawn, t0, "r")
+			return tx.Consents().TransitionConsent(ctx, "C1", consent.StatusPending, consent.StatusWithdrawn, t0, "r")
 		}, consent.ECONFLICT},
 		{"transition unknown consent", func(tx consent.Tx) error {
-			return tx.TransitionConsent(ctx, "nope", consent.StatusPending, consent.StatusDeclined, t0, "r")
+			return tx.Consents().TransitionConsent(ctx, "nope", consent.StatusPending, consent.StatusDeclined, t0, "r")
 		}, consent.ENOTFOUND},
-		{"locale after the first signature", func(tx consent.Tx) error { return tx.SetConsentLocale(ctx, "C2", "es") }, consent.ECONFLICT},
+		{"locale after the first signature", func(tx consent.Tx) error { return tx.Consents().SetConsentLocale(ctx, "C2", "es") }, consent.ECONFLICT},
 		{"signature on unknown consent", func(tx consent.Tx) error {
-			return tx.CreateSignature(ctx, newSignature("S9", "nope", consent.RolePatient))
+			return tx.Consents().CreateSignature(ctx, newSignature("S9", "nope", consent.RolePatient))
 		}, consent.ENOTFOUND},
 		{"acknowledgment on unknown consent", func(tx consent.Tx) error {
-			return tx.CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "nope", SectionKey: "x", At: t0})
+			return tx.Consents().CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "nope", SectionKey: "x", At: t0})
 		}, consent.ENOTFOUND},
 		{"second PDF", func(tx consent.Tx) error {
 			p := &consent.SealedPDF{ConsentID: "C1", Bytes: []byte("x")}
-			if err := tx.StorePDF(ctx, p); err != nil {
+			if err := tx.Consents().StorePDF(ctx, p); err != nil {
 				return err
 			}
-			return tx.StorePDF(ctx, p)
+			return tx.Consents().StorePDF(ctx, p)
 		}, consent.ECONFLICT},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantCode(t, db.Update(ctx, tt.fn), tt.code) })
 	}
 	// The same locale again is no change, so it is allowed after signing.
-	update(t, db, func(tx consent.Tx) error { return tx.SetConsentLocale(ctx, "C2", "en") })
+	update(t, db, func(tx consent.Tx) error { return tx.Consents().SetConsentLocale(ctx, "C2", "en") })
 
 	for name, err := range map[string]error{
 		"ByID":       func() error { _, err := db.FindConsentByID(ctx, "nope"); return err }(),
@@ -158,8 +158,12 @@ func TestSignatureConflicts(t *testing.T) {
 		t.Run(tt.first+"+"+tt.second, func(t *testing.T) {
 			id := "C" + string(rune('a'+i))
 			createConsent(t, db, newConsent(id, "k", t0))
-			update(t, db, func(tx consent.Tx) error { return tx.CreateSignature(ctx, newSignature(id+"1", id, tt.first)) })
-			err := db.Update(ctx, func(tx consent.Tx) error { return tx.CreateSignature(ctx, newSignature(id+"2", id, tt.second)) })
+			update(t, db, func(tx consent.Tx) error {
+				return tx.Consents().CreateSignature(ctx, newSignature(id+"1", id, tt.first))
+			})
+			err := db.Update(ctx, func(tx consent.Tx) error {
+				return tx.Consents().CreateSignature(ctx, newSignature(id+"2", id, tt.second))
+			})
 			wantCode(t, err, tt.code)
 			got, ferr := db.FindConsentByID(ctx, id)
 			if ferr != nil {

@@ -11,7 +11,8 @@ import (
 
 // counterUpsert adds to a count (after an optional reset), never below zero,
 // creating the row when missing, and returns the new count: one atomic
-// statement, so concurrent processes never lose an update.
+// statement, so concurrent processes never lose an update. The two differ
+// only by dialect (MAX, GREATEST) and are kept whole, as each database runs it.
 const (
 	sqliteCounterUpsert = `INSERT INTO counters (kind, subject, window_start, count, expires_at)
 VALUES (?, ?, ?, MAX(?, 0), ?)

@@ -1,6 +1,9 @@
 // Package storage persists consentd's domain in SQLite (the default) or
-// PostgreSQL (several processes sharing one database) through gorm. It implements consent.Store; its row structs and their JSON columns are
-// its own, so no tags leak into the domain. Everything that is signed, sealed or
+// PostgreSQL (several processes sharing one database) through gorm. It implements consent's ports; its row structs and their JSON columns are
+// its own, so no tags leak into the domain. A row struct is one table's
+// columns (times as UTC milliseconds, lists as JSON text): rows of different
+// tables, and the API's JSON views of the same records, look alike in shape
+// only, and stay separate on purpose. Everything that is signed, sealed or
 // audited is append-only in the database itself (triggers), not only in Go.
 package storage
 
@@ -20,6 +23,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/doccache"
 )
 
 // Config says where the database lives and how it authenticates its audit log.
@@ -28,6 +32,9 @@ type Config struct {
 	URL      string           // CONSENTD_DATABASE_URL: "" or "sqlite:[path]" selects SQLite, postgres:// PostgreSQL
 	AuditKey []byte           // HMAC key for audit MACs, kept outside the database
 	Now      func() time.Time // clock for audit timestamps; time.Now if nil
+	// Documents caches the consents' frozen documents; nil makes one of
+	// doccache.DefaultSize (see DB.Documents).
+	Documents *doccache.Cache
 }
 
 // DB is an open database; it implements consent.Store.
@@ -117,7 +124,7 @@ func open(ctx context.Context, cfg Config, schema []migration) (*DB, error) {
 		return nil, err
 	}
 	db.gdb = db.plain.Session(&gorm.Session{PrepareStmt: true})
-	db.cache = newCaches()
+	db.cache = newCaches(cfg.Documents)
 	db.reader = reader{g: db.gdb, cache: db.cache}
 	if head, err := db.LastAuditHead(ctx); err != nil {
 		db.sqlDB.Close()

@@ -44,15 +44,7 @@ func (r reader) findDevice(ctx context.Context, where string, args ...any) (*con
 
 // ListDevices returns every device, oldest first.
 func (r reader) ListDevices(ctx context.Context) ([]*consent.Device, error) {
-	var rows []deviceRow
-	if err := r.q(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
-		return nil, translate("list devices", err, msgs{})
-	}
-	out := make([]*consent.Device, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, row.toDomain())
-	}
-	return out, nil
+	return listRows(ctx, r, "list devices", "created_at, id", func(row deviceRow) (*consent.Device, error) { return row.toDomain(), nil })
 }
 
 // CreateDevice stores a device; ECONFLICT if its ID or token hash exists.

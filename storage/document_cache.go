@@ -1,80 +1,44 @@
 package storage
 
 import (
-	"container/list"
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/doccache"
 )
 
-// lru is a small bounded least-recently-used map for decoded values of
-// content that never changes (frozen consent documents, template version
-// content by hash). Callers must treat the values as read-only.
-type lru[V any] struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List
-	items map[string]*list.Element
-}
-
-type lruEntry[V any] struct {
-	key string
-	val V
-}
-
-func newLRU[V any](max int) *lru[V] {
-	return &lru[V]{max: max, order: list.New(), items: map[string]*list.Element{}}
-}
-
-// get and put on a nil cache find and keep nothing: audit verification
-// decodes every row afresh, so an edited row cannot hide behind a cached copy.
-func (c *lru[V]) get(key string) (V, bool) {
-	if c == nil {
-		var zero V
-		return zero, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[key]
-	if !ok {
-		var zero V
-		return zero, false
-	}
-	c.order.MoveToFront(el)
-	return el.Value.(*lruEntry[V]).val, true
-}
-
-func (c *lru[V]) put(key string, val V) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.items[key]; ok {
-		return
-	}
-	c.items[key] = c.order.PushFront(&lruEntry[V]{key: key, val: val})
-	for c.order.Len() > c.max {
-		old := c.order.Remove(c.order.Back()).(*lruEntry[V])
-		delete(c.items, old.key)
-	}
-}
-
 // caches are the decoded-content caches one database shares between its pool
-// and its transactions. A consent's documents are frozen at creation (a trigger
-// refuses any change) and a version's content is named by its content hash, so
-// a decoded copy stays true forever.
+// and its transactions. A consent's documents are frozen at creation (a
+// trigger refuses any change) and a version's content is named by its
+// content hash, so a decoded copy stays true forever. A nil cache keeps
+// nothing: audit verification decodes every row afresh, so an edited row
+// cannot hide behind a copy decoded before.
 type caches struct {
-	documents *lru[map[string]consent.Document] // by consent ID
-	versions  *lru[consent.VersionContent]      // by content_sha256
+	documents *doccache.Cache                            // by consent ID; shared with api, which adds the encoding
+	versions  *lru.Cache[string, consent.VersionContent] // by content_sha256
 }
 
-func newCaches() *caches {
-	return &caches{documents: newLRU[map[string]consent.Document](4096), versions: newLRU[consent.VersionContent](256)}
+// versionCacheSize bounds the decoded template versions kept; clinics have few.
+const versionCacheSize = 256
+
+func newCaches(documents *doccache.Cache) *caches {
+	if documents == nil {
+		documents = doccache.New(0)
+	}
+	versions, err := lru.New[string, consent.VersionContent](versionCacheSize)
+	if err != nil {
+		panic("storage: " + err.Error())
+	}
+	return &caches{documents: documents, versions: versions}
 }
+
+// Documents returns the cache of the consents' frozen documents, which the
+// API shares to keep their encoding beside them.
+func (db *DB) Documents() *doccache.Cache { return db.cache.documents }
 
 // consentColumns are the consent columns read for a consent; the documents
 // column is loaded separately, and only when not cached.
@@ -88,7 +52,7 @@ func (r reader) loadDocuments(ctx context.Context, out []*consent.Consent) error
 	var missing []string
 	byID := map[string]*consent.Consent{}
 	for _, c := range out {
-		if docs, ok := r.cache.documents.get(c.ID); ok {
+		if docs, ok := r.cache.documents.Documents(c.ID); ok {
 			c.Documents = docs
 		} else {
 			missing = append(missing, c.ID)
@@ -111,7 +75,7 @@ func (r reader) loadDocuments(ctx context.Context, out []*consent.Consent) error
 			return fmt.Errorf("storage: consent %s documents: %w", row.ID, err)
 		}
 		byID[row.ID].Documents = docs
-		r.cache.documents.put(row.ID, docs)
+		r.cache.documents.Add(row.ID, docs)
 	}
 	return nil
 }

@@ -112,10 +112,10 @@ func seedTemplate(t testing.TB, db *storage.DB, slug string) {
 	t.Helper()
 	update(t, db, func(tx consent.Tx) error {
 		ctx := context.Background()
-		if err := tx.CreateTemplate(ctx, &consent.Template{Slug: slug, Title: "Title of " + slug, CreatedAt: t0}); err != nil {
+		if err := tx.Templates().CreateTemplate(ctx, &consent.Template{Slug: slug, Title: "Title of " + slug, CreatedAt: t0}); err != nil {
 			return err
 		}
-		return tx.CreateVersion(ctx, newVersion(slug, 1, consent.VersionPublished))
+		return tx.Templates().CreateVersion(ctx, newVersion(slug, 1, consent.VersionPublished))
 	})
 }
 
@@ -137,7 +137,7 @@ func newConsent(id, slug string, created time.Time) *consent.Consent {
 
 func createConsent(t testing.TB, db *storage.DB, c *consent.Consent) {
 	t.Helper()
-	update(t, db, func(tx consent.Tx) error { return tx.CreateConsent(context.Background(), c) })
+	update(t, db, func(tx consent.Tx) error { return tx.Consents().CreateConsent(context.Background(), c) })
 }
 
 func newSignature(id, consentID, role string) *consent.Signature {

@@ -72,17 +72,17 @@ func TestPostgresProcessesSignOnce(t *testing.T) {
 			db := procs[r%2]
 			wg.Go(func() {
 				err := db.Update(ctx, func(tx consent.Tx) error {
-					cur, err := tx.FindConsentByID(ctx, id)
+					cur, err := tx.Consents().FindConsentByID(ctx, id)
 					if err != nil {
 						return err
 					} else if cur.Status != consent.StatusPending {
 						return consent.Errorf(consent.ECONFLICT, "already signed")
 					}
-					if err := tx.CreateSignature(ctx, newSignature(fmt.Sprintf("%s-S%d", id, r), id, role)); err != nil {
+					if err := tx.Consents().CreateSignature(ctx, newSignature(fmt.Sprintf("%s-S%d", id, r), id, role)); err != nil {
 						return err
 					}
 					if len(cur.Signatures)+1 == 2 {
-						return tx.TransitionConsent(ctx, id, consent.StatusPending, consent.StatusSigned, t0, "")
+						return tx.Consents().TransitionConsent(ctx, id, consent.StatusPending, consent.StatusSigned, t0, "")
 					}
 					return nil
 				})
@@ -131,7 +131,7 @@ func TestPostgresProcessesOneAuditChain(t *testing.T) {
 			for i := range each {
 				if w%3 == 0 {
 					errs <- db.Update(ctx, func(tx consent.Tx) error {
-						return tx.AppendAudit(ctx, auditEvent(consent.EventConsentCreated, "C1", i))
+						return tx.Audit().AppendAudit(ctx, auditEvent(consent.EventConsentCreated, "C1", i))
 					})
 				} else {
 					errs <- db.AppendAuditEvents(ctx, auditEvent(consent.EventConsentViewed, "C1", i),
@@ -181,13 +181,13 @@ func TestPostgresProcessesClaimEachDeliveryOnce(t *testing.T) {
 	const events = 60
 	update(t, procs[0], func(tx consent.Tx) error {
 		for _, id := range []string{"W1", "W2"} {
-			if err := tx.CreateWebhook(ctx, &consent.Webhook{ID: id, URL: "https://ehr.example/hook", Secret: "s",
+			if err := tx.Webhooks().CreateWebhook(ctx, &consent.Webhook{ID: id, URL: "https://ehr.example/hook", Secret: "s",
 				Events: []string{consent.EventConsentSigned}, CreatedAt: t0}); err != nil {
 				return err
 			}
 		}
 		for i := range events {
-			if _, err := tx.EnqueueWebhookEvent(ctx, &consent.WebhookEvent{ID: fmt.Sprintf("E%02d", i),
+			if _, err := tx.Webhooks().EnqueueWebhookEvent(ctx, &consent.WebhookEvent{ID: fmt.Sprintf("E%02d", i),
 				Type: consent.EventConsentSigned, CreatedAt: t0, Payload: []byte(`{"id":"x"}`)}); err != nil {
 				return err
 			}

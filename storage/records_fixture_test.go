@@ -74,19 +74,19 @@ func newClinic(t *testing.T) *clinic {
 	// sealed when first requested.
 	c.lateWithdrawn = s.SignedConsent(t, "en")
 	err := s.DB.Update(ctx, func(tx consent.Tx) error {
-		before, err := tx.FindConsentByID(ctx, c.lateWithdrawn)
+		before, err := tx.Consents().FindConsentByID(ctx, c.lateWithdrawn)
 		if err != nil {
 			return err
 		}
 		now := s.Clock.Now()
-		if err := tx.TransitionConsent(ctx, c.lateWithdrawn, consent.StatusSigned, consent.StatusWithdrawn, now, "By phone."); err != nil {
+		if err := tx.Consents().TransitionConsent(ctx, c.lateWithdrawn, consent.StatusSigned, consent.StatusWithdrawn, now, "By phone."); err != nil {
 			return err
 		}
-		after, err := tx.FindConsentByID(ctx, c.lateWithdrawn)
+		after, err := tx.Consents().FindConsentByID(ctx, c.lateWithdrawn)
 		if err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventConsentWithdrawn, At: now, Actor: "apikey:old",
+		return tx.Audit().AppendAudit(ctx, &consent.AuditEvent{Type: consent.EventConsentWithdrawn, At: now, Actor: "apikey:old",
 			ConsentID: c.lateWithdrawn, Details: map[string]any{"from": "signed", "to": "withdrawn", "reason": "By phone."},
 			Rows: []consent.Row{after}, RowsBefore: []consent.Row{before}})
 	})
@@ -126,7 +126,7 @@ func newClinic(t *testing.T) *clinic {
 	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/retire", nil, 200)
 	c.published = c.retired - 1
 	c.post(t, "/v1/templates", map[string]any{"slug": c.draftSlug, "title": "Minor procedure"}, 201)
-	v, err := s.Service.Store.FindVersion(ctx, c.template, c.published)
+	v, err := s.Service.Store.Templates().FindVersion(ctx, c.template, c.published)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,8 @@ CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 `
 
-// postgresCheckpointsV4 is sqliteCheckpointsV4 for PostgreSQL.
+// postgresCheckpointsV4 is sqliteCheckpointsV4 for PostgreSQL, written out on
+// purpose (see schema_postgres.go).
 const postgresCheckpointsV4 = `
 CREATE TABLE audit_checkpoints (
 	seq         BIGINT PRIMARY KEY,

@@ -50,7 +50,8 @@ CREATE TRIGGER additional_pdfs_no_delete BEFORE DELETE ON additional_pdfs
 BEGIN SELECT RAISE(ABORT, 'sealed PDFs are append-only'); END;
 `
 
-// postgresLockoutV5 is sqliteLockoutV5 for PostgreSQL.
+// postgresLockoutV5 is sqliteLockoutV5 for PostgreSQL, written out on purpose
+// (see schema_postgres.go).
 const postgresLockoutV5 = `
 CREATE TABLE counters (
 	kind         TEXT COLLATE "C" NOT NULL,

@@ -5,7 +5,9 @@ package storage
 // times are BIGINT milliseconds (SQLite's INTEGER is 64-bit), blobs are
 // BYTEA, flags are BOOLEAN, identifiers compare byte-wise (COLLATE "C", like
 // SQLite's default BINARY collation, so ordering and keyset pagination match),
-// and the append-only rules are PL/pgSQL trigger functions.
+// and the append-only rules are PL/pgSQL trigger functions. The pair repeats
+// itself on purpose: a released migration's text never changes, so each
+// dialect's steps are written out rather than generated from one source.
 
 const postgresSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    INTEGER PRIMARY KEY,

@@ -177,6 +177,8 @@ CREATE INDEX idempotency_created ON idempotency (created_at);
 
 // sqliteTriggersV2 makes the append-only rules hold in the database itself,
 // whoever writes to it: what was signed, sealed or audited cannot be changed.
+// Each table's triggers are written out, not generated: a released
+// migration's text never changes.
 const sqliteTriggersV2 = `
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;

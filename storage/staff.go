@@ -34,15 +34,7 @@ func (r reader) FindStaff(ctx context.Context, id string) (*consent.Staff, error
 
 // ListStaff returns every staff member ordered by ID.
 func (r reader) ListStaff(ctx context.Context) ([]*consent.Staff, error) {
-	var rows []staffRow
-	if err := r.q(ctx).Order("id").Find(&rows).Error; err != nil {
-		return nil, translate("list staff", err, msgs{})
-	}
-	out := make([]*consent.Staff, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, row.toDomain())
-	}
-	return out, nil
+	return listRows(ctx, r, "list staff", "id", func(row staffRow) (*consent.Staff, error) { return row.toDomain(), nil })
 }
 
 // CreateStaff stores a staff member; ECONFLICT if the ID exists.

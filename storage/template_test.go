@@ -16,7 +16,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 	db := storagetest.MustOpen(t)
 	seedTemplate(t, db, "ketamine-iv")
 	draft := newVersion("ketamine-iv", 2, consent.VersionDraft)
-	update(t, db, func(tx consent.Tx) error { return tx.CreateVersion(ctx, draft) })
+	update(t, db, func(tx consent.Tx) error { return tx.Templates().CreateVersion(ctx, draft) })
 
 	got, err := db.FindVersion(ctx, "ketamine-iv", 2)
 	if err != nil {
@@ -49,9 +49,11 @@ func TestTemplateLifecycle(t *testing.T) {
 	db := storagetest.MustOpen(t)
 	seedTemplate(t, db, "a")
 	update(t, db, func(tx consent.Tx) error {
-		return tx.CreateTemplate(ctx, &consent.Template{Slug: "b", Title: "B", CreatedAt: t0})
+		return tx.Templates().CreateTemplate(ctx, &consent.Template{Slug: "b", Title: "B", CreatedAt: t0})
 	})
-	update(t, db, func(tx consent.Tx) error { return tx.CreateVersion(ctx, newVersion("a", 2, consent.VersionDraft)) })
+	update(t, db, func(tx consent.Tx) error {
+		return tx.Templates().CreateVersion(ctx, newVersion("a", 2, consent.VersionDraft))
+	})
 
 	// Edit the draft, publish it: it becomes current.
 	edited := newVersion("a", 2, consent.VersionDraft)
@@ -63,10 +65,10 @@ func TestTemplateLifecycle(t *testing.T) {
 	}
 	pub := t0.Add(time.Hour)
 	update(t, db, func(tx consent.Tx) error {
-		if err := tx.UpdateDraftVersion(ctx, edited); err != nil {
+		if err := tx.Templates().UpdateDraftVersion(ctx, edited); err != nil {
 			return err
 		}
-		return tx.SetVersionStatus(ctx, "a", 2, consent.VersionDraft, consent.VersionPublished, pub, "Dr. B")
+		return tx.Templates().SetVersionStatus(ctx, "a", 2, consent.VersionDraft, consent.VersionPublished, pub, "Dr. B")
 	})
 	got, err := db.FindVersion(ctx, "a", 2)
 	if err != nil {
@@ -91,7 +93,7 @@ func TestTemplateLifecycle(t *testing.T) {
 
 	// Retiring version 2 falls back to version 1.
 	update(t, db, func(tx consent.Tx) error {
-		return tx.SetVersionStatus(ctx, "a", 2, consent.VersionPublished, consent.VersionRetired, pub, "")
+		return tx.Templates().SetVersionStatus(ctx, "a", 2, consent.VersionPublished, consent.VersionRetired, pub, "")
 	})
 	tpl, err := db.FindTemplate(ctx, "a")
 	if err != nil {
@@ -112,25 +114,25 @@ func TestTemplateErrors(t *testing.T) {
 		code string
 	}{
 		{"duplicate slug", func(tx consent.Tx) error {
-			return tx.CreateTemplate(ctx, &consent.Template{Slug: "a", Title: "again", CreatedAt: t0})
+			return tx.Templates().CreateTemplate(ctx, &consent.Template{Slug: "a", Title: "again", CreatedAt: t0})
 		}, consent.ECONFLICT},
 		{"duplicate version", func(tx consent.Tx) error {
-			return tx.CreateVersion(ctx, newVersion("a", 1, consent.VersionDraft))
+			return tx.Templates().CreateVersion(ctx, newVersion("a", 1, consent.VersionDraft))
 		}, consent.ECONFLICT},
 		{"version of unknown template", func(tx consent.Tx) error {
-			return tx.CreateVersion(ctx, newVersion("nope", 1, consent.VersionDraft))
+			return tx.Templates().CreateVersion(ctx, newVersion("nope", 1, consent.VersionDraft))
 		}, consent.ENOTFOUND},
 		{"edit a published version", func(tx consent.Tx) error {
-			return tx.UpdateDraftVersion(ctx, newVersion("a", 1, consent.VersionDraft))
+			return tx.Templates().UpdateDraftVersion(ctx, newVersion("a", 1, consent.VersionDraft))
 		}, consent.ECONFLICT},
 		{"edit an unknown version", func(tx consent.Tx) error {
-			return tx.UpdateDraftVersion(ctx, newVersion("a", 9, consent.VersionDraft))
+			return tx.Templates().UpdateDraftVersion(ctx, newVersion("a", 9, consent.VersionDraft))
 		}, consent.ENOTFOUND},
 		{"publish from the wrong status", func(tx consent.Tx) error {
-			return tx.SetVersionStatus(ctx, "a", 1, consent.VersionDraft, consent.VersionPublished, t0, "x")
+			return tx.Templates().SetVersionStatus(ctx, "a", 1, consent.VersionDraft, consent.VersionPublished, t0, "x")
 		}, consent.ECONFLICT},
 		{"back to draft", func(tx consent.Tx) error {
-			return tx.SetVersionStatus(ctx, "a", 1, consent.VersionPublished, consent.VersionDraft, t0, "")
+			return tx.Templates().SetVersionStatus(ctx, "a", 1, consent.VersionPublished, consent.VersionDraft, t0, "")
 		}, consent.ECONFLICT},
 	}
 	for _, tt := range tests {

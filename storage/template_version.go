@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/consentd/consentd/consent"
 )
 
@@ -27,73 +29,39 @@ type versionRow struct {
 
 func (versionRow) TableName() string { return "template_versions" }
 
-type localeJSON struct {
-	Title         string            `json:"title"`
-	Sections      []sectionJSON     `json:"sections"`
-	Disclosure    string            `json:"disclosure"`
-	Meanings      map[string]string `json:"meanings"`
-	ChangeSummary string            `json:"change_summary,omitempty"`
-}
-
-type sectionJSON struct {
-	Key                    string `json:"key"`
-	Kind                   string `json:"kind"`
-	Heading                string `json:"heading"`
-	Body                   string `json:"body"`
-	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
-}
-
+// versionFromDomain encodes a version's content in the domain's own JSON
+// form (consent.VersionContent's tags), the form the API shows it in.
 func versionFromDomain(v *consent.TemplateVersion) versionRow {
-	locales := make(map[string]localeJSON, len(v.Locales))
-	for code, lc := range v.Locales {
-		l := localeJSON{Title: lc.Title, Disclosure: lc.Disclosure, Meanings: lc.Meanings, ChangeSummary: lc.ChangeSummary}
-		for _, s := range lc.Sections {
-			l.Sections = append(l.Sections, sectionJSON(s))
-		}
-		locales[code] = l
-	}
 	return versionRow{Slug: v.Slug, Version: v.Version, Status: v.Status, ContentSHA256: v.ContentSHA256,
 		PublishedMS: toMSPtr(v.PublishedAt), ApprovedBy: v.ApprovedBy, RetiredMS: toMSPtr(v.RetiredAt),
-		CreatedMS: toMS(v.CreatedAt), LocaleCodes: mustJSON(v.SortedLocales()), Locales: mustJSON(locales),
+		CreatedMS: toMS(v.CreatedAt), LocaleCodes: mustJSON(v.SortedLocales()), Locales: mustJSON(v.Locales),
 		Variables: mustJSON(v.Variables), RequiredSigners: mustJSON(v.RequiredSigners),
 		SignatureForms: mustJSON(v.SignatureForms), ExpiresAfterHours: v.ExpiresAfterHours}
 }
 
 // toDomain decodes the row, taking the content from the cache when a version
 // with the same content hash was decoded before.
-func (r versionRow) toDomain(cache *lru[consent.VersionContent]) (*consent.TemplateVersion, error) {
+func (r versionRow) toDomain(cache *lru.Cache[string, consent.VersionContent]) (*consent.TemplateVersion, error) {
 	v := &consent.TemplateVersion{Slug: r.Slug, Version: r.Version, Status: r.Status, ContentSHA256: r.ContentSHA256,
 		PublishedAt: fromMSPtr(r.PublishedMS), ApprovedBy: r.ApprovedBy, RetiredAt: fromMSPtr(r.RetiredMS),
-		CreatedAt: fromMS(r.CreatedMS), ExpiresAfterHours: r.ExpiresAfterHours}
-	if c, ok := cache.get(r.ContentSHA256); ok && r.ContentSHA256 != "" {
-		v.Locales, v.Variables, v.RequiredSigners, v.SignatureForms, v.ExpiresAfterHours = c.Locales, c.Variables, c.RequiredSigners, c.SignatureForms, c.ExpiresAfterHours
+		CreatedAt: fromMS(r.CreatedMS)}
+	if cache == nil || r.ContentSHA256 == "" {
+		cache = nil // decoded afresh, and not kept
+	} else if c, ok := cache.Get(r.ContentSHA256); ok {
+		v.VersionContent = c
 		return v, nil
 	}
-	var locales map[string]localeJSON
-	var vars []consent.Variable
+	v.ExpiresAfterHours = r.ExpiresAfterHours
 	for _, c := range []struct {
 		src string
 		dst any
-	}{{r.Locales, &locales}, {r.Variables, &vars}, {r.RequiredSigners, &v.RequiredSigners}, {r.SignatureForms, &v.SignatureForms}} {
+	}{{r.Locales, &v.Locales}, {r.Variables, &v.Variables}, {r.RequiredSigners, &v.RequiredSigners}, {r.SignatureForms, &v.SignatureForms}} {
 		if err := json.Unmarshal([]byte(c.src), c.dst); err != nil {
 			return nil, fmt.Errorf("storage: template version %s/%d: %w", r.Slug, r.Version, err)
 		}
 	}
-	if locales != nil {
-		v.Locales = make(map[string]consent.LocaleContent, len(locales))
-	}
-	for code, l := range locales {
-		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, ChangeSummary: l.ChangeSummary}
-		for _, s := range l.Sections {
-			lc.Sections = append(lc.Sections, consent.Section(s))
-		}
-		v.Locales[code] = lc
-	}
-	if len(vars) > 0 {
-		v.Variables = vars
-	}
-	if r.ContentSHA256 != "" {
-		cache.put(r.ContentSHA256, v.Content())
+	if cache != nil {
+		cache.Add(r.ContentSHA256, v.Content())
 	}
 	return v, nil
 }

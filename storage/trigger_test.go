@@ -19,12 +19,12 @@ func TestAppendOnlyTriggers(t *testing.T) {
 	createConsent(t, db, newConsent("FRESH", "k", t0))
 	update(t, db, func(tx consent.Tx) error {
 		for _, err := range []error{
-			tx.CreateVersion(ctx, newVersion("k", 2, consent.VersionDraft)),
-			tx.CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "SIGNED", SectionKey: "risks", At: t0}),
-			tx.CreateSignature(ctx, newSignature("S1", "SIGNED", consent.RolePatient)),
-			tx.StorePDF(ctx, &consent.SealedPDF{ConsentID: "SIGNED", Bytes: []byte("%PDF")}),
-			tx.TransitionConsent(ctx, "SIGNED", consent.StatusPending, consent.StatusSigned, t0, ""),
-			tx.AppendAudit(ctx, auditEvent(consent.EventConsentSigned, "SIGNED", 1)),
+			tx.Templates().CreateVersion(ctx, newVersion("k", 2, consent.VersionDraft)),
+			tx.Consents().CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "SIGNED", SectionKey: "risks", At: t0}),
+			tx.Consents().CreateSignature(ctx, newSignature("S1", "SIGNED", consent.RolePatient)),
+			tx.Consents().StorePDF(ctx, &consent.SealedPDF{ConsentID: "SIGNED", Bytes: []byte("%PDF")}),
+			tx.Consents().TransitionConsent(ctx, "SIGNED", consent.StatusPending, consent.StatusSigned, t0, ""),
+			tx.Audit().AppendAudit(ctx, auditEvent(consent.EventConsentSigned, "SIGNED", 1)),
 		} {
 			if err != nil {
 				return err

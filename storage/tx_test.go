@@ -19,14 +19,14 @@ func TestUpdateRollsBackOnError(t *testing.T) {
 	seedTemplate(t, db, "k")
 	boom := errors.New("boom")
 	err := db.Update(ctx, func(tx consent.Tx) error {
-		if err := tx.CreateConsent(ctx, newConsent("C1", "k", t0)); err != nil {
+		if err := tx.Consents().CreateConsent(ctx, newConsent("C1", "k", t0)); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(ctx, auditEvent(consent.EventConsentCreated, "C1", 1)); err != nil {
+		if err := tx.Audit().AppendAudit(ctx, auditEvent(consent.EventConsentCreated, "C1", 1)); err != nil {
 			return err
 		}
 		// Reads inside the transaction see its writes.
-		if _, err := tx.FindConsentByID(ctx, "C1"); err != nil {
+		if _, err := tx.Consents().FindConsentByID(ctx, "C1"); err != nil {
 			return fmt.Errorf("read own write: %w", err)
 		}
 		return boom
@@ -51,7 +51,7 @@ func TestUpdatePanicRollsBack(t *testing.T) {
 	func() {
 		defer func() { _ = recover() }()
 		_ = db.Update(ctx, func(tx consent.Tx) error {
-			_ = tx.CreateStaff(ctx, &consent.Staff{ID: "D1", CreatedAt: t0})
+			_ = tx.Access().CreateStaff(ctx, &consent.Staff{ID: "D1", CreatedAt: t0})
 			panic("boom")
 		})
 	}()
@@ -59,7 +59,9 @@ func TestUpdatePanicRollsBack(t *testing.T) {
 		t.Errorf("staff after panic: err %v, want not found", err)
 	}
 	// The write slot was released: the next Update runs.
-	update(t, db, func(tx consent.Tx) error { return tx.CreateStaff(ctx, &consent.Staff{ID: "D2", CreatedAt: t0}) })
+	update(t, db, func(tx consent.Tx) error {
+		return tx.Access().CreateStaff(ctx, &consent.Staff{ID: "D2", CreatedAt: t0})
+	})
 }
 
 // TestConcurrentWriters runs writers that each read, then write, then append
@@ -77,13 +79,13 @@ func TestConcurrentWriters(t *testing.T) {
 			for i := range each {
 				id := fmt.Sprintf("C%d-%d", w, i)
 				errs <- db.Update(ctx, func(tx consent.Tx) error {
-					if _, _, err := tx.ListConsents(ctx, consent.ConsentFilter{Limit: 5}); err != nil {
+					if _, err := tx.Consents().FindConsentByID(ctx, "none"); consent.ErrorCode(err) != consent.ENOTFOUND {
 						return err
 					}
-					if err := tx.CreateConsent(ctx, newConsent(id, "k", t0.Add(time.Duration(i)*time.Second))); err != nil {
+					if err := tx.Consents().CreateConsent(ctx, newConsent(id, "k", t0.Add(time.Duration(i)*time.Second))); err != nil {
 						return err
 					}
-					return tx.AppendAudit(ctx, auditEvent(consent.EventConsentCreated, id, i))
+					return tx.Audit().AppendAudit(ctx, auditEvent(consent.EventConsentCreated, id, i))
 				})
 				errs <- db.AppendAuditEvents(ctx, auditEvent(consent.EventConsentViewed, id, i))
 			}
@@ -136,13 +138,13 @@ func TestConcurrentProcesses(t *testing.T) {
 				errs <- db.Update(ctx, func(tx consent.Tx) error {
 					id := fmt.Sprintf("C%d-%d", w, i)
 					// Read first: a deferred transaction would fail to upgrade its lock here.
-					if _, err := tx.ListAuditEvents(ctx, consent.AuditFilter{Limit: 1}); err != nil {
+					if _, err := tx.Consents().FindConsentByID(ctx, "none"); consent.ErrorCode(err) != consent.ENOTFOUND {
 						return err
 					}
-					if err := tx.CreateConsent(ctx, newConsent(id, "k", t0)); err != nil {
+					if err := tx.Consents().CreateConsent(ctx, newConsent(id, "k", t0)); err != nil {
 						return err
 					}
-					return tx.AppendAudit(ctx, auditEvent(consent.EventConsentCreated, id, i))
+					return tx.Audit().AppendAudit(ctx, auditEvent(consent.EventConsentCreated, id, i))
 				})
 			}
 		})

@@ -72,27 +72,15 @@ func (r reader) FindWebhook(ctx context.Context, id string) (*consent.Webhook, e
 
 // ListWebhooks returns every endpoint, oldest first.
 func (r reader) ListWebhooks(ctx context.Context) ([]*consent.Webhook, error) {
-	var rows []webhookRow
-	if err := r.q(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
-		return nil, translate("list webhooks", err, msgs{})
-	}
-	out := make([]*consent.Webhook, 0, len(rows))
-	for _, row := range rows {
-		w, err := row.toDomain()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, nil
+	return listRows(ctx, r, "list webhooks", "created_at, id", webhookRow.toDomain)
 }
 
 const deliverySelect = `SELECT d.*, e.type AS event_type FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id`
 
 // ListDeliveries returns an endpoint's deliveries, newest first.
 func (r reader) ListDeliveries(ctx context.Context, webhookID string, limit int) ([]*consent.WebhookDelivery, error) {
-	if limit <= 0 || limit > MaxListLimit {
-		limit = DefaultListLimit
+	if limit <= 0 || limit > consent.MaxPageSize {
+		limit = consent.DefaultPageSize
 	}
 	var rows []deliveryRow
 	err := r.q(ctx).Raw(deliverySelect+` WHERE d.webhook_id = ? ORDER BY d.created_at DESC, d.id DESC LIMIT ?`, webhookID, limit).Scan(&rows).Error

@@ -19,7 +19,7 @@ func TestClaimDueDeliveriesPerEndpoint(t *testing.T) {
 	db := storagetest.MustOpen(t)
 	update(t, db, func(tx consent.Tx) error {
 		for _, id := range []string{"SLOW", "GONE"} {
-			if err := tx.CreateWebhook(ctx, &consent.Webhook{ID: id, URL: "https://ehr.example/" + id, Secret: "s",
+			if err := tx.Webhooks().CreateWebhook(ctx, &consent.Webhook{ID: id, URL: "https://ehr.example/" + id, Secret: "s",
 				Events: []string{consent.EventConsentSigned}, CreatedAt: t0}); err != nil {
 				return err
 			}
@@ -30,11 +30,11 @@ func TestClaimDueDeliveriesPerEndpoint(t *testing.T) {
 	// deliveries) is older than the fast
 	// endpoint's single one, created after it.
 	update(t, db, func(tx consent.Tx) error {
-		if err := tx.DeleteWebhook(ctx, "GONE", t0); err != nil {
+		if err := tx.Webhooks().DeleteWebhook(ctx, "GONE", t0); err != nil {
 			return err
 		}
 		for i := range 6 {
-			if _, err := tx.EnqueueWebhookEvent(ctx, &consent.WebhookEvent{ID: fmt.Sprintf("E%d", i),
+			if _, err := tx.Webhooks().EnqueueWebhookEvent(ctx, &consent.WebhookEvent{ID: fmt.Sprintf("E%d", i),
 				Type: consent.EventConsentSigned, CreatedAt: t0, Payload: []byte(`{}`)}); err != nil {
 				return err
 			}
@@ -42,11 +42,11 @@ func TestClaimDueDeliveriesPerEndpoint(t *testing.T) {
 		return nil
 	})
 	update(t, db, func(tx consent.Tx) error {
-		return tx.CreateWebhook(ctx, &consent.Webhook{ID: "FAST2", URL: "https://ehr.example/fast", Secret: "s",
+		return tx.Webhooks().CreateWebhook(ctx, &consent.Webhook{ID: "FAST2", URL: "https://ehr.example/fast", Secret: "s",
 			Events: []string{consent.EventConsentSigned}, CreatedAt: t0})
 	})
 	update(t, db, func(tx consent.Tx) error {
-		_, err := tx.EnqueueWebhookEvent(ctx, &consent.WebhookEvent{ID: "E9", Type: consent.EventConsentSigned,
+		_, err := tx.Webhooks().EnqueueWebhookEvent(ctx, &consent.WebhookEvent{ID: "E9", Type: consent.EventConsentSigned,
 			CreatedAt: t0.Add(time.Second), Payload: []byte(`{}`)})
 		return err
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"regexp"
 	"sort"
@@ -16,54 +17,19 @@ import (
 	"github.com/consentd/consentd/consent"
 )
 
-// file is the YAML shape of one template version; its tags are the file format.
+// file is one template version as a YAML file: a header naming the version,
+// and its content in the domain's own shape (consent.VersionContent's yaml
+// tags are the file format of the content).
 type file struct {
-	ReviewNote        string                `yaml:"review_note"`
-	Slug              string                `yaml:"slug"`
-	Title             string                `yaml:"title"`
-	Version           int                   `yaml:"version"`
-	Variables         []consent.Variable    `yaml:"variables"`
-	RequiredSigners   []string              `yaml:"required_signers"`
-	SignatureForms    []string              `yaml:"signature_forms"`
-	ExpiresAfterHours int                   `yaml:"expires_after_hours"`
-	Locales           map[string]fileLocale `yaml:"locales"`
+	ReviewNote             string `yaml:"review_note"`
+	Slug                   string `yaml:"slug"`
+	Title                  string `yaml:"title"`
+	Version                int    `yaml:"version"`
+	consent.VersionContent `yaml:",inline"`
 }
 
-type fileLocale struct {
-	Title         string            `yaml:"title"`
-	Sections      []fileSection     `yaml:"sections"`
-	Disclosure    string            `yaml:"disclosure"`
-	Meanings      map[string]string `yaml:"meanings"`
-	ChangeSummary string            `yaml:"change_summary"`
-}
-
-type fileSection struct {
-	Key                    string `yaml:"key"`
-	Kind                   string `yaml:"kind"`
-	Heading                string `yaml:"heading"`
-	RequiresAcknowledgment bool   `yaml:"requires_acknowledgment"`
-	Body                   string `yaml:"body"`
-}
-
-// content converts the file to the domain's version content.
-func (f *file) content() consent.VersionContent {
-	c := consent.VersionContent{
-		Locales:           make(map[string]consent.LocaleContent, len(f.Locales)),
-		RequiredSigners:   f.RequiredSigners,
-		SignatureForms:    f.SignatureForms,
-		ExpiresAfterHours: f.ExpiresAfterHours,
-		Variables:         f.Variables,
-	}
-	for code, l := range f.Locales {
-		lc := consent.LocaleContent{Title: l.Title, Disclosure: l.Disclosure, Meanings: l.Meanings, ChangeSummary: l.ChangeSummary}
-		for _, s := range l.Sections {
-			lc.Sections = append(lc.Sections, consent.Section{Key: s.Key, Kind: s.Kind, Heading: s.Heading,
-				Body: s.Body, RequiresAcknowledgment: s.RequiresAcknowledgment})
-		}
-		c.Locales[code] = lc
-	}
-	return c
-}
+// content returns the file's version content.
+func (f *file) content() consent.VersionContent { return f.VersionContent }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
@@ -125,10 +91,7 @@ func checkFields(n *yaml.Node, t reflect.Type, path string, lines map[int]string
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
-		fields := map[string]reflect.Type{}
-		for i := 0; i < t.NumField(); i++ {
-			fields[strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]] = t.Field(i).Type
-		}
+		fields := yamlFields(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, val := n.Content[i], n.Content[i+1]
 			ft, ok := fields[key.Value]
@@ -154,6 +117,22 @@ func checkFields(n *yaml.Node, t reflect.Type, path string, lines map[int]string
 		}
 	}
 	return nil
+}
+
+// yamlFields maps the YAML keys of struct type t to their types, with the
+// keys of inlined structs as t's own.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if opts == "inline" && f.Type.Kind() == reflect.Struct {
+			maps.Copy(fields, yamlFields(f.Type))
+		} else if name != "" {
+			fields[name] = f.Type
+		}
+	}
+	return fields
 }
 
 func join(path, key string) string {

@@ -67,7 +67,7 @@ func CheckReadability(s *Shipped) *Readability {
 		}
 	}
 	fill := func(md string) string { return consent.FillMarkdown(md, vals) }
-	v := consent.TemplateVersion{Locales: s.Content.Locales}
+	v := consent.TemplateVersion{VersionContent: consent.VersionContent{Locales: s.Content.Locales}}
 	for _, code := range v.SortedLocales() {
 		lc := s.Content.Locales[code]
 		for _, sec := range lc.Sections {

@@ -107,7 +107,7 @@ func section(t *testing.T, s *Shipped, code, key string) consent.Section {
 }
 
 func sortedLocales(c consent.VersionContent) []string {
-	v := consent.TemplateVersion{Locales: c.Locales}
+	v := consent.TemplateVersion{VersionContent: consent.VersionContent{Locales: c.Locales}}
 	return v.SortedLocales()
 }
 

@@ -78,7 +78,7 @@ func Verify(secret, header string, body []byte, now time.Time, tolerance time.Du
 // on at most Workers goroutines, at most PerEndpoint per endpoint, each
 // attempt bounded by Timeout, so one slow receiver never delays the others.
 type Dispatcher struct {
-	Store consent.Store
+	Store consent.Deliveries
 	// Networks is the policy every connection is checked against (nil:
 	// public addresses only).
 	Networks *consent.WebhookNetworks

@@ -121,7 +121,7 @@ func (a *App) wire(ctx context.Context) error {
 		KeyLimiter: cfg.KeyLimit.limiter(), CodeLimiter: cfg.CodeLimit.limiter(), LinkLimiter: cfg.LinkLimit.limiter(),
 		PublicLimiter: cfg.PublicLimit.limiter(), PublicCeiling: cfg.PublicCeiling.limiter(),
 		Metrics: a.Metrics, Ready: a.DB.Ping, Web: api.WebFS(), FHIRIdentifierSystem: cfg.FHIRPatientSystem,
-		Version: cfg.Version, ClinicName: cfg.ClinicName}
+		Version: cfg.Version, ClinicName: cfg.ClinicName, Documents: a.DB.Documents()}
 	if cfg.MetricsAddr == "" {
 		a.API.MetricsHandler = gin.WrapH(a.metricsHandler)
 	}
