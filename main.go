@@ -50,6 +50,9 @@ commands:
   audit verify [--checkpoints FILE]       re-check the audit chain, every row it vouches for and, with FILE,
                                           the signed checkpoints an integration kept (exit 0 intact, 1 broken)
   backup FILE                             write a consistent online copy of the SQLite database
+  migrate-db --to postgres://... [--verify-all-pdfs]
+                                          copy the stopped SQLite database into an empty PostgreSQL one and check
+                                          the copy (exit 0 safe to switch, 1 not)
   keys rotate                             new sealing key (generated keys only); old PDFs keep verifying
   healthcheck                             exit 0 if the local server answers /healthz (for container health checks)
   loadtest --url URL --key KEY --n N --c C  create and sign N consents over loopback, then read them; report p50/p95/p99
@@ -80,7 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	cfg := app.Default()
 	cfg.Version = version
 	load := app.Bind(fs, &cfg)
-	var name, scopes, checkpoints string
+	var name, scopes, checkpoints, migrateTo string
+	var allPDFs bool
 	if cmd == "apikey" && sub == "create" {
 		fs.StringVar(&name, "name", "", "name of the API key")
 		fs.StringVar(&scopes, "scopes", "", "comma-separated scopes")
@@ -88,6 +92,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if cmd == "audit" && sub == "verify" {
 		fs.StringVar(&checkpoints, "checkpoints", "", "also check the chain against the signed checkpoints in this file, "+
 			"as served by GET /v1/audit/checkpoints or sent as audit.checkpoint webhooks")
+	}
+	if cmd == "migrate-db" {
+		fs.StringVar(&migrateTo, "to", "", "postgres:// URL of the empty database to copy into")
+		fs.BoolVar(&allPDFs, "verify-all-pdfs", false, "verify the seal of every sealed PDF, not a sample of 50")
 	}
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -119,6 +127,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return auditVerify(ctx, cfg, checkpoints, stdout)
 	case "backup ":
 		return backup(ctx, cfg, fs.Args(), stdout)
+	case "migrate-db ":
+		return migrateDB(ctx, cfg, migrateTo, allPDFs, stdout)
 	case "keys rotate":
 		return keysRotate(cfg, stdout)
 	case "healthcheck ":

@@ -15,6 +15,17 @@ import (
 	"github.com/consentd/consentd/storage/storagetest"
 )
 
+// auditKeyIn is the audit key a server derived from the secret.key it
+// created in dir (what migrate-db reads).
+func auditKeyIn(t *testing.T, dir string) []byte {
+	t.Helper()
+	key, err := app.ExistingAuditKey(app.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
 // clinic is a running server whose database holds a row of every protected
 // kind, each written through the API as a clinic would write it.
 type clinic struct {
@@ -44,8 +55,15 @@ type clinic struct {
 // devices enrolled and revoked.
 func newClinic(t *testing.T) *clinic {
 	t.Helper()
+	return newClinicWith(t)
+}
+
+// newClinicWith is newClinic on a server with these changes to its
+// configuration (in a fresh data dir).
+func newClinicWith(t *testing.T, changes ...func(*app.Config)) *clinic {
+	t.Helper()
 	dir := t.TempDir()
-	s := apptest.New(t, func(c *app.Config) { c.DataDir = dir })
+	s := apptest.New(t, append([]func(*app.Config){func(c *app.Config) { c.DataDir = dir }}, changes...)...)
 	c := &clinic{Server: s, dir: dir, raw: rawDB(t, dir), template: "ketamine-iv", draftSlug: "minor-procedure"}
 	ctx := context.Background()
 

@@ -82,7 +82,22 @@ func (c *Config) checkSecret() []error {
 // derive from it. A given secret that differs from a secret.key already in
 // the data dir is refused: the records written under the old one would no
 // longer verify.
-func loadSecret(cfg *Config) ([]byte, error) {
+func loadSecret(cfg *Config) ([]byte, error) { return secretOf(cfg, true) }
+
+// ExistingAuditKey returns the audit log's key for cfg's secret (given, or
+// the data dir's secret.key) and never creates a secret: a tool that reads a
+// database an earlier start wrote (migrate-db, the seeder) needs the secret
+// that start used, and a wrong data dir must not get a fresh one.
+func ExistingAuditKey(cfg Config) ([]byte, error) {
+	secret, err := secretOf(&cfg, false)
+	if err != nil {
+		return nil, err
+	}
+	return derive(secret, "audit-log"), nil
+}
+
+// secretOf is loadSecret; without create, a missing secret.key is an error.
+func secretOf(cfg *Config, create bool) ([]byte, error) {
 	path := filepath.Join(cfg.DataDir, secretFileName)
 	given, from := cfg.Secret, envSecret
 	if cfg.SecretFile != "" {
@@ -110,6 +125,9 @@ func loadSecret(cfg *Config) ([]byte, error) {
 		return b, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
+	} else if !create {
+		return nil, fmt.Errorf("no %s and neither %s nor CONSENTD_SECRET_FILE is set: point --data-dir (CONSENTD_DATA_DIR) at consentd's data directory, "+
+			"or give the secret it was started with", path, envSecret)
 	}
 	return createSecret(path)
 }

@@ -1,31 +1,34 @@
 // Command seed grows a consentd SQLite database to a given number of consents
-// for read benchmarks (e.g. 10 k and 1 M), by copying one real signed consent
-// (its consents row, signatures, acknowledgments and PDF row) under new IDs,
-// patient IDs, signing secrets and creation times, in large transactions.
-// It writes a sample of the consents that exist afterwards as
-// "consentID patientID" lines, for "consentd loadtest --read-ids".
+// for benchmarks and migration measurements (e.g. 10 k, 100 k, 1 M), by
+// copying one real signed consent (its consents row, signatures,
+// acknowledgments and sealed PDF) under new IDs, patient IDs, signing secrets
+// and times, through consentd's storage in large transactions. Each copy is
+// vouched for by one audit event (type seed.consent_copied, actor "seed")
+// that records the digests of its rows, chained and authenticated with the
+// data directory's audit key like every other event, so "consentd audit
+// verify" passes on a seeded database. It writes a sample of the consents
+// that exist afterwards as "consentID patientID" lines, for
+// "consentd loadtest --read-ids".
 //
 // Stop the server first; the data dir must hold at least one signed consent
-// (e.g. from "consentd loadtest --n 10"):
+// (e.g. from "consentd loadtest --n 10") and its secret.key:
 //
 //	go run ./internal/seed -data-dir DIR -total 1000000 -slim -ids-out ids.txt
 //
 // A real consent row is about 120 KB (67 KB of rendered documents in every
 // locale, a 50 KB sealed PDF), so 1 M full copies need about 120 GB. -slim
 // shortens every copied document text to 48 characters and replaces the PDF
-// bytes of the copies by a placeholder (PDF info stays; GET .../pdf of a seeded
-// copy does not verify). It changes what each read returns, not how rows are
-// found: compare 10 k and 1 M seeded the same way. The copies write no audit
-// events, so the chain itself stays intact, but "consentd audit verify"
-// reports every copied row as one that no audit event vouches for: a seeded
-// database is for benchmarks only.
+// bytes of the copies by a placeholder (recorded with its own hash and size;
+// it is not a sealed PDF, so "consentd verify" and migrate-db's seal check
+// refuse it). It changes what each read returns, not how rows are found:
+// compare 10 k and 1 M seeded the same way. Without -slim every copy carries
+// the source's sealed PDF, which verifies as the source consent's. A seeded
+// database is for measurements only.
 package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,7 +38,14 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/storage"
 )
+
+// eventSeeded is the audit event that vouches for one seeded copy.
+const eventSeeded = "seed.consent_copied"
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
@@ -58,7 +68,7 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.StringVar(&o.dataDir, "data-dir", "", "consentd data dir (server stopped)")
 	fs.IntVar(&o.total, "total", 10000, "consents in the database when done")
-	fs.IntVar(&o.batch, "batch", 20000, "consents per transaction")
+	fs.IntVar(&o.batch, "batch", 2000, "consents per transaction")
 	fs.BoolVar(&o.slim, "slim", false, "short section texts and placeholder PDF bytes in the copies (see the package doc)")
 	fs.StringVar(&o.idsOut, "ids-out", "", `write a sample of "consentID patientID" lines here`)
 	fs.IntVar(&o.sample, "sample", 20000, "lines in the sample, spread over all consents")
@@ -69,113 +79,94 @@ func run(args []string) error {
 	if o.dataDir == "" || o.total < 1 || o.batch < 1 {
 		return errors.New("-data-dir is required; -total and -batch must be positive")
 	}
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(o.dataDir, "consentd.db")+"?_foreign_keys=on&_busy_timeout=5000&_txlock=immediate")
+	// The data dir's secret.key, read as consentd reads it; never created.
+	key, err := app.ExistingAuditKey(app.Config{DataDir: o.dataDir})
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, storage.Config{DataDir: o.dataDir, URL: "sqlite:", AuditKey: key})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-	ctx := context.Background()
-	// Seeding is re-runnable from scratch, so it may skip fsyncs; the WAL keeps
-	// the file consistent, and a checkpoint at the end folds it in.
-	if _, err := db.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
-		return err
-	}
 	src, err := loadSource(ctx, db)
 	if err != nil {
 		return err
 	}
 	if o.slim {
-		if err := src.slim(); err != nil {
-			return err
-		}
+		src.slim()
 	}
-	var have int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM consents").Scan(&have); err != nil {
+	have, err := db.CountConsents(ctx, consent.ConsentFilter{})
+	if err != nil {
 		return err
 	}
-	start := time.Now()
+	start, seeded := time.Now(), 0
 	for have < o.total {
 		n := min(o.batch, o.total-have)
 		if err := insertBatch(ctx, db, src, have, n, o.spread); err != nil {
 			return err
 		}
-		have += n
-		el := time.Since(start)
-		fmt.Fprintf(os.Stderr, "seed: %d consents (%.0f/s)\n", have, float64(have)/el.Seconds())
+		have, seeded = have+n, seeded+n
+		fmt.Fprintf(os.Stderr, "seed: %d consents (%.0f copies/s)\n", have, float64(seeded)/time.Since(start).Seconds())
 	}
-	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+	if err := db.Close(); err != nil {
 		return err
 	}
 	if o.idsOut != "" {
-		return writeSample(ctx, db, o.idsOut, have, o.sample)
+		return writeSample(ctx, o.dataDir, o.idsOut, have, o.sample)
 	}
 	return nil
 }
 
-// insertBatch copies the source n times in one transaction; seq numbers the
-// copies so patient IDs and times differ.
-func insertBatch(ctx context.Context, db *sql.DB, src *source, seq, n int, spread time.Duration) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	ins := map[string]*sql.Stmt{}
-	for _, t := range []*table{src.consent, src.signatures, src.acks, src.pdf} {
-		st, err := tx.PrepareContext(ctx, t.insertSQL())
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		ins[t.name] = st
-	}
-	createdMS := src.consent.int("created_at", 0)
-	for i := seq; i < seq+n; i++ {
-		at := time.UnixMilli(createdMS).Add(-time.Duration(rand.Int64N(int64(spread))))
-		id := newID(at)
-		patient := fmt.Sprintf("SEED-%07d", i/2) // two consents per patient
-		shift := at.UnixMilli() - createdMS
-		set := func(t *table, r int, col string, v any) { t.rows[r][t.col(col)] = v }
-		c := src.consent
-		set(c, 0, "id", id)
-		set(c, 0, "patient_id", patient)
-		set(c, 0, "signing_token_hash", hashOf(id, "token"))
-		set(c, 0, "signing_code_hash", hashOf(id, "code"))
-		for _, col := range []string{"created_at", "expires_at", "signed_at", "status_changed_at"} {
-			if v, ok := c.orig[0][c.col(col)].(int64); ok {
-				set(c, 0, col, v+shift)
+// insertBatch writes n copies of the source in one transaction, each with
+// the audit event that vouches for its rows; seq numbers the copies so
+// patient IDs and times differ.
+func insertBatch(ctx context.Context, db *storage.DB, src *source, seq, n int, spread time.Duration) error {
+	createdAt := src.consent.CreatedAt
+	return db.Update(ctx, func(tx consent.Tx) error {
+		for i := seq; i < seq+n; i++ {
+			at := createdAt.Add(-time.Duration(rand.Int64N(int64(spread))))
+			c, p := src.copyOf(at, fmt.Sprintf("SEED-%07d", i/2)) // two consents per patient
+			rows := []consent.Row{c}
+			if err := tx.Consents().CreateConsent(ctx, c); err != nil {
+				return fmt.Errorf("copy %d: %w", i, err)
 			}
-		}
-		for r := range src.signatures.rows {
-			set(src.signatures, r, "id", newID(at))
-			set(src.signatures, r, "consent_id", id)
-		}
-		for r := range src.acks.rows {
-			set(src.acks, r, "id", nil)
-			set(src.acks, r, "consent_id", id)
-		}
-		set(src.pdf, 0, "consent_id", id)
-		for _, t := range []*table{c, src.signatures, src.acks, src.pdf} {
-			for _, row := range t.rows {
-				if _, err := ins[t.name].ExecContext(ctx, row...); err != nil {
-					return fmt.Errorf("insert %s: %w", t.name, err)
+			for j := range c.Signatures {
+				if err := tx.Consents().CreateSignature(ctx, &c.Signatures[j]); err != nil {
+					return fmt.Errorf("copy %d: %w", i, err)
 				}
+				rows = append(rows, &c.Signatures[j])
+			}
+			for j := range c.Acknowledgments {
+				if err := tx.Consents().CreateAcknowledgment(ctx, &c.Acknowledgments[j]); err != nil {
+					return fmt.Errorf("copy %d: %w", i, err)
+				}
+				rows = append(rows, &c.Acknowledgments[j])
+			}
+			if err := tx.Consents().StorePDF(ctx, p); err != nil {
+				return fmt.Errorf("copy %d: %w", i, err)
+			}
+			rows = append(rows, p)
+			err := tx.Audit().AppendAudit(ctx, &consent.AuditEvent{Type: eventSeeded, Actor: "seed", ConsentID: c.ID,
+				Details: map[string]any{"source_consent_id": src.consent.ID, "note": "benchmark copy made by internal/seed"},
+				Rows:    rows})
+			if err != nil {
+				return fmt.Errorf("copy %d: %w", i, err)
 			}
 		}
-	}
-	return tx.Commit()
-}
-
-// hashOf gives each copy its own signing secret hash (the columns are unique).
-func hashOf(id, purpose string) string {
-	h := sha256.Sum256([]byte("seed|" + purpose + "|" + id))
-	return hex.EncodeToString(h[:])
+		return nil
+	})
 }
 
 // writeSample writes every k-th consent (by ID order, which is time order for
 // ULIDs) as "consentID patientID", so reads reach old and new consents alike.
-func writeSample(ctx context.Context, db *sql.DB, path string, total, sample int) error {
+func writeSample(ctx context.Context, dataDir, path string, total, sample int) error {
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dataDir, "consentd.db")+"?_busy_timeout=5000&_query_only=true")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
 	f, err := os.Create(path)
 	if err != nil {
 		return err

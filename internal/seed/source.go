@@ -2,136 +2,119 @@ package main
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
+	"crypto/sha256"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
+
+	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/storage"
 )
 
-// table holds rows of one table as generic column values, in column order.
-type table struct {
-	name string
-	cols []string
-	orig [][]any // as read
-	rows [][]any // the copy being written
-}
-
-func (t *table) col(name string) int {
-	for i, c := range t.cols {
-		if c == name {
-			return i
-		}
-	}
-	panic("seed: table " + t.name + " has no column " + name)
-}
-
-func (t *table) int(name string, row int) int64 {
-	v, _ := t.orig[row][t.col(name)].(int64)
-	return v
-}
-
-func (t *table) insertSQL() string {
-	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", t.name, strings.Join(t.cols, ", "),
-		strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", "))
-}
-
-// source is the signed consent every copy is made from.
+// source is the signed consent every copy is made from, with its PDF.
 type source struct {
-	consent, signatures, acks, pdf *table
+	consent *consent.Consent
+	pdf     *consent.SealedPDF
 }
 
-// loadSource reads the newest signed consent that has a PDF, with its parts.
-func loadSource(ctx context.Context, db *sql.DB) (*source, error) {
-	var id string
-	err := db.QueryRowContext(ctx, `SELECT c.id FROM consents c JOIN pdfs p ON p.consent_id = c.id
-		WHERE c.status = 'signed' ORDER BY c.created_at DESC LIMIT 1`).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+// loadSource reads the newest signed consent.
+func loadSource(ctx context.Context, db *storage.DB) (*source, error) {
+	list, _, err := db.ListConsents(ctx, consent.ConsentFilter{Status: consent.StatusSigned, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
 		return nil, errors.New("no signed consent to copy: sign one first (e.g. consentd loadtest --n 10)")
-	} else if err != nil {
-		return nil, err
 	}
-	s := &source{}
-	for _, t := range []struct {
-		dst   **table
-		name  string
-		where string
-	}{{&s.consent, "consents", "id"}, {&s.signatures, "signatures", "consent_id"}, {&s.acks, "acknowledgments", "consent_id"}, {&s.pdf, "pdfs", "consent_id"}} {
-		if *t.dst, err = loadTable(ctx, db, t.name, t.where, id); err != nil {
-			return nil, err
-		}
-	}
-	if len(s.consent.rows) != 1 || len(s.pdf.rows) != 1 || len(s.signatures.rows) == 0 {
-		return nil, fmt.Errorf("consent %s: unexpected shape (%d signatures, %d PDFs)", id, len(s.signatures.rows), len(s.pdf.rows))
-	}
-	return s, nil
-}
-
-func loadTable(ctx context.Context, db *sql.DB, name, col, id string) (*table, error) {
-	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT * FROM %s WHERE %s = ?", name, col), id)
+	c, err := db.FindConsentByID(ctx, list[0].ID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	t := &table{name: name}
-	if t.cols, err = rows.Columns(); err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		vals := make([]any, len(t.cols))
-		ptrs := make([]any, len(t.cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		t.orig = append(t.orig, vals)
-		t.rows = append(t.rows, append([]any(nil), vals...))
-	}
-	return t, rows.Err()
-}
-
-// slim shortens the copies' rendered texts and PDF bytes (see the package doc).
-func (s *source) slim() error {
-	i := s.consent.col("documents")
-	raw, ok := s.consent.rows[0][i].(string)
-	if !ok {
-		return fmt.Errorf("documents column is %T, not text", s.consent.rows[0][i])
-	}
-	var docs any
-	if err := json.Unmarshal([]byte(raw), &docs); err != nil {
-		return fmt.Errorf("documents: %w", err)
-	}
-	b, err := json.Marshal(shorten(docs))
+	p, err := db.FindPDF(ctx, c.ID)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("consent %s: %w", c.ID, err)
 	}
-	s.consent.rows[0][i] = string(b)
-	s.pdf.rows[0][s.pdf.col("bytes")] = []byte("%PDF-1.7\n% consentd seed placeholder: not a sealed PDF\n")
-	return nil
+	return &source{consent: c, pdf: p}, nil
 }
 
-// shorten cuts every string longer than 48 characters in a JSON value.
-func shorten(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = shorten(e)
+// slim shortens the copies' rendered texts and replaces their PDF bytes by a
+// placeholder whose recorded hash and size are its own (see the package doc).
+func (s *source) slim() {
+	docs := make(map[string]consent.Document, len(s.consent.Documents))
+	for code, d := range s.consent.Documents {
+		d.Title, d.Disclosure, d.DisclosureHTML = shorten(d.Title), shorten(d.Disclosure), shorten(d.DisclosureHTML)
+		sections := make([]consent.DocumentSection, len(d.Sections))
+		for i, sec := range d.Sections {
+			sec.Heading, sec.Body, sec.BodyHTML = shorten(sec.Heading), shorten(sec.Body), shorten(sec.BodyHTML)
+			sections[i] = sec
 		}
-	case []any:
-		for k, e := range x {
-			x[k] = shorten(e)
+		d.Sections = sections
+		meanings := make(map[string]string, len(d.Meanings))
+		for k, v := range d.Meanings {
+			meanings[k] = shorten(v)
 		}
-	case string:
-		if r := []rune(x); len(r) > 48 {
-			return string(r[:48])
-		}
+		d.Meanings = meanings
+		docs[code] = d
 	}
-	return v
+	s.consent.Documents = docs
+	b := []byte("%PDF-1.7\n% consentd seed placeholder: not a sealed PDF\n")
+	sum := sha256.Sum256(b)
+	s.pdf.Bytes, s.pdf.Info.Size, s.pdf.Info.SHA256 = b, len(b), fmt.Sprintf("%x", sum)
+}
+
+// shorten cuts a text longer than 48 characters.
+func shorten(s string) string {
+	if r := []rune(s); len(r) > 48 {
+		return string(r[:48])
+	}
+	return s
+}
+
+// copyOf returns the source as a consent of patient created at at, under new
+// IDs and signing secrets, every time shifted by the same amount, and the
+// rows it consists of.
+func (s *source) copyOf(at time.Time, patient string) (*consent.Consent, *consent.SealedPDF) {
+	src := s.consent
+	shift := at.Sub(src.CreatedAt)
+	move := func(t time.Time) time.Time { return consent.Millis(t.Add(shift)) }
+	movePtr := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		m := move(*t)
+		return &m
+	}
+	c := *src
+	c.ID = newID(at)
+	c.Patient.ID = patient
+	c.SigningTokenHash, c.SigningCodeHash = hashOf(c.ID, "token"), hashOf(c.ID, "code")
+	c.CreatedAt, c.ExpiresAt = move(src.CreatedAt), move(src.ExpiresAt)
+	c.SignedAt, c.StatusChangedAt = movePtr(src.SignedAt), movePtr(src.StatusChangedAt)
+	c.Signatures = make([]consent.Signature, len(src.Signatures))
+	for i, sig := range src.Signatures {
+		sig.ID, sig.ConsentID = newID(at), c.ID
+		sig.SignedAt, sig.ElectronicRecordsConsentAt = move(sig.SignedAt), movePtr(sig.ElectronicRecordsConsentAt)
+		c.Signatures[i] = sig
+	}
+	c.Acknowledgments = make([]consent.Acknowledgment, len(src.Acknowledgments))
+	for i, a := range src.Acknowledgments {
+		a.ID, a.ConsentID, a.At = 0, c.ID, move(a.At)
+		c.Acknowledgments[i] = a
+	}
+	p := *s.pdf
+	p.ConsentID = c.ID
+	p.Info.CreatedAt = move(p.Info.CreatedAt)
+	info := p.Info
+	c.PDF = &info
+	return &c, &p
+}
+
+// hashOf gives each copy its own signing secret hash (the columns are unique).
+func hashOf(id, purpose string) string {
+	h := sha256.Sum256([]byte("seed|" + purpose + "|" + id))
+	return fmt.Sprintf("%x", h)
 }
 
 // newID is a ULID for time at, like the server's.
