@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/pdf"
+	"github.com/consentd/consentd/internal/app"
 	"github.com/consentd/consentd/templates"
 )
 
@@ -19,8 +19,22 @@ func cliContext(ctx context.Context) context.Context {
 	return consent.WithRequest(ctx, consent.Request{Actor: "cli", Channel: "cli"})
 }
 
-func apikeyCreate(ctx context.Context, cfg *config, name, scopes string, stdout io.Writer) error {
-	a, err := open(ctx, cfg)
+// openToWrite builds the app for a command that writes audit events: like
+// serve, it refuses a secret that did not write the audit log.
+func openToWrite(ctx context.Context, cfg app.Config) (*app.App, error) {
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.CheckAuditKey(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func apikeyCreate(ctx context.Context, cfg app.Config, name, scopes string, stdout io.Writer) error {
+	a, err := openToWrite(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -31,7 +45,7 @@ func apikeyCreate(ctx context.Context, cfg *config, name, scopes string, stdout 
 			list = append(list, s)
 		}
 	}
-	k, err := a.service.CreateAPIKey(cliContext(ctx), name, list)
+	k, err := a.Service.CreateAPIKey(cliContext(ctx), name, list)
 	if err != nil {
 		return fmt.Errorf("%s", consent.ErrorMessage(err))
 	}
@@ -39,13 +53,13 @@ func apikeyCreate(ctx context.Context, cfg *config, name, scopes string, stdout 
 	return nil
 }
 
-func apikeyList(ctx context.Context, cfg *config, stdout io.Writer) error {
-	a, err := open(ctx, cfg)
+func apikeyList(ctx context.Context, cfg app.Config, stdout io.Writer) error {
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	keys, err := a.db.ListAPIKeys(ctx)
+	keys, err := a.DB.ListAPIKeys(ctx)
 	if err != nil {
 		return err
 	}
@@ -60,16 +74,16 @@ func apikeyList(ctx context.Context, cfg *config, stdout io.Writer) error {
 	return nil
 }
 
-func apikeyRevoke(ctx context.Context, cfg *config, args []string, stdout io.Writer) error {
+func apikeyRevoke(ctx context.Context, cfg app.Config, args []string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: consentd apikey revoke ID")
 	}
-	a, err := open(ctx, cfg)
+	a, err := openToWrite(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	k, err := a.service.RevokeAPIKey(cliContext(ctx), args[0])
+	k, err := a.Service.RevokeAPIKey(cliContext(ctx), args[0])
 	if err != nil {
 		return fmt.Errorf("%s", consent.ErrorMessage(err))
 	}
@@ -77,17 +91,17 @@ func apikeyRevoke(ctx context.Context, cfg *config, args []string, stdout io.Wri
 	return nil
 }
 
-func templatesImport(ctx context.Context, cfg *config, stdout io.Writer) error {
-	a, err := open(ctx, cfg)
+func templatesImport(ctx context.Context, cfg app.Config, stdout io.Writer) error {
+	a, err := openToWrite(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	sh, err := shipped()
+	sh, err := app.Shipped()
 	if err != nil {
 		return err
 	}
-	created, err := a.service.ImportShipped(cliContext(ctx), sh, false)
+	created, err := a.Service.ImportShipped(cliContext(ctx), sh, false)
 	for _, v := range created {
 		fmt.Fprintf(stdout, "imported %s version %d as %s (content %s)\n", v.Slug, v.Version, v.Status, v.ContentSHA256)
 	}
@@ -140,7 +154,7 @@ func templatesLint(args []string, stdout io.Writer) error {
 	return nil
 }
 
-func verifyFile(ctx context.Context, cfg *config, args []string, stdout io.Writer) error {
+func verifyFile(ctx context.Context, cfg app.Config, args []string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: consentd verify FILE.pdf")
 	}
@@ -151,13 +165,13 @@ func verifyFile(ctx context.Context, cfg *config, args []string, stdout io.Write
 		fmt.Fprintf(stdout, "INVALID: larger than any sealed consent (%d bytes)\n", consent.MaxSealedPDFBytes)
 		return exitError(1)
 	}
-	a, err := open(ctx, cfg)
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	// The same bounds as POST /v1/verify: structure check, then a deadline.
-	res, err := a.service.VerifyPDF(ctx, a.sealer, b)
+	res, err := a.Service.VerifyPDF(ctx, a.Sealer, b)
 	if consent.ErrorCode(err) == consent.EUNPROCESSABLE {
 		fmt.Fprintf(stdout, "INVALID: %s\n", consent.ErrorMessage(err))
 		return exitError(1)
@@ -180,29 +194,25 @@ func verifyFile(ctx context.Context, cfg *config, args []string, stdout io.Write
 	return nil
 }
 
-func backup(ctx context.Context, cfg *config, args []string, stdout io.Writer) error {
+func backup(ctx context.Context, cfg app.Config, args []string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: consentd backup FILE")
 	}
-	a, err := open(ctx, cfg)
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	start := time.Now()
-	if err := a.db.Backup(ctx, args[0]); err != nil {
+	if err := a.DB.Backup(ctx, args[0]); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "backup written to %s in %s\n", args[0], time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-func keysRotate(cfg *config, stdout io.Writer) error {
-	tz, err := time.LoadLocation(cfg.TimeZone)
-	if err != nil {
-		return err
-	}
-	if err := pdf.RotateKey(pdfConfig(cfg, tz)); err != nil {
+func keysRotate(cfg app.Config, stdout io.Writer) error {
+	if err := app.RotateSealingKey(cfg); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "rotated the sealing key; earlier certificates stay trusted for verification")
@@ -210,7 +220,7 @@ func keysRotate(cfg *config, stdout io.Writer) error {
 }
 
 // healthcheck asks the local server's /healthz, for container health checks.
-func healthcheck(ctx context.Context, cfg *config, stdout io.Writer) error {
+func healthcheck(ctx context.Context, cfg app.Config, stdout io.Writer) error {
 	addr := cfg.Addr
 	if strings.HasPrefix(addr, ":") {
 		addr = "127.0.0.1" + addr

@@ -7,12 +7,13 @@ import (
 	"os"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
 )
 
 // auditVerify re-checks the audit chain, every row it vouches for, its end
 // against the head file, and the checkpoints stored and (with file) kept by
 // an integration. It prints every finding and exits 1 if there is one.
-func auditVerify(ctx context.Context, cfg *config, file string, stdout io.Writer) error {
+func auditVerify(ctx context.Context, cfg app.Config, file string, stdout io.Writer) error {
 	var given []*consent.AuditCheckpoint
 	if file != "" {
 		f, err := os.Open(file)
@@ -25,12 +26,12 @@ func auditVerify(ctx context.Context, cfg *config, file string, stdout io.Writer
 			return fmt.Errorf("checkpoints file %s: %w", file, err)
 		}
 	}
-	a, err := open(ctx, cfg)
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	report, err := a.service.VerifyAuditIntegrity(ctx, given, file)
+	report, err := a.Service.VerifyAuditIntegrity(ctx, given, file)
 	if err != nil {
 		return err
 	}

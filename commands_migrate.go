@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
 	"github.com/consentd/consentd/storage"
 )
 
@@ -23,7 +22,7 @@ const migratePDFSample = 50
 // source, every PDF re-hashed, `audit verify` on it, and the seals of a sample
 // of PDFs (of every one with allPDFs). It exits 0 only if the target is safe
 // to switch to; the source is only read.
-func migrateDB(ctx context.Context, cfg *config, to string, allPDFs bool, stdout io.Writer) error {
+func migrateDB(ctx context.Context, cfg app.Config, to string, allPDFs bool, stdout io.Writer) error {
 	if to == "" {
 		fmt.Fprintln(stdout, "usage: consentd migrate-db --to postgres://user@host:5432/dbname [--verify-all-pdfs]")
 		return exitError(2)
@@ -31,11 +30,7 @@ func migrateDB(ctx context.Context, cfg *config, to string, allPDFs bool, stdout
 	if strings.HasPrefix(cfg.DatabaseURL, "postgres") {
 		return errors.New("migrate-db copies the SQLite database of the data directory: unset CONSENTD_DATABASE_URL (it names PostgreSQL already)")
 	}
-	secretPath := filepath.Join(cfg.DataDir, "secret.key")
-	if _, err := os.Stat(secretPath); err != nil {
-		return fmt.Errorf("no %s: point --data-dir (CONSENTD_DATA_DIR) at consentd's data directory", secretPath)
-	}
-	secret, err := loadSecret(secretPath)
+	auditKey, err := app.ExistingAuditKey(cfg)
 	if err != nil {
 		return err
 	}
@@ -47,7 +42,7 @@ func migrateDB(ctx context.Context, cfg *config, to string, allPDFs bool, stdout
 	}
 	progress := newProgressLine(stdout)
 	report, err := storage.CopyToPostgres(ctx, storage.CopyOptions{DataDir: cfg.DataDir, SourceURL: cfg.DatabaseURL, TargetURL: to,
-		AuditKey: derive(secret, "audit-log"), Progress: progress.copy, ProgressEvery: progress.every, PDFSample: sample})
+		AuditKey: auditKey, Progress: progress.copy, ProgressEvery: progress.every, PDFSample: sample})
 	progress.end()
 	if err != nil {
 		fmt.Fprintf(stdout, "FAILED: %s\n", consent.ErrorMessage(err))
@@ -71,16 +66,16 @@ func migrateDB(ctx context.Context, cfg *config, to string, allPDFs bool, stdout
 	// audit verify" with CONSENTD_DATABASE_URL set to it, and the PDFs'
 	// seals as "consentd verify" checks them. Neither writes to the target
 	// or moves the audit head file.
-	onTarget := *cfg
+	onTarget := cfg
 	onTarget.DatabaseURL = to
 	fmt.Fprintln(stdout, "\naudit verify on PostgreSQL:")
 	var exit exitError
-	if err := auditVerify(ctx, &onTarget, "", stdout); errors.As(err, &exit) {
+	if err := auditVerify(ctx, onTarget, "", stdout); errors.As(err, &exit) {
 		safe = false
 	} else if err != nil {
 		return err
 	}
-	ok, err := verifySeals(ctx, &onTarget, report, stdout)
+	ok, err := verifySeals(ctx, onTarget, report, stdout)
 	if err != nil {
 		return err
 	}
@@ -101,8 +96,8 @@ func migrateDB(ctx context.Context, cfg *config, to string, allPDFs bool, stdout
 
 // verifySeals checks the sampled PDFs on the target as "consentd verify"
 // would: sealed by this server's keys, and the file the target stores.
-func verifySeals(ctx context.Context, cfg *config, report *storage.CopyReport, stdout io.Writer) (bool, error) {
-	a, err := open(ctx, cfg)
+func verifySeals(ctx context.Context, cfg app.Config, report *storage.CopyReport, stdout io.Writer) (bool, error) {
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return false, err
 	}
@@ -111,14 +106,14 @@ func verifySeals(ctx context.Context, cfg *config, report *storage.CopyReport, s
 	for i, ref := range report.PDFSample {
 		var p *consent.SealedPDF
 		if ref.Kind == consent.PDFKindSigned {
-			p, err = a.db.FindPDF(ctx, ref.ConsentID)
+			p, err = a.DB.FindPDF(ctx, ref.ConsentID)
 		} else {
-			p, err = a.db.FindAdditionalPDF(ctx, ref.ConsentID, ref.Kind)
+			p, err = a.DB.FindAdditionalPDF(ctx, ref.ConsentID, ref.Kind)
 		}
 		if err != nil {
 			return false, err
 		}
-		res, err := a.service.VerifyPDF(ctx, a.sealer, p.Bytes)
+		res, err := a.Service.VerifyPDF(ctx, a.Sealer, p.Bytes)
 		switch {
 		case err != nil:
 			bad = append(bad, fmt.Sprintf("%s PDF of %s: %s", ref.Kind, ref.ConsentID, consent.ErrorMessage(err)))

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
 )
 
 // stdin is where templates approve reads the approver's PIN; tests replace it.
@@ -21,7 +22,7 @@ var stdin = os.Stdin
 // version: their staff ID from --staff-id, their PIN from the terminal (not
 // echoed) or one line of standard input. Wrong PINs count in the same limits
 // as everywhere else (the command line is one place of its own).
-func templatesApprove(ctx context.Context, cfg *config, args []string, staffID string, stdout io.Writer) error {
+func templatesApprove(ctx context.Context, cfg app.Config, args []string, staffID string, stdout io.Writer) error {
 	if len(args) != 2 || staffID == "" {
 		return fmt.Errorf("usage: consentd templates approve SLUG VERSION --staff-id ID (the PIN is read from the terminal or standard input)")
 	}
@@ -33,16 +34,16 @@ func templatesApprove(ctx context.Context, cfg *config, args []string, staffID s
 	if err != nil {
 		return err
 	}
-	a, err := open(ctx, cfg)
+	a, err := openToWrite(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	v, err := a.service.ApproveVersion(cliContext(ctx), args[0], version, consent.Approver{StaffID: staffID, PIN: pin})
+	v, err := a.Service.ApproveVersion(cliContext(ctx), args[0], version, consent.Approver{StaffID: staffID, PIN: pin})
 	if err != nil {
 		return fmt.Errorf("%s", consent.ErrorMessage(err))
 	}
-	ap, err := a.service.ApprovalOf(ctx, v.Slug, v.Version)
+	ap, err := a.Service.ApprovalOf(ctx, v.Slug, v.Version)
 	if err != nil || ap == nil {
 		return fmt.Errorf("approval of %s version %d not found after it was recorded: %v", v.Slug, v.Version, err)
 	}

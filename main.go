@@ -12,6 +12,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/loadtest"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -68,7 +71,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	cmd, rest := args[0], args[1:]
 	if cmd == "loadtest" { // a client of a running server: its own flags, no server config
-		return loadtest(ctx, rest, stdout)
+		err := loadtest.Run(ctx, rest, stdout)
+		if code, ok := err.(loadtest.ExitError); ok {
+			return exitError(code)
+		}
+		return err
 	}
 	sub := ""
 	if (cmd == "apikey" || cmd == "templates" || cmd == "audit" || cmd == "keys") && len(rest) > 0 {
@@ -76,7 +83,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	fs := flag.NewFlagSet("consentd "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	cfg := bindConfig(fs, getenv)
+	cfg := app.Default()
+	cfg.Version = version
+	load := app.Bind(fs, &cfg)
 	var name, scopes, checkpoints, migrateTo, staffID string
 	var allPDFs bool
 	if cmd == "apikey" && sub == "create" {
@@ -100,7 +109,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		return exitError(2)
 	}
-	if err := cfg.check(); err != nil {
+	// Every command refuses a malformed setting, used or not: one that is
+	// wrong today is wrong on the next "serve" too.
+	if err := load(getenv); err != nil {
 		return err
 	}
 	switch cmd + " " + sub {

@@ -4,11 +4,10 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
 )
 
 // Failed authentications counted but not yet written when the server stops are
@@ -16,21 +15,8 @@ import (
 func TestShutdownWritesCountedFailedAuthentications(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	vars := env(map[string]string{"CONSENTD_DATA_DIR": dir, "CONSENTD_ADDR": "127.0.0.1:0", "CONSENTD_LOG_FORMAT": "text"})
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, vars, out) }()
-	var base string
-	for i := 0; i < 200 && base == ""; i++ {
-		time.Sleep(50 * time.Millisecond)
-		if addr, ok := strings.CutPrefix(strings.TrimSpace(out.String()), "listening on "); ok {
-			base = "http://" + addr
-		}
-	}
-	if base == "" {
-		cancel()
-		t.Fatalf("server did not start: %q %v", out.String(), <-done)
-	}
+	srv := startServe(t, vars)
+	base := srv.base
 	for i := 0; i < 30; i++ {
 		req, _ := http.NewRequest("GET", base+"/v1/consents", nil)
 		req.Header.Set("Authorization", "Bearer cdk_wrong")
@@ -43,17 +29,16 @@ func TestShutdownWritesCountedFailedAuthentications(t *testing.T) {
 			t.Fatalf("bad key: %d", resp.StatusCode)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := srv.stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
 
-	a, err := open(context.Background(), &config{DataDir: dir, TimeZone: "UTC"})
+	a, err := app.New(context.Background(), configFrom(t, env(map[string]string{"CONSENTD_DATA_DIR": dir})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	events, err := a.db.ListAuditEvents(context.Background(), consent.AuditFilter{Type: consent.EventAuthFailed, Limit: 1000})
+	events, err := a.DB.ListAuditEvents(context.Background(), consent.AuditFilter{Type: consent.EventAuthFailed, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

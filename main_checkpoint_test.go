@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"flag"
@@ -12,10 +14,10 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
+	_ "github.com/mattn/go-sqlite3"
 )
 
 // clinicDir is a data directory with a signed-off consent history and
@@ -24,7 +26,7 @@ type clinicDir struct {
 	t    *testing.T
 	dir  string
 	vars func(string) string
-	a    *app
+	a    *app.App
 }
 
 func newClinicDir(t *testing.T) *clinicDir {
@@ -32,11 +34,11 @@ func newClinicDir(t *testing.T) *clinicDir {
 	dir := filepath.Join(t.TempDir(), "data")
 	c := &clinicDir{t: t, dir: dir, vars: env(map[string]string{"CONSENTD_DATA_DIR": dir})}
 	c.open()
-	sh, err := shipped()
+	sh, err := app.Shipped()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.a.service.ImportShipped(cliContext(context.Background()), sh, true); err != nil {
+	if _, err := c.a.Service.ImportShipped(cliContext(context.Background()), sh, true); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -44,8 +46,7 @@ func newClinicDir(t *testing.T) *clinicDir {
 
 func (c *clinicDir) open() {
 	c.t.Helper()
-	cfg := bindConfig(flagSet(), c.vars)
-	a, err := open(context.Background(), cfg)
+	a, err := app.New(context.Background(), configFrom(c.t, c.vars))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -64,13 +65,13 @@ func (c *clinicDir) work(n int) (consentIDs []string) {
 	c.t.Helper()
 	ctx := cliContext(context.Background())
 	for i := range n {
-		in := consent.CreateConsentInput{Template: "ketamine-iv", Locale: "en", Variables: testserver.Variables,
+		in := consent.CreateConsentInput{Template: "ketamine-iv", Locale: "en", Variables: apptest.Variables,
 			Patient: consent.Patient{ID: fmt.Sprintf("MRN-%d", i), GivenName: "Zoë", FamilyName: "Müller", BirthDate: "1980-04-02"}}
-		cc, err := c.a.service.CreateConsent(ctx, in)
+		cc, err := c.a.Service.CreateConsent(ctx, in)
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		if _, err := c.a.service.CreateAPIKey(ctx, "key", []string{consent.ScopeAuditRead}); err != nil {
+		if _, err := c.a.Service.CreateAPIKey(ctx, "key", []string{consent.ScopeAuditRead}); err != nil {
 			c.t.Fatal(err)
 		}
 		consentIDs = append(consentIDs, cc.Consent.ID)
@@ -81,7 +82,7 @@ func (c *clinicDir) work(n int) (consentIDs []string) {
 // checkpoint writes a checkpoint of everything so far.
 func (c *clinicDir) checkpoint() *consent.AuditCheckpoint {
 	c.t.Helper()
-	cp, err := c.a.service.WriteCheckpoint(context.Background(), consent.CheckpointPolicy{Events: 1})
+	cp, err := c.a.Service.WriteCheckpoint(context.Background(), consent.CheckpointPolicy{Events: 1})
 	if err != nil || cp == nil {
 		c.t.Fatalf("checkpoint: %+v, %v", cp, err)
 	}
@@ -92,7 +93,7 @@ func (c *clinicDir) checkpoint() *consent.AuditCheckpoint {
 // them, standing in for the copies an EHR kept.
 func (c *clinicDir) ehrFile() string {
 	c.t.Helper()
-	list, err := c.a.db.ListAuditCheckpoints(context.Background(), 0, 1000)
+	list, err := c.a.DB.ListAuditCheckpoints(context.Background(), 0, 1000)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -124,7 +125,15 @@ func (c *clinicDir) raw() *sql.DB {
 	return raw
 }
 
-func flagSet() *flag.FlagSet { return flag.NewFlagSet("test", flag.ContinueOnError) }
+// configFrom is the configuration run would build from vars and no flags.
+func configFrom(tb testing.TB, vars func(string) string) app.Config {
+	tb.Helper()
+	cfg := app.Default()
+	if err := app.Bind(flag.NewFlagSet("test", flag.ContinueOnError), &cfg)(vars); err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
 
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
@@ -146,7 +155,7 @@ func TestAuditVerifyCheckpointsCatchRollback(t *testing.T) {
 	c.work(2)
 	c.checkpoint()
 	backup := filepath.Join(t.TempDir(), "old.db")
-	if err := c.a.db.Backup(context.Background(), backup); err != nil {
+	if err := c.a.DB.Backup(context.Background(), backup); err != nil {
 		t.Fatal(err)
 	}
 	oldHead := filepath.Join(t.TempDir(), "audit-head.json")
@@ -189,7 +198,10 @@ func TestAuditVerifyCheckpointsCatchRewrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	auditKey := derive(secret, "audit-log")
+	// The audit key as internal/app derives it from the secret.
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("consentd|audit-log"))
+	auditKey := m.Sum(nil)
 	raw := c.raw()
 	for _, stmt := range []string{"DROP TRIGGER consents_frozen", "DROP TRIGGER audit_events_no_update",
 		"DROP TRIGGER audit_checkpoints_no_delete", "DELETE FROM audit_checkpoints",
@@ -199,11 +211,11 @@ func TestAuditVerifyCheckpointsCatchRewrite(t *testing.T) {
 		}
 	}
 	c.open()
-	edited, err := c.a.db.FindConsentByID(context.Background(), ids[0])
+	edited, err := c.a.DB.FindConsentByID(context.Background(), ids[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := c.a.db.ListAuditEvents(context.Background(), consent.AuditFilter{Limit: 1000})
+	evs, err := c.a.DB.ListAuditEvents(context.Background(), consent.AuditFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,25 +3,24 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/storage/storagetest"
-	"github.com/consentd/consentd/testserver"
 )
 
 // signed signs a consent as patient and clinician through the service.
 func (c *clinicDir) signed(id string) {
 	c.t.Helper()
 	ctx := cliContext(context.Background())
-	if _, err := c.a.service.CreateStaff(ctx, consent.NewStaff{ID: testserver.StaffID, Name: testserver.StaffName, Role: consent.RoleClinician, PIN: testserver.StaffPIN}); err != nil &&
+	if _, err := c.a.Service.CreateStaff(ctx, consent.NewStaff{ID: apptest.StaffID, Name: apptest.StaffName, Role: consent.RoleClinician, PIN: apptest.StaffPIN}); err != nil &&
 		consent.ErrorCode(err) != consent.ECONFLICT {
 		c.t.Fatal(err)
 	}
-	cc, err := c.a.db.FindConsentByID(ctx, id)
+	cc, err := c.a.DB.FindConsentByID(ctx, id)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -34,10 +33,10 @@ func (c *clinicDir) signed(id string) {
 	for _, in := range []consent.SignInput{
 		{Role: consent.RolePatient, Name: "Zoë Müller", AcknowledgedSections: acks, ElectronicRecordsConsent: true,
 			Mark: consent.Mark{Type: "typed", Text: "Zoë Müller"}},
-		{Role: consent.RoleClinician, StaffID: testserver.StaffID, StaffPIN: testserver.StaffPIN, IdentityVerified: true,
-			Mark: consent.Mark{Type: "typed", Text: testserver.StaffName}},
+		{Role: consent.RoleClinician, StaffID: apptest.StaffID, StaffPIN: apptest.StaffPIN, IdentityVerified: true,
+			Mark: consent.Mark{Type: "typed", Text: apptest.StaffName}},
 	} {
-		if _, err := c.a.service.Sign(ctx, id, in); err != nil {
+		if _, err := c.a.Service.Sign(ctx, id, in); err != nil {
 			c.t.Fatalf("sign as %s: %v", in.Role, err)
 		}
 	}
@@ -148,15 +147,5 @@ func TestMigrateDBRefusesBadUse(t *testing.T) {
 				t.Errorf("exit %d %q, want %d and %q", exitCode(err), msg, tt.code, tt.want)
 			}
 		})
-	}
-}
-
-// TestAuditKeyDerivationIsPinned pins derive(secret, "audit-log") to the
-// value internal/seed's TestAuditKeyDerivation pins: the seeder derives the
-// audit key from secret.key itself, and its events must verify here.
-func TestAuditKeyDerivationIsPinned(t *testing.T) {
-	secret := bytes.Repeat([]byte{7}, 32)
-	if got := hex.EncodeToString(derive(secret, "audit-log")); got != "e8d966b56ca33d049a3f4327ee9cfb2d04211e6fad3725004f83eeff3a566431" {
-		t.Fatalf("audit key = %s", got)
 	}
 }

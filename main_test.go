@@ -11,34 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func env(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
 
 // TestEndToEnd drives run() like a new user: start the server on an empty data
 // dir, read the admin key it wrote, create and sign the ketamine consent over
@@ -47,21 +24,8 @@ func TestEndToEnd(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	vars := env(map[string]string{"CONSENTD_DATA_DIR": dir, "CONSENTD_ADDR": "127.0.0.1:0", "CONSENTD_LOG_FORMAT": "text",
 		"CONSENTD_AUDIT_CHECKPOINT_INTERVAL": "1s"})
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, vars, out) }()
-	var base string
-	for i := 0; i < 200 && base == ""; i++ {
-		time.Sleep(50 * time.Millisecond)
-		if addr, ok := strings.CutPrefix(strings.TrimSpace(out.String()), "listening on "); ok {
-			base = "http://" + addr
-		}
-	}
-	if base == "" {
-		cancel()
-		t.Fatalf("server did not start: %q %v", out.String(), <-done)
-	}
+	srv := startServe(t, vars)
+	base := srv.base
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("data dir mode: %v %v", fi.Mode(), err)
 	}
@@ -105,18 +69,18 @@ func TestEndToEnd(t *testing.T) {
 		vs["data"].([]any)[2].(map[string]any)["status"] != "published" {
 		t.Fatalf("fresh install versions: %d %v, want 1, 2 and 3 published", st, vs)
 	}
-	st, c := call("POST", "/v1/consents", testserver.ConsentRequest("en"))
+	st, c := call("POST", "/v1/consents", apptest.ConsentRequest("en"))
 	if st != 201 {
 		t.Fatalf("create: %d %v", st, c)
 	}
 	id := c["id"].(string)
-	if st, m := call("POST", "/v1/staff", map[string]any{"id": testserver.StaffID, "name": testserver.StaffName, "role": "clinician", "pin": testserver.StaffPIN}); st != 201 {
+	if st, m := call("POST", "/v1/staff", map[string]any{"id": apptest.StaffID, "name": apptest.StaffName, "role": "clinician", "pin": apptest.StaffPIN}); st != 201 {
 		t.Fatalf("staff: %d %v", st, m)
 	}
-	if st, m := call("POST", "/v1/consents/"+id+"/signatures", testserver.PatientSignature(testserver.Acknowledged(t, c))); st != 201 {
+	if st, m := call("POST", "/v1/consents/"+id+"/signatures", apptest.PatientSignature(apptest.Acknowledged(t, c))); st != 201 {
 		t.Fatalf("patient: %d %v", st, m)
 	}
-	if st, m := call("POST", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature()); st != 201 || m["consent_status"] != "signed" {
+	if st, m := call("POST", "/v1/consents/"+id+"/signatures", apptest.ClinicianSignature()); st != 201 || m["consent_status"] != "signed" {
 		t.Fatalf("clinician: %d %v", st, m)
 	}
 	req, _ := http.NewRequest("GET", base+"/v1/consents/"+id+"/pdf", nil)
@@ -210,8 +174,8 @@ func TestEndToEnd(t *testing.T) {
 	if st, v := call("GET", "/v1/templates/ketamine-iv/versions/3", nil); st != 200 || v["approval"].(map[string]any)["status"] != "pending" {
 		t.Fatalf("shipped version 3 before approval: %d %v", st, v["approval"])
 	}
-	if st, m := call("POST", "/v1/staff", map[string]any{"id": testserver.ApproverID, "name": testserver.ApproverName,
-		"role": "clinician", "pin": testserver.ApproverPIN, "template_approver": true}); st != 201 || m["template_approver"] != true {
+	if st, m := call("POST", "/v1/staff", map[string]any{"id": apptest.ApproverID, "name": apptest.ApproverName,
+		"role": "clinician", "pin": apptest.ApproverPIN, "template_approver": true}); st != 201 || m["template_approver"] != true {
 		t.Fatalf("approver: %d %v", st, m)
 	}
 	approve := func(pin string) (string, error) {
@@ -224,32 +188,26 @@ func TestEndToEnd(t *testing.T) {
 		w.Close()
 		defer func(old *os.File) { stdin = old; r.Close() }(stdin)
 		stdin = r
-		return cli("templates", "approve", "ketamine-iv", "3", "--staff-id", testserver.ApproverID)
+		return cli("templates", "approve", "ketamine-iv", "3", "--staff-id", apptest.ApproverID)
 	}
 	if o, err := approve("000000"); err == nil || !strings.Contains(err.Error(), "wrong staff ID or PIN") {
 		t.Fatalf("approve with a wrong PIN: %v %s", err, o)
 	}
-	if o, err := approve(testserver.ApproverPIN); err != nil || !strings.Contains(o, "approved ketamine-iv version 3") {
+	if o, err := approve(apptest.ApproverPIN); err != nil || !strings.Contains(o, "approved ketamine-iv version 3") {
 		t.Fatalf("templates approve: %v %s", err, o)
 	}
 	if st, v := call("GET", "/v1/templates/ketamine-iv/versions/3", nil); st != 200 ||
-		v["approval"].(map[string]any)["staff_id"] != testserver.ApproverID {
+		v["approval"].(map[string]any)["staff_id"] != apptest.ApproverID {
 		t.Fatalf("shipped version 3 after approval: %d %v", st, v["approval"])
 	}
 	if o, err := cli("apikey", "list"); err != nil || !strings.Contains(o, "ehr") {
 		t.Fatalf("apikey list: %v %s", err, o)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not shut down")
+	if err := srv.stop(); err != nil {
+		t.Fatalf("serve returned %v", err)
 	}
-	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	sc := bufio.NewScanner(strings.NewReader(srv.out.String()))
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), key) {
 			t.Fatal("the admin key was printed")
@@ -268,5 +226,13 @@ func TestUsageAndBadFlags(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, env(nil), &o); err != exitError(2) {
 		t.Fatalf("unknown command: %v", err)
+	}
+	// "consentd loadtest" is internal/loadtest behind its own flags; its exit
+	// statuses come through.
+	if err := run(context.Background(), []string{"loadtest", "--no-such-flag"}, env(nil), &o); err != exitError(2) {
+		t.Fatalf("loadtest bad flag: %v", err)
+	}
+	if err := run(context.Background(), []string{"loadtest", "--key", "k", "--c", "0"}, env(nil), &o); err == nil || !strings.Contains(err.Error(), "--c and --read-c") {
+		t.Fatalf("loadtest bad value: %v", err)
 	}
 }

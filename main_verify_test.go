@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,9 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // requireTool returns an outside program's path: skipped locally when
@@ -38,27 +36,11 @@ func servedConsent(t *testing.T, vars map[string]string) (base string, pdf []byt
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
 	vars["CONSENTD_DATA_DIR"], vars["CONSENTD_ADDR"], vars["CONSENTD_LOG_FORMAT"] = dir, "127.0.0.1:0", "text"
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, env(vars), out) }()
+	s := startServe(t, env(vars))
 	stop = func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not shut down")
+		if err := s.stop(); err != nil {
+			t.Errorf("serve: %v", err)
 		}
-	}
-	for i := 0; i < 200 && base == ""; i++ {
-		time.Sleep(50 * time.Millisecond)
-		if addr, ok := strings.CutPrefix(strings.TrimSpace(out.String()), "listening on "); ok {
-			base = "http://" + addr
-		}
-	}
-	if base == "" {
-		stop()
-		t.Fatalf("server did not start: %q", out.String())
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "admin-api-key"))
 	key := strings.TrimSpace(string(b))
@@ -69,7 +51,7 @@ func servedConsent(t *testing.T, vars map[string]string) (base string, pdf []byt
 			j, _ := json.Marshal(body)
 			r = bytes.NewReader(j)
 		}
-		req, _ := http.NewRequest(method, base+path, r)
+		req, _ := http.NewRequest(method, s.base+path, r)
 		req.Header.Set("Authorization", "Bearer "+key)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -78,18 +60,17 @@ func servedConsent(t *testing.T, vars map[string]string) (base string, pdf []byt
 		defer resp.Body.Close()
 		raw, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode >= 300 {
-			stop()
 			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
 		}
 		return raw
 	}
 	var c map[string]any
-	json.Unmarshal(call("POST", "/v1/consents", testserver.ConsentRequest("en")), &c)
+	json.Unmarshal(call("POST", "/v1/consents", apptest.ConsentRequest("en")), &c)
 	id := c["id"].(string)
-	call("POST", "/v1/staff", map[string]any{"id": testserver.StaffID, "name": testserver.StaffName, "role": "clinician", "pin": testserver.StaffPIN})
-	call("POST", "/v1/consents/"+id+"/signatures", testserver.PatientSignature(testserver.Acknowledged(t, c)))
-	call("POST", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature())
-	return base, call("GET", "/v1/consents/"+id+"/pdf", nil), stop
+	call("POST", "/v1/staff", map[string]any{"id": apptest.StaffID, "name": apptest.StaffName, "role": "clinician", "pin": apptest.StaffPIN})
+	call("POST", "/v1/consents/"+id+"/signatures", apptest.PatientSignature(apptest.Acknowledged(t, c)))
+	call("POST", "/v1/consents/"+id+"/signatures", apptest.ClinicianSignature())
+	return s.base, call("GET", "/v1/consents/"+id+"/pdf", nil), stop
 }
 
 // pageOneQR decodes the QR code on a PDF's first page ("" for none).

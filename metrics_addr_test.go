@@ -6,7 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // TestMetricsOnOwnAddress serves /metrics on its own listener with a token:
@@ -15,30 +16,8 @@ func TestMetricsOnOwnAddress(t *testing.T) {
 	const token = "scrape-token-0123456789"
 	vars := env(map[string]string{"CONSENTD_DATA_DIR": filepath.Join(t.TempDir(), "data"), "CONSENTD_ADDR": "127.0.0.1:0",
 		"CONSENTD_METRICS_ADDR": "127.0.0.1:0", "CONSENTD_METRICS_TOKEN": token, "CONSENTD_LOG_LEVEL": "error"})
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, vars, out) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
-	var api, metrics string
-	for i := 0; i < 200 && metrics == ""; i++ {
-		time.Sleep(50 * time.Millisecond)
-		for _, line := range strings.Split(out.String(), "\n") {
-			if a, ok := strings.CutPrefix(line, "listening on "); ok {
-				api = "http://" + a
-			} else if a, ok := strings.CutPrefix(line, "metrics on "); ok {
-				metrics = "http://" + a
-			}
-		}
-	}
-	if api == "" || metrics == "" {
-		t.Fatalf("server did not start: %q", out.String())
-	}
+	srv := startServe(t, vars)
+	api, metrics := srv.base, srv.metrics
 	get := func(url, auth string) int {
 		req, _ := http.NewRequest("GET", url, nil)
 		if auth != "" {
@@ -70,7 +49,7 @@ func TestMetricsOnOwnAddress(t *testing.T) {
 func TestMetricsTokenIsStrict(t *testing.T) {
 	vars := env(map[string]string{"CONSENTD_DATA_DIR": filepath.Join(t.TempDir(), "data"), "CONSENTD_ADDR": "127.0.0.1:0",
 		"CONSENTD_METRICS_TOKEN": "short"})
-	if err := run(context.Background(), []string{"serve"}, vars, &syncBuffer{}); err == nil || !strings.Contains(err.Error(), "CONSENTD_METRICS_TOKEN") {
+	if err := run(context.Background(), []string{"serve"}, vars, &apptest.SyncBuffer{}); err == nil || !strings.Contains(err.Error(), "CONSENTD_METRICS_TOKEN") {
 		t.Fatalf("short token: %v", err)
 	}
 }

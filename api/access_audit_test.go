@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // eventsOf reads events of a type straight from storage (reading them through
 // the API would itself be audited).
-func eventsOf(t *testing.T, s *testserver.Server, typ string) []*consent.AuditEvent {
+func eventsOf(t *testing.T, s *apptest.Server, typ string) []*consent.AuditEvent {
 	t.Helper()
 	list, err := s.DB.ListAuditEvents(context.Background(), consent.AuditFilter{Type: typ, Limit: 200})
 	if err != nil {
@@ -41,7 +41,7 @@ func countOf(t *testing.T, events []*consent.AuditEvent) int {
 // who read what, and that a poller cannot flood the log: reads within a
 // window fold into one counted event.
 func TestAuditReadsAreAudited(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.CreateConsent(t, "en")["id"].(string)
 	k, err := s.Service.CreateAPIKey(context.Background(), "siem", []string{consent.ScopeAuditRead})
 	if err != nil {
@@ -80,7 +80,7 @@ func TestAuditReadsAreAudited(t *testing.T) {
 // audit log, so reading them is on record like reading the events, folded
 // per reader and window the same way.
 func TestAuditCheckpointReadsAreAudited(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	s.CreateConsent(t, "en")
 	if _, err := s.Service.WriteCheckpoint(context.Background(), consent.CheckpointPolicy{Events: 1}); err != nil {
 		t.Fatal(err)
@@ -117,13 +117,13 @@ func TestAuditCheckpointReadsAreAudited(t *testing.T) {
 // with the key, route and scope, and that a flood of them is folded into
 // counted events per key, route and window.
 func TestScopeDenialsAreAudited(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	k, err := s.Service.CreateAPIKey(context.Background(), "templates only", []string{consent.ScopeTemplatesRead})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 50 {
-		wantError(t, s, 403, "", "POST", "/v1/consents", k.Secret, testserver.ConsentRequest("en"))
+		wantError(t, s, 403, "", "POST", "/v1/consents", k.Secret, apptest.ConsentRequest("en"))
 	}
 	wantError(t, s, 403, "", "GET", "/v1/audit", k.Secret, nil)
 	denials := eventsOf(t, s, consent.EventScopeDenied)
@@ -136,7 +136,7 @@ func TestScopeDenialsAreAudited(t *testing.T) {
 		t.Errorf("denial event: %+v", d)
 	}
 	s.Clock.Advance(2 * time.Minute)
-	wantError(t, s, 403, "", "POST", "/v1/consents", k.Secret, testserver.ConsentRequest("en"))
+	wantError(t, s, 403, "", "POST", "/v1/consents", k.Secret, apptest.ConsentRequest("en"))
 	if err := s.Service.FlushAccessEvents(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}

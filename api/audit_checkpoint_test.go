@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/webhook"
 )
 
 // checkpoint writes a checkpoint with the given policy and fails unless the
 // answer is as expected (nil: none due).
-func checkpoint(t *testing.T, s *testserver.Server, p consent.CheckpointPolicy, wantOne bool) *consent.AuditCheckpoint {
+func checkpoint(t *testing.T, s *apptest.Server, p consent.CheckpointPolicy, wantOne bool) *consent.AuditCheckpoint {
 	t.Helper()
 	cp, err := s.Service.WriteCheckpoint(t.Context(), p)
 	if err != nil || (cp != nil) != wantOne {
@@ -29,7 +30,7 @@ func checkpoint(t *testing.T, s *testserver.Server, p consent.CheckpointPolicy, 
 // audit.checkpoint webhook, and checks that what an EHR receives verifies
 // against the chain.
 func TestAuditCheckpointsAreServedAndSent(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
 	rcv := newReceiver(t)
 	hook := wantJSON(t, s, 201, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"audit.checkpoint"}})
 

@@ -4,11 +4,11 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // auditOfType returns every audit event of a type, following the cursor.
-func auditOfType(t *testing.T, s *testserver.Server, typ string) []any {
+func auditOfType(t *testing.T, s *apptest.Server, typ string) []any {
 	t.Helper()
 	var out []any
 	path := "/v1/audit?type=" + typ + "&limit=200"
@@ -26,7 +26,7 @@ func auditOfType(t *testing.T, s *testserver.Server, typ string) []any {
 // A flood of bad API keys adds a bounded number of audit rows that still count
 // every failure.
 func TestFailedAuthenticationsAreAggregated(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	for i := 0; i < 2000; i++ {
 		if st, b := s.Do(t, "GET", "/v1/consents", "cdk_bad-key-"+strconv.Itoa(i), nil); st != 401 {
 			t.Fatalf("bad key %d: status %d: %s", i, st, b)
@@ -47,8 +47,8 @@ func TestFailedAuthenticationsAreAggregated(t *testing.T) {
 // enrolled tablet are aggregated for that tablet, apart from the other tablet
 // and from an unenrolled client on the same address.
 func TestFailedAuthenticationsAggregatedPerEnrolledDevice(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	testserver.FreshWindows(s)
+	s := apptest.New(t)
+	apptest.FreshWindows(s)
 	a, cookieA := enrol(t, s, "Front desk A")
 	b, cookieB := enrol(t, s, "Front desk B")
 	send := func(n int, prefix string, headers ...string) {

@@ -7,14 +7,14 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/gin-gonic/gin"
 )
 
 // benchServer returns the real router on real storage (SQLite, synchronous=FULL)
 // to call in-process, without a network hop.
-func benchServer(b *testing.B) (*testserver.Server, *gin.Engine) {
-	s := testserver.New(b, testserver.Options{})
+func benchServer(b *testing.B) (*apptest.Server, *gin.Engine) {
+	s := apptest.New(b)
 	h, err := s.API.Handler()
 	if err != nil {
 		b.Fatal(err)
@@ -35,7 +35,7 @@ func serve(b *testing.B, h http.Handler, method, path, key string, body []byte, 
 
 func BenchmarkCreateConsent(b *testing.B) {
 	s, h := benchServer(b)
-	body, _ := json.Marshal(testserver.ConsentRequest("en"))
+	body, _ := json.Marshal(apptest.ConsentRequest("en"))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -73,9 +73,9 @@ func BenchmarkGetConsentParallel(b *testing.B) {
 // renders, seals and stores the PDF with synchronous=FULL.
 func BenchmarkSignConsent(b *testing.B) {
 	s, h := benchServer(b)
-	create, _ := json.Marshal(testserver.ConsentRequest("en"))
+	create, _ := json.Marshal(apptest.ConsentRequest("en"))
 	var acks []string
-	clin, _ := json.Marshal(testserver.ClinicianSignature())
+	clin, _ := json.Marshal(apptest.ClinicianSignature())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -83,9 +83,9 @@ func BenchmarkSignConsent(b *testing.B) {
 		var c map[string]any
 		json.Unmarshal(serve(b, h, "POST", "/v1/consents", s.AdminKey, create, 201), &c)
 		if acks == nil {
-			acks = testserver.Acknowledged(b, c)
+			acks = apptest.Acknowledged(b, c)
 		}
-		pat, _ := json.Marshal(testserver.PatientSignature(acks))
+		pat, _ := json.Marshal(apptest.PatientSignature(acks))
 		id := c["id"].(string)
 		b.StartTimer()
 		serve(b, h, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, pat, 201)
@@ -98,10 +98,10 @@ func BenchmarkSignConsent(b *testing.B) {
 // countersignature (render, seal, store) with synchronous=FULL.
 func BenchmarkSignConsentParallel(b *testing.B) {
 	s, h := benchServer(b)
-	create, _ := json.Marshal(testserver.ConsentRequest("en"))
-	acks := testserver.Acknowledged(b, s.CreateConsent(b, "en"))
-	pat, _ := json.Marshal(testserver.PatientSignature(acks))
-	clin, _ := json.Marshal(testserver.ClinicianSignature())
+	create, _ := json.Marshal(apptest.ConsentRequest("en"))
+	acks := apptest.Acknowledged(b, s.CreateConsent(b, "en"))
+	pat, _ := json.Marshal(apptest.PatientSignature(acks))
+	clin, _ := json.Marshal(apptest.ClinicianSignature())
 	b.ReportAllocs()
 	b.SetParallelism(8)
 	b.ResetTimer()

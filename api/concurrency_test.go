@@ -4,11 +4,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // race sends the requests at once and returns their statuses and bodies in order.
-func race(t *testing.T, s *testserver.Server, reqs ...func() (int, []byte)) ([]int, [][]byte) {
+func race(t *testing.T, s *apptest.Server, reqs ...func() (int, []byte)) ([]int, [][]byte) {
 	t.Helper()
 	statuses, bodies := make([]int, len(reqs)), make([][]byte, len(reqs))
 	var wg sync.WaitGroup
@@ -26,13 +26,13 @@ func race(t *testing.T, s *testserver.Server, reqs ...func() (int, []byte)) ([]i
 	return statuses, bodies
 }
 
-func post(t *testing.T, s *testserver.Server, path string, body any) func() (int, []byte) {
+func post(t *testing.T, s *apptest.Server, path string, body any) func() (int, []byte) {
 	return func() (int, []byte) { return s.Do(t, "POST", path, s.AdminKey, body) }
 }
 
 // checkWhole fails on any half-signed state: the stored status, signatures and
 // PDF must agree with each other.
-func checkWhole(t *testing.T, s *testserver.Server, id string) map[string]any {
+func checkWhole(t *testing.T, s *apptest.Server, id string) map[string]any {
 	t.Helper()
 	c := getConsent(t, s, id)
 	roles := map[string]bool{}
@@ -63,13 +63,13 @@ func checkWhole(t *testing.T, s *testserver.Server, id string) map[string]any {
 }
 
 func TestConcurrentPatientAndClinician(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	outcomes := map[string]int{}
 	for i := 0; i < 6; i++ {
 		c := s.CreateConsent(t, "en")
 		id := c["id"].(string)
 		path := "/v1/consents/" + id + "/signatures"
-		st, b := race(t, s, post(t, s, path, testserver.PatientSignature(testserver.Acknowledged(t, c))), post(t, s, path, testserver.ClinicianSignature()))
+		st, b := race(t, s, post(t, s, path, apptest.PatientSignature(apptest.Acknowledged(t, c))), post(t, s, path, apptest.ClinicianSignature()))
 		if st[0] != 201 {
 			t.Fatalf("patient: %d %s", st[0], b[0])
 		}
@@ -85,7 +85,7 @@ func TestConcurrentPatientAndClinician(t *testing.T) {
 			if got["status"] != "pending" || len(got["signatures"].([]any)) != 1 {
 				t.Fatalf("clinician 409 but status %v, %d signatures", got["status"], len(got["signatures"].([]any)))
 			}
-			want(t, s, 201, "POST", path, s.AdminKey, testserver.ClinicianSignature())
+			want(t, s, 201, "POST", path, s.AdminKey, apptest.ClinicianSignature())
 			checkWhole(t, s, id)
 		default:
 			t.Fatalf("clinician: %d %s", st[1], b[1])
@@ -95,14 +95,14 @@ func TestConcurrentPatientAndClinician(t *testing.T) {
 }
 
 func TestConcurrentPatientAndRepresentative(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	for i := 0; i < 4; i++ {
 		c := s.CreateConsent(t, "en")
 		id := c["id"].(string)
-		rep := testserver.PatientSignature(testserver.Acknowledged(t, c))
+		rep := apptest.PatientSignature(apptest.Acknowledged(t, c))
 		rep["role"], rep["name"], rep["relationship"] = "representative", "Hans Müller", "spouse"
 		path := "/v1/consents/" + id + "/signatures"
-		st, b := race(t, s, post(t, s, path, testserver.PatientSignature(testserver.Acknowledged(t, c))), post(t, s, path, rep))
+		st, b := race(t, s, post(t, s, path, apptest.PatientSignature(apptest.Acknowledged(t, c))), post(t, s, path, rep))
 		if !(st[0] == 201 && st[1] == 409) && !(st[0] == 409 && st[1] == 201) {
 			t.Fatalf("patient %d, representative %d: %s %s", st[0], st[1], b[0], b[1])
 		}
@@ -113,12 +113,12 @@ func TestConcurrentPatientAndRepresentative(t *testing.T) {
 }
 
 func TestConcurrentFinalSignatureAndCancel(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	for i := 0; i < 4; i++ {
 		c := s.CreateConsent(t, "en")
 		id := c["id"].(string)
 		signPatient(t, s, c)
-		st, b := race(t, s, post(t, s, "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature()),
+		st, b := race(t, s, post(t, s, "/v1/consents/"+id+"/signatures", apptest.ClinicianSignature()),
 			post(t, s, "/v1/consents/"+id+"/cancel", map[string]any{"reason": "wrong patient"}))
 		got := checkWhole(t, s, id)
 		switch {
@@ -140,8 +140,8 @@ func TestConcurrentFinalSignatureAndCancel(t *testing.T) {
 }
 
 func TestConcurrentIdempotentCreates(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	body := testserver.ConsentRequest("en")
+	s := apptest.New(t)
+	body := apptest.ConsentRequest("en")
 	var reqs []func() (int, []byte)
 	for i := 0; i < 6; i++ {
 		reqs = append(reqs, func() (int, []byte) {
@@ -154,7 +154,7 @@ func TestConcurrentIdempotentCreates(t *testing.T) {
 		if st[i] != 201 {
 			t.Fatalf("request %d: %d %s", i, st[i], b[i])
 		}
-		id := testserver.JSON(t, b[i])["id"]
+		id := apptest.JSON(t, b[i])["id"]
 		if first == nil {
 			first = id
 		} else if id != first {

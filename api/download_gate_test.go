@@ -13,12 +13,13 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // postBirthDateFrom posts a birth date as a client at ip (believed through
 // X-Forwarded-For from a trusted proxy).
-func postBirthDateFrom(t *testing.T, s *testserver.Server, path, date, ip string) (int, []byte) {
+func postBirthDateFrom(t *testing.T, s *apptest.Server, path, date, ip string) (int, []byte) {
 	t.Helper()
 	return s.Do(t, "POST", path, "", url.Values{"birth_date": {date}}.Encode(),
 		"Content-Type", "application/x-www-form-urlencoded", "X-Forwarded-For", ip)
@@ -29,16 +30,16 @@ func postBirthDateFrom(t *testing.T, s *testserver.Server, path, date, ip string
 // sent as a webhook. Other links to the same consent keep working.
 func TestBirthDateGateLocksTheLink(t *testing.T) {
 	dir := t.TempDir()
-	opts := testserver.Options{DataDir: dir, TrustedProxies: []string{"127.0.0.1"}, WebhookAllowNets: "127.0.0.0/8"}
-	one := testserver.New(t, opts)
-	two := testserver.New(t, opts)
+	opts := func(c *app.Config) { c.DataDir, c.TrustedProxies, c.WebhookAllowNets = dir, "127.0.0.1", "127.0.0.0/8" }
+	one := apptest.New(t, opts)
+	two := apptest.New(t, opts)
 	rcv := newReceiver(t)
 	wantJSON(t, one, 201, "POST", "/v1/webhooks", one.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"download_link.locked"}})
 	id := one.SignedConsent(t, "en")
 	link := createLink(t, one, id, map[string]any{"require_birth_date": true})
 	p := link["url"].(string)
 	for i := range 5 {
-		s := []*testserver.Server{one, two}[i%2]
+		s := []*apptest.Server{one, two}[i%2]
 		st, b := postBirthDateFrom(t, s, p, fmt.Sprintf("1980-04-%02d", 10+i), fmt.Sprintf("203.0.113.%d", i+1))
 		if i < 4 && st != 403 {
 			t.Fatalf("wrong date %d: %d %.200s", i+1, st, b)
@@ -49,7 +50,7 @@ func TestBirthDateGateLocksTheLink(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []*testserver.Server{one, two} {
+	for _, s := range []*apptest.Server{one, two} {
 		if st, b := postBirthDateFrom(t, s, p, "1980-04-02", "198.51.100.7"); st != 410 || bytes.Contains(b, []byte("%PDF")) {
 			t.Fatalf("right date on a locked link: %d %.100s", st, b)
 		}
@@ -83,7 +84,7 @@ func TestBirthDateGateLocksTheLink(t *testing.T) {
 // TestBirthDateGateParallelGuesses: twenty wrong dates sent at once still
 // get only five checks.
 func TestBirthDateGateParallelGuesses(t *testing.T) {
-	s := testserver.New(t, testserver.Options{TrustedProxies: []string{"127.0.0.1"}})
+	s := apptest.New(t, func(c *app.Config) { c.TrustedProxies = "127.0.0.1" })
 	id := s.SignedConsent(t, "en")
 	p := createLink(t, s, id, map[string]any{"require_birth_date": true})["url"].(string)
 	var wg sync.WaitGroup
@@ -109,7 +110,7 @@ func TestBirthDateGateParallelGuesses(t *testing.T) {
 // TestGoneLinksAnswerBeforeTheBirthDate: a revoked or expired link, or a link
 // to a voided consent, answers 410 without asking for or checking a date.
 func TestGoneLinksAnswerBeforeTheBirthDate(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.SignedConsent(t, "en")
 	voided := createLink(t, s, id, map[string]any{"require_birth_date": true})["url"].(string)
 	revoked := createLink(t, s, id, map[string]any{"require_birth_date": true})
@@ -152,7 +153,7 @@ func TestGoneLinksAnswerBeforeTheBirthDate(t *testing.T) {
 // counting the fifth wrong date but before locking the link, the next
 // request locks it (audited once) instead of only refusing.
 func TestBirthDateGateLocksAfterAnInterruptedLock(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.SignedConsent(t, "en")
 	link := createLink(t, s, id, map[string]any{"require_birth_date": true})
 	key := consent.CounterKey{Kind: "birth_date", Subject: link["id"].(string), Window: time.UnixMilli(0)}

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // fetch sends a request and returns the whole response with its body.
-func fetch(t *testing.T, s *testserver.Server, method, path, key, contentType string, body io.Reader) (*http.Response, []byte) {
+func fetch(t *testing.T, s *apptest.Server, method, path, key, contentType string, body io.Reader) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, body)
 	if err != nil {
@@ -26,19 +27,10 @@ func fetch(t *testing.T, s *testserver.Server, method, path, key, contentType st
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := s.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return s.Send(t, req)
 }
 
-func postBirthDate(t *testing.T, s *testserver.Server, path, date string) (*http.Response, []byte) {
+func postBirthDate(t *testing.T, s *apptest.Server, path, date string) (*http.Response, []byte) {
 	t.Helper()
 	form := url.Values{}
 	if date != "" {
@@ -60,13 +52,13 @@ func checkPDFResponse(t *testing.T, resp *http.Response, b, wantBytes []byte, id
 	}
 }
 
-func createLink(t *testing.T, s *testserver.Server, id string, body map[string]any) map[string]any {
+func createLink(t *testing.T, s *apptest.Server, id string, body map[string]any) map[string]any {
 	t.Helper()
 	return wantJSON(t, s, 201, "POST", "/v1/consents/"+id+"/download-links", s.AdminKey, body)
 }
 
 func TestPDFAndDownloadLinks(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	pending := s.CreateConsent(t, "en")["id"].(string)
 	wantError(t, s, 409, "", "GET", "/v1/consents/"+pending+"/pdf", s.AdminKey, nil)
 	wantError(t, s, 409, "", "POST", "/v1/consents/"+pending+"/download-links", s.AdminKey, map[string]any{})
@@ -171,7 +163,7 @@ func TestPDFAndDownloadLinks(t *testing.T) {
 }
 
 func TestDownloadLinkRateLimit(t *testing.T) {
-	s := testserver.New(t, testserver.Options{LinkRate: 0.001})
+	s := apptest.New(t, func(c *app.Config) { c.LinkLimit = app.Limit{PerSecond: 0.001, Burst: 3} })
 	id := s.SignedConsent(t, "en")
 	p := createLink(t, s, id, map[string]any{})["url"].(string)
 	var got []int
@@ -185,7 +177,7 @@ func TestDownloadLinkRateLimit(t *testing.T) {
 }
 
 func TestVerifyPDF(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.SignedConsent(t, "en")
 	pdf := want(t, s, 200, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 	ro := s.Key(t, "consents:read")
@@ -199,7 +191,7 @@ func TestVerifyPDF(t *testing.T) {
 	}
 	wantError(t, s, 401, "", "POST", "/v1/verify", "", pdf)
 
-	other := testserver.New(t, testserver.Options{})
+	other := apptest.New(t)
 	foreign := want(t, other, 200, "GET", "/v1/consents/"+other.SignedConsent(t, "en")+"/pdf", other.AdminKey, nil)
 	v = wantJSON(t, s, 200, "POST", "/v1/verify", ro, foreign, "Content-Type", "application/pdf")
 	reason, _ := v["reason"].(string)

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // Header bytes are the client's, not the server's: whatever they are, a failed
 // authentication answers 401, is audited with valid UTF-8, and counts.
 func TestUnknownKeyWithInvalidUTF8UserAgentIsAudited(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	for _, ua := range []string{"\xff\xfe", "Mozilla/5.0 \xc3", "tab\there"} {
 		st, b := s.Do(t, "GET", "/v1/consents", "cdk_not-a-real-key", nil, "User-Agent", ua)
 		if st != 401 {
@@ -43,7 +43,7 @@ func TestUnknownKeyWithInvalidUTF8UserAgentIsAudited(t *testing.T) {
 }
 
 func TestUnknownTokensWithInvalidUTF8HeadersAreLimited(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	var statuses []int
 	for i := 0; i < 26; i++ {
 		st, _ := s.Do(t, "GET", "/v1/signing/not-a-token-"+strconv.Itoa(i), "", nil,
@@ -69,15 +69,15 @@ func TestUnknownTokensWithInvalidUTF8HeadersAreLimited(t *testing.T) {
 // Evidence fields are cut at their byte limits on a character boundary, so a
 // long header of multi-byte characters is stored as valid UTF-8.
 func TestEvidenceHeadersAreCutOnCharacterBoundaries(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	token := signingToken(t, c)
 	ua := "x" + strings.Repeat("é", 200)        // 401 bytes: byte 300 is inside an é
 	device := "d" + strings.Repeat("ü", 60)     // 121 bytes: byte 100 is inside a ü
 	clientTime := "t" + strings.Repeat("€", 20) // 61 bytes: byte 40 is inside a €
-	acks := testserver.Acknowledged(t, c)
+	acks := apptest.Acknowledged(t, c)
 	acknowledgeAll(t, s, token, c)
-	want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", testserver.PatientSignature(acks),
+	want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", apptest.PatientSignature(acks),
 		"User-Agent", ua, "X-Device-ID", device, "X-Client-Time", clientTime)
 	sig := getConsent(t, s, c["id"].(string))["signatures"].([]any)[0].(map[string]any)
 	ev := sig["evidence"].(map[string]any)
@@ -111,7 +111,7 @@ func failedCount(t *testing.T, events []any) int {
 }
 
 // verifyChain fails the test unless the whole audit chain verifies.
-func verifyChain(t *testing.T, s *testserver.Server) {
+func verifyChain(t *testing.T, s *apptest.Server) {
 	t.Helper()
 	if seq, reason, err := s.DB.VerifyAudit(context.Background()); err != nil || reason != "" {
 		t.Fatalf("audit chain broken at seq %d: %s %v", seq, reason, err)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -20,7 +20,7 @@ func parseTS(t *testing.T, v any) time.Time {
 }
 
 func TestExpiry(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id, token := c["id"].(string), signingToken(t, c)
 	if d := parseTS(t, c["expires_at"]).Sub(parseTS(t, c["created_at"])); d != 168*time.Hour {
@@ -35,7 +35,7 @@ func TestExpiry(t *testing.T) {
 	}
 	// One acknowledgment just before expiry; the rest of the flow after it.
 	s.Clock.Advance(168*time.Hour - time.Minute)
-	acks := testserver.Acknowledged(t, c)
+	acks := apptest.Acknowledged(t, c)
 	want(t, s, 201, "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[0]})
 	s.Clock.Advance(time.Minute)
 
@@ -44,8 +44,8 @@ func TestExpiry(t *testing.T) {
 	if got["status"] != "expired" || got["expired_at"] != c["expires_at"] {
 		t.Fatalf("before the job: status %v expired_at %v", got["status"], got["expired_at"])
 	}
-	wantError(t, s, 410, "", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.PatientSignature(acks))
-	wantError(t, s, 410, "", "POST", "/v1/signing/"+token+"/signatures", "", testserver.PatientSignature(acks))
+	wantError(t, s, 410, "", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.PatientSignature(acks))
+	wantError(t, s, 410, "", "POST", "/v1/signing/"+token+"/signatures", "", apptest.PatientSignature(acks))
 	wantError(t, s, 410, "", "GET", "/v1/signing/"+token, "", nil)
 	wantError(t, s, 410, "", "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[1]})
 	wantError(t, s, 410, "", "POST", "/v1/signing/codes/"+c["signing"].(map[string]any)["code"].(string), "", nil)
@@ -79,7 +79,7 @@ func TestExpiry(t *testing.T) {
 		t.Fatalf("the job changed the evidence (-before +after):\n%s", diff)
 	}
 	wantError(t, s, 410, "", "POST", "/v1/consents/"+id+"/cancel", s.AdminKey, map[string]any{"reason": "late"})
-	wantError(t, s, 410, "", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.PatientSignature(acks))
+	wantError(t, s, 410, "", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.PatientSignature(acks))
 	filtered := wantJSON(t, s, 200, "GET", "/v1/consents?status=expired", s.AdminKey, nil)["data"].([]any)
 	if len(filtered) != 1 {
 		t.Fatalf("status=expired lists %d consents after the job", len(filtered))
@@ -87,7 +87,7 @@ func TestExpiry(t *testing.T) {
 }
 
 func TestExpiryDoesNotTouchSignedOrHalfSigned(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	signed := s.SignedConsent(t, "en")
 	half := s.CreateConsent(t, "en")
 	signPatient(t, s, half)
@@ -95,7 +95,7 @@ func TestExpiryDoesNotTouchSignedOrHalfSigned(t *testing.T) {
 	if st := getConsent(t, s, signed)["status"]; st != "signed" {
 		t.Fatalf("signed consent shows %v after its expiry time", st)
 	}
-	wantError(t, s, 410, "", "POST", "/v1/consents/"+half["id"].(string)+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+	wantError(t, s, 410, "", "POST", "/v1/consents/"+half["id"].(string)+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 	n, err := s.Service.ExpireDue(context.Background())
 	if err != nil || n != 1 {
 		t.Fatalf("ExpireDue: %d %v, want 1 (the half-signed one)", n, err)
@@ -107,7 +107,7 @@ func TestExpiryDoesNotTouchSignedOrHalfSigned(t *testing.T) {
 }
 
 func TestListStatusFilterBeforeExpiryJob(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	s.Clock.Advance(169 * time.Hour)
 	pending := wantJSON(t, s, 200, "GET", "/v1/consents?status=pending", s.AdminKey, nil)["data"].([]any)

@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // Every response under /fhir/r4 speaks FHIR: unknown types, bad IDs, wrong
 // methods, missing or bad keys, refused encodings are OperationOutcomes with
 // application/fhir+json, and pass the R4 validator.
 func TestFHIRErrorsAreOperationOutcomes(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	reader := s.Key(t, "consents:read")
 	tests := []struct {
 		name, method, path, key string
@@ -74,7 +74,7 @@ func TestFHIRErrorsAreOperationOutcomes(t *testing.T) {
 
 // The REST API says a wrong method is 405 too, with the methods allowed.
 func TestWrongMethodIs405(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	st, b := s.Do(t, "PUT", "/v1/consents", s.AdminKey, nil)
 	if code, _, _ := errorOf(t, b); st != 405 || code != "method_not_allowed" {
 		t.Fatalf("PUT /v1/consents: %d %s", st, b)

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
-func fhirGet(t *testing.T, s *testserver.Server, path, key string) (int, map[string]any, string) {
+func fhirGet(t *testing.T, s *apptest.Server, path, key string) (int, map[string]any, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", s.URL+path, nil)
 	if key != "" {
@@ -32,7 +32,7 @@ func fhirGet(t *testing.T, s *testserver.Server, path, key string) (int, map[str
 }
 
 func TestFHIREndpoints(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.SignedConsent(t, "en")
 	pending := s.CreateConsent(t, "es")["id"].(string)
 	reader := s.Key(t, "consents:read")

@@ -5,13 +5,13 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // TestHSTSOverTLS checks responses served over TLS tell browsers to use HTTPS
 // from now on, and plain-HTTP ones (behind a proxy) do not claim it.
 func TestHSTSOverTLS(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	h, err := s.API.Handler()
 	if err != nil {
 		t.Fatal(err)

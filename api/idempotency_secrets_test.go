@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/storage/storagetest"
-	"github.com/consentd/consentd/testserver"
 )
 
 // dataContains reports whether any file of the data dir (database, WAL) holds s.
@@ -43,7 +44,7 @@ func dataContains(t *testing.T, dir, s string) bool {
 
 // secretsOf creates an API key, a consent and a download link, with or without
 // Idempotency-Key headers, and returns the secrets the responses showed once.
-func secretsOf(t *testing.T, s *testserver.Server, idem bool) map[string]string {
+func secretsOf(t *testing.T, s *apptest.Server, idem bool) map[string]string {
 	t.Helper()
 	h := func(k string) []string {
 		if idem {
@@ -52,7 +53,7 @@ func secretsOf(t *testing.T, s *testserver.Server, idem bool) map[string]string 
 		return nil
 	}
 	key := wantJSON(t, s, 201, "POST", "/v1/api-keys", s.AdminKey, map[string]any{"name": "ehr", "scopes": []string{"consents:read"}}, h("k1")...)
-	c := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, testserver.ConsentRequest("en"), h("k2")...)
+	c := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, apptest.ConsentRequest("en"), h("k2")...)
 	id := s.SignedConsent(t, "en")
 	link := wantJSON(t, s, 201, "POST", "/v1/consents/"+id+"/download-links", s.AdminKey, map[string]any{}, h("k3")...)
 	secret, _ := key["key"].(string)
@@ -65,7 +66,7 @@ func secretsOf(t *testing.T, s *testserver.Server, idem bool) map[string]string 
 
 func TestSecretsAreNotStoredInPlainText(t *testing.T) {
 	dir := t.TempDir()
-	s := testserver.New(t, testserver.Options{DataDir: dir})
+	s := apptest.New(t, func(c *app.Config) { c.DataDir = dir })
 	for name, secret := range secretsOf(t, s, false) {
 		if dataContains(t, dir, secret) {
 			t.Errorf("the %s is stored in plain text", name)
@@ -75,7 +76,7 @@ func TestSecretsAreNotStoredInPlainText(t *testing.T) {
 
 func TestIdempotentReplayDoesNotStoreSecrets(t *testing.T) {
 	dir := t.TempDir()
-	s := testserver.New(t, testserver.Options{DataDir: dir})
+	s := apptest.New(t, func(c *app.Config) { c.DataDir = dir })
 	for name, secret := range secretsOf(t, s, true) {
 		if dataContains(t, dir, secret) {
 			t.Errorf("the %s is stored in plain text (idempotency record)", name)

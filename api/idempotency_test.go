@@ -14,12 +14,13 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // doWithKey sends a JSON request with an Idempotency-Key and returns the
 // status, whether the answer says it is a replay, and the body.
-func doWithKey(t *testing.T, s *testserver.Server, method, path, apiKey string, body any, idemKey string) (int, bool, []byte) {
+func doWithKey(t *testing.T, s *apptest.Server, method, path, apiKey string, body any, idemKey string) (int, bool, []byte) {
 	t.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -51,7 +52,7 @@ func doWithKey(t *testing.T, s *testserver.Server, method, path, apiKey string, 
 // the first answer's status and exactly its bytes (secrets shown once
 // included), and writes nothing again.
 func TestIdempotentReplayIsByteIdentical(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
 	n := 0
 	twice := func(name string, status int, method, path, apiKey string, body any) map[string]any {
 		t.Helper()
@@ -65,7 +66,7 @@ func TestIdempotentReplayIsByteIdentical(t *testing.T) {
 		if st2 != st1 || !replay2 || !bytes.Equal(b1, b2) {
 			t.Errorf("%s: retry answered %d (replayed %v)\n%s\nwant %d, replayed, byte for byte\n%s", name, st2, replay2, b2, st1, b1)
 		}
-		return testserver.JSON(t, b1)
+		return apptest.JSON(t, b1)
 	}
 	twice("api key", 201, "POST", "/v1/api-keys", s.AdminKey, map[string]any{"name": "ehr", "scopes": []string{"consents:read"}})
 	twice("staff", 201, "POST", "/v1/staff", s.AdminKey, map[string]any{"id": "w-1", "name": "Nurse Kim", "role": "witness", "pin": "246810"})
@@ -73,20 +74,20 @@ func TestIdempotentReplayIsByteIdentical(t *testing.T) {
 	twice("webhook", 201, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"consent.signed"}})
 	twice("template", 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "replayed", "title": "Replayed"})
 	twice("version", 201, "POST", "/v1/templates/replayed/versions", s.AdminKey, templateContent())
-	twice("publish", 200, "POST", "/v1/templates/replayed/versions/1/publish", s.AdminKey, testserver.Approval())
+	twice("publish", 200, "POST", "/v1/templates/replayed/versions/1/publish", s.AdminKey, apptest.Approval())
 	twice("retire", 200, "POST", "/v1/templates/replayed/versions/1/retire", s.AdminKey, map[string]any{})
 
-	c := twice("consent", 201, "POST", "/v1/consents", s.AdminKey, testserver.ConsentRequest("en"))
+	c := twice("consent", 201, "POST", "/v1/consents", s.AdminKey, apptest.ConsentRequest("en"))
 	id, token := c["id"].(string), signingToken(t, c)
-	acks := testserver.Acknowledged(t, c)
+	acks := apptest.Acknowledged(t, c)
 	twice("acknowledgment", 201, "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[0]})
 	for _, sec := range acks[1:] { // a tablet signature needs every acknowledgment first
 		if st, b := s.Do(t, "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": sec}); st != 201 {
 			t.Fatalf("acknowledge %s: %d %s", sec, st, b)
 		}
 	}
-	twice("tablet signature", 201, "POST", "/v1/signing/"+token+"/signatures", "", testserver.PatientSignature(acks))
-	twice("countersignature", 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+	twice("tablet signature", 201, "POST", "/v1/signing/"+token+"/signatures", "", apptest.PatientSignature(acks))
+	twice("countersignature", 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 	twice("download link", 201, "POST", "/v1/consents/"+id+"/download-links", s.AdminKey, map[string]any{})
 	twice("withdrawal", 200, "POST", "/v1/consents/"+id+"/withdraw", s.AdminKey, map[string]any{"reason": "changed mind"})
 	other := s.CreateConsent(t, "en")["id"].(string)
@@ -104,13 +105,13 @@ func TestIdempotentReplayIsByteIdentical(t *testing.T) {
 // TestIdempotentReplayOfALegacyRecord: a response stored before results
 // were typed (status and sealed body) is still answered as it was.
 func TestIdempotentReplayOfALegacyRecord(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	ctx := context.Background()
 	admin, err := s.DB.Access().FindAPIKeyByHash(ctx, consent.HashSecret(s.AdminKey))
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := testserver.ConsentRequest("en")
+	body := apptest.ConsentRequest("en")
 	raw, _ := json.Marshal(body)
 	scope := consent.HashSecret("apikey:" + admin.ID + "|POST /v1/consents")
 	old := []byte(`{"id":"01OLDRESPONSE","status":"pending"}`)

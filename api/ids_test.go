@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // IDs a caller chooses use [A-Za-z0-9._-], 1–64 characters starting with a
 // letter or digit, so every one can be addressed in a URL path.
 func TestCallerChosenIDsUseTheDocumentedCharacterSet(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	staff := func(id string) map[string]any {
 		return map[string]any{"id": id, "name": "Nurse Joy", "role": "witness", "pin": "135790"}
 	}
@@ -39,7 +39,7 @@ func TestCallerChosenIDsUseTheDocumentedCharacterSet(t *testing.T) {
 // A staff member stored with an odd ID before the check existed can still be
 // deactivated through its escaped path, and then no longer countersigns.
 func TestExistingOddStaffIDIsReachableThroughEscapedPath(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	ctx := context.Background()
 	hash, err := s.Service.PINs.Hash("135790")
 	if err != nil {
@@ -54,7 +54,7 @@ func TestExistingOddStaffIDIsReachableThroughEscapedPath(t *testing.T) {
 	countersign := func() (int, []byte) {
 		c := s.CreateConsent(t, "en")
 		id := c["id"].(string)
-		want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.PatientSignature(testserver.Acknowledged(t, c)))
+		want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.PatientSignature(apptest.Acknowledged(t, c)))
 		return s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, map[string]any{"role": "clinician",
 			"staff": map[string]any{"id": "st/curl1", "pin": "135790"}, "identity_verified": true,
 			"signature": map[string]any{"type": "typed", "text": "Dr. Old Row"}})

@@ -6,22 +6,22 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // countConsents returns how many consents the server holds.
-func countConsents(t *testing.T, s *testserver.Server) int {
+func countConsents(t *testing.T, s *apptest.Server) int {
 	t.Helper()
 	st, b := s.Do(t, "GET", "/v1/consents?limit=200", s.AdminKey, nil)
 	if st != 200 {
 		t.Fatalf("list: %d %s", st, b)
 	}
-	return len(testserver.JSON(t, b)["data"].([]any))
+	return len(apptest.JSON(t, b)["data"].([]any))
 }
 
 func errorOf(t *testing.T, b []byte) (code, field, message string) {
 	t.Helper()
-	e, ok := testserver.JSON(t, b)["error"].(map[string]any)
+	e, ok := apptest.JSON(t, b)["error"].(map[string]any)
 	if !ok {
 		t.Fatalf("not an error body: %s", b)
 	}
@@ -30,9 +30,9 @@ func errorOf(t *testing.T, b []byte) (code, field, message string) {
 }
 
 func TestCreateConsentBadInput(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	valid := func(edit func(m map[string]any)) map[string]any {
-		m := testserver.ConsentRequest("en")
+		m := apptest.ConsentRequest("en")
 		edit(m)
 		return m
 	}
@@ -71,7 +71,7 @@ func TestCreateConsentBadInput(t *testing.T) {
 		}), 400, "invalid", "variables.clinic_phone"},
 		{"unknown variable", valid(func(m map[string]any) {
 			v := map[string]any{"extra": "z"}
-			for k, x := range testserver.Variables {
+			for k, x := range apptest.Variables {
 				v[k] = x
 			}
 			m["variables"] = v
@@ -95,7 +95,7 @@ func TestCreateConsentBadInput(t *testing.T) {
 }
 
 func TestOversizedBodyIs413(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	big := `{"template":"ketamine-iv","locale":"en","variables":{"clinic_name":"` + strings.Repeat("a", 2<<20) + `"}}`
 	st, b := s.Do(t, "POST", "/v1/consents", s.AdminKey, big)
 	if st != http.StatusRequestEntityTooLarge {
@@ -107,8 +107,8 @@ func TestOversizedBodyIs413(t *testing.T) {
 }
 
 func TestValuesAreEscapedInMarkdown(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	req := testserver.ConsentRequest("en")
+	s := apptest.New(t)
+	req := apptest.ConsentRequest("en")
 	req["variables"] = map[string]any{"clinic_name": "<script>alert(1)</script>", "clinician_name": "**Dr. X**", "clinic_phone": "[x](javascript:alert(1))",
 		"after_hours_phone": "+1 555 0199", "infusion_fee": "$450 <b>"}
 	st, b := s.Do(t, "POST", "/v1/consents", s.AdminKey, req)
@@ -124,14 +124,14 @@ func TestValuesAreEscapedInMarkdown(t *testing.T) {
 }
 
 func TestAuthAndScopes(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	reader := s.Key(t, "consents:read")
 	tmplReader := s.Key(t, "templates:read")
 	st, b := s.Do(t, "POST", "/v1/api-keys", s.AdminKey, map[string]any{"name": "doomed", "scopes": []string{"consents:read"}})
 	if st != 201 {
 		t.Fatalf("create key: %d %s", st, b)
 	}
-	doomed := testserver.JSON(t, b)
+	doomed := apptest.JSON(t, b)
 	if st, _ := s.Do(t, "DELETE", "/v1/api-keys/"+doomed["id"].(string), s.AdminKey, nil); st != 200 {
 		t.Fatalf("revoke: %d", st)
 	}
@@ -145,7 +145,7 @@ func TestAuthAndScopes(t *testing.T) {
 		{"garbage key", "GET", "/v1/consents", "cdk_nope", nil, 401},
 		{"revoked key", "GET", "/v1/consents", revoked, nil, 401},
 		{"read key lists", "GET", "/v1/consents", reader, nil, 200},
-		{"read key cannot create", "POST", "/v1/consents", reader, testserver.ConsentRequest("en"), 403},
+		{"read key cannot create", "POST", "/v1/consents", reader, apptest.ConsentRequest("en"), 403},
 		{"read key cannot audit", "GET", "/v1/audit", reader, nil, 403},
 		{"templates key cannot read consents", "GET", "/v1/consents", tmplReader, nil, 403},
 		{"templates key reads templates", "GET", "/v1/templates", tmplReader, nil, 200},
@@ -165,7 +165,7 @@ func TestAuthAndScopes(t *testing.T) {
 	// Failed authentication is audited, without the presented secret.
 	s.FlushAuthFailures(t)
 	_, b = s.Do(t, "GET", "/v1/audit?type=auth.failed", s.AdminKey, nil)
-	if n := failedCount(t, testserver.JSON(t, b)["data"].([]any)); n < 2 {
+	if n := failedCount(t, apptest.JSON(t, b)["data"].([]any)); n < 2 {
 		t.Fatalf("%d auth.failed events, want >= 2 (garbage and revoked key)", n)
 	}
 	if bytes.Contains(b, []byte(revoked)) || bytes.Contains(b, []byte("cdk_nope")) {
@@ -174,7 +174,7 @@ func TestAuthAndScopes(t *testing.T) {
 }
 
 func TestLogsCarryRouteTemplateNotPath(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	s.Do(t, "GET", "/v1/consents?patient_id=MRN-SECRET-42", s.AdminKey, nil)
 	token := strings.TrimPrefix(c["signing"].(map[string]any)["url"].(string), "/sign/")

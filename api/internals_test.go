@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // internalsInBody is what no response body may show: internal mechanisms,
@@ -45,7 +45,7 @@ var badQueries = []string{"?limit=abc&cursor=%ff", "?limit=99999999999999999999&
 // has (so a new route cannot escape) and checks that no response is a 500 and
 // no body mentions internal mechanisms.
 func TestNoErrorShowsInternals(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	realParams := map[string]string{"id": c["id"].(string), "slug": "ketamine-iv", "version": "1", "token": signingToken(t, c),
 		"code": c["signing"].(map[string]any)["code"].(string), "link_id": "nope", "file": "app.js"}
@@ -185,7 +185,7 @@ func leaves(v any, replace func(string) any) []any {
 // Odd text in any string field of a valid body is refused or stored, never a
 // 500 (PostgreSQL refuses NUL in text) and never shown as an internal message.
 func TestOddTextInEveryStringFieldNeverFails(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
 	signed := s.SignedConsent(t, "en")
@@ -197,9 +197,9 @@ func TestOddTextInEveryStringFieldNeverFails(t *testing.T) {
 		path string
 		body map[string]any
 	}{
-		{"/v1/consents", testserver.ConsentRequest("en")},
-		{"/v1/consents/" + id + "/signatures", testserver.PatientSignature(testserver.Acknowledged(t, c))},
-		{"/v1/consents/" + id + "/signatures", testserver.ClinicianSignature()},
+		{"/v1/consents", apptest.ConsentRequest("en")},
+		{"/v1/consents/" + id + "/signatures", apptest.PatientSignature(apptest.Acknowledged(t, c))},
+		{"/v1/consents/" + id + "/signatures", apptest.ClinicianSignature()},
 		{"/v1/staff", map[string]any{"id": "nurse-1", "name": "Nurse Joy", "role": "witness", "pin": "135790"}},
 		{"/v1/api-keys", map[string]any{"name": "ehr", "scopes": []any{"consents:read"}}},
 		{"/v1/templates", map[string]any{"slug": "odd-1", "title": "Odd"}},

@@ -4,12 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // want sends a request, fails the test unless the status is the expected one,
 // and returns the body.
-func want(t *testing.T, s *testserver.Server, status int, method, path, key string, body any, headers ...string) []byte {
+func want(t *testing.T, s *apptest.Server, status int, method, path, key string, body any, headers ...string) []byte {
 	t.Helper()
 	st, b := s.Do(t, method, path, key, body, headers...)
 	if st != status {
@@ -19,13 +19,13 @@ func want(t *testing.T, s *testserver.Server, status int, method, path, key stri
 }
 
 // wantJSON is want for a JSON object response, decoded.
-func wantJSON(t *testing.T, s *testserver.Server, status int, method, path, key string, body any, headers ...string) map[string]any {
+func wantJSON(t *testing.T, s *apptest.Server, status int, method, path, key string, body any, headers ...string) map[string]any {
 	t.Helper()
-	return testserver.JSON(t, want(t, s, status, method, path, key, body, headers...))
+	return apptest.JSON(t, want(t, s, status, method, path, key, body, headers...))
 }
 
 // wantError checks an error response's status, code and (if non-empty) field.
-func wantError(t *testing.T, s *testserver.Server, status int, field, method, path, key string, body any, headers ...string) {
+func wantError(t *testing.T, s *apptest.Server, status int, field, method, path, key string, body any, headers ...string) {
 	t.Helper()
 	b := want(t, s, status, method, path, key, body, headers...)
 	code, f, _ := errorOf(t, b)
@@ -51,7 +51,7 @@ func signingToken(t *testing.T, c map[string]any) string {
 }
 
 // auditEvents returns a consent's audit events (at most 200).
-func auditEvents(t *testing.T, s *testserver.Server, id string) []map[string]any {
+func auditEvents(t *testing.T, s *apptest.Server, id string) []map[string]any {
 	t.Helper()
 	m := wantJSON(t, s, 200, "GET", "/v1/consents/"+id+"/audit?limit=200", s.AdminKey, nil)
 	var out []map[string]any
@@ -73,14 +73,14 @@ func eventsOfType(events []map[string]any, typ string) []map[string]any {
 }
 
 // getConsent fetches a consent's JSON.
-func getConsent(t *testing.T, s *testserver.Server, id string) map[string]any {
+func getConsent(t *testing.T, s *apptest.Server, id string) map[string]any {
 	t.Helper()
 	return wantJSON(t, s, 200, "GET", "/v1/consents/"+id, s.AdminKey, nil)
 }
 
 // signPatient signs a created consent as the patient through the API.
-func signPatient(t *testing.T, s *testserver.Server, c map[string]any) {
+func signPatient(t *testing.T, s *apptest.Server, c map[string]any) {
 	t.Helper()
 	want(t, s, 201, "POST", "/v1/consents/"+c["id"].(string)+"/signatures", s.AdminKey,
-		testserver.PatientSignature(testserver.Acknowledged(t, c)))
+		apptest.PatientSignature(apptest.Acknowledged(t, c)))
 }

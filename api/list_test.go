@@ -7,20 +7,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/google/go-cmp/cmp"
 )
 
-func createFor(t *testing.T, s *testserver.Server, patientID string) string {
+func createFor(t *testing.T, s *apptest.Server, patientID string) string {
 	t.Helper()
-	body := testserver.ConsentRequest("en")
+	body := apptest.ConsentRequest("en")
 	body["patient"].(map[string]any)["id"] = patientID
 	s.Clock.Advance(time.Millisecond) // distinct created_at, so "newest first" is one order
 	return wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, body)["id"].(string)
 }
 
 // listIDs pages through GET path with the given limit and returns the IDs in order.
-func listIDs(t *testing.T, s *testserver.Server, path string, limit int, between func()) []string {
+func listIDs(t *testing.T, s *apptest.Server, path string, limit int, between func()) []string {
 	t.Helper()
 	var ids []string
 	cursor := ""
@@ -62,7 +62,7 @@ func listIDs(t *testing.T, s *testserver.Server, path string, limit int, between
 }
 
 func TestListConsentsPaging(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	var created []string
 	for i := 0; i < 7; i++ {
 		created = append(created, createFor(t, s, "MRN-P"))
@@ -95,10 +95,10 @@ func TestListConsentsPaging(t *testing.T) {
 }
 
 func TestListConsentsFilters(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "list-test", "title": "L"})
 	want(t, s, 201, "POST", "/v1/templates/list-test/versions", s.AdminKey, templateContent())
-	want(t, s, 200, "POST", "/v1/templates/list-test/versions/1/publish", s.AdminKey, testserver.Approval())
+	want(t, s, 200, "POST", "/v1/templates/list-test/versions/1/publish", s.AdminKey, apptest.Approval())
 
 	a1, a2 := createFor(t, s, "MRN-A"), createFor(t, s, "MRN-A")
 	b1 := createFor(t, s, "MRN-B")
@@ -139,13 +139,13 @@ func TestListConsentsFilters(t *testing.T) {
 }
 
 func TestListAudit(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
 	s.Clock.Advance(time.Minute)
 	since := s.Clock.Now().UTC().Format("2006-01-02T15:04:05.000Z")
 	signPatient(t, s, c)
-	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 	s.CreateConsent(t, "es")
 
 	all := wantJSON(t, s, 200, "GET", "/v1/audit?limit=200", s.AdminKey, nil)["data"].([]any)

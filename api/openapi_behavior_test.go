@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // oaSamplePath fills a path template with values no resource has.
@@ -18,7 +18,7 @@ func oaSamplePath(p string) string {
 }
 
 // registeredDocumented returns the registered routes, with their documented operations.
-func registeredDocumented(t *testing.T, s *testserver.Server, doc *oaDoc) map[string]map[string]any {
+func registeredDocumented(t *testing.T, s *apptest.Server, doc *oaDoc) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
 	for _, r := range registeredOps(t, s) {
@@ -33,7 +33,7 @@ func registeredDocumented(t *testing.T, s *testserver.Server, doc *oaDoc) map[st
 // against the server: no key → 401 exactly when a key is documented, a key
 // lacking any one of x-required-scopes → 403, a key with exactly those scopes → neither.
 func TestOpenAPISecurityMatchesServer(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	doc := loadOADoc(t)
 	only, without := map[string]string{}, map[string]string{}
 	for _, sc := range consent.Scopes {
@@ -80,7 +80,7 @@ func TestOpenAPISecurityMatchesServer(t *testing.T) {
 // every write: the idempotency middleware refuses it naming the header, so a
 // route refuses it exactly when the document lists the header.
 func TestOpenAPIIdempotencyMatchesServer(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	doc := loadOADoc(t)
 	long := strings.Repeat("k", 256)
 	checked := 0

@@ -9,14 +9,14 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // oaChecker sends requests and validates each JSON answer against the schema
 // the document gives for that operation and status.
 type oaChecker struct {
 	t          *testing.T
-	s          *testserver.Server
+	s          *apptest.Server
 	doc        *oaDoc
 	registered []string
 	validated  int
@@ -106,7 +106,7 @@ func (c *oaChecker) checkRequest(op string, o map[string]any, body any) {
 }
 
 func TestOpenAPIResponsesMatchSchemas(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := &oaChecker{t: t, s: s, doc: loadOADoc(t), registered: registeredOps(t, s)}
 
 	c.do("GET /healthz", "/healthz", nil, 200)
@@ -154,7 +154,7 @@ func oaTemplateFlow(c *oaChecker) {
 	base := "/v1/templates/oa-copy/versions/1"
 	content["expires_after_hours"] = 24
 	c.do("PUT /v1/templates/{slug}/versions/{version}", base, content, 200)
-	c.do("POST /v1/templates/{slug}/versions/{version}/publish", base+"/publish", testserver.Approval(), 200)
+	c.do("POST /v1/templates/{slug}/versions/{version}/publish", base+"/publish", apptest.Approval(), 200)
 	c.do("POST /v1/templates/{slug}/versions/{version}/retire", base+"/retire", nil, 200)
 	c.do("PUT /v1/templates/{slug}/versions/{version}", base, content, 409)
 }
@@ -163,19 +163,19 @@ func oaTemplateFlow(c *oaChecker) {
 // exercises PDFs, links, audit, transitions and FHIR.
 func oaConsentFlow(c *oaChecker) {
 	t, s := c.t, c.s
-	cs := c.do("POST /v1/consents", "/v1/consents", testserver.ConsentRequest("en"), 201, "Idempotency-Key", "oa-1")
+	cs := c.do("POST /v1/consents", "/v1/consents", apptest.ConsentRequest("en"), 201, "Idempotency-Key", "oa-1")
 	id := cs["id"].(string)
 	signing := cs["signing"].(map[string]any)
 	token := strings.TrimPrefix(signing["url"].(string), "/sign/")
-	acks := testserver.Acknowledged(t, cs)
+	acks := apptest.Acknowledged(t, cs)
 	c.do("POST /v1/signing/codes/{code}", "/v1/signing/codes/"+signing["code"].(string), nil, 200)
 	c.do("GET /v1/signing/{token}", "/v1/signing/"+token, nil, 200)
 	c.do("POST /v1/signing/{token}/acknowledgments", "/v1/signing/"+token+"/acknowledgments",
 		map[string]any{"section": acks[0], "locale": "en"}, 201)
 	acknowledgeAll(t, s, token, cs)
-	c.do("POST /v1/signing/{token}/signatures", "/v1/signing/"+token+"/signatures", testserver.PatientSignature(acks), 201)
-	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature(), 201)
-	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", testserver.ClinicianSignature(), 409)
+	c.do("POST /v1/signing/{token}/signatures", "/v1/signing/"+token+"/signatures", apptest.PatientSignature(acks), 201)
+	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", apptest.ClinicianSignature(), 201)
+	c.do("POST /v1/consents/{id}/signatures", "/v1/consents/"+id+"/signatures", apptest.ClinicianSignature(), 409)
 	c.do("GET /v1/signing/{token}", "/v1/signing/"+token, nil, 410)
 	c.do("GET /v1/consents/{id}", "/v1/consents/"+id, nil, 200)
 	c.do("GET /v1/consents", "/v1/consents?limit=1&patient_id=MRN-1001", nil, 200)
@@ -217,15 +217,15 @@ func oaConsentFlow(c *oaChecker) {
 		t.Errorf("public facts after withdrawal: %v", v)
 	}
 	c.do("POST /v1/consents/{id}/void", "/v1/consents/"+id+"/void", map[string]any{"reason": "x"}, 409)
-	other := c.do("POST /v1/consents", "/v1/consents", testserver.ConsentRequest("es"), 201)["id"].(string)
+	other := c.do("POST /v1/consents", "/v1/consents", apptest.ConsentRequest("es"), 201)["id"].(string)
 	c.do("POST /v1/consents/{id}/decline", "/v1/consents/"+other+"/decline", map[string]any{"reason": "No."}, 200)
 	c.do("GET /v1/consents/{id}", "/v1/consents/"+other, nil, 200)
 	c.do("GET /v1/consents/{id}/pdf", "/v1/consents/"+other+"/pdf", nil, 409)
-	third := c.do("POST /v1/consents", "/v1/consents", testserver.ConsentRequest("en"), 201)["id"].(string)
+	third := c.do("POST /v1/consents", "/v1/consents", apptest.ConsentRequest("en"), 201)["id"].(string)
 	c.do("POST /v1/consents/{id}/cancel", "/v1/consents/"+third+"/cancel", map[string]any{"reason": "Wrong patient."}, 200)
 	// A key without consents:read gets the consent's state only (ConsentStatus).
 	c.key = s.Key(t, "consents:write")
-	fourth := c.do("POST /v1/consents", "/v1/consents", testserver.ConsentRequest("en"), 201)["id"].(string)
+	fourth := c.do("POST /v1/consents", "/v1/consents", apptest.ConsentRequest("en"), 201)["id"].(string)
 	if st := c.do("POST /v1/consents/{id}/cancel", "/v1/consents/"+fourth+"/cancel", map[string]any{"reason": "Duplicate."}, 200); st["patient"] != nil || st["status"] != "cancelled" {
 		t.Errorf("cancel with a write-only key: %v", st)
 	}

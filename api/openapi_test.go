@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -13,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/gin-gonic/gin"
 )
 
@@ -70,7 +69,7 @@ func openAPIPath(ginPath string) string {
 var templateParam = regexp.MustCompile(`\{[^}]*\}`)
 
 // registeredOps returns the router's routes as "METHOD /openapi/path".
-func registeredOps(t *testing.T, s *testserver.Server) []string {
+func registeredOps(t *testing.T, s *apptest.Server) []string {
 	t.Helper()
 	if s.API.MetricsHandler == nil { // registers /metrics, as serve does
 		s.API.MetricsHandler = func(c *gin.Context) { c.String(http.StatusOK, "# metrics\n") }
@@ -102,7 +101,7 @@ func TestOpenAPIPathConversion(t *testing.T) {
 }
 
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	doc := loadOADoc(t)
 	registered := registeredOps(t, s)
 	var missing []string
@@ -139,17 +138,13 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 }
 
 func TestOpenAPIServedMatchesEmbedded(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	doc := loadOADoc(t)
-	resp, err := s.Client().Get(s.URL + "/openapi.json")
+	req, err := http.NewRequest("GET", s.URL+"/openapi.json", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := s.Send(t, req)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("GET /openapi.json: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"golang.org/x/crypto/bcrypt"
 )
 
 // awaitingClinician creates a consent the patient has signed and returns it
 // with its signing token (an unenrolled tablet's signing session).
-func awaitingClinician(t *testing.T, s *testserver.Server) (id, token string) {
+func awaitingClinician(t *testing.T, s *apptest.Server) (id, token string) {
 	t.Helper()
 	c := s.CreateConsent(t, "en")
 	signPatient(t, s, c)
@@ -21,27 +22,27 @@ func awaitingClinician(t *testing.T, s *testserver.Server) (id, token string) {
 }
 
 func wrongPIN() map[string]any {
-	b := testserver.ClinicianSignature()
-	b["staff"] = map[string]any{"id": testserver.StaffID, "pin": "000000"}
+	b := apptest.ClinicianSignature()
+	b["staff"] = map[string]any{"id": apptest.StaffID, "pin": "000000"}
 	return b
 }
 
 // TestPINLockoutStaysOnItsDevice: five wrong PINs typed on one tablet lock
 // that tablet's session for the clinician, not the clinician everywhere.
 func TestPINLockoutStaysOnItsDevice(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	testserver.FreshWindows(s)
+	s := apptest.New(t)
+	apptest.FreshWindows(s)
 	_, tokA := awaitingClinician(t, s)
 	for range 5 {
 		wantError(t, s, 400, "staff.pin", "POST", "/v1/signing/"+tokA+"/signatures", "", wrongPIN(), "X-Device-ID", "tablet-a")
 	}
-	wantError(t, s, 429, "staff.pin", "POST", "/v1/signing/"+tokA+"/signatures", "", testserver.ClinicianSignature())
+	wantError(t, s, 429, "staff.pin", "POST", "/v1/signing/"+tokA+"/signatures", "", apptest.ClinicianSignature())
 
 	// Another tablet (another signing session) and the EHR's API key still work.
 	_, tokB := awaitingClinician(t, s)
-	want(t, s, 201, "POST", "/v1/signing/"+tokB+"/signatures", "", testserver.ClinicianSignature(), "X-Device-ID", "tablet-b")
+	want(t, s, 201, "POST", "/v1/signing/"+tokB+"/signatures", "", apptest.ClinicianSignature(), "X-Device-ID", "tablet-b")
 	idC, _ := awaitingClinician(t, s)
-	want(t, s, 201, "POST", "/v1/consents/"+idC+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+	want(t, s, 201, "POST", "/v1/consents/"+idC+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 
 	// Wrong PINs through one API key lock that key for the clinician, not another key.
 	other := s.Key(t, consent.ScopeConsentsWrite, consent.ScopeConsentsRead)
@@ -49,15 +50,15 @@ func TestPINLockoutStaysOnItsDevice(t *testing.T) {
 	for range 5 {
 		wantError(t, s, 400, "staff.pin", "POST", "/v1/consents/"+idD+"/signatures", other, wrongPIN())
 	}
-	wantError(t, s, 429, "staff.pin", "POST", "/v1/consents/"+idD+"/signatures", other, testserver.ClinicianSignature())
-	want(t, s, 201, "POST", "/v1/consents/"+idD+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+	wantError(t, s, 429, "staff.pin", "POST", "/v1/consents/"+idD+"/signatures", other, apptest.ClinicianSignature())
+	want(t, s, 201, "POST", "/v1/consents/"+idD+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 }
 
 // TestPINParallelGuessesStayWithinTheLimit: twenty wrong PINs sent at once
 // from one session: five answer "wrong", the other fifteen as the limit does.
 func TestPINParallelGuessesStayWithinTheLimit(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	testserver.FreshWindows(s)
+	s := apptest.New(t)
+	apptest.FreshWindows(s)
 	// A production bcrypt cost takes tens of milliseconds: the guesses overlap.
 	s.Service.PINs = slowHasher{s.Service.PINs}
 	_, tok := awaitingClinician(t, s)
@@ -83,8 +84,8 @@ func TestPINParallelGuessesStayWithinTheLimit(t *testing.T) {
 // webhook); further unenrolled sessions are refused for the hour, but the
 // EHR (an API key) keeps working.
 func TestPINCeilingAlertsWithoutLockingOut(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
-	testserver.FreshWindows(s)
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
+	apptest.FreshWindows(s)
 	rcv := newReceiver(t)
 	hook := wantJSON(t, s, 201, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"staff.pin_attempts"}})
 	for range 5 {
@@ -98,7 +99,7 @@ func TestPINCeilingAlertsWithoutLockingOut(t *testing.T) {
 		t.Fatalf("%d staff.pin_attempts events, want 1", len(alerts))
 	}
 	d := alerts[0].(map[string]any)["details"].(map[string]any)
-	if d["staff_id"] != testserver.StaffID || d["failures"] != 25.0 || d["window_end"] == nil {
+	if d["staff_id"] != apptest.StaffID || d["failures"] != 25.0 || d["window_end"] == nil {
 		t.Fatalf("alert details %v", d)
 	}
 	if n, err := dispatcher(s).RunOnce(t.Context()); err != nil || n != 1 {
@@ -109,14 +110,14 @@ func TestPINCeilingAlertsWithoutLockingOut(t *testing.T) {
 		Data map[string]any `json:"data"`
 	}
 	if got := rcv.received(); len(got) != 1 || json.Unmarshal(got[0].body, &ev) != nil || ev.Type != "staff.pin_attempts" ||
-		ev.Data["staff_id"] != testserver.StaffID || ev.Data["failures"] != 25.0 {
+		ev.Data["staff_id"] != apptest.StaffID || ev.Data["failures"] != 25.0 {
 		t.Fatalf("webhook %s: %+v", hook["id"], ev)
 	}
 
 	_, fresh := awaitingClinician(t, s)
-	wantError(t, s, 429, "staff.pin", "POST", "/v1/signing/"+fresh+"/signatures", "", testserver.ClinicianSignature())
+	wantError(t, s, 429, "staff.pin", "POST", "/v1/signing/"+fresh+"/signatures", "", apptest.ClinicianSignature())
 	id, _ := awaitingClinician(t, s)
-	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 }
 
 // slowHasher compares as slowly as bcrypt at a production cost.
@@ -158,7 +159,7 @@ func (h *countingHasher) take() []int {
 // goes through one bcrypt comparison of the same cost as a real staff
 // member's wrong PIN, so the answer time does not tell which IDs exist.
 func TestUnknownStaffCostsTheSameHashWork(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	h := &countingHasher{PasswordHasher: s.Service.PINs}
 	s.Service.PINs = h
 	want(t, s, 201, "POST", "/v1/staff", s.AdminKey, map[string]any{"id": "W-1", "name": "Ana Gómez", "role": "witness", "pin": "135790"})
@@ -167,12 +168,12 @@ func TestUnknownStaffCostsTheSameHashWork(t *testing.T) {
 	h.take()
 	try := func(staffID string) []int {
 		t.Helper()
-		b := testserver.ClinicianSignature()
+		b := apptest.ClinicianSignature()
 		b["staff"] = map[string]any{"id": staffID, "pin": "000000"}
 		wantError(t, s, 400, "staff.pin", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, b)
 		return h.take()
 	}
-	real := try(testserver.StaffID)
+	real := try(apptest.StaffID)
 	if len(real) != 1 || real[0] < bcrypt.MinCost {
 		t.Fatalf("a real staff ID's wrong PIN made comparisons %v, want one bcrypt", real)
 	}
@@ -187,8 +188,8 @@ func TestUnknownStaffCostsTheSameHashWork(t *testing.T) {
 // once for one clinician through one API key is never refused: only wrong
 // PINs count.
 func TestPINParallelRightPINsAllSucceed(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	testserver.FreshWindows(s)
+	s := apptest.New(t)
+	apptest.FreshWindows(s)
 	// Every check is slow, so the countersignatures overlap (no cached PIN).
 	s.Service.PINs = uncachedSlowHasher{s.Service.PINs}
 	var ids []string
@@ -201,7 +202,7 @@ func TestPINParallelRightPINsAllSucceed(t *testing.T) {
 	statuses := map[int]int{}
 	for _, id := range ids {
 		wg.Go(func() {
-			st, _ := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+			st, _ := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 			mu.Lock()
 			statuses[st]++
 			mu.Unlock()
@@ -229,7 +230,7 @@ type rightPINLast struct {
 }
 
 func (h rightPINLast) Compare(hash, pin string) bool {
-	if pin == testserver.StaffPIN {
+	if pin == apptest.StaffPIN {
 		close(h.started)
 		<-h.release
 	}
@@ -241,14 +242,14 @@ func (h rightPINLast) Compare(hash, pin string) bool {
 // one is refused too, so sending guesses in parallel learns nothing beyond the
 // limit's worth of sequential guesses.
 func TestPINRightGuessAmongParallelWrongOnesIsRefused(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	testserver.FreshWindows(s)
+	s := apptest.New(t)
+	apptest.FreshWindows(s)
 	h := rightPINLast{PasswordHasher: s.Service.PINs, started: make(chan struct{}), release: make(chan struct{})}
 	s.Service.PINs = h
 	_, tok := awaitingClinician(t, s)
 	right := make(chan int, 1)
 	go func() {
-		st, _ := s.Do(t, "POST", "/v1/signing/"+tok+"/signatures", "", testserver.ClinicianSignature())
+		st, _ := s.Do(t, "POST", "/v1/signing/"+tok+"/signatures", "", apptest.ClinicianSignature())
 		right <- st
 	}()
 	<-h.started // the right guess passed the limit check and is being checked

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // unprintable are characters the PDF cannot print as typed, with the code
@@ -25,10 +25,10 @@ var unprintable = []struct{ name, text, code string }{
 // message naming the character. Before, these were accepted (201) and printed
 // as boxes, or (outside the BMP) crashed the renderer.
 func TestUnprintableRefusedAtIntake(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
-	acks := testserver.Acknowledged(t, c)
+	acks := apptest.Acknowledged(t, c)
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "print-test", "title": "Print"})
 	check := func(t *testing.T, b []byte, field, code string) {
 		t.Helper()
@@ -39,20 +39,20 @@ func TestUnprintableRefusedAtIntake(t *testing.T) {
 	}
 	for _, tt := range unprintable {
 		t.Run(tt.name, func(t *testing.T) {
-			req := testserver.ConsentRequest("en")
+			req := apptest.ConsentRequest("en")
 			req["patient"].(map[string]any)["family_name"] = tt.text
 			check(t, want(t, s, 400, "POST", "/v1/consents", s.AdminKey, req), "patient.family_name", tt.code)
 
-			req = testserver.ConsentRequest("en")
+			req = apptest.ConsentRequest("en")
 			vars := map[string]any{}
-			for k, v := range testserver.Variables {
+			for k, v := range apptest.Variables {
 				vars[k] = v
 			}
 			vars["clinician_name"] = "Dr. " + tt.text
 			req["variables"] = vars
 			check(t, want(t, s, 400, "POST", "/v1/consents", s.AdminKey, req), "variables.clinician_name", tt.code)
 
-			sig := testserver.PatientSignature(acks)
+			sig := apptest.PatientSignature(acks)
 			sig["name"] = tt.text
 			check(t, want(t, s, 400, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, sig), "name", tt.code)
 
@@ -74,17 +74,17 @@ func TestUnprintableRefusedAtIntake(t *testing.T) {
 // TestEveryScriptSignsAndSeals: names in every printable script go through
 // the real API to a sealed PDF.
 func TestEveryScriptSignsAndSeals(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	for _, name := range [][2]string{{"Nguyễn Thị Ánh", "Trần"}, {"דוד", "כהן"}, {"محمد", "عبد الله"}, {"小明", "王"}, {"さくら", "山田"}, {"민준", "김"}} {
 		t.Run(name[1], func(t *testing.T) {
-			req := testserver.ConsentRequest("en")
+			req := apptest.ConsentRequest("en")
 			req["patient"].(map[string]any)["given_name"], req["patient"].(map[string]any)["family_name"] = name[0], name[1]
 			c := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, req)
 			id := c["id"].(string)
-			sig := testserver.PatientSignature(testserver.Acknowledged(t, c))
+			sig := apptest.PatientSignature(apptest.Acknowledged(t, c))
 			sig["name"] = name[0] + " " + name[1]
 			want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, sig)
-			want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+			want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 			want(t, s, 200, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 		})
 	}

@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // linkToken returns the token of a consent's printed verification link.
-func linkToken(t *testing.T, s *testserver.Server, id string) string {
+func linkToken(t *testing.T, s *apptest.Server, id string) string {
 	t.Helper()
 	u, err := url.Parse(s.Service.VerifyLinks.URL(id))
 	if err != nil || !strings.HasPrefix(u.Path, consent.VerifyLinkPath) {
@@ -26,7 +27,7 @@ func linkToken(t *testing.T, s *testserver.Server, id string) string {
 // must not show: names, the patient ID, the birth date, the withdrawal reason.
 func noPrivateData(t *testing.T, b []byte) {
 	t.Helper()
-	for _, secret := range []string{"Zoë", "Müller", "MRN-1001", "1980-04-02", testserver.StaffName, testserver.StaffID, "moved away"} {
+	for _, secret := range []string{"Zoë", "Müller", "MRN-1001", "1980-04-02", apptest.StaffName, apptest.StaffID, "moved away"} {
 		if bytes.Contains(b, []byte(secret)) {
 			t.Errorf("public answer shows %q: %s", secret, b)
 		}
@@ -69,14 +70,14 @@ func checkFacts(t *testing.T, got map[string]any, c map[string]any, status strin
 // signed PDF stays authentic and shows the withdrawal; errors answer like
 // the rest of the API.
 func TestPublicVerifyUpload(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.SignedConsent(t, "es")
 	c := getConsent(t, s, id)
 	pdf := want(t, s, 200, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 
 	b := want(t, s, 200, "POST", "/v1/public/verify", "", pdf, "Content-Type", "application/pdf")
 	noPrivateData(t, b)
-	got := testserver.JSON(t, b)
+	got := apptest.JSON(t, b)
 	checkFacts(t, got, c, consent.StatusSigned)
 	if got["kind"] != consent.PDFKindSigned || got["file_sha256"] != c["pdf"].(map[string]any)["sha256"] || got["cert_sha256"] == nil {
 		t.Errorf("kind %v, file %v, cert %v", got["kind"], got["file_sha256"], got["cert_sha256"])
@@ -86,12 +87,12 @@ func TestPublicVerifyUpload(t *testing.T) {
 	i := bytes.Index(tampered, []byte("/Producer"))
 	tampered[i+1] = 'p'
 	b = want(t, s, 200, "POST", "/v1/public/verify", "", tampered, "Content-Type", "application/pdf")
-	if got := testserver.JSON(t, b); got["valid"] != false || got["reason"] != consent.PublicTampered || got["consent_id"] != nil || got["status"] != nil {
+	if got := apptest.JSON(t, b); got["valid"] != false || got["reason"] != consent.PublicTampered || got["consent_id"] != nil || got["status"] != nil {
 		t.Errorf("tampered copy: %s", b)
 	}
 	noPrivateData(t, b)
 
-	other := testserver.New(t, testserver.Options{})
+	other := apptest.New(t)
 	otherPDF := want(t, other, 200, "GET", "/v1/consents/"+other.SignedConsent(t, "en")+"/pdf", other.AdminKey, nil)
 	if got := wantJSON(t, s, 200, "POST", "/v1/public/verify", "", otherPDF); got["valid"] != false || got["reason"] != consent.PublicUnknownIssuer {
 		t.Errorf("another server's PDF: %v", got)
@@ -110,7 +111,7 @@ func TestPublicVerifyUpload(t *testing.T) {
 	c = getConsent(t, s, id)
 	b = want(t, s, 200, "POST", "/v1/public/verify", "", pdf)
 	noPrivateData(t, b)
-	got = testserver.JSON(t, b)
+	got = apptest.JSON(t, b)
 	checkFacts(t, got, c, consent.StatusWithdrawn)
 	if got["status_changed_at"] != c["status_changed_at"] || got["status_changed_at"] == nil || got["kind"] != consent.PDFKindSigned {
 		t.Errorf("withdrawn: status_changed_at %v, want %v; kind %v", got["status_changed_at"], c["status_changed_at"], got["kind"])
@@ -118,7 +119,7 @@ func TestPublicVerifyUpload(t *testing.T) {
 	copyPDF := want(t, s, 200, "GET", "/v1/consents/"+id+"/pdf/withdrawn", s.AdminKey, nil)
 	b = want(t, s, 200, "POST", "/v1/public/verify", "", copyPDF)
 	noPrivateData(t, b)
-	if got := testserver.JSON(t, b); got["valid"] != true || got["kind"] != consent.PDFKindWithdrawn || got["status"] != consent.StatusWithdrawn {
+	if got := apptest.JSON(t, b); got["valid"] != true || got["kind"] != consent.PDFKindWithdrawn || got["status"] != consent.StatusWithdrawn {
 		t.Errorf("withdrawal copy: %s", b)
 	}
 }
@@ -127,14 +128,14 @@ func TestPublicVerifyUpload(t *testing.T) {
 // file; a wrong MAC, the consent ID alone, another consent's MAC and a
 // consent never sealed are all the same 404 with no facts.
 func TestPublicVerifyLink(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.SignedConsent(t, "en")
 	c := getConsent(t, s, id)
 	token := linkToken(t, s, id)
 
 	b := want(t, s, 200, "GET", "/v1/public/verify/"+token, "", nil)
 	noPrivateData(t, b)
-	got := testserver.JSON(t, b)
+	got := apptest.JSON(t, b)
 	checkFacts(t, got, c, consent.StatusSigned)
 	if got["kind"] != nil || got["file_sha256"] != nil {
 		t.Errorf("a link has no file: %s", b)
@@ -167,7 +168,11 @@ func TestPublicVerifyLink(t *testing.T) {
 // per route and consent within the access window, so a flood from rotating
 // addresses adds a bounded number of rows while every try is counted.
 func TestPublicVerifyAudited(t *testing.T) {
-	s := testserver.New(t, testserver.Options{TrustedProxies: []string{"127.0.0.1"}})
+	s := apptest.New(t, func(c *app.Config) {
+		c.TrustedProxies = "127.0.0.1"
+		// The flood is counted whole: no limit cuts it short.
+		c.PublicLimit, c.PublicCeiling = app.Limit{}, app.Limit{}
+	})
 	id := s.SignedConsent(t, "en")
 	pdf := want(t, s, 200, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 	token := linkToken(t, s, id)
@@ -225,10 +230,15 @@ func TestPublicVerifyAudited(t *testing.T) {
 // Retry-After), and a global ceiling holds against rotating addresses;
 // addresses in one IPv6 /64 count as one client.
 func TestPublicVerifyRateLimited(t *testing.T) {
-	s := testserver.New(t, testserver.Options{TrustedProxies: []string{"127.0.0.1"}, PublicRate: 0.001, PublicCeilingRate: 0.001})
+	const perClient, ceiling = 3, 8 // bursts
+	s := apptest.New(t, func(c *app.Config) {
+		c.TrustedProxies = "127.0.0.1"
+		c.PublicLimit = app.Limit{PerSecond: 0.001, Burst: perClient}
+		c.PublicCeiling = app.Limit{PerSecond: 0.001, Burst: ceiling}
+	})
 	token := linkToken(t, s, s.SignedConsent(t, "en"))
 	path := "/v1/public/verify/" + token
-	for range testserver.PublicBurst {
+	for range perClient {
 		want(t, s, 200, "GET", path, "", nil, "X-Forwarded-For", "198.51.100.7")
 	}
 	st, b := s.Do(t, "GET", path, "", nil, "X-Forwarded-For", "198.51.100.7")
@@ -238,7 +248,7 @@ func TestPublicVerifyRateLimited(t *testing.T) {
 	if st, _ := s.Do(t, "POST", "/v1/public/verify", "", []byte("x"), "X-Forwarded-For", "198.51.100.7"); st != 429 {
 		t.Errorf("uploads share the client's limit: %d", st)
 	}
-	for i := range testserver.PublicBurst {
+	for i := range perClient {
 		want(t, s, 200, "GET", path, "", nil, "X-Forwarded-For", "2001:db8:7:7::"+itoa(i+1))
 	}
 	if st, _ := s.Do(t, "GET", path, "", nil, "X-Forwarded-For", "2001:db8:7:7:ffff::1"); st != 429 {
@@ -247,7 +257,7 @@ func TestPublicVerifyRateLimited(t *testing.T) {
 	// Rotating addresses: each new one has its own allowance until the
 	// global ceiling is reached.
 	seen := 0
-	for i := range testserver.PublicCeilingBurst + 5 {
+	for i := range ceiling + 5 {
 		st, _ := s.Do(t, "GET", path, "", nil, "X-Forwarded-For", "203.0.113."+itoa(i+1))
 		if st == 429 {
 			seen++
@@ -264,7 +274,7 @@ func TestPublicVerifyRateLimited(t *testing.T) {
 
 // httpGet sends a GET from a client address (through the trusted proxy)
 // and returns the response, its body closed.
-func httpGet(t *testing.T, s *testserver.Server, path, ip string) *http.Response {
+func httpGet(t *testing.T, s *apptest.Server, path, ip string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest("GET", s.URL+path, nil)
 	if err != nil {
@@ -283,7 +293,7 @@ func httpGet(t *testing.T, s *testserver.Server, path, ip string) *http.Response
 // the tablet page's Content-Security-Policy (the link's token stays in the
 // path, read by the script, never echoed into the HTML); its assets load.
 func TestPublicVerifyPage(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	var page []byte
 	for _, path := range []string{"/verify", "/verify/c/01JDQ7Z4X8K2M5N9P3R6T1V0WY-7K3M2N5P6Q", "/verify/c/%3Cscript%3E-x"} {
 		resp := httpGet(t, s, path, "198.51.100.9")
@@ -334,7 +344,7 @@ func (b *blockingBody) Read(p []byte) (int, error) {
 // only a few are read at once; one more gets 503 with Retry-After at once
 // (and is audited) instead of holding up to 8 MiB more.
 func TestPublicUploadsBounded(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	s.Service.PublicUploadSlots = 1
 	body := &blockingBody{started: make(chan struct{}), release: make(chan struct{})}
 	done := make(chan error, 1)

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // checkRetryAfter fails unless resp is a 429 with a Retry-After of a whole
@@ -27,7 +28,7 @@ func checkRetryAfter(t *testing.T, what string, resp *http.Response, b []byte, m
 // answer says when to come back.
 func TestEvery429HasRetryAfter(t *testing.T) {
 	t.Run("API key rate", func(t *testing.T) {
-		s := testserver.New(t, testserver.Options{KeyRate: 0.01})
+		s := apptest.New(t, func(c *app.Config) { c.KeyLimit = app.Limit{PerSecond: 0.01, Burst: 3} })
 		var resp *http.Response
 		var b []byte
 		for range 4 {
@@ -38,7 +39,7 @@ func TestEvery429HasRetryAfter(t *testing.T) {
 		checkRetryAfter(t, "FHIR request at the limit", resp, b, 100)
 	})
 	t.Run("signing codes", func(t *testing.T) {
-		s := testserver.New(t, testserver.Options{CodeRate: 0.01})
+		s := apptest.New(t, func(c *app.Config) { c.CodeLimit = app.Limit{PerSecond: 0.01, Burst: 3} })
 		var resp *http.Response
 		var b []byte
 		for range 4 {
@@ -47,7 +48,7 @@ func TestEvery429HasRetryAfter(t *testing.T) {
 		checkRetryAfter(t, "4th code at 0.01/s burst 3", resp, b, 100)
 	})
 	t.Run("download links", func(t *testing.T) {
-		s := testserver.New(t, testserver.Options{LinkRate: 0.01})
+		s := apptest.New(t, func(c *app.Config) { c.LinkLimit = app.Limit{PerSecond: 0.01, Burst: 3} })
 		var resp *http.Response
 		var b []byte
 		for range 4 {
@@ -56,8 +57,8 @@ func TestEvery429HasRetryAfter(t *testing.T) {
 		checkRetryAfter(t, "4th link at 0.01/s burst 3", resp, b, 100)
 	})
 	t.Run("unknown signing tokens", func(t *testing.T) {
-		s := testserver.New(t, testserver.Options{})
-		testserver.FreshWindows(s)
+		s := apptest.New(t)
+		apptest.FreshWindows(s)
 		var resp *http.Response
 		var b []byte
 		for i := range 21 {
@@ -66,13 +67,13 @@ func TestEvery429HasRetryAfter(t *testing.T) {
 		checkRetryAfter(t, "21st unknown token", resp, b, 600)
 	})
 	t.Run("staff PIN", func(t *testing.T) {
-		s := testserver.New(t, testserver.Options{})
-		testserver.FreshWindows(s)
+		s := apptest.New(t)
+		apptest.FreshWindows(s)
 		c := s.CreateConsent(t, "en")
 		id := c["id"].(string)
 		signPatient(t, s, c)
-		wrong := testserver.ClinicianSignature()
-		wrong["staff"] = map[string]any{"id": testserver.StaffID, "pin": "000000"}
+		wrong := apptest.ClinicianSignature()
+		wrong["staff"] = map[string]any{"id": apptest.StaffID, "pin": "000000"}
 		for range 5 {
 			want(t, s, 400, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, wrong)
 		}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/metrics"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // The patient and signer of every consent the scope matrix reads. No other
@@ -20,7 +20,7 @@ import (
 var (
 	matrixPatient = map[string]any{"id": "MRN-SCOPE-4242", "given_name": "Philippa", "family_name": "Quarrington",
 		"birth_date": "1967-11-23"}
-	matrixSecrets = []string{"MRN-SCOPE-4242", "Philippa", "Quarrington", "1967-11-23", testserver.StaffName}
+	matrixSecrets = []string{"MRN-SCOPE-4242", "Philippa", "Quarrington", "1967-11-23", apptest.StaffName}
 )
 
 // scopeRoute is what the matrix expects of one route.
@@ -35,11 +35,11 @@ type scopeRoute struct {
 }
 
 // matrixFixture makes consents for the matrix patient.
-type matrixFixture struct{ s *testserver.Server }
+type matrixFixture struct{ s *apptest.Server }
 
 func (f matrixFixture) pending(t *testing.T) map[string]any {
 	t.Helper()
-	req := testserver.ConsentRequest("en")
+	req := apptest.ConsentRequest("en")
 	req["patient"] = matrixPatient
 	return wantJSON(t, f.s, 201, "POST", "/v1/consents", f.s.AdminKey, req)
 }
@@ -47,7 +47,7 @@ func (f matrixFixture) pending(t *testing.T) map[string]any {
 func (f matrixFixture) patientSigned(t *testing.T) string {
 	t.Helper()
 	c := f.pending(t)
-	sig := testserver.PatientSignature(testserver.Acknowledged(t, c))
+	sig := apptest.PatientSignature(apptest.Acknowledged(t, c))
 	sig["name"] = "Philippa Quarrington"
 	want(t, f.s, 201, "POST", "/v1/consents/"+c["id"].(string)+"/signatures", f.s.AdminKey, sig)
 	return c["id"].(string)
@@ -56,7 +56,7 @@ func (f matrixFixture) patientSigned(t *testing.T) string {
 func (f matrixFixture) signed(t *testing.T) string {
 	t.Helper()
 	id := f.patientSigned(t)
-	want(t, f.s, 201, "POST", "/v1/consents/"+id+"/signatures", f.s.AdminKey, testserver.ClinicianSignature())
+	want(t, f.s, 201, "POST", "/v1/consents/"+id+"/signatures", f.s.AdminKey, apptest.ClinicianSignature())
 	return id
 }
 
@@ -172,27 +172,27 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 			return f.draft(t), templateContent()
 		}},
 		"POST /v1/templates/:slug/versions/:version/publish": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
-			return f.draft(t) + "/publish", testserver.Approval()
+			return f.draft(t) + "/publish", apptest.Approval()
 		}},
 		"POST /v1/templates/:slug/versions/:version/approve": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
-			return f.pendingVersion(t) + "/approve", testserver.Approval()
+			return f.pendingVersion(t) + "/approve", apptest.Approval()
 		}},
 		"POST /v1/templates/:slug/versions/:version/retire": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
 			p := f.draft(t)
-			want(t, s, 200, "POST", p+"/publish", s.AdminKey, testserver.Approval())
+			want(t, s, 200, "POST", p+"/publish", s.AdminKey, apptest.Approval())
 			return p + "/retire", nil
 		}},
 
 		// The caller sends another patient: it may see what it sent, never the matrix patient.
-		"POST /v1/consents": {scopes: one(cw), ok: 201, prep: fixed("/v1/consents", testserver.ConsentRequest("en"))},
+		"POST /v1/consents": {scopes: one(cw), ok: 201, prep: fixed("/v1/consents", apptest.ConsentRequest("en"))},
 		"GET /v1/consents":  {scopes: one(cr), ok: 200, prep: fixed("/v1/consents?limit=5", nil)},
 		"GET /v1/consents/:id": {scopes: one(cr), ok: 200, prep: func(t *testing.T) (string, any) {
 			return "/v1/consents/" + f.pending(t)["id"].(string), nil
 		}},
 		// The clinician's own countersignature names the clinician it identified.
-		"POST /v1/consents/:id/signatures": {scopes: one(cw), ok: 201, echoes: []string{testserver.StaffName},
+		"POST /v1/consents/:id/signatures": {scopes: one(cw), ok: 201, echoes: []string{apptest.StaffName},
 			prep: func(t *testing.T) (string, any) {
-				return "/v1/consents/" + f.patientSigned(t) + "/signatures", testserver.ClinicianSignature()
+				return "/v1/consents/" + f.patientSigned(t) + "/signatures", apptest.ClinicianSignature()
 			}},
 		"POST /v1/consents/:id/decline": {scopes: one(cw), ok: 200, prep: func(t *testing.T) (string, any) {
 			return "/v1/consents/" + f.pending(t)["id"].(string) + "/decline", reason
@@ -236,8 +236,8 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		"POST /v1/signing/:token/acknowledgments": {ok: 404, prep: fixed("/v1/signing/not-a-token/acknowledgments", map[string]any{"section": "benefits"})},
 		"POST /v1/signing/:token/answers": {ok: 404, prep: fixed("/v1/signing/not-a-token/answers",
 			map[string]any{"section": "aftercare", "question": "escort", "choice": 1})},
-		"POST /v1/signing/:token/signatures":  {ok: 404, prep: fixed("/v1/signing/not-a-token/signatures", testserver.PatientSignature(nil))},
-		"POST /v1/signing/:token/staff-check": {ok: 404, prep: fixed("/v1/signing/not-a-token/staff-check", map[string]any{"role": "clinician", "staff": map[string]any{"id": testserver.StaffID, "pin": testserver.StaffPIN}})},
+		"POST /v1/signing/:token/signatures":  {ok: 404, prep: fixed("/v1/signing/not-a-token/signatures", apptest.PatientSignature(nil))},
+		"POST /v1/signing/:token/staff-check": {ok: 404, prep: fixed("/v1/signing/not-a-token/staff-check", map[string]any{"role": "clinician", "staff": map[string]any{"id": apptest.StaffID, "pin": apptest.StaffPIN}})},
 		"GET /d/:token":                       {ok: 404, prep: fixed("/d/not-a-token", nil)},
 		"POST /d/:token":                      {ok: 404, prep: fixed("/d/not-a-token", nil)},
 		"GET /sign":                           {ok: 200, prep: fixed("/sign", nil)},
@@ -283,7 +283,8 @@ func (f matrixFixture) webhook(t *testing.T) string {
 // no key, 403 without every scope the route needs) and that no body carries
 // the patient's or a signer's data unless the key may read consents.
 func TestScopeMatrix(t *testing.T) {
-	s := testserver.New(t, testserver.Options{Metrics: metrics.New(nil)})
+	// Every key's public verification comes from the one test address.
+	s := apptest.New(t, func(c *app.Config) { c.PublicLimit = app.Limit{} })
 	// Every keyless route is sent an unknown token once per key.
 	s.Service.Limits.SigningGuesses = consent.Limit{Kind: "signing_guess", Max: 1 << 20, Window: time.Minute}
 	f := matrixFixture{s}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 func pngBytes(t *testing.T, w, h int) []byte {
@@ -48,10 +48,10 @@ func mark(kind string, extra map[string]any) map[string]any {
 }
 
 func TestSignatureBadInputStoresNothing(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
-	acks := testserver.Acknowledged(t, c)
+	acks := apptest.Acknowledged(t, c)
 	other := s.CreateConsent(t, "en")
 	otherToken := strings.TrimPrefix(other["signing"].(map[string]any)["url"].(string), "/sign/")
 	var jpg bytes.Buffer
@@ -65,7 +65,7 @@ func TestSignatureBadInputStoresNothing(t *testing.T) {
 		dot = append(dot, map[string]any{"x": 100 + i%2, "y": 100, "t": i * 10})
 	}
 	patient := func(edit func(m map[string]any)) map[string]any {
-		m := testserver.PatientSignature(acks)
+		m := apptest.PatientSignature(acks)
 		edit(m)
 		return m
 	}
@@ -84,13 +84,13 @@ func TestSignatureBadInputStoresNothing(t *testing.T) {
 		{"wrong role", patient(func(m map[string]any) { m["role"] = "nurse" }), 400, "role"},
 		{"representative without relationship", patient(func(m map[string]any) { m["role"] = "representative" }), 400, "relationship"},
 		{"patient with staff", patient(func(m map[string]any) { m["staff"] = map[string]any{"id": "C-7", "pin": "246810"} }), 400, "staff"},
-		{"clinician before patient", testserver.ClinicianSignature(), 409, "role"},
+		{"clinician before patient", apptest.ClinicianSignature(), 409, "role"},
 		{"no signature", patient(func(m map[string]any) { delete(m, "signature") }), 400, "signature"},
 		{"unknown signature type", withMark(mark("stamp", nil)), 400, "signature.type"},
 		{"garbage strokes", patient(func(m map[string]any) {
 			m["signature"] = mark("drawn", map[string]any{"width": 600, "height": 200, "strokes": "zigzag"})
 		}), 400, "signature.strokes"},
-		{"points outside canvas", withMark(mark("drawn", map[string]any{"width": 60, "height": 60, "strokes": testserver.Strokes()})), 400, ""},
+		{"points outside canvas", withMark(mark("drawn", map[string]any{"width": 60, "height": 60, "strokes": apptest.Strokes()})), 400, ""},
 		{"a dot", withMark(mark("drawn", map[string]any{"width": 600, "height": 200, "strokes": []any{dot}})), 400, "signature.strokes"},
 		{"a straight line", withMark(mark("drawn", map[string]any{"width": 600, "height": 200, "strokes": []any{line}})), 400, "signature.strokes"},
 		{"too few points", withMark(mark("drawn", map[string]any{"width": 600, "height": 200, "strokes": []any{line[:3]}})), 400, "signature.strokes"},
@@ -123,13 +123,13 @@ func TestSignatureBadInputStoresNothing(t *testing.T) {
 		if st != 200 {
 			t.Fatalf("open other: %d", st)
 		}
-		st, _ = s.Do(t, "POST", "/v1/consents/"+id+"/signatures", otherToken, testserver.PatientSignature(acks))
+		st, _ = s.Do(t, "POST", "/v1/consents/"+id+"/signatures", otherToken, apptest.PatientSignature(acks))
 		if st != 401 {
 			t.Fatalf("signing token used as API key: %d", st)
 		}
 	})
 	_, b := s.Do(t, "GET", "/v1/consents/"+id, s.AdminKey, nil)
-	got := testserver.JSON(t, b)
+	got := apptest.JSON(t, b)
 	if n := len(got["signatures"].([]any)); n != 0 || got["status"] != "pending" {
 		t.Fatalf("bad requests stored %d signatures (status %v)", n, got["status"])
 	}
@@ -137,7 +137,7 @@ func TestSignatureBadInputStoresNothing(t *testing.T) {
 		t.Fatalf("bad requests stored %d acknowledgments", n)
 	}
 	_, b = s.Do(t, "GET", "/v1/consents/"+id+"/audit", s.AdminKey, nil)
-	for _, e := range testserver.JSON(t, b)["data"].([]any) {
+	for _, e := range apptest.JSON(t, b)["data"].([]any) {
 		if typ := e.(map[string]any)["type"]; typ != "consent.created" && typ != "consent.viewed" {
 			t.Fatalf("bad request left audit event %v", typ)
 		}
@@ -147,70 +147,70 @@ func TestSignatureBadInputStoresNothing(t *testing.T) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestStaffPINWrongIsAuditedAndRateLimited(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	testserver.FreshWindows(s)
+	s := apptest.New(t)
+	apptest.FreshWindows(s)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
-	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.PatientSignature(testserver.Acknowledged(t, c))); st != 201 {
+	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.PatientSignature(apptest.Acknowledged(t, c))); st != 201 {
 		t.Fatalf("patient: %d %s", st, b)
 	}
-	wrong := testserver.ClinicianSignature()
-	wrong["staff"] = map[string]any{"id": testserver.StaffID, "pin": "000000"}
+	wrong := apptest.ClinicianSignature()
+	wrong["staff"] = map[string]any{"id": apptest.StaffID, "pin": "000000"}
 	for i := 0; i < 5; i++ {
 		st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, wrong)
 		if _, field, _ := errorOf(t, b); st != 400 || field != "staff.pin" {
 			t.Fatalf("wrong pin %d: %d %s", i, st, b)
 		}
 	}
-	st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+	st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 	if st != 429 {
 		t.Fatalf("after 5 wrong PINs the right one got %d %s, want 429", st, b)
 	}
 	_, b = s.Do(t, "GET", "/v1/audit?type=staff.auth_failed", s.AdminKey, nil)
-	if n := len(testserver.JSON(t, b)["data"].([]any)); n != 5 {
+	if n := len(apptest.JSON(t, b)["data"].([]any)); n != 5 {
 		t.Fatalf("%d staff.auth_failed events, want 5", n)
 	}
 	if bytes.Contains(b, []byte("000000")) {
 		t.Fatal("a PIN reached the audit log")
 	}
 	s.Clock.Advance(16 * time.Minute)
-	no := testserver.ClinicianSignature()
+	no := apptest.ClinicianSignature()
 	no["identity_verified"] = false
 	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, no); st != 400 {
 		t.Fatalf("identity not verified: %d %s", st, b)
 	}
-	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature()); st != 201 {
+	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature()); st != 201 {
 		t.Fatalf("right PIN after the window: %d %s", st, b)
 	}
 }
 
 func TestRepresentativeFillsPatientPlace(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
-	rep := testserver.PatientSignature(testserver.Acknowledged(t, c))
+	rep := apptest.PatientSignature(apptest.Acknowledged(t, c))
 	rep["role"], rep["name"], rep["relationship"] = "representative", "Hans Müller", "spouse, health care proxy"
 	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, rep); st != 201 {
 		t.Fatalf("representative: %d %s", st, b)
 	}
-	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.PatientSignature(testserver.Acknowledged(t, c))); st != 409 {
+	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.PatientSignature(apptest.Acknowledged(t, c))); st != 409 {
 		t.Fatalf("patient after representative: %d %s", st, b)
 	}
-	st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
-	if st != 201 || testserver.JSON(t, b)["consent_status"] != "signed" {
+	st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature())
+	if st != 201 || apptest.JSON(t, b)["consent_status"] != "signed" {
 		t.Fatalf("clinician: %d %s", st, b)
 	}
-	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature()); st != 409 {
+	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature()); st != 409 {
 		t.Fatalf("signing a signed consent: %d %s", st, b)
 	}
 }
 
 func TestIdempotencyKey(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	body := testserver.ConsentRequest("en")
+	s := apptest.New(t)
+	body := apptest.ConsentRequest("en")
 	st1, b1 := s.Do(t, "POST", "/v1/consents", s.AdminKey, body, "Idempotency-Key", "k-1")
 	st2, b2 := s.Do(t, "POST", "/v1/consents", s.AdminKey, body, "Idempotency-Key", "k-1")
-	if st1 != 201 || st2 != 201 || testserver.JSON(t, b1)["id"] != testserver.JSON(t, b2)["id"] {
+	if st1 != 201 || st2 != 201 || apptest.JSON(t, b1)["id"] != apptest.JSON(t, b2)["id"] {
 		t.Fatalf("replay: %d %d\n%s\n%s", st1, st2, b1, b2)
 	}
 	body["locale"] = "es"

@@ -7,8 +7,8 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/internal/pngtest"
-	"github.com/consentd/consentd/testserver"
 )
 
 // TestImageSignatureFormsSeal: every PNG form the intake accepts can be
@@ -17,18 +17,18 @@ import (
 // failed with 500 ("16-bit depth not supported") and the consent could never
 // be completed.
 func TestImageSignatureFormsSeal(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	for name, img := range pngtest.Forms() {
 		t.Run(name, func(t *testing.T) {
 			c := s.CreateConsent(t, "en")
 			id := c["id"].(string)
-			body := testserver.PatientSignature(testserver.Acknowledged(t, c))
+			body := apptest.PatientSignature(apptest.Acknowledged(t, c))
 			body["signature"] = map[string]any{"type": "image", "png_base64": base64.StdEncoding.EncodeToString(img)}
 			st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, body)
 			if st != 201 {
 				t.Fatalf("patient image signature: %d %s", st, b)
 			}
-			if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature()); st != 201 {
+			if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature()); st != 201 {
 				t.Fatalf("countersignature: %d %s", st, b)
 			}
 			st, pdf := s.Do(t, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)

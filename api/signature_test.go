@@ -5,17 +5,17 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 func TestSignFlowSealsPDF(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.SignedConsent(t, "es")
 	st, b := s.Do(t, "GET", "/v1/consents/"+id, s.AdminKey, nil)
 	if st != http.StatusOK {
 		t.Fatalf("get: %d %s", st, b)
 	}
-	c := testserver.JSON(t, b)
+	c := apptest.JSON(t, b)
 	if c["status"] != "signed" || c["locale"] != "es" {
 		t.Fatalf("status %v locale %v", c["status"], c["locale"])
 	}
@@ -29,16 +29,16 @@ func TestSignFlowSealsPDF(t *testing.T) {
 	flipped := append([]byte(nil), pdf...)
 	flipped[len(flipped)/3] ^= 0x01
 	st, b = s.Do(t, "POST", "/v1/verify", s.AdminKey, flipped)
-	if m := testserver.JSON(t, b); st != 200 || m["valid"] != false {
+	if m := apptest.JSON(t, b); st != 200 || m["valid"] != false {
 		t.Fatalf("flipped byte verified: %d %s", st, b)
 	}
 }
 
 func TestConcurrentSameRoleSignsOnce(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
-	body := testserver.PatientSignature(testserver.Acknowledged(t, c))
+	body := apptest.PatientSignature(apptest.Acknowledged(t, c))
 	const n = 6
 	statuses := make([]int, n)
 	var wg sync.WaitGroup
@@ -58,7 +58,7 @@ func TestConcurrentSameRoleSignsOnce(t *testing.T) {
 		t.Fatalf("statuses %v, want one 201 and %d 409", counts, n-1)
 	}
 	_, b := s.Do(t, "GET", "/v1/consents/"+id, s.AdminKey, nil)
-	if sigs := testserver.JSON(t, b)["signatures"].([]any); len(sigs) != 1 {
+	if sigs := apptest.JSON(t, b)["signatures"].([]any); len(sigs) != 1 {
 		t.Fatalf("%d signatures stored", len(sigs))
 	}
 }

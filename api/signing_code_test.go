@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // TestSigningCodesStoredAsHMAC: a new consent's signing code is stored as an
@@ -14,7 +14,7 @@ import (
 // before the upgrade (stored as plain SHA-256) keep working.
 func TestSigningCodesStoredAsHMAC(t *testing.T) {
 	ctx := context.Background()
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	code := c["signing"].(map[string]any)["code"].(string)
 	stored, err := s.DB.FindConsentByID(ctx, c["id"].(string))

@@ -7,16 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestSigningTokenOpensDocumentsWithoutPatientData(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "es")
 	token := signingToken(t, c)
 	b := want(t, s, 200, "GET", "/v1/signing/"+token, "", nil)
-	m := testserver.JSON(t, b)
+	m := apptest.JSON(t, b)
 	if m["consent_id"] != c["id"] || m["status"] != "pending" || m["locale"] != "es" {
 		t.Fatalf("session: %v %v %v", m["consent_id"], m["status"], m["locale"])
 	}
@@ -51,7 +52,7 @@ func TestSigningTokenOpensDocumentsWithoutPatientData(t *testing.T) {
 }
 
 func TestSigningCodeExchange(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	code := c["signing"].(map[string]any)["code"].(string)
 	if len(code) != 9 || code[4] != '-' {
@@ -81,7 +82,7 @@ func TestSigningCodeExchange(t *testing.T) {
 }
 
 func TestSigningCodeRateLimit(t *testing.T) {
-	s := testserver.New(t, testserver.Options{CodeRate: 0.001})
+	s := apptest.New(t, func(c *app.Config) { c.CodeLimit = app.Limit{PerSecond: 0.001, Burst: 3} })
 	c := s.CreateConsent(t, "en")
 	code := c["signing"].(map[string]any)["code"].(string)
 	statuses := []int{}
@@ -97,10 +98,10 @@ func TestSigningCodeRateLimit(t *testing.T) {
 }
 
 func TestTabletAcknowledgmentsAndSigning(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id, token := c["id"].(string), signingToken(t, c)
-	acks := testserver.Acknowledged(t, c)
+	acks := apptest.Acknowledged(t, c)
 	if len(acks) < 2 {
 		t.Fatalf("the template marks %d sections for acknowledgment", len(acks))
 	}
@@ -138,7 +139,7 @@ func TestTabletAcknowledgmentsAndSigning(t *testing.T) {
 
 	// The patient signs on the tablet without repeating the acknowledgments.
 	s.Clock.Advance(time.Second)
-	body := testserver.PatientSignature(nil)
+	body := apptest.PatientSignature(nil)
 	r := wantJSON(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body, "User-Agent", "TabletBrowser/1.0", "X-Device-ID", "tablet-3")
 	got := getConsent(t, s, id)
 	sigs := got["signatures"].([]any)
@@ -164,10 +165,10 @@ func TestTabletAcknowledgmentsAndSigning(t *testing.T) {
 		t.Fatalf("tablet acknowledgment times changed at signing (-tapped +stored):\n%s", diff)
 	}
 	wantError(t, s, 401, "", "GET", "/v1/consents/"+id, token, nil)
-	wantError(t, s, 401, "", "POST", "/v1/consents/"+id+"/signatures", token, testserver.ClinicianSignature())
+	wantError(t, s, 401, "", "POST", "/v1/consents/"+id+"/signatures", token, apptest.ClinicianSignature())
 
 	// The clinician countersigns on the same tablet; then the token shows nothing more.
-	want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", testserver.ClinicianSignature())
+	want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", apptest.ClinicianSignature())
 	wantError(t, s, 410, "", "GET", "/v1/signing/"+token, "", nil)
 	wantError(t, s, 410, "", "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[0]})
 	wantError(t, s, 410, "", "POST", "/v1/signing/codes/"+c["signing"].(map[string]any)["code"].(string), "", nil)
@@ -185,7 +186,7 @@ func toAny(ss []string) []any {
 }
 
 func TestFirstSignatureFixesLocale(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id, token := c["id"].(string), signingToken(t, c)
 	es := c["documents"].(map[string]any)["es"].(map[string]any)
@@ -197,7 +198,7 @@ func TestFirstSignatureFixesLocale(t *testing.T) {
 			want(t, s, 201, "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": sec["key"], "locale": "es"})
 		}
 	}
-	body := testserver.PatientSignature(nil)
+	body := apptest.PatientSignature(nil)
 	wantError(t, s, 400, "acknowledged_sections", "POST", "/v1/signing/"+token+"/signatures", "", body) // acknowledged in es, not en
 	body["locale"] = "es"
 	r := wantJSON(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body)
@@ -213,7 +214,7 @@ func TestFirstSignatureFixesLocale(t *testing.T) {
 		t.Fatalf("tablet view: locale %v signed_roles %v", view["locale"], view["signed_roles"])
 	}
 	wantError(t, s, 400, "locale", "POST", "/v1/signing/"+token+"/acknowledgments", "", map[string]any{"section": acks[0], "locale": "en"})
-	clin := testserver.ClinicianSignature()
+	clin := apptest.ClinicianSignature()
 	clin["locale"] = "en"
 	wantError(t, s, 400, "locale", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin)
 	delete(clin, "locale")
@@ -224,10 +225,10 @@ func TestFirstSignatureFixesLocale(t *testing.T) {
 }
 
 func TestSignatureIdempotentReplay(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id, token := c["id"].(string), signingToken(t, c)
-	body := testserver.PatientSignature(testserver.Acknowledged(t, c))
+	body := apptest.PatientSignature(apptest.Acknowledged(t, c))
 	acknowledgeAll(t, s, token, c)
 	first := want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body, "Idempotency-Key", "tab-1")
 	again := want(t, s, 201, "POST", "/v1/signing/"+token+"/signatures", "", body, "Idempotency-Key", "tab-1")
@@ -235,11 +236,11 @@ func TestSignatureIdempotentReplay(t *testing.T) {
 		t.Fatalf("replay differs:\n%s\n%s", first, again)
 	}
 	wantError(t, s, 409, "", "POST", "/v1/signing/"+token+"/signatures", "", body) // without the key: the patient has signed
-	clin := testserver.ClinicianSignature()
+	clin := apptest.ClinicianSignature()
 	first = want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin, "Idempotency-Key", "api-1")
 	// The signed consent takes no signature, but the retry of the same request gets its first answer.
 	again = want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin, "Idempotency-Key", "api-1")
-	if string(first) != string(again) || testserver.JSON(t, first)["consent_status"] != "signed" {
+	if string(first) != string(again) || apptest.JSON(t, first)["consent_status"] != "signed" {
 		t.Fatalf("replay after completion:\n%s\n%s", first, again)
 	}
 	if n := len(getConsent(t, s, id)["signatures"].([]any)); n != 2 {
@@ -253,8 +254,8 @@ func TestSignatureIdempotentReplay(t *testing.T) {
 }
 
 func TestUnknownSigningTokensAreLimitedPerClient(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
-	testserver.FreshWindows(s)
+	s := apptest.New(t)
+	apptest.FreshWindows(s)
 	c := s.CreateConsent(t, "en")
 	for i := 0; i < 20; i++ {
 		if st, _ := s.Do(t, "GET", "/v1/signing/not-a-token-"+strconv.Itoa(i), "", nil); st != 404 {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // withMembers returns m as JSON with raw members (e.g. `"role":"x"`) put first,
@@ -37,13 +37,13 @@ func without(m map[string]any, keys ...string) map[string]any {
 // that matches a field only when case is ignored, is refused with 400 naming
 // it, on every body.
 func TestAmbiguousJSONIsRefused(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
 	token := signingToken(t, c)
 	signed := s.SignedConsent(t, "en")
-	patient := testserver.PatientSignature(testserver.Acknowledged(t, c))
-	consentReq := testserver.ConsentRequest("en")
+	patient := apptest.PatientSignature(apptest.Acknowledged(t, c))
+	consentReq := apptest.ConsentRequest("en")
 	tests := []struct {
 		name, method, path, key, body, field string
 	}{
@@ -99,7 +99,7 @@ func TestAmbiguousJSONIsRefused(t *testing.T) {
 
 // The message says why a differently cased key is refused.
 func TestCaseMismatchedKeyNamesTheField(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	st, b := s.Do(t, "POST", "/v1/templates", s.AdminKey, `{"slug":"x-1","Title":"X"}`)
 	_, field, msg := errorOf(t, b)
 	if st != 400 || field != "Title" || !strings.Contains(msg, `"title"`) || !strings.Contains(msg, "case") {
@@ -110,7 +110,7 @@ func TestCaseMismatchedKeyNamesTheField(t *testing.T) {
 // Earlier strictness stays: one value, valid UTF-8, unknown fields with their
 // path, wrong types named, oversized bodies 413.
 func TestStrictJSONKeepsEarlierRules(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	tests := []struct {
 		name, body string
 		status     int
@@ -140,7 +140,7 @@ func TestStrictJSONKeepsEarlierRules(t *testing.T) {
 		})
 	}
 	// Nested unknown fields and wrong types keep their full path.
-	req := testserver.ConsentRequest("en")
+	req := apptest.ConsentRequest("en")
 	req["patient"].(map[string]any)["ssn"] = "1"
 	wantError(t, s, 400, "patient.ssn", "POST", "/v1/consents", s.AdminKey, req)
 	v := map[string]any{"locales": map[string]any{"en": map[string]any{"title": "T", "sections": []any{map[string]any{"key": 1}}}}}
@@ -151,7 +151,7 @@ func TestStrictJSONKeepsEarlierRules(t *testing.T) {
 
 // Compressed bodies are refused (415), not decoded or misread.
 func TestContentEncodingOtherThanIdentityIs415(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	for _, enc := range []string{"gzip", "deflate", "br", "gzip, identity"} {
 		st, b := s.Do(t, "POST", "/v1/templates", s.AdminKey, `{"slug":"x-1","title":"X"}`, "Content-Encoding", enc)
 		if st != 415 {

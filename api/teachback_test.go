@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // TestTeachBackOverTheSigningToken drives teach-back through the API on the
@@ -14,7 +14,7 @@ import (
 // and must record discussing it; every attempt is in the consent's JSON, the
 // audit log (bound to its row) and the sealed PDF's evidence page.
 func TestTeachBackOverTheSigningToken(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id, tok := c["id"].(string), signingToken(t, c)
 	sess := wantJSON(t, s, 200, "GET", "/v1/signing/"+tok, "", nil)
@@ -54,12 +54,12 @@ func TestTeachBackOverTheSigningToken(t *testing.T) {
 
 	signPatient(t, s, c)
 	check := wantJSON(t, s, 200, "POST", "/v1/signing/"+tok+"/staff-check", "", map[string]any{"role": "clinician",
-		"staff": map[string]any{"id": testserver.StaffID, "pin": testserver.StaffPIN}})
+		"staff": map[string]any{"id": apptest.StaffID, "pin": apptest.StaffPIN}})
 	flagged := check["flagged_sections"].([]any)
 	if len(flagged) != 1 || flagged[0].(map[string]any)["key"] != "aftercare" || flagged[0].(map[string]any)["heading"] != "After your infusion" {
 		t.Errorf("staff check's flagged sections: %v", flagged)
 	}
-	sig := testserver.ClinicianSignature()
+	sig := apptest.ClinicianSignature()
 	wantError(t, s, 400, "discussed_sections", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, sig)
 	sig["discussed_sections"] = []string{"aftercare"}
 	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, sig)
@@ -105,7 +105,7 @@ func TestTeachBackOverTheSigningToken(t *testing.T) {
 	// wrapped lines, so each answer is checked by its first words.
 	for _, w := range []string{"Teach-back answers", "How will you get home after your infusion?",
 		"Answer: I can drive", "Answer: I can take a", "Answer: An adult", "When may you drive again after an infusion? — Answer: The next",
-		"Flagged to discuss with After your infusion", "Discussed with the After your infusion — " + testserver.StaffName} {
+		"Flagged to discuss with After your infusion", "Discussed with the After your infusion — " + apptest.StaffName} {
 		if !strings.Contains(text, w) {
 			t.Errorf("the PDF's evidence page lacks %q", w)
 		}

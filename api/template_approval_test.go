@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 const pendingBanner = "Not yet approved for use by the clinic's medical director"
@@ -22,46 +22,46 @@ func approval(t *testing.T, m map[string]any) map[string]any {
 }
 
 // sealedPDF returns the sealed PDF of a signed consent.
-func sealedPDF(t *testing.T, s *testserver.Server, id string) []byte {
+func sealedPDF(t *testing.T, s *apptest.Server, id string) []byte {
 	t.Helper()
 	return want(t, s, 200, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 }
 
 func TestPublishIsSignedByATemplateApprover(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "pub-sig", "title": "T"})
 	want(t, s, 201, "POST", "/v1/templates/pub-sig/versions", s.AdminKey, templateContent())
 	publish := "/v1/templates/pub-sig/versions/1/publish"
 	wantError(t, s, 400, "approved_by", "POST", publish, s.AdminKey, map[string]any{"approved_by": "nobody in particular"})
 	wantError(t, s, 400, "approved_by", "POST", publish, s.AdminKey,
-		map[string]any{"approved_by": "Dr. A", "staff_id": testserver.ApproverID, "pin": testserver.ApproverPIN})
+		map[string]any{"approved_by": "Dr. A", "staff_id": apptest.ApproverID, "pin": apptest.ApproverPIN})
 	wantError(t, s, 400, "staff_id", "POST", publish, s.AdminKey, map[string]any{})
-	wantError(t, s, 400, "staff.pin", "POST", publish, s.AdminKey, map[string]any{"staff_id": testserver.ApproverID, "pin": "000000"})
+	wantError(t, s, 400, "staff.pin", "POST", publish, s.AdminKey, map[string]any{"staff_id": apptest.ApproverID, "pin": "000000"})
 	// A clinician with the right PIN who is not a template approver.
-	wantError(t, s, 403, "staff_id", "POST", publish, s.AdminKey, map[string]any{"staff_id": testserver.StaffID, "pin": testserver.StaffPIN})
+	wantError(t, s, 403, "staff_id", "POST", publish, s.AdminKey, map[string]any{"staff_id": apptest.StaffID, "pin": apptest.StaffPIN})
 	if v := wantJSON(t, s, 200, "GET", "/v1/templates/pub-sig/versions/1", s.AdminKey, nil); v["status"] != "draft" || v["approval"] != nil {
 		t.Fatalf("refused publishes left %v, approval %v", v["status"], v["approval"])
 	}
 	// templates:write is enough; the approver's PIN is the signature.
 	writer := s.Key(t, consent.ScopeTemplatesWrite, consent.ScopeTemplatesRead)
-	v := wantJSON(t, s, 200, "POST", publish, writer, testserver.Approval())
+	v := wantJSON(t, s, 200, "POST", publish, writer, apptest.Approval())
 	a := approval(t, v)
-	if v["status"] != "published" || a["status"] != "approved" || a["staff_id"] != testserver.ApproverID ||
-		a["name"] != testserver.ApproverName || a["meaning"] != consent.ApprovalMeaning || a["at"] == nil {
+	if v["status"] != "published" || a["status"] != "approved" || a["staff_id"] != apptest.ApproverID ||
+		a["name"] != apptest.ApproverName || a["meaning"] != consent.ApprovalMeaning || a["at"] == nil {
 		t.Fatalf("published %v with approval %v", v["status"], a)
 	}
 	list := wantJSON(t, s, 200, "GET", "/v1/templates/pub-sig/versions", s.AdminKey, nil)["data"].([]any)
-	if got := approval(t, list[0].(map[string]any))["staff_id"]; got != testserver.ApproverID {
+	if got := approval(t, list[0].(map[string]any))["staff_id"]; got != apptest.ApproverID {
 		t.Errorf("listed approval staff %v", got)
 	}
-	wantError(t, s, 409, "", "POST", "/v1/templates/pub-sig/versions/1/approve", s.AdminKey, testserver.Approval())
+	wantError(t, s, 409, "", "POST", "/v1/templates/pub-sig/versions/1/approve", s.AdminKey, apptest.Approval())
 	// The audit log holds both events, the approval with who and what it means.
 	events := wantJSON(t, s, 200, "GET", "/v1/audit?type=template.version_approved", s.AdminKey, nil)["data"].([]any)
 	if len(events) != 1 {
 		t.Fatalf("%d approval events", len(events))
 	}
 	d := events[0].(map[string]any)["details"].(map[string]any)
-	if d["slug"] != "pub-sig" || d["staff_id"] != testserver.ApproverID || d["meaning"] != consent.ApprovalMeaning {
+	if d["slug"] != "pub-sig" || d["staff_id"] != apptest.ApproverID || d["meaning"] != consent.ApprovalMeaning {
 		t.Errorf("approval event details %v", d)
 	}
 	// Staff JSON shows the permission.
@@ -75,7 +75,7 @@ func TestPublishIsSignedByATemplateApprover(t *testing.T) {
 // On a fresh install the current version is published but pending: consents
 // and PDFs say so until an approver signs; the state at sealing is what a PDF shows.
 func TestPendingApprovalOnConsentsAndPDFs(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	v := wantJSON(t, s, 200, "GET", "/v1/templates/ketamine-iv/versions/3", s.AdminKey, nil)
 	if v["status"] != "published" || approval(t, v)["status"] != "pending" || v["approved_by"] != nil {
 		t.Fatalf("shipped version 3: %v, approval %v, approved_by %v", v["status"], v["approval"], v["approved_by"])
@@ -100,13 +100,13 @@ func TestPendingApprovalOnConsentsAndPDFs(t *testing.T) {
 	}
 	pdfBefore := sealedPDF(t, s, before["en"])
 
-	a := approval(t, wantJSON(t, s, 200, "POST", "/v1/templates/ketamine-iv/versions/3/approve", s.AdminKey, testserver.Approval()))
-	if a["status"] != "approved" || a["name"] != testserver.ApproverName {
+	a := approval(t, wantJSON(t, s, 200, "POST", "/v1/templates/ketamine-iv/versions/3/approve", s.AdminKey, apptest.Approval()))
+	if a["status"] != "approved" || a["name"] != apptest.ApproverName {
 		t.Fatalf("approve: %v", a)
 	}
 	// Consents show the version's approval; their sealed PDFs never change.
 	if a := approval(t, wantJSON(t, s, 200, "GET", "/v1/consents/"+before["en"], s.AdminKey, nil)); a["status"] != "approved" ||
-		a["staff_id"] != testserver.ApproverID {
+		a["staff_id"] != apptest.ApproverID {
 		t.Errorf("consent made before the approval: %v", a)
 	}
 	if string(sealedPDF(t, s, before["en"])) != string(pdfBefore) {
@@ -120,7 +120,7 @@ func TestPendingApprovalOnConsentsAndPDFs(t *testing.T) {
 			t.Errorf("%s PDF sealed after the approval still says pending", locale)
 		}
 		evidence := all[strings.LastIndex(all, "SHA-256"):] // the evidence pages
-		for _, want := range []string{testserver.ApproverName, testserver.ApproverID, consent.ApprovalMeaning, a["at"].(string)[:10]} {
+		for _, want := range []string{apptest.ApproverName, apptest.ApproverID, consent.ApprovalMeaning, a["at"].(string)[:10]} {
 			if !strings.Contains(evidence, want) {
 				t.Errorf("%s evidence page lacks %q:\n%s", locale, want, evidence)
 			}
@@ -137,23 +137,23 @@ func TestPendingApprovalOnConsentsAndPDFs(t *testing.T) {
 // Wrong PINs sent to approve count toward the same lock-out as
 // countersigning: the approval route is no new way to guess PINs.
 func TestApprovalPINsCountTowardTheLockOut(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	key := s.Key(t, consent.ScopeTemplatesWrite, consent.ScopeConsentsWrite, consent.ScopeConsentsRead)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
-	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", key, testserver.PatientSignature(testserver.Acknowledged(t, c)))
+	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", key, apptest.PatientSignature(apptest.Acknowledged(t, c)))
 	approve := "/v1/templates/ketamine-iv/versions/3/approve"
-	wrong := map[string]any{"staff_id": testserver.ApproverID, "pin": "000000"}
+	wrong := map[string]any{"staff_id": apptest.ApproverID, "pin": "000000"}
 	for i := 0; i < consent.DefaultLimits().PINPerDevice.Max; i++ {
 		wantError(t, s, 400, "staff.pin", "POST", approve, key, wrong)
 	}
-	wantError(t, s, 429, "staff.pin", "POST", approve, key, testserver.Approval())
+	wantError(t, s, 429, "staff.pin", "POST", approve, key, apptest.Approval())
 	// The approver is a clinician too: the same key may not try their PIN to countersign.
-	sig := map[string]any{"role": "clinician", "staff": map[string]any{"id": testserver.ApproverID, "pin": testserver.ApproverPIN},
-		"identity_verified": true, "signature": map[string]any{"type": "typed", "text": testserver.ApproverName}}
+	sig := map[string]any{"role": "clinician", "staff": map[string]any{"id": apptest.ApproverID, "pin": apptest.ApproverPIN},
+		"identity_verified": true, "signature": map[string]any{"type": "typed", "text": apptest.ApproverName}}
 	wantError(t, s, 429, "staff.pin", "POST", "/v1/consents/"+id+"/signatures", key, sig)
 	// Another place (the admin key) is not locked out.
-	want(t, s, 200, "POST", approve, s.AdminKey, testserver.Approval())
+	want(t, s, 200, "POST", approve, s.AdminKey, apptest.Approval())
 }
 
 // oneLine joins a page's text into one line with single spaces, so a phrase

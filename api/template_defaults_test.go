@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // TestVersionDefaultsAndChangeSummary: a variable's default and a locale's
@@ -13,7 +13,7 @@ import (
 // validated like the rest of the content, and a consent uses the default
 // when it gives no value (and keeps the value it used).
 func TestVersionDefaultsAndChangeSummary(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	const base = "/v1/templates/defaults-test"
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "defaults-test", "title": "Defaults"})
 	plain := wantJSON(t, s, 201, "POST", base+"/versions", s.AdminKey, templateContent())
@@ -52,7 +52,7 @@ func TestVersionDefaultsAndChangeSummary(t *testing.T) {
 	locale(bad, "en")["change_summary"] = "> > > > > too deep"
 	wantError(t, s, 400, "locales.en.change_summary", "PUT", base+"/versions/1", s.AdminKey, bad)
 
-	want(t, s, 200, "POST", base+"/versions/1/publish", s.AdminKey, testserver.Approval())
+	want(t, s, 200, "POST", base+"/versions/1/publish", s.AdminKey, apptest.Approval())
 	req := consentFor("defaults-test", 1)
 	req["variables"] = map[string]any{}
 	made := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, req)
@@ -73,7 +73,7 @@ func TestVersionDefaultsAndChangeSummary(t *testing.T) {
 // teach-back questions) is current; versions 1 and 2 stay published for
 // consents that ask for them, with their own variables and sections.
 func TestShippedVersionsOnFreshInstall(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	if cv := currentVersion(t, s, "ketamine-iv"); cv != 3.0 {
 		t.Fatalf("current_version %v, want 3", cv)
 	}
@@ -81,22 +81,22 @@ func TestShippedVersionsOnFreshInstall(t *testing.T) {
 	if c["version"] != 3.0 || c["variables"].(map[string]any)["infusion_minutes"] != "40" {
 		t.Errorf("default consent: version %v, variables %v", c["version"], c["variables"])
 	}
-	if n := len(testserver.CorrectAnswers(t, c)); n != 5 {
+	if n := len(apptest.CorrectAnswers(t, c)); n != 5 {
 		t.Errorf("version 3 asks questions on %d sections, want 5", n)
 	}
 	// Version 2 stays signable, without questions.
-	req2 := testserver.ConsentRequest("en")
+	req2 := apptest.ConsentRequest("en")
 	req2["version"] = 2
 	v2 := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, req2)
-	if v2["version"] != 2.0 || len(testserver.CorrectAnswers(t, v2)) != 0 {
-		t.Errorf("version 2 consent: version %v, questions %v", v2["version"], testserver.CorrectAnswers(t, v2))
+	if v2["version"] != 2.0 || len(apptest.CorrectAnswers(t, v2)) != 0 {
+		t.Errorf("version 2 consent: version %v, questions %v", v2["version"], apptest.CorrectAnswers(t, v2))
 	}
 	id := s.SignedConsentV1(t, "es")
 	v1 := getConsent(t, s, id)
 	if v1["version"] != 1.0 || v1["status"] != "signed" || len(v1["document"].(map[string]any)["sections"].([]any)) != 11 {
 		t.Errorf("version 1 consent: version %v, status %v", v1["version"], v1["status"])
 	}
-	req := testserver.ConsentRequestV1("en")
-	req["variables"] = testserver.Variables // version 2's values
+	req := apptest.ConsentRequestV1("en")
+	req["variables"] = apptest.Variables // version 2's values
 	wantError(t, s, 400, "variables.after_hours_phone", "POST", "/v1/consents", s.AdminKey, req)
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // nestedList returns a Markdown list nested depth levels deep.
@@ -21,7 +21,7 @@ func nestedList(depth int) string {
 // before, such a template was accepted and published, and the signature that
 // completed a consent from it never answered).
 func TestTemplateNestingRefused(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "nest-test", "title": "Nesting"})
 	tests := []struct {
 		name, body string

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -52,13 +52,13 @@ func consentFor(slug string, version int) map[string]any {
 	return m
 }
 
-func currentVersion(t *testing.T, s *testserver.Server, slug string) any {
+func currentVersion(t *testing.T, s *apptest.Server, slug string) any {
 	t.Helper()
 	return wantJSON(t, s, 200, "GET", "/v1/templates/"+slug, s.AdminKey, nil)["current_version"]
 }
 
 func TestTemplateCreate(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	m := wantJSON(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "botox-test", "title": "Botox"})
 	if m["slug"] != "botox-test" || m["current_version"] != nil {
 		t.Fatalf("created %v", m)
@@ -77,7 +77,7 @@ func TestTemplateCreate(t *testing.T) {
 		wantError(t, s, 403, "", "POST", "/v1/templates", ro, map[string]any{"slug": "ro-test", "title": "X"})
 		wantError(t, s, 403, "", "POST", "/v1/templates/botox-test/versions", ro, templateContent())
 		wantError(t, s, 403, "", "PUT", "/v1/templates/ketamine-iv/versions/1", ro, templateContent())
-		wantError(t, s, 403, "", "POST", "/v1/templates/ketamine-iv/versions/1/publish", ro, testserver.Approval())
+		wantError(t, s, 403, "", "POST", "/v1/templates/ketamine-iv/versions/1/publish", ro, apptest.Approval())
 		wantError(t, s, 403, "", "POST", "/v1/templates/ketamine-iv/versions/1/retire", ro, nil)
 		cw := s.Key(t, "consents:write", "consents:read")
 		wantError(t, s, 403, "", "GET", "/v1/templates", cw, nil)
@@ -89,7 +89,7 @@ func TestTemplateCreate(t *testing.T) {
 }
 
 func TestTemplateInvalidContent(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "v-test", "title": "V"})
 	draft := wantJSON(t, s, 201, "POST", "/v1/templates/v-test/versions", s.AdminKey, templateContent())
 	tests := []struct {
@@ -144,7 +144,7 @@ func TestTemplateInvalidContent(t *testing.T) {
 }
 
 func TestTemplateVersionLifecycle(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	const base = "/v1/templates/life-test"
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "life-test", "title": "Life"})
 	v1 := wantJSON(t, s, 201, "POST", base+"/versions", s.AdminKey, templateContent())
@@ -168,9 +168,9 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 
 	wantError(t, s, 400, "approved_by", "POST", base+"/versions/1/publish", s.AdminKey, map[string]any{"approved_by": "Dr. A"})
 	wantError(t, s, 400, "staff_id", "POST", base+"/versions/1/publish", s.AdminKey, map[string]any{})
-	p := wantJSON(t, s, 200, "POST", base+"/versions/1/publish", s.AdminKey, testserver.Approval())
+	p := wantJSON(t, s, 200, "POST", base+"/versions/1/publish", s.AdminKey, apptest.Approval())
 	if p["status"] != "published" || p["approved_by"] != nil || p["published_at"] == nil || p["content_sha256"] != hash1 ||
-		p["approval"].(map[string]any)["staff_id"] != testserver.ApproverID {
+		p["approval"].(map[string]any)["staff_id"] != apptest.ApproverID {
 		t.Fatalf("published: %v", p)
 	}
 	if cv := currentVersion(t, s, "life-test"); cv != 1.0 {
@@ -178,7 +178,7 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 	}
 	frozen := want(t, s, 200, "GET", base+"/versions/1", s.AdminKey, nil)
 	wantError(t, s, 409, "", "PUT", base+"/versions/1", s.AdminKey, edited)
-	wantError(t, s, 409, "", "POST", base+"/versions/1/publish", s.AdminKey, testserver.Approval())
+	wantError(t, s, 409, "", "POST", base+"/versions/1/publish", s.AdminKey, apptest.Approval())
 	if after := want(t, s, 200, "GET", base+"/versions/1", s.AdminKey, nil); string(after) != string(frozen) {
 		t.Fatalf("published version changed:\n%s\n%s", frozen, after)
 	}
@@ -200,7 +200,7 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 	}
 	v2 = wantJSON(t, s, 200, "PUT", base+"/versions/2", s.AdminKey, edited)
 	hash2 := v2["content_sha256"].(string)
-	want(t, s, 200, "POST", base+"/versions/2/publish", s.AdminKey, testserver.Approval())
+	want(t, s, 200, "POST", base+"/versions/2/publish", s.AdminKey, apptest.Approval())
 	if cv := currentVersion(t, s, "life-test"); cv != 2.0 {
 		t.Fatalf("current_version %v, want 2", cv)
 	}
@@ -225,7 +225,7 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 		t.Fatalf("current_version after retire %v, want 1", cv)
 	}
 	wantError(t, s, 409, "", "POST", base+"/versions/2/retire", s.AdminKey, nil)
-	wantError(t, s, 409, "", "POST", base+"/versions/2/publish", s.AdminKey, testserver.Approval())
+	wantError(t, s, 409, "", "POST", base+"/versions/2/publish", s.AdminKey, apptest.Approval())
 	wantError(t, s, 409, "", "PUT", base+"/versions/2", s.AdminKey, templateContent())
 	wantError(t, s, 409, "version", "POST", "/v1/consents", s.AdminKey, consentFor("life-test", 2))
 	if c := wantJSON(t, s, 201, "POST", "/v1/consents", s.AdminKey, consentFor("life-test", 0)); c["version"] != 1.0 {
@@ -269,7 +269,7 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 }
 
 func TestTemplateConcurrentVersionsAndPublish(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	want(t, s, 201, "POST", "/v1/templates", s.AdminKey, map[string]any{"slug": "race-test", "title": "R"})
 	want(t, s, 201, "POST", "/v1/templates/race-test/versions", s.AdminKey, templateContent())
 	const n = 4
@@ -283,12 +283,12 @@ func TestTemplateConcurrentVersionsAndPublish(t *testing.T) {
 		if st[i] != 201 {
 			t.Fatalf("concurrent version %d: %d %s", i, st[i], b[i])
 		}
-		versions[testserver.JSON(t, b[i])["version"].(float64)] = true
+		versions[apptest.JSON(t, b[i])["version"].(float64)] = true
 	}
 	if len(versions) != n || !versions[2] || !versions[n+1] {
 		t.Fatalf("version numbers %v, want 2..%d once each", versions, n+1)
 	}
-	pub := testserver.Approval()
+	pub := apptest.Approval()
 	st, b = race(t, s, post(t, s, "/v1/templates/race-test/versions/1/publish", pub), post(t, s, "/v1/templates/race-test/versions/1/publish", pub))
 	if !(st[0] == 200 && st[1] == 409) && !(st[0] == 409 && st[1] == 200) {
 		t.Fatalf("concurrent publish: %d %d: %s %s", st[0], st[1], b[0], b[1])

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -21,7 +21,7 @@ func frozen(c map[string]any) map[string]any {
 }
 
 // checkTransitionEvent finds the audit event of a transition and checks its details.
-func checkTransitionEvent(t *testing.T, s *testserver.Server, id, typ, from, to, reason string) {
+func checkTransitionEvent(t *testing.T, s *apptest.Server, id, typ, from, to, reason string) {
 	t.Helper()
 	evs := eventsOfType(auditEvents(t, s, id), typ)
 	if len(evs) != 1 {
@@ -37,7 +37,7 @@ func checkTransitionEvent(t *testing.T, s *testserver.Server, id, typ, from, to,
 }
 
 func TestDeclineAndCancel(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
 	for _, body := range []any{map[string]any{}, map[string]any{"reason": ""}, map[string]any{"reason": "   "}, nil} {
@@ -67,8 +67,8 @@ func TestDeclineAndCancel(t *testing.T) {
 	checkTransitionEvent(t, s, id, "consent.declined", "pending", "declined", "Prefers to think it over.")
 
 	// A declined consent takes no signature and no other transition.
-	wantError(t, s, 409, "", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.PatientSignature(testserver.Acknowledged(t, c)))
-	wantError(t, s, 409, "", "POST", "/v1/signing/"+signingToken(t, c)+"/signatures", "", testserver.PatientSignature(testserver.Acknowledged(t, c)))
+	wantError(t, s, 409, "", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.PatientSignature(apptest.Acknowledged(t, c)))
+	wantError(t, s, 409, "", "POST", "/v1/signing/"+signingToken(t, c)+"/signatures", "", apptest.PatientSignature(apptest.Acknowledged(t, c)))
 	wantError(t, s, 410, "", "GET", "/v1/signing/"+signingToken(t, c), "", nil)
 	for _, to := range []string{"decline", "cancel", "withdraw", "void"} {
 		wantError(t, s, 409, "", "POST", "/v1/consents/"+id+"/"+to, s.AdminKey, map[string]any{"reason": "again"})
@@ -86,7 +86,7 @@ func TestDeclineAndCancel(t *testing.T) {
 		t.Fatalf("cancelled: %v", x)
 	}
 	checkTransitionEvent(t, s, id2, "consent.cancelled", "pending", "cancelled", "Wrong patient.")
-	wantError(t, s, 409, "", "POST", "/v1/consents/"+id2+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+	wantError(t, s, 409, "", "POST", "/v1/consents/"+id2+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 	if _, b := s.Do(t, "GET", "/v1/consents/"+id2+"/pdf", s.AdminKey, nil); bytes.HasPrefix(b, []byte("%PDF")) {
 		t.Fatal("a cancelled consent has a PDF")
 	}
@@ -103,7 +103,7 @@ func TestDeclineAndCancel(t *testing.T) {
 }
 
 func TestWithdrawAndVoidKeepEvidence(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	cw := s.Key(t, "consents:write", "consents:read")
 	for _, tt := range []struct{ action, status, key, field string }{
 		{"withdraw", "withdrawn", cw, "withdrawn_at"},
@@ -141,7 +141,7 @@ func TestWithdrawAndVoidKeepEvidence(t *testing.T) {
 			for _, next := range []string{"withdraw", "void", "decline", "cancel"} {
 				wantError(t, s, 409, "", "POST", "/v1/consents/"+id+"/"+next, s.AdminKey, map[string]any{"reason": "again"})
 			}
-			wantError(t, s, 409, "", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+			wantError(t, s, 409, "", "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 			if diff := cmp.Diff(frozen(before), frozen(getConsent(t, s, id))); diff != "" {
 				t.Fatalf("refused calls changed the evidence:\n%s", diff)
 			}
@@ -150,11 +150,11 @@ func TestWithdrawAndVoidKeepEvidence(t *testing.T) {
 }
 
 func TestEveryTransitionIsAudited(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	c := s.CreateConsent(t, "en")
 	id := c["id"].(string)
 	signPatient(t, s, c)
-	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, testserver.ClinicianSignature())
+	want(t, s, 201, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.ClinicianSignature())
 	want(t, s, 200, "POST", "/v1/consents/"+id+"/withdraw", s.AdminKey, map[string]any{"reason": "Changed mind."})
 	var types []string
 	var prev string
@@ -170,7 +170,7 @@ func TestEveryTransitionIsAudited(t *testing.T) {
 	}
 	var wantTypes []string
 	wantTypes = append(wantTypes, "consent.created")
-	for range testserver.Acknowledged(t, c) {
+	for range apptest.Acknowledged(t, c) {
 		wantTypes = append(wantTypes, "consent.acknowledged")
 	}
 	wantTypes = append(wantTypes, "consent.signature_recorded", "consent.signature_recorded", "consent.signed", "consent.withdrawn")

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // stuckVerifier stands in for a PDF that the library takes minutes to parse
@@ -34,7 +34,7 @@ func (v *stuckVerifier) VerifyPDF(b []byte) *consent.PDFVerification {
 // parsing (it took the PDF library minutes), and slow work → 503 at the
 // deadline while the slot stays taken until the work really ends.
 func TestVerifyBounds(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	s.Service.VerifySlots = 1 // read at the first verification
 	ro := s.Key(t, consent.ScopeConsentsRead)
 	pdf := want(t, s, 200, "GET", "/v1/consents/"+s.SignedConsent(t, "en")+"/pdf", s.AdminKey, nil)
@@ -85,7 +85,7 @@ func TestVerifyBounds(t *testing.T) {
 // TestVerifyDoesNotBlockShutdown checks that graceful shutdown finishes
 // while a verification the library cannot interrupt is still running.
 func TestVerifyDoesNotBlockShutdown(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	ro := s.Key(t, consent.ScopeConsentsRead)
 	pdf := want(t, s, 200, "GET", "/v1/consents/"+s.SignedConsent(t, "en")+"/pdf", s.AdminKey, nil)
 	stuck := &stuckVerifier{real: s.Sealer, release: make(chan struct{})}
@@ -134,7 +134,7 @@ func TestVerifyDoesNotBlockShutdown(t *testing.T) {
 // before parsing (a truncated copy is 422), it waits for a slot and a deadline
 // (503 with Retry-After), and once verified it says which file it is.
 func TestVerifyBoundsCoverWithdrawalCopies(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	s.Service.VerifySlots = 1 // read at the first verification
 	ro := s.Key(t, consent.ScopeConsentsRead)
 	id := s.SignedConsent(t, "en")

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
-	"github.com/consentd/consentd/webhook"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // TestWebhookRegistrationRefusesInternalAddresses checks registration
@@ -19,8 +19,8 @@ import (
 // addresses are refused, and allowed networks let an endpoint in, except
 // metadata addresses, never allowed.
 func TestWebhookRegistrationRefusesInternalAddresses(t *testing.T) {
-	strict := testserver.New(t, testserver.Options{})
-	lan := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8,169.254.0.0/16,fd00::/8"})
+	strict := apptest.New(t)
+	lan := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8,169.254.0.0/16,fd00::/8" })
 	rcv := newReceiver(t)
 	port := strings.TrimPrefix(rcv.URL, "http://127.0.0.1")
 	tests := []struct {
@@ -39,7 +39,7 @@ func TestWebhookRegistrationRefusesInternalAddresses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, c := range []struct {
-			s    *testserver.Server
+			s    *apptest.Server
 			want int
 		}{{strict, tt.strict}, {lan, tt.open}} {
 			st, b := c.s.Do(t, "POST", "/v1/webhooks", c.s.AdminKey, map[string]any{"url": tt.url, "events": []string{"consent.signed"}})
@@ -66,7 +66,7 @@ func (f fakeResolver) LookupNetIP(context.Context, string, string) ([]netip.Addr
 // DNS claims a public address (rebinding); the delivery connects to what the
 // name resolves to then, loopback, and is refused before any byte is sent.
 func TestWebhookDeliveryChecksTheAddressItConnectsTo(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	s.Service.Resolver = fakeResolver{netip.MustParseAddr("203.0.113.9")}
 	rcv := newReceiver(t)
 	u, _ := url.Parse(rcv.URL)
@@ -88,7 +88,7 @@ func TestWebhookDeliveryChecksTheAddressItConnectsTo(t *testing.T) {
 // TestWebhookRedirectsAreNotFollowed checks a receiver's redirect is a
 // failed attempt and its target gets nothing.
 func TestWebhookRedirectsAreNotFollowed(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
 	target := newReceiver(t)
 	rcv := newReceiver(t, func(w http.ResponseWriter) {
 		w.Header().Set("Location", target.URL+"/elsewhere")
@@ -113,7 +113,7 @@ func TestWebhookRedirectsAreNotFollowed(t *testing.T) {
 // while the slow one's first attempt is still in progress, and the slow
 // endpoint never has more than PerEndpoint sends at once.
 func TestSlowWebhookDoesNotDelayOthers(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
 	release := make(chan struct{})
 	var slowNow, slowMax atomic.Int32
 	slow := newReceiver(t)
@@ -129,7 +129,8 @@ func TestSlowWebhookDoesNotDelayOthers(t *testing.T) {
 	want(t, s, 201, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": fast.URL, "events": []string{"consent.created"}})
 
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &webhook.Dispatcher{Store: s.DB, Now: s.Clock.Now, Networks: s.WebhookNetworks, Timeout: time.Minute, Workers: 4, PerEndpoint: 2}
+	d := s.App.Dispatcher()
+	d.Timeout, d.Workers, d.PerEndpoint = time.Minute, 4, 2
 	done := make(chan struct{})
 	go func() { d.Run(ctx, 20*time.Millisecond, func(err error) { t.Error(err) }); close(done) }()
 	defer func() { cancel(); close(release); <-done }()

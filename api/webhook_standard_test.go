@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/internal/npmtools"
-	"github.com/consentd/consentd/testserver"
 	"github.com/consentd/consentd/webhook"
 )
 
@@ -65,13 +66,13 @@ type verifyError struct{ msg string }
 
 func (e *verifyError) Error() string { return e.msg }
 
-func createHook(t *testing.T, s *testserver.Server, url string, events ...string) (id, secret string) {
+func createHook(t *testing.T, s *apptest.Server, url string, events ...string) (id, secret string) {
 	t.Helper()
 	st, b := s.Do(t, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": url, "events": events})
 	if st != 201 {
 		t.Fatalf("create webhook: %d %s", st, b)
 	}
-	h := testserver.JSON(t, b)
+	h := apptest.JSON(t, b)
 	return h["id"].(string), h["secret"].(string)
 }
 
@@ -81,7 +82,7 @@ func createHook(t *testing.T, s *testserver.Server, url string, events ...string
 // webhook-id is the event's ID on every attempt, and the old
 // Consentd-Signature still verifies with the same secret.
 func TestStandardWebhooksOfficialLibraryVerifies(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
 	rcv := newReceiver(t, status(503))
 	_, secret := createHook(t, s, rcv.URL+"/hook", consent.EventConsentCreated)
 	if !strings.HasPrefix(secret, "whsec_") {
@@ -136,7 +137,7 @@ func TestStandardWebhooksOfficialLibraryVerifies(t *testing.T) {
 // release holds a base64url secret; its deliveries verify with the secret
 // converted as docs/API.md says, and Consentd-Signature with the secret as is.
 func TestStandardWebhooksLegacySecret(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.1/32"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.1/32" })
 	rcv := newReceiver(t)
 	// Chosen so the base64url form holds both - and _.
 	raw := bytes.Repeat([]byte{0xfb, 0xff, 0xbf}, 11)[:32]
@@ -174,14 +175,14 @@ func TestStandardWebhooksLegacySecret(t *testing.T) {
 // secret (both signatures, in both schemes), deliveries after it with the new
 // one only.
 func TestWebhookSecretRotationOverlap(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
 	rcv := newReceiver(t)
 	id, old := createHook(t, s, rcv.URL, consent.EventConsentCreated)
 	st, b := s.Do(t, "POST", "/v1/webhooks/"+id+"/rotate-secret", s.AdminKey, map[string]any{"overlap_seconds": 60})
 	if st != 200 {
 		t.Fatalf("rotate: %d %s", st, b)
 	}
-	rotated := testserver.JSON(t, b)
+	rotated := apptest.JSON(t, b)
 	fresh, _ := rotated["secret"].(string)
 	if fresh == "" || fresh == old {
 		t.Fatalf("rotation returned secret %q (old %q)", fresh, old)
@@ -240,7 +241,7 @@ func TestWebhookSecretRotationOverlap(t *testing.T) {
 // TestWebhookSecretRotationRequests covers the route's answers: the default
 // overlap, an immediate switch, bounds, a deleted endpoint, scope and replay.
 func TestWebhookSecretRotationRequests(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
 	id, _ := createHook(t, s, "http://127.0.0.1:9/hook", consent.EventConsentSigned)
 	path := "/v1/webhooks/" + id + "/rotate-secret"
 
@@ -248,12 +249,12 @@ func TestWebhookSecretRotationRequests(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("rotate without a body: %d %s", st, b)
 	}
-	until, _ := time.Parse(time.RFC3339Nano, testserver.JSON(t, b)["previous_secret_expires_at"].(string))
+	until, _ := time.Parse(time.RFC3339Nano, apptest.JSON(t, b)["previous_secret_expires_at"].(string))
 	if d := until.Sub(s.Clock.Now()); d < 23*time.Hour || d > 24*time.Hour {
 		t.Errorf("default overlap ends in %s, want 24 h", d)
 	}
 	st, b = s.Do(t, "POST", path, s.AdminKey, map[string]any{"overlap_seconds": 0})
-	if st != 200 || testserver.JSON(t, b)["previous_secret_expires_at"] != nil {
+	if st != 200 || apptest.JSON(t, b)["previous_secret_expires_at"] != nil {
 		t.Errorf("overlap 0: %d %s, want previous_secret_expires_at null", st, b)
 	}
 	for _, body := range []any{map[string]any{"overlap_seconds": -1}, map[string]any{"overlap_seconds": 7*24*3600 + 1},
@@ -284,7 +285,7 @@ func TestWebhookSecretRotationRequests(t *testing.T) {
 	}
 	var rotations int
 	st, b = s.Do(t, "GET", "/v1/audit?type=webhook.secret_rotated", s.AdminKey, nil)
-	for _, e := range testserver.JSON(t, b)["data"].([]any) {
+	for _, e := range apptest.JSON(t, b)["data"].([]any) {
 		rotations++
 		if strings.Contains(string(b), "whsec_") {
 			t.Errorf("audit event holds a secret: %v", e)

@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/webhook"
 )
 
@@ -59,19 +60,22 @@ func (r *receiver) received() []received {
 	return append([]received(nil), r.got...)
 }
 
-func dispatcher(s *testserver.Server) *webhook.Dispatcher {
-	return &webhook.Dispatcher{Store: s.DB, Now: s.Clock.Now, Networks: s.WebhookNetworks, Timeout: 300 * time.Millisecond}
+// dispatcher is the server's own dispatcher, with a short timeout.
+func dispatcher(s *apptest.Server) *webhook.Dispatcher {
+	d := s.App.Dispatcher()
+	d.Timeout = 300 * time.Millisecond
+	return d
 }
 
 func TestWebhookRetriesUntilDelivered(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
 	hang := func(w http.ResponseWriter) { time.Sleep(time.Second) }
 	rcv := newReceiver(t, status(500), hang)
 	st, b := s.Do(t, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL + "/hook", "events": []string{"consent.signed"}})
 	if st != 201 {
 		t.Fatalf("create webhook: %d %s", st, b)
 	}
-	hook := testserver.JSON(t, b)
+	hook := apptest.JSON(t, b)
 	secret := hook["secret"].(string)
 	id := s.SignedConsent(t, "en")
 	d := dispatcher(s)
@@ -105,14 +109,14 @@ func TestWebhookRetriesUntilDelivered(t *testing.T) {
 		}
 	}
 	st, b = s.Do(t, "GET", "/v1/webhooks/"+hook["id"].(string)+"/deliveries", s.AdminKey, nil)
-	dl := testserver.JSON(t, b)["data"].([]any)
+	dl := apptest.JSON(t, b)["data"].([]any)
 	if st != 200 || len(dl) != 1 || dl[0].(map[string]any)["status"] != "delivered" || dl[0].(map[string]any)["attempts"].(float64) != 3 {
 		t.Fatalf("delivery log: %d %s", st, b)
 	}
 }
 
 func TestWebhookGivesUpAfterADay(t *testing.T) {
-	s := testserver.New(t, testserver.Options{WebhookAllowNets: "127.0.0.0/8"})
+	s := apptest.New(t, func(c *app.Config) { c.WebhookAllowNets = "127.0.0.0/8" })
 	rcv := newReceiver(t)
 	rcv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) })
 	s.Do(t, "POST", "/v1/webhooks", s.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"consent.created"}})
@@ -139,14 +143,14 @@ func TestWebhookGivesUpAfterADay(t *testing.T) {
 func TestWebhookSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	rcv := newReceiver(t)
-	s1 := testserver.New(t, testserver.Options{DataDir: dir, WebhookAllowNets: "127.0.0.0/8"})
+	s1 := apptest.New(t, func(c *app.Config) { c.DataDir = dir; c.WebhookAllowNets = "127.0.0.0/8" })
 	s1.Do(t, "POST", "/v1/webhooks", s1.AdminKey, map[string]any{"url": rcv.URL, "events": []string{"consent.created"}})
 	c := s1.CreateConsent(t, "en")
 	s1.Close()
 	if err := s1.DB.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s2 := testserver.New(t, testserver.Options{DataDir: dir, WebhookAllowNets: "127.0.0.0/8"})
+	s2 := apptest.New(t, func(c *app.Config) { c.DataDir = dir; c.WebhookAllowNets = "127.0.0.0/8" })
 	if n, err := dispatcher(s2).RunOnce(t.Context()); err != nil || n != 1 {
 		t.Fatalf("after restart: %d %v", n, err)
 	}
@@ -156,7 +160,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 }
 
 func TestWebhookBadInput(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	for _, body := range []map[string]any{
 		{"url": "ftp://x", "events": []string{"consent.signed"}},
 		{"url": "https://x.example", "events": []string{}},

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // requireTool returns an outside program's path; it skips the test when the
@@ -48,7 +48,7 @@ func pdfPages(t *testing.T, b []byte) []string {
 // PDF stays byte for byte and keeps verifying; patients' links serve the
 // withdrawal copy; both verify as this server's.
 func TestWithdrawnConsentPDF(t *testing.T) {
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.SignedConsent(t, "en")
 	original := want(t, s, 200, "GET", "/v1/consents/"+id+"/pdf", s.AdminKey, nil)
 	before := createLink(t, s, id, map[string]any{"require_birth_date": true})["url"].(string)
@@ -142,7 +142,7 @@ func TestWithdrawnConsentPDF(t *testing.T) {
 // first needed, from its stored record and audit trail.
 func TestWithdrawalCopyForConsentsWithdrawnBeforeTheUpgrade(t *testing.T) {
 	ctx := context.Background()
-	s := testserver.New(t, testserver.Options{})
+	s := apptest.New(t)
 	id := s.SignedConsent(t, "en")
 	// The old withdrawal: a transition and its audit event, no copy.
 	err := s.DB.Update(ctx, func(tx consent.Tx) error {

@@ -65,12 +65,20 @@ func loadKeys(cfg Config) (*keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.DataDir != "" {
-		if k.previous, err = loadPrevious(filepath.Join(cfg.DataDir, "keys", previousDir)); err != nil {
+	if dir := cfg.previousDir(); dir != "" {
+		if k.previous, err = loadPrevious(dir); err != nil {
 			return nil, err
 		}
 	}
 	return k, nil
+}
+
+// previousDir is where the certificates of earlier keys are read from.
+func (cfg Config) previousDir() string {
+	if cfg.PreviousDir != "" || cfg.DataDir == "" {
+		return cfg.PreviousDir
+	}
+	return filepath.Join(cfg.DataDir, "keys", previousDir)
 }
 
 // RotateKey replaces a generated sealing key with a new one issued by the same

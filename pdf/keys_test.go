@@ -192,3 +192,37 @@ func must(tb testing.TB, err error) {
 		tb.Fatal(err)
 	}
 }
+
+// TestPreviousDir: replicas that share a configured key read the certificates
+// of earlier keys from one mounted directory, so a PDF sealed before the key
+// was replaced keeps verifying without a data directory.
+func TestPreviousDir(t *testing.T) {
+	write := func(k *keys) Config {
+		dir := t.TempDir()
+		pk8, err := x509.MarshalPKCS8PrivateKey(k.signer.(*ecdsa.PrivateKey))
+		must(t, err)
+		cfg := Config{CertFile: filepath.Join(dir, "chain.pem"), KeyFile: filepath.Join(dir, "key.pem")}
+		must(t, os.WriteFile(cfg.CertFile, append(pemCert(k.chain[0]), pemCert(k.chain[1])...), 0o600))
+		must(t, os.WriteFile(cfg.KeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk8}), 0o600))
+		return cfg
+	}
+	oldKeys := externalKeys(t)
+	oldCfg := write(oldKeys)
+	old, err := NewSealer(oldCfg)
+	must(t, err)
+	sealed := sealFixture(t, old, "en")
+
+	newCfg := write(externalKeys(t))
+	s, err := NewSealer(newCfg)
+	must(t, err)
+	if v := s.Verify(sealed.Bytes); v.Valid {
+		t.Fatalf("a PDF sealed with another key verified without its certificate: %+v", v)
+	}
+	newCfg.PreviousDir = t.TempDir()
+	must(t, os.WriteFile(filepath.Join(newCfg.PreviousDir, "2026-seal.crt"), pemCert(oldKeys.chain[0]), 0o600))
+	s, err = NewSealer(newCfg)
+	must(t, err)
+	if v := s.Verify(sealed.Bytes); !v.Valid || v.CertSHA256 != old.CertSHA256() {
+		t.Errorf("PDF sealed with the earlier key: %+v, want valid with its certificate from PreviousDir", v)
+	}
+}

@@ -38,6 +38,10 @@ type Config struct {
 	ClinicName     string         // printed on every document and used in the certificates' subject
 	TimeZone       *time.Location // clinic's zone; times are printed in UTC and in this zone
 	TSAURL         string         // optional RFC 3161 time-stamp authority; none when ""
+	// PreviousDir holds the certificates of earlier sealing keys (.crt or .pem),
+	// trusted for verification only; <DataDir>/keys/previous when "". Replicas
+	// that share a configured key point it at one mounted directory.
+	PreviousDir string
 	// VerifyURL returns a consent's verification link, printed on its sealed
 	// PDFs as a QR code and text (consent.VerifyLinks.URL); nil or "" prints none.
 	VerifyURL func(consentID string) string

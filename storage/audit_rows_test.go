@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/storage/storagetest"
-	"github.com/consentd/consentd/testserver"
 )
 
 // rowEdit is one direct change of one protected column, made behind
@@ -289,7 +289,7 @@ func TestVerifyIntegrityCatchesEditsHiddenByALaterChange(t *testing.T) {
 	ctx := context.Background()
 	pending := c.CreateConsent(t, "en")
 	pendingID := pending["id"].(string)
-	c.post(t, "/v1/consents/"+pendingID+"/signatures", testserver.PatientSignature(testserver.Acknowledged(t, pending)), 201)
+	c.post(t, "/v1/consents/"+pendingID+"/signatures", apptest.PatientSignature(apptest.Acknowledged(t, pending)), 201)
 	v, err := c.Service.Store.Templates().FindVersion(ctx, c.draftSlug, c.draft)
 	if err != nil {
 		t.Fatal(err)
@@ -310,7 +310,7 @@ func TestVerifyIntegrityCatchesEditsHiddenByALaterChange(t *testing.T) {
 		{"patient name, then countersigned", consent.RowRef{Table: consent.TableConsents, ID: pendingID},
 			"UPDATE consents SET patient_family_name = 'Other' WHERE id = ?", []any{pendingID},
 			func(t *testing.T) {
-				c.post(t, "/v1/consents/"+pendingID+"/signatures", testserver.ClinicianSignature(), 201)
+				c.post(t, "/v1/consents/"+pendingID+"/signatures", apptest.ClinicianSignature(), 201)
 			}},
 		{"key scopes, then revoked", consent.RowRef{Table: consent.TableAPIKeys, ID: c.key},
 			`UPDATE api_keys SET scopes = '["admin"]' WHERE id = ?`, []any{c.key},

@@ -10,13 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
 
 // readAll sends every read a clinic's integrations make, for every consent
 // and for the clinic's other records, and returns each answer (status,
 // content type and body) by path; the whole audit log in auditPages pages.
-func readAll(t *testing.T, s *testserver.Server, key string, ids []string, auditPages int) map[string]string {
+func readAll(t *testing.T, s *apptest.Server, key string, ids []string, auditPages int) map[string]string {
 	t.Helper()
 	paths := []string{"/v1/consents?limit=100", "/v1/consents?patient_id=MRN-1001&limit=100",
 		"/fhir/r4/Consent?patient:identifier=" + url.QueryEscape("urn:oid:2.16.840.1.113883.4.1|MRN-1001"),
@@ -27,7 +27,7 @@ func readAll(t *testing.T, s *testserver.Server, key string, ids []string, audit
 			"/fhir/r4/Consent/"+id, "/fhir/r4/DocumentReference/"+id)
 	}
 	_, hooks := s.Do(t, "GET", "/v1/webhooks", key, nil)
-	for _, h := range testserver.JSON(t, hooks)["data"].([]any) {
+	for _, h := range apptest.JSON(t, hooks)["data"].([]any) {
 		paths = append(paths, "/v1/webhooks/"+h.(map[string]any)["id"].(string)+"/deliveries")
 	}
 	// Audit trails last, after the reads above have appended their events.
@@ -107,7 +107,7 @@ func cutTo(t *testing.T, was, now string, bySeq bool) string {
 }
 
 // get reads path with the API key and returns "status content-type body".
-func get(t *testing.T, s *testserver.Server, path, key string) string {
+func get(t *testing.T, s *apptest.Server, path, key string) string {
 	t.Helper()
 	req, err := http.NewRequest("GET", s.URL+path, nil)
 	if err != nil {

@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/storage"
 	"github.com/consentd/consentd/storage/internal/pgtest"
 	"github.com/consentd/consentd/storage/storagetest"
-	"github.com/consentd/consentd/testserver"
 )
 
 // stoppedClinic is a SQLite data directory with one signed consent, its
@@ -20,7 +21,7 @@ import (
 func stoppedClinic(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	s := testserver.New(t, testserver.Options{DataDir: dir, DatabaseURL: "sqlite:"})
+	s := apptest.New(t, func(c *app.Config) { c.DataDir, c.DatabaseURL = dir, "sqlite:" })
 	s.SignedConsent(t, "en")
 	s.Close()
 	if err := s.DB.Close(); err != nil {
@@ -29,9 +30,14 @@ func stoppedClinic(t *testing.T) string {
 	return dir
 }
 
+// copyTo copies dir's database with the audit key its server derived (a
+// dir without a secret gets any key: the copy is refused before using it).
 func copyTo(dir, target string) (*storage.CopyReport, error) {
-	return storage.CopyToPostgres(context.Background(), storage.CopyOptions{DataDir: dir, TargetURL: target,
-		AuditKey: storagetest.AuditKey})
+	key, err := app.ExistingAuditKey(app.Config{DataDir: dir})
+	if err != nil {
+		key = storagetest.AuditKey
+	}
+	return storage.CopyToPostgres(context.Background(), storage.CopyOptions{DataDir: dir, TargetURL: target, AuditKey: key})
 }
 
 // rowCount counts a table's rows on the target.
@@ -86,7 +92,7 @@ func TestCopyFailureLeavesTargetEmpty(t *testing.T) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err = storage.CopyToPostgres(ctx, storage.CopyOptions{DataDir: dir, TargetURL: target, AuditKey: storagetest.AuditKey,
+	_, err = storage.CopyToPostgres(ctx, storage.CopyOptions{DataDir: dir, TargetURL: target, AuditKey: auditKeyIn(t, dir),
 		ProgressEvery: time.Nanosecond, Progress: func(p storage.CopyProgress) {
 			if p.Rows > 3 {
 				cancel()
@@ -124,7 +130,7 @@ func TestCopyReportsWritesDuringTheCopy(t *testing.T) {
 	head := filepath.Join(dir, "audit-head.json")
 	touched := false
 	report, err := storage.CopyToPostgres(context.Background(), storage.CopyOptions{DataDir: dir, TargetURL: target,
-		AuditKey: storagetest.AuditKey, ProgressEvery: time.Nanosecond, Progress: func(storage.CopyProgress) {
+		AuditKey: auditKeyIn(t, dir), ProgressEvery: time.Nanosecond, Progress: func(storage.CopyProgress) {
 			if !touched {
 				touched = true
 				b, _ := os.ReadFile(head)

@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/internal/pngtest"
 	"github.com/consentd/consentd/storage"
 	"github.com/consentd/consentd/storage/internal/pgtest"
 	"github.com/consentd/consentd/storage/storagetest"
-	"github.com/consentd/consentd/testserver"
-	"github.com/consentd/consentd/webhook"
 )
 
 // migrationClinic is newClinic on SQLite (whatever database the other tests
@@ -27,7 +27,7 @@ import (
 // after a failed attempt, idempotency records and a signed checkpoint.
 func migrationClinic(t *testing.T) (c *clinic, everyKind string) {
 	t.Helper()
-	c = newClinicWith(t, testserver.Options{DatabaseURL: "sqlite:", WebhookAllowNets: "127.0.0.0/8"})
+	c = newClinicWith(t, func(c *app.Config) { c.DatabaseURL, c.WebhookAllowNets = "sqlite:", "127.0.0.0/8" })
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
@@ -47,14 +47,15 @@ func migrationClinic(t *testing.T) (c *clinic, everyKind string) {
 	sign(map[string]any{"role": "interpreter", "staff": map[string]any{"id": "I-3", "pin": "135793"},
 		"signature": map[string]any{"type": "typed", "text": "Li Wei"}}, "Idempotency-Key", "interpreter-1")
 	sign(map[string]any{"role": "witness", "staff": map[string]any{"id": "W-2", "pin": "135792"},
-		"signature": map[string]any{"type": "drawn", "width": 600, "height": 200, "strokes": testserver.Strokes()}})
-	rep := testserver.PatientSignature(testserver.Acknowledged(t, cj))
+		"signature": map[string]any{"type": "drawn", "width": 600, "height": 200, "strokes": apptest.Strokes()}})
+	rep := apptest.PatientSignature(apptest.Acknowledged(t, cj))
 	rep["role"], rep["name"], rep["relationship"] = "representative", "Hans Müller", "spouse, health care proxy"
 	rep["signature"] = map[string]any{"type": "image", "png_base64": base64.StdEncoding.EncodeToString(pngtest.Go(pngtest.Scribble(600, 200)))}
 	sign(rep, "Idempotency-Key", "representative-1")
-	sign(testserver.ClinicianSignature())
+	sign(apptest.ClinicianSignature())
 
-	d := &webhook.Dispatcher{Store: c.DB, Now: c.Clock.Now, Networks: c.WebhookNetworks, Timeout: 2 * time.Second}
+	d := c.App.Dispatcher()
+	d.Timeout = 2 * time.Second
 	if n, err := d.RunOnce(t.Context()); err != nil || n == 0 {
 		t.Fatalf("webhook round: %d attempted, %v", n, err)
 	}
@@ -94,7 +95,7 @@ func TestCopyToPostgresAnswersAlike(t *testing.T) {
 
 	var progress []storage.CopyProgress
 	report, err := storage.CopyToPostgres(ctx, storage.CopyOptions{DataDir: c.dir, TargetURL: target,
-		AuditKey: storagetest.AuditKey, PDFSample: -1, ProgressEvery: time.Nanosecond,
+		AuditKey: auditKeyIn(t, c.dir), PDFSample: -1, ProgressEvery: time.Nanosecond,
 		Progress: func(p storage.CopyProgress) { progress = append(progress, p) }})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +118,7 @@ func TestCopyToPostgresAnswersAlike(t *testing.T) {
 		t.Error("the copy changed the SQLite database or the audit head file")
 	}
 
-	s2 := testserver.New(t, testserver.Options{DataDir: c.dir, DatabaseURL: target})
+	s2 := apptest.New(t, func(cfg *app.Config) { cfg.DataDir, cfg.DatabaseURL = c.dir, target })
 	s2.Clock.AdvanceTo(at)
 	after := readAll(t, s2, c.AdminKey, ids, pages)
 	for _, id := range ids {
@@ -153,11 +154,11 @@ func TestCopyToPostgresAnswersAlike(t *testing.T) {
 	cj := s2.CreateConsent(t, "en")
 	token := strings.TrimPrefix(cj["signing"].(map[string]any)["url"].(string), "/sign/")
 	if st, b := s2.Do(t, "POST", "/v1/signing/"+token+"/acknowledgments", "",
-		map[string]any{"section": testserver.Acknowledged(t, cj)[0], "locale": "en"}); st != 201 {
+		map[string]any{"section": apptest.Acknowledged(t, cj)[0], "locale": "en"}); st != 201 {
 		t.Fatalf("acknowledgment on the target: %d %s", st, b)
 	}
 	if st, b := s2.Do(t, "GET", "/v1/consents/"+everyKind, c.AdminKey, nil); st != 200 ||
-		len(testserver.JSON(t, b)["signatures"].([]any)) != 4 {
+		len(apptest.JSON(t, b)["signatures"].([]any)) != 4 {
 		t.Fatalf("the consent signed by every kind of signer: %d %.300s", st, b)
 	}
 }

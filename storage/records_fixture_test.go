@@ -10,14 +10,26 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/storage/storagetest"
-	"github.com/consentd/consentd/testserver"
 )
+
+// auditKeyIn is the audit key a server derived from the secret.key it
+// created in dir (what migrate-db reads).
+func auditKeyIn(t *testing.T, dir string) []byte {
+	t.Helper()
+	key, err := app.ExistingAuditKey(app.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
 
 // clinic is a running server whose database holds a row of every protected
 // kind, each written through the API as a clinic would write it.
 type clinic struct {
-	*testserver.Server
+	*apptest.Server
 	dir string
 	raw *sql.DB
 
@@ -43,15 +55,15 @@ type clinic struct {
 // devices enrolled and revoked.
 func newClinic(t *testing.T) *clinic {
 	t.Helper()
-	return newClinicWith(t, testserver.Options{})
+	return newClinicWith(t)
 }
 
-// newClinicWith is newClinic on a server with these options (in a fresh data dir).
-func newClinicWith(t *testing.T, opts testserver.Options) *clinic {
+// newClinicWith is newClinic on a server with these changes to its
+// configuration (in a fresh data dir).
+func newClinicWith(t *testing.T, changes ...func(*app.Config)) *clinic {
 	t.Helper()
 	dir := t.TempDir()
-	opts.DataDir = dir
-	s := testserver.New(t, opts)
+	s := apptest.New(t, append([]func(*app.Config){func(c *app.Config) { c.DataDir = dir }}, changes...)...)
 	c := &clinic{Server: s, dir: dir, raw: rawDB(t, dir), template: "ketamine-iv", draftSlug: "minor-procedure"}
 	ctx := context.Background()
 
@@ -65,11 +77,11 @@ func newClinicWith(t *testing.T, opts testserver.Options) *clinic {
 	d := s.CreateConsent(t, "en")
 	c.declined = d["id"].(string)
 	token := strings.TrimPrefix(d["signing"].(map[string]any)["url"].(string), "/sign/")
-	c.post(t, "/v1/signing/"+token+"/acknowledgments", map[string]any{"section": testserver.Acknowledged(t, d)[0], "locale": "en"}, 201)
+	c.post(t, "/v1/signing/"+token+"/acknowledgments", map[string]any{"section": apptest.Acknowledged(t, d)[0], "locale": "en"}, 201)
 	c.post(t, "/v1/consents/"+c.declined+"/decline", map[string]any{"reason": "Not today."}, 200)
 	r := s.CreateConsent(t, "en")
 	c.relocated = r["id"].(string)
-	sig := testserver.PatientSignature(testserver.Acknowledged(t, r))
+	sig := apptest.PatientSignature(apptest.Acknowledged(t, r))
 	sig["locale"] = "es"
 	c.post(t, "/v1/consents/"+c.relocated+"/signatures", sig, 201)
 	c.cancelled = s.CreateConsent(t, "en")["id"].(string)
@@ -120,7 +132,7 @@ func newClinicWith(t *testing.T, opts testserver.Options) *clinic {
 	c.key = c.post(t, "/v1/api-keys", map[string]any{"name": "EHR", "scopes": []string{"consents:read", "audit:read"}}, 201)["id"].(string)
 	c.revokedKey = c.post(t, "/v1/api-keys", map[string]any{"name": "old EHR", "scopes": []string{"consents:read"}}, 201)["id"].(string)
 	c.do(t, "DELETE", "/v1/api-keys/"+c.revokedKey, 200)
-	c.staff = testserver.StaffID
+	c.staff = apptest.StaffID
 	c.deactivatedStaff = "W-9"
 	c.post(t, "/v1/staff", map[string]any{"id": c.deactivatedStaff, "name": "Wanda Witness", "role": "witness", "pin": "135790"}, 201)
 	c.do(t, "DELETE", "/v1/staff/"+c.deactivatedStaff, 200)
@@ -128,7 +140,7 @@ func newClinicWith(t *testing.T, opts testserver.Options) *clinic {
 	// The template gets a new version (a copy), published and then retired; a
 	// second template keeps an edited draft.
 	c.retired = int(c.post(t, "/v1/templates/"+c.template+"/versions", nil, 201)["version"].(float64))
-	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/publish", testserver.Approval(), 200)
+	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/publish", apptest.Approval(), 200)
 	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/retire", nil, 200)
 	c.published = c.retired - 1
 	c.post(t, "/v1/templates", map[string]any{"slug": c.draftSlug, "title": "Minor procedure"}, 201)
@@ -168,7 +180,7 @@ func (c *clinic) post(t *testing.T, path string, body any, status int) map[strin
 	if st != status {
 		t.Fatalf("POST %s: %d %s, want %d", path, st, b, status)
 	}
-	return testserver.JSON(t, b)
+	return apptest.JSON(t, b)
 }
 
 // lockLink enters wrong dates of birth on a download link until it locks.

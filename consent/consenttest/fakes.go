@@ -14,7 +14,7 @@ import (
 )
 
 // Clock is a settable clock; its zero value starts at 2026-01-05 09:00 UTC.
-// (testserver keeps a clock of its own for the end-to-end tests.)
+// (apptest keeps a clock of its own for the end-to-end tests.)
 type Clock struct {
 	mu sync.Mutex
 	t  time.Time

@@ -40,6 +40,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/app"
 	"github.com/consentd/consentd/storage"
 )
 
@@ -78,7 +79,8 @@ func run(args []string) error {
 	if o.dataDir == "" || o.total < 1 || o.batch < 1 {
 		return errors.New("-data-dir is required; -total and -batch must be positive")
 	}
-	key, err := auditKey(o.dataDir)
+	// The data dir's secret.key, read as consentd reads it; never created.
+	key, err := app.ExistingAuditKey(app.Config{DataDir: o.dataDir})
 	if err != nil {
 		return err
 	}

@@ -4,21 +4,26 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/testserver"
+	"github.com/consentd/consentd/internal/app"
+	"github.com/consentd/consentd/internal/app/apptest"
 )
+
+// sqliteInDataDir keeps the server's database in the data dir's SQLite file,
+// the one seed grows, even when CONSENTD_TEST_POSTGRES_URL points the other
+// tests at PostgreSQL.
+const sqliteInDataDir = "sqlite:"
 
 func TestSeedCopiesASignedConsent(t *testing.T) {
 	for _, slim := range []bool{false, true} {
 		t.Run(map[bool]string{false: "full", true: "slim"}[slim], func(t *testing.T) {
 			dir := t.TempDir()
-			s := testserver.New(t, testserver.Options{DataDir: dir, DatabaseURL: "sqlite:", AuditKey: withSecret(t, dir)})
+			s := apptest.New(t, func(c *app.Config) { c.DataDir, c.DatabaseURL = dir, sqliteInDataDir })
 			s.SignedConsent(t, "en")
 			ids := filepath.Join(t.TempDir(), "ids")
 			args := []string{"-data-dir", dir, "-total", "45", "-batch", "20", "-ids-out", ids, "-sample", "10"}
@@ -46,7 +51,7 @@ func TestSeedCopiesASignedConsent(t *testing.T) {
 				if st != 200 {
 					t.Fatalf("GET seeded consent %s: %d %s", f[0], st, body)
 				}
-				c := testserver.JSON(t, body)
+				c := apptest.JSON(t, body)
 				if c["status"] != "signed" || c["patient"].(map[string]any)["id"] != f[1] || len(c["signatures"].([]any)) != 2 {
 					t.Errorf("seeded consent %s: status %v, patient %v, %d signatures", f[0], c["status"], c["patient"], len(c["signatures"].([]any)))
 				}
@@ -55,7 +60,7 @@ func TestSeedCopiesASignedConsent(t *testing.T) {
 				}
 				seeded++
 				st, body = s.Do(t, "GET", "/v1/consents?patient_id="+f[1], s.AdminKey, nil)
-				if n := len(testserver.JSON(t, body)["data"].([]any)); st != 200 || n < 1 || n > 2 {
+				if n := len(apptest.JSON(t, body)["data"].([]any)); st != 200 || n < 1 || n > 2 {
 					t.Errorf("list by seeded patient %s: %d, %d consents", f[1], st, n)
 				}
 			}
@@ -82,38 +87,15 @@ func TestSeedCopiesASignedConsent(t *testing.T) {
 	}
 }
 
-// withSecret writes a secret.key into dir and returns the audit key
-// consentd derives from it.
-func withSecret(t *testing.T, dir string) []byte {
-	t.Helper()
-	secret := bytes.Repeat([]byte{7}, 32)
-	if err := os.WriteFile(filepath.Join(dir, "secret.key"), secret, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	key, err := auditKey(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
-
-// TestAuditKeyDerivation pins the derivation to the value package main's
-// TestAuditKeyDerivationIsPinned pins, so the two cannot drift apart.
-func TestAuditKeyDerivation(t *testing.T) {
-	got := hex.EncodeToString(deriveKey(bytes.Repeat([]byte{7}, 32), "audit-log"))
-	if got != pinnedAuditKey {
-		t.Fatalf("audit key = %s, want %s", got, pinnedAuditKey)
-	}
-}
-
-// pinnedAuditKey is HMAC-SHA256(32 bytes of 7, "consentd|audit-log").
-const pinnedAuditKey = "e8d966b56ca33d049a3f4327ee9cfb2d04211e6fad3725004f83eeff3a566431"
-
 func TestSeedRefuses(t *testing.T) {
 	empty := t.TempDir()
-	testserver.New(t, testserver.Options{DataDir: empty, DatabaseURL: "sqlite:", AuditKey: withSecret(t, empty)}) // migrated, no signed consent
+	apptest.New(t, func(c *app.Config) { c.DataDir, c.DatabaseURL = empty, sqliteInDataDir }) // migrated, no signed consent
+	// A deployment whose secret comes from the environment has no
+	// secret.key; the seeder reads that file only, and says so.
 	noSecret := t.TempDir()
-	testserver.New(t, testserver.Options{DataDir: noSecret, DatabaseURL: "sqlite:"})
+	apptest.New(t, func(c *app.Config) {
+		c.DataDir, c.DatabaseURL, c.Secret = noSecret, sqliteInDataDir, bytes.Repeat([]byte{7}, 32)
+	})
 	tests := []struct {
 		name string
 		args []string

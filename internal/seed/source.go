@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -15,26 +12,6 @@ import (
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/storage"
 )
-
-// auditKey derives the audit key from the data directory's secret.key the
-// way consentd does (package main's derive(secret, "audit-log")); both
-// packages' tests pin it to the same value.
-func auditKey(dataDir string) ([]byte, error) {
-	secret, err := os.ReadFile(filepath.Join(dataDir, "secret.key"))
-	if err != nil {
-		return nil, fmt.Errorf("read the data directory's secret.key (start consentd on it once first): %w", err)
-	}
-	if len(secret) < 32 {
-		return nil, errors.New("secret.key is too short")
-	}
-	return deriveKey(secret, "audit-log"), nil
-}
-
-func deriveKey(secret []byte, purpose string) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("consentd|" + purpose))
-	return m.Sum(nil)
-}
 
 // source is the signed consent every copy is made from, with its PDF.
 type source struct {

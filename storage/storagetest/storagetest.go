@@ -50,6 +50,25 @@ func DatabaseURL(dataDir string) string {
 	return s
 }
 
+// URLFor returns the database URL a server with data directory dataDir
+// should use in this test run: "" (SQLite in the directory), or with
+// CONSENTD_TEST_POSTGRES_URL set a PostgreSQL database, created on the first
+// call for dataDir (dropped when that test ends) and the same for later
+// calls, so a restart on the directory finds the same data.
+func URLFor(tb testing.TB, dataDir string) string {
+	tb.Helper()
+	if !Postgres() || dataDir == "" {
+		return ""
+	}
+	if u := DatabaseURL(dataDir); u != "" {
+		return u
+	}
+	u := NewPostgresDatabase(tb)
+	databases.Store(dataDir, u)
+	tb.Cleanup(func() { databases.Delete(dataDir) })
+	return u
+}
+
 // MustOpen opens a fresh database (SQLite in tb.TempDir(), or a new
 // PostgreSQL database) and closes it when the test ends.
 func MustOpen(tb testing.TB) *storage.DB {
@@ -67,14 +86,8 @@ func MustOpenConfig(tb testing.TB, cfg storage.Config) *storage.DB {
 	if cfg.AuditKey == nil {
 		cfg.AuditKey = AuditKey
 	}
-	if cfg.URL == "" && Postgres() && cfg.DataDir != "" {
-		cfg.URL = DatabaseURL(cfg.DataDir)
-		if cfg.URL == "" {
-			cfg.URL = NewPostgresDatabase(tb)
-			dir := cfg.DataDir
-			databases.Store(dir, cfg.URL)
-			tb.Cleanup(func() { databases.Delete(dir) })
-		}
+	if cfg.URL == "" {
+		cfg.URL = URLFor(tb, cfg.DataDir)
 	}
 	db, err := storage.Open(context.Background(), cfg)
 	if err != nil {
