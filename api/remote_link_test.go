@@ -402,3 +402,30 @@ func evidenceSays(t *testing.T, pdf []byte, want ...string) bool {
 	}
 	return false
 }
+
+// TestRemoteSessionEndsWithItsLink: revoking a link ends a session already
+// open on it, and a patient who signs at the kiosk instead ends every remote
+// link (410 status), before any date is asked.
+func TestRemoteSessionEndsWithItsLink(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	c := s.CreateConsent(t, "en")
+	id := c["id"].(string)
+	l := createRemote(t, s, id, nil)
+	session := openedSession(t, s, remoteToken(t, l), "")
+	want(t, s, 200, "DELETE", "/v1/consents/"+id+"/remote-links/"+l["id"].(string), s.AdminKey, nil)
+	wantError(t, s, 410, "revoked_at", "GET", "/v1/signing/"+session, "", nil)
+	wantError(t, s, 410, "revoked_at", "POST", "/v1/signing/"+session+"/acknowledgments", "", map[string]any{"section": "overview"})
+
+	other := remoteToken(t, createRemote(t, s, id, nil))
+	open := openedSession(t, s, other, "")
+	tok := signingToken(t, c)
+	for _, sec := range testserver.Acknowledged(t, c) {
+		want(t, s, 201, "POST", "/v1/signing/"+tok+"/acknowledgments", "", map[string]any{"section": sec})
+	}
+	want(t, s, 201, "POST", "/v1/signing/"+tok+"/signatures", "", testserver.PatientSignature(nil))
+	wantError(t, s, 410, "status", "GET", "/v1/remote/"+other, "", nil)
+	wantError(t, s, 410, "status", "GET", "/v1/signing/"+open, "", nil)
+	// A forged or altered session token is an unknown signing link.
+	wantError(t, s, 404, "", "GET", "/v1/signing/"+open[:len(open)-2]+"AA", "", nil)
+	wantError(t, s, 404, "", "GET", "/v1/signing/r.x.y.z", "", nil)
+}

@@ -154,3 +154,29 @@ func TestRemoteSigningOnAPhone(t *testing.T) {
 		t.Fatalf("evidence page does not say the patient signed remotely:\n%s", text)
 	}
 }
+
+// TestRemoteSigningIdleLockReturnsToTheGate: a phone left alone clears the
+// consent and asks for the date of birth again, never the kiosk start.
+func TestRemoteSigningIdleLockReturnsToTheGate(t *testing.T) {
+	s := testserver.New(t, testserver.Options{})
+	id := s.CreateConsent(t, "en")["id"].(string)
+	st, b := s.Do(t, "POST", "/v1/consents/"+id+"/remote-links", s.AdminKey, map[string]any{})
+	if st != 201 {
+		t.Fatalf("create remote link: %d %s", st, b)
+	}
+	p := newPhonePage(t)
+	p.open(s.URL + testserver.JSON(t, b)["path"].(string) + "?idle=1&warn=1")
+	p.waitFor("#birth-date")
+	p.typeInto("#birth-date", "1980-04-02")
+	p.click("#gate-submit")
+	p.waitFor("[data-choose=en]")
+	p.wait(`document.getElementById('idle').open`)
+	p.wait(`!!document.getElementById('birth-date') && !document.getElementById('idle').open`)
+	noPatientData(t, p, "after the idle lock")
+	var onKiosk bool
+	p.js(`!!document.getElementById('code')`, &onKiosk)
+	if onKiosk {
+		t.Error("the idle lock opened the kiosk start on the patient's phone")
+	}
+	p.checkPage("gate after idle lock")
+}

@@ -60,6 +60,7 @@ export function gate(main) {
     code ? h('div', { class: 'field' }, h('label', { for: 'remote-code', class: 'label' }, t.remoteCode),
       h('p', { class: 'hint', id: 'remote-code-hint' }, t.remoteCodeHint), code) : null,
     err, button);
+  if (app.notice === 'locked') put(main, bilingual('p', 'locked', 'notice'));
   put(main, h('h1', { tabindex: '-1' }, t.gateTitle), h('p', { class: 'lead' }, app.gate.require_code ? t.gateIntroCode : t.gateIntro), form);
 
   async function submit() {
