@@ -49,7 +49,7 @@ func TestRemoteSigningLink(t *testing.T) {
 	wantCode(t, "status after use", err, consent.EGONE, "used_at")
 	_, err = w.svc.SignWithToken(phone, tok, in)
 	wantCode(t, "signing again", err, consent.EGONE, "used_at")
-	w.clock.Advance(time.Hour)
+	w.clock.Add(time.Hour)
 	must[*consent.SignResult](t)(w.svc.Sign(w.admin, c.ID, clin))
 
 	if d := cmp.Diff([]string{consent.EventPatientSigned, consent.EventConsentSigned}, w.outbox()); d != "" {
