@@ -174,7 +174,7 @@ func (s *Service) remoteSessionMAC(l *DownloadLink) []byte {
 func (s *Service) remoteSession(ctx context.Context, token string) (*DownloadLink, *Consent, error) {
 	notFound := Errorf(ENOTFOUND, "Unknown signing link.")
 	parts := strings.Split(strings.TrimPrefix(token, remoteSessionPrefix), ".")
-	if len(parts) != 3 {
+	if len(token) > 300 || len(parts) != 3 {
 		return nil, nil, notFound
 	}
 	var raw [3][]byte
