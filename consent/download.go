@@ -108,16 +108,17 @@ func (s *Service) DownloadWithLink(ctx context.Context, token, birthDate string)
 	return p, s.Store.Audit().AppendAuditEvents(ctx, ev)
 }
 
-// LinkReader finds download links, revoked, expired and locked ones
-// included (the caller answers 410); ENOTFOUND if none.
+// LinkReader finds patient links — download links and remote signing links
+// (Purpose) — revoked, expired, locked and used ones included (the caller
+// answers 410); ENOTFOUND if none.
 type LinkReader interface {
 	FindDownloadLinkByHash(ctx context.Context, tokenHash string) (*DownloadLink, error)
 	// FindDownloadLink returns a consent's link by ID.
 	FindDownloadLink(ctx context.Context, consentID, id string) (*DownloadLink, error)
 }
 
-// LinkWriter creates download links and stamps them revoked or locked, each
-// once: ENOTFOUND if the link does not exist, ECONFLICT if already stamped.
+// LinkWriter creates patient links and stamps them revoked, locked or used,
+// each once: ENOTFOUND if the link does not exist, ECONFLICT if already stamped.
 type LinkWriter interface {
 	// CreateDownloadLink stores a link; ENOTFOUND without its consent,
 	// ECONFLICT if its ID or token hash exists.
@@ -128,7 +129,7 @@ type LinkWriter interface {
 	UseDownloadLink(ctx context.Context, id string, at time.Time) error
 }
 
-// LinkTx is the download-link aggregate inside a unit of work.
+// LinkTx is the patient-link aggregate inside a unit of work.
 type LinkTx interface {
 	LinkReader
 	LinkWriter
