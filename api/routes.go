@@ -60,6 +60,8 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.GET("/consents/:id/pdf/withdrawn", scope(consent.ScopeConsentsRead), s.getWithdrawalPDF)
 	v1.POST("/consents/:id/download-links", scope(consent.ScopeConsentsWrite, consent.ScopeConsentsRead), idem, s.createDownloadLink)
 	v1.DELETE("/consents/:id/download-links/:link_id", scope(consent.ScopeConsentsWrite), s.revokeDownloadLink)
+	v1.POST("/consents/:id/remote-links", scope(consent.ScopeConsentsWrite), idem, s.createRemoteLink)
+	v1.DELETE("/consents/:id/remote-links/:link_id", scope(consent.ScopeConsentsWrite), s.revokeRemoteLink)
 	v1.GET("/consents/:id/audit", scope(consent.ScopeAuditRead), s.consentAudit)
 	v1.GET("/audit", scope(consent.ScopeAuditRead), s.listAudit)
 	v1.GET("/audit/checkpoints", scope(consent.ScopeAuditRead), s.listAuditCheckpoints)
@@ -76,6 +78,12 @@ func (s *Server) routes(r *gin.Engine) {
 
 	r.GET("/d/:token", s.downloadWithLink)
 	r.POST("/d/:token", s.downloadWithLink)
+
+	// Remote signing: the gate (no API key; limited per address and per link),
+	// then the signing API with the session token it hands out.
+	v1.GET("/remote/:token", s.remoteLinkStatus)
+	v1.POST("/remote/:token/open", s.openRemoteLink)
+	r.GET("/remote/:token", s.signPage)
 
 	r.GET("/sign", s.signPage)
 	r.GET("/sign/:token", s.signPage)

@@ -223,6 +223,15 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 			l := wantJSON(t, s, 201, "POST", "/v1/consents/"+id+"/download-links", s.AdminKey, map[string]any{})
 			return "/v1/consents/" + id + "/download-links/" + l["id"].(string), nil
 		}},
+		// Like the signing code a new consent answers with: consents:write alone.
+		"POST /v1/consents/:id/remote-links": {scopes: one(cw), ok: 201, prep: func(t *testing.T) (string, any) {
+			return "/v1/consents/" + f.pending(t)["id"].(string) + "/remote-links", map[string]any{"require_code": true}
+		}},
+		"DELETE /v1/consents/:id/remote-links/:link_id": {scopes: one(cw), ok: 200, prep: func(t *testing.T) (string, any) {
+			id := f.pending(t)["id"].(string)
+			l := wantJSON(t, s, 201, "POST", "/v1/consents/"+id+"/remote-links", s.AdminKey, map[string]any{})
+			return "/v1/consents/" + id + "/remote-links/" + l["id"].(string), nil
+		}},
 		"GET /v1/consents/:id/audit": {scopes: one(ar), ok: 200, prep: signed("/audit")},
 		"GET /v1/audit":              {scopes: one(ar), ok: 200, prep: fixed("/v1/audit?limit=200", nil)},
 		"GET /v1/audit/checkpoints":  {scopes: one(ar), ok: 200, prep: fixed("/v1/audit/checkpoints", nil)},
@@ -240,6 +249,9 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 		"POST /v1/signing/:token/staff-check": {ok: 404, prep: fixed("/v1/signing/not-a-token/staff-check", map[string]any{"role": "clinician", "staff": map[string]any{"id": apptest.StaffID, "pin": apptest.StaffPIN}})},
 		"GET /d/:token":                       {ok: 404, prep: fixed("/d/not-a-token", nil)},
 		"POST /d/:token":                      {ok: 404, prep: fixed("/d/not-a-token", nil)},
+		"GET /v1/remote/:token":               {ok: 404, prep: fixed("/v1/remote/not-a-token", nil)},
+		"POST /v1/remote/:token/open":         {ok: 404, prep: fixed("/v1/remote/not-a-token/open", map[string]any{"birth_date": "1980-04-02"})},
+		"GET /remote/:token":                  {ok: 200, prep: fixed("/remote/not-a-token", nil)},
 		"GET /sign":                           {ok: 200, prep: fixed("/sign", nil)},
 		"GET /sign/:token":                    {ok: 200, prep: fixed("/sign/not-a-token", nil)},
 		"GET /sign-assets/*file":              {ok: 200, prep: fixed("/sign-assets/app.js", nil)},

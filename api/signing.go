@@ -12,8 +12,15 @@ import (
 // never the token itself) and to its enrolled device, if any. The token is the
 // only credential: the domain resolves it, and refuses (429) a client that
 // presented too many unknown codes or tokens, per enrolled device or per IP.
+// A remote session's requests come from the patient's own device: channel
+// remote, and never an enrolled tablet's.
 func (s *Server) tokenAuth(c *gin.Context) {
-	if err := s.tabletRequest(c, "token:"+consent.HashSecret(c.Param("token"))[:16]); err != nil {
+	actor := "token:" + consent.HashSecret(c.Param("token"))[:16]
+	if consent.IsRemoteSessionToken(c.Param("token")) {
+		withRequest(c, actor, consent.ChannelRemote)
+		return
+	}
+	if err := s.tabletRequest(c, actor); err != nil {
 		s.fail(c, err)
 	}
 }

@@ -56,7 +56,10 @@ type Staff struct {
 	DeactivatedAt    *time.Time
 }
 
-// DownloadLink lets a patient fetch their sealed PDF without an API key.
+// DownloadLink is a patient's link, opened without an API key behind the
+// same date-of-birth gate: a download link fetches the sealed PDF; a remote
+// signing link (Purpose LinkPurposeRemote) opens a signing session on the
+// patient's own phone.
 type DownloadLink struct {
 	ID               string
 	ConsentID        string
@@ -67,6 +70,12 @@ type DownloadLink struct {
 	CreatedBy        string
 	RevokedAt        *time.Time
 	LockedAt         *time.Time // wrong birth dates used it up
+	// Purpose is "" for a download link, LinkPurposeRemote for remote signing.
+	Purpose string
+	// CodeHash is the MAC of the one-time code the patient must enter beside
+	// the birth date ("" when none; remote signing only).
+	CodeHash string
+	UsedAt   *time.Time // remote signing: when the patient signed through it
 }
 
 // AccessReader finds who may act: API keys, staff members and enrolled

@@ -161,11 +161,23 @@ func (l *DownloadLink) RowRef() RowRef { return RowRef{Table: TableDownloadLinks
 
 // RowContent returns the link's consent, token hash, birth-date gate and
 // lifecycle, its lock by wrong dates of birth included: a lock cleared behind
-// consentd's back would reopen the link to guessing.
+// consentd's back would reopen the link to guessing. A remote signing link's
+// purpose, code hash and use enter only when set, so download links made
+// before them keep their digests.
 func (l *DownloadLink) RowContent() map[string]any {
-	return map[string]any{"id": l.ID, "consent_id": l.ConsentID, "token_hash": l.TokenHash,
+	m := map[string]any{"id": l.ID, "consent_id": l.ConsentID, "token_hash": l.TokenHash,
 		"expires_at": rowTime(l.ExpiresAt), "require_birth_date": l.RequireBirthDate, "created_at": rowTime(l.CreatedAt),
 		"created_by": l.CreatedBy, "revoked_at": rowTimePtr(l.RevokedAt), "locked_at": rowTimePtr(l.LockedAt)}
+	if l.Purpose != "" {
+		m["purpose"] = l.Purpose
+	}
+	if l.CodeHash != "" {
+		m["code_hash"] = l.CodeHash
+	}
+	if l.UsedAt != nil {
+		m["used_at"] = rowTimePtr(l.UsedAt)
+	}
+	return m
 }
 
 // RowRef returns the device's row.

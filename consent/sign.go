@@ -42,20 +42,31 @@ const signRetries = 3
 // input, wrong PIN), ENOTFOUND, ECONFLICT (role signed, patient and
 // representative, not pending), EGONE (expired), ERATELIMITED (too many wrong PINs).
 func (s *Service) Sign(ctx context.Context, consentID string, in SignInput) (*SignResult, error) {
-	return s.sign(ctx, func(ctx context.Context) (*Consent, error) { return s.Store.Consents().FindConsentByID(ctx, consentID) }, in)
+	return s.sign(ctx, func(ctx context.Context) (*Consent, *DownloadLink, error) {
+		c, err := s.Store.Consents().FindConsentByID(ctx, consentID)
+		return c, nil, err
+	}, in)
 }
 
 // SignWithToken records a signature through a signing token (tablet path).
 // A patient-side signature needs every section that requires acknowledgment
 // acknowledged through Acknowledge first, each at the time it was tapped.
+// Through a remote signing session only the patient side signs, and its
+// signature uses the link up.
 func (s *Service) SignWithToken(ctx context.Context, token string, in SignInput) (*SignResult, error) {
 	in.acknowledgedFirst = true
-	return s.sign(ctx, func(ctx context.Context) (*Consent, error) { return s.consentByToken(ctx, token) }, in)
+	return s.sign(ctx, func(ctx context.Context) (*Consent, *DownloadLink, error) {
+		c, l, err := s.signingTarget(ctx, token)
+		if err == nil && l != nil && isStaffRole(in.Role) {
+			return nil, nil, remoteStaffRefused()
+		}
+		return c, l, err
+	}, in)
 }
 
-func (s *Service) sign(ctx context.Context, find func(context.Context) (*Consent, error), in SignInput) (*SignResult, error) {
+func (s *Service) sign(ctx context.Context, find func(context.Context) (*Consent, *DownloadLink, error), in SignInput) (*SignResult, error) {
 	for attempt := 0; ; attempt++ {
-		c, err := find(ctx)
+		c, link, err := find(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -63,6 +74,7 @@ func (s *Service) sign(ctx context.Context, find func(context.Context) (*Consent
 		if err != nil {
 			return nil, err
 		}
+		plan.link = link
 		if plan.completes {
 			// Render and seal before the write lock: a render must not serialise other writes.
 			if plan.pdf, err = s.seal(ctx, plan); err != nil {
@@ -97,6 +109,9 @@ type signPlan struct {
 	// before NormalizePNG.
 	pngReceivedSHA256 string
 	events            []*AuditEvent
+	// link is the remote signing link the signature is made through (nil
+	// for other channels); the signature uses it up.
+	link *DownloadLink
 }
 
 func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (*signPlan, error) {

@@ -121,9 +121,18 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 				return nil, err
 			}
 		}
+		if err := s.useRemoteLink(ctx, tx, p); err != nil {
+			return nil, err
+		}
 		extra := map[string]any{"signature_id": p.sig.ID, "role": p.sig.Role}
 		if err := s.notify(ctx, tx.Webhooks(), EventSignatureRecorded, p.after, extra); err != nil {
 			return nil, err
+		}
+		if !isStaffRole(p.sig.Role) && !p.completes {
+			extra := map[string]any{"signature_id": p.sig.ID, "role": p.sig.Role, "channel": p.sig.Evidence.Channel}
+			if err := s.notify(ctx, tx.Webhooks(), EventPatientSigned, p.after, extra); err != nil {
+				return nil, err
+			}
 		}
 		if p.completes {
 			if err := s.notify(ctx, tx.Webhooks(), EventConsentSigned, p.after, nil); err != nil {
@@ -132,4 +141,27 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 		}
 		return &SignResult{Signature: p.sig, Consent: p.after}, nil
 	})
+}
+
+// useRemoteLink stamps the remote signing link a patient signed through as
+// used, in the signature's transaction, with its audit event vouching for
+// the link as it was and as it is.
+func (s *Service) useRemoteLink(ctx context.Context, tx Tx, p *signPlan) error {
+	if p.link == nil {
+		return nil
+	}
+	before, err := tx.Links().FindDownloadLink(ctx, p.link.ConsentID, p.link.ID)
+	if err != nil {
+		return err
+	} else if before.RevokedAt != nil || before.LockedAt != nil || before.UsedAt != nil {
+		return &Error{Code: EGONE, Field: "used_at", Message: "This signing link no longer works. Please ask the clinic for a new one."}
+	}
+	at := p.sig.SignedAt
+	if err := tx.Links().UseDownloadLink(ctx, p.link.ID, at); err != nil {
+		return err
+	}
+	after := *before
+	after.UsedAt = &at
+	return tx.Audit().AppendAudit(ctx, s.change(ctx, EventRemoteLinkUsed, p.link.ConsentID,
+		map[string]any{"link_id": p.link.ID, "signature_id": p.sig.ID}, before, &after))
 }

@@ -97,17 +97,38 @@ func (s *Service) ExchangeSigningCode(ctx context.Context, code string) (string,
 // codes or tokens is refused, even with a real token, until its window ends.
 // Errors: ENOTFOUND, ERATELIMITED.
 func (s *Service) consentByToken(ctx context.Context, token string) (*Consent, error) {
+	c, _, err := s.signingTarget(ctx, token)
+	return c, err
+}
+
+// signingTarget is consentByToken that also returns the remote signing link
+// behind a remote session token (nil for other tokens).
+func (s *Service) signingTarget(ctx context.Context, token string) (*Consent, *DownloadLink, error) {
 	if err := s.checkGuesses(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c, err := s.findByToken(ctx, token)
+	var c *Consent
+	var l *DownloadLink
+	var err error
+	if IsRemoteSessionToken(token) {
+		l, c, err = s.remoteSession(ctx, token)
+	} else {
+		c, err = s.findByToken(ctx, token)
+	}
 	if ErrorCode(err) == ENOTFOUND {
 		if cerr := s.countGuess(ctx); cerr != nil {
-			return nil, cerr
+			return nil, nil, cerr
 		}
-		return nil, s.authFailed(ctx, "unknown signing token", err)
+		return nil, nil, s.authFailed(ctx, "unknown signing token", err)
 	}
-	return c, err
+	return c, l, err
+}
+
+// remoteStaffRefused is the answer to a staff member acting through a
+// remote signing session: the patient's phone is not the clinic's.
+func remoteStaffRefused() error {
+	return FieldErrorf(EFORBIDDEN, "role", "on a remote signing link only the patient (or their representative) signs; "+
+		"the clinician countersigns at the clinic (tablet or EHR).")
 }
 
 // authFailed audits a failed credential (never the credential itself),
@@ -185,7 +206,7 @@ func (s *Service) OpenSigning(ctx context.Context, token string) (*SigningSessio
 	for _, sig := range c.Signatures {
 		out.SignedRoles = append(out.SignedRoles, sig.Role)
 	}
-	return out, s.Store.Audit().AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"channel": ChannelTablet}))
+	return out, s.Store.Audit().AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"channel": RequestFrom(ctx).Channel}))
 }
 
 // Acknowledge records, with the server's time, that the patient side

@@ -40,6 +40,8 @@ func (s *Service) CheckStaffAtHandover(ctx context.Context, token, role, staffID
 		return nil, err
 	} else if err := s.checkSignable(c); err != nil {
 		return nil, err
+	} else if IsRemoteSessionToken(token) {
+		return nil, remoteStaffRefused()
 	}
 	if !isStaffRole(role) {
 		return nil, FieldErrorf(EINVALID, "role", "must be one of %s.", joinOr(StaffRoles))

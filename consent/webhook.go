@@ -21,7 +21,7 @@ const (
 var WebhookEventTypes = []string{
 	EventConsentCreated, EventSignatureRecorded, EventConsentSigned, EventConsentDeclined, EventConsentCancelled,
 	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventStaffPINAttempts, EventDownloadLinkLocked,
-	EventAuditCheckpoint,
+	EventAuditCheckpoint, EventPatientSigned, EventRemoteLinkLocked,
 }
 
 // Webhook is an endpoint that receives signed event notifications.

@@ -1,6 +1,8 @@
 package pdf
 
 import (
+	"strings"
+
 	"github.com/consentd/consentd/consent"
 )
 
@@ -24,6 +26,7 @@ func (d *doc) evidence(events []*consent.AuditEvent) {
 		{d.l.Created, utcTime(d.c.CreatedAt)},
 		{d.l.ConsentSignedAt, utcTime(signedAt(d.c))},
 		{d.l.CertSHA256, d.opts.CertSHA256},
+		{d.l.Channels, d.channels()},
 	}
 	const labelW, size, lead = 52.0, 8.5, 4.3
 	for _, r := range rows {
@@ -50,6 +53,23 @@ func (d *doc) evidence(events []*consent.AuditEvent) {
 		}
 		d.eventRow([6]string{utcTime(e.At), e.Type, e.Actor, e.IP, e.UserAgent, e.DeviceID}, false)
 	}
+}
+
+// channels says through which channel each signer signed, e.g. "Patient:
+// remote (...) · Clinician: api (...)"; a channel without a description
+// prints as recorded.
+func (d *doc) channels() string {
+	var parts []string
+	for _, s := range d.c.Signatures {
+		ch := s.Evidence.Channel
+		if name, ok := d.l.ChannelNames[ch]; ok {
+			ch = name
+		}
+		if ch != "" {
+			parts = append(parts, d.l.role(s.Role)+": "+ch)
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // eventRow draws one row of the audit table, wrapping every cell; a row that

@@ -11,8 +11,11 @@ type labels struct {
 	SignedAt, ClinicTime, Meaning, Page, Of, DOB                     string
 	Evidence, EvidenceIntro, AuditTrail, Time, Event, Actor          string
 	IP, UserAgent, Device, CertSHA256, ConsentSignedAt, NoEvents     string
-	Yes, ImageUnreadable                                             string
+	Yes, ImageUnreadable, Channels                                   string
 	Roles                                                            map[string]string
+	// ChannelNames describe the evidence channels (api, tablet, remote);
+	// each starts with the channel's own name, as the API shows it.
+	ChannelNames map[string]string
 }
 
 var labelsByLang = map[string]*labels{
@@ -31,6 +34,9 @@ var labelsByLang = map[string]*labels{
 		Time:          "Time (UTC)", Event: "Event", Actor: "Actor", IP: "IP address", UserAgent: "User agent",
 		Device: "Device", CertSHA256: "Sealing certificate SHA-256", ConsentSignedAt: "Consent signed",
 		NoEvents: "No audit events were supplied.", Yes: "yes", ImageUnreadable: "Signature image could not be drawn:",
+		Channels: "Signing channels",
+		ChannelNames: map[string]string{"api": "api (clinic system)", "tablet": "tablet (clinic kiosk)",
+			"remote": "remote (patient's own device, signing link)"},
 		Roles: map[string]string{"patient": "Patient", "representative": "Legal representative",
 			"witness": "Witness", "clinician": "Clinician", "interpreter": "Interpreter"},
 	},
@@ -49,6 +55,9 @@ var labelsByLang = map[string]*labels{
 		Time:          "Hora (UTC)", Event: "Evento", Actor: "Actor", IP: "Dirección IP", UserAgent: "Agente de usuario",
 		Device: "Dispositivo", CertSHA256: "SHA-256 del certificado de sellado", ConsentSignedAt: "Consentimiento firmado",
 		NoEvents: "No se facilitaron eventos de auditoría.", Yes: "sí", ImageUnreadable: "No se pudo dibujar la imagen de la firma:",
+		Channels: "Canales de firma",
+		ChannelNames: map[string]string{"api": "api (sistema de la clínica)", "tablet": "tablet (tableta de la clínica)",
+			"remote": "remote (dispositivo propio del paciente, enlace de firma)"},
 		Roles: map[string]string{"patient": "Paciente", "representative": "Representante legal",
 			"witness": "Testigo", "clinician": "Profesional sanitario", "interpreter": "Intérprete"},
 	},

@@ -53,7 +53,7 @@ func version3Rows(t *testing.T, db *DB, at time.Time) {
 					PINHash: "p", CreatedMS: toMS(at)}).Error
 			},
 			func() error { // without locked_at, which migration 5 adds
-				return storeTx(tx).q(ctx).Omit("locked_at").Create(&downloadLinkRow{ID: "L1", ConsentID: "C1", TokenHash: "lt",
+				return storeTx(tx).q(ctx).Omit("locked_at", "purpose", "code_hash", "used_at").Create(&downloadLinkRow{ID: "L1", ConsentID: "C1", TokenHash: "lt",
 					ExpiresMS: toMS(later), RequireBirthDate: true, CreatedMS: toMS(at), CreatedBy: "apikey:K1"}).Error
 			},
 			func() error { // without the rotation columns, which migration 6 adds

@@ -107,8 +107,8 @@ func (c *clinic) edits(t *testing.T) []rowEdit {
 	}
 	for _, id := range []string{c.link, c.revokedLink, c.lockedLink} {
 		byID := []any{id}
-		text("download_links", id, "id = ?", byID, "token_hash", "created_by")
-		number("download_links", id, "id = ?", byID, "expires_at", "created_at", "revoked_at", "locked_at")
+		text("download_links", id, "id = ?", byID, "token_hash", "created_by", "purpose", "code_hash")
+		number("download_links", id, "id = ?", byID, "expires_at", "created_at", "revoked_at", "locked_at", "used_at")
 		flag("download_links", id, "id = ?", byID, "require_birth_date")
 		out = append(out, rowEdit{table: "download_links", id: id, column: "consent_id", sqlite: "'" + c.withdrawn + "'", where: "id = ?", args: byID})
 	}

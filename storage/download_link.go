@@ -17,14 +17,25 @@ type downloadLinkRow struct {
 	CreatedBy        string `gorm:"column:created_by"`
 	RevokedMS        *int64 `gorm:"column:revoked_at"`
 	LockedMS         *int64 `gorm:"column:locked_at"`
+	Purpose          string `gorm:"column:purpose"`
+	CodeHash         string `gorm:"column:code_hash"`
+	UsedMS           *int64 `gorm:"column:used_at"`
 }
+
+// purposeDownload is the purpose column of a download link, which the
+// domain leaves empty.
+const purposeDownload = "download"
 
 func (downloadLinkRow) TableName() string { return "download_links" }
 
 func (r downloadLinkRow) toDomain() *consent.DownloadLink {
-	return &consent.DownloadLink{ID: r.ID, ConsentID: r.ConsentID, TokenHash: r.TokenHash, ExpiresAt: fromMS(r.ExpiresMS),
+	l := &consent.DownloadLink{ID: r.ID, ConsentID: r.ConsentID, TokenHash: r.TokenHash, ExpiresAt: fromMS(r.ExpiresMS),
 		RequireBirthDate: r.RequireBirthDate, CreatedAt: fromMS(r.CreatedMS), CreatedBy: r.CreatedBy,
-		RevokedAt: fromMSPtr(r.RevokedMS), LockedAt: fromMSPtr(r.LockedMS)}
+		RevokedAt: fromMSPtr(r.RevokedMS), LockedAt: fromMSPtr(r.LockedMS), CodeHash: r.CodeHash, UsedAt: fromMSPtr(r.UsedMS)}
+	if r.Purpose != purposeDownload {
+		l.Purpose = r.Purpose
+	}
+	return l
 }
 
 // FindDownloadLinkByHash returns the link a token (by its hash) opens, expired
@@ -51,7 +62,11 @@ func (r reader) findDownloadLink(ctx context.Context, where string, args ...any)
 func (t *tx) CreateDownloadLink(ctx context.Context, l *consent.DownloadLink) error {
 	row := downloadLinkRow{ID: l.ID, ConsentID: l.ConsentID, TokenHash: l.TokenHash, ExpiresMS: toMS(l.ExpiresAt),
 		RequireBirthDate: l.RequireBirthDate, CreatedMS: toMS(l.CreatedAt), CreatedBy: l.CreatedBy,
-		RevokedMS: toMSPtr(l.RevokedAt), LockedMS: toMSPtr(l.LockedAt)}
+		RevokedMS: toMSPtr(l.RevokedAt), LockedMS: toMSPtr(l.LockedAt), Purpose: l.Purpose, CodeHash: l.CodeHash,
+		UsedMS: toMSPtr(l.UsedAt)}
+	if row.Purpose == "" {
+		row.Purpose = purposeDownload
+	}
 	return translate("create download link", t.q(ctx).Create(&row).Error,
 		msgs{notFound: "Consent not found.", conflict: "This download link already exists."})
 }
@@ -66,4 +81,10 @@ func (t *tx) RevokeDownloadLink(ctx context.Context, id string, at time.Time) er
 // already locked.
 func (t *tx) LockDownloadLink(ctx context.Context, id string, at time.Time) error {
 	return t.stampOnce(ctx, "download_links", "locked_at", id, at, "Download link not found.", "The download link is already locked.")
+}
+
+// UseDownloadLink stamps a remote signing link used at at; ENOTFOUND if
+// none, ECONFLICT if already used.
+func (t *tx) UseDownloadLink(ctx context.Context, id string, at time.Time) error {
+	return t.stampOnce(ctx, "download_links", "used_at", id, at, "Download link not found.", "The link is already used.")
 }

@@ -32,6 +32,7 @@ var migrations = []migration{
 	{Version: 6, Name: "webhook secret rotation", SQLite: sqliteWebhookRotationV6, Postgres: postgresWebhookRotationV6},
 	{Version: 7, Name: "template approvers and approvals", SQLite: sqliteApprovalsV7, Postgres: postgresApprovalsV7},
 	{Version: 9, Name: "teach-back answer attempts; discussed sections", SQLite: sqliteTeachBackV9, Postgres: postgresTeachBackV9},
+	{Version: 10, Name: "remote signing links", SQLite: sqliteRemoteLinksV10, Postgres: postgresRemoteLinksV10},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (

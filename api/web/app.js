@@ -1,5 +1,7 @@
 // Tablet signing page: state, header controls, routing between screens,
 // inactivity lock and clearing. Screens live in screens.js, reading.js and signing.js.
+// The same page runs on a patient's own phone for remote signing (remote.js):
+// a gate first, then this flow for the patient side only.
 import { $, announce } from './dom.js';
 import { LANGS, tr } from './i18n.js';
 import { Idle } from './idle.js';
@@ -10,6 +12,7 @@ import { start, language, gone, handoff, done, enrol, showDevice } from './scree
 import { enrolFromLink, loadDevice } from './device.js';
 import { newStaff, patientSign, staffSign } from './signing.js';
 import { answerState } from './teachback.js';
+import { checkLink, gate, remoteDone, remoteGone, remoteLink } from './remote.js';
 
 const params = new URLSearchParams(location.search);
 // Timeouts may be shortened (for tests or a busy desk) with ?idle=, ?warn=, ?done= (seconds), never lengthened.
@@ -26,12 +29,14 @@ export const app = {
   ui: 'en',
   size: DEFAULT_SIZE,
   s: null,
+  // remote is the link token when the page runs as remote signing on the patient's phone.
+  remote: '',
   config: { idleMs: secs('idle', 120), warnMs: secs('warn', 30), doneMs: secs('done', 8) },
   cleanup: [],
   get t() { return tr(this.ui); },
 };
 
-const SCREENS = { start, language, reading, disclosure, sign: patientSign, handoff, staff: staffSign, gone, done, enrol };
+const SCREENS = { start, language, reading, disclosure, sign: patientSign, handoff, staff: staffSign, gone, done, enrol, gate, remoteDone };
 
 /** render draws the current screen from scratch. */
 export function render(opts = {}) {
@@ -43,7 +48,7 @@ export function render(opts = {}) {
   SCREENS[step](main, opts);
   updateChrome();
   if (!opts.keepFocus) (main.querySelector('[data-autofocus]') || main.querySelector('h1') || main).focus();
-  if (step === 'start' || step === 'done' || step === 'enrol') idle.stop();
+  if (['start', 'done', 'enrol', 'gate', 'remoteDone'].includes(step)) idle.stop();
   else idle.start();
 }
 
@@ -85,6 +90,10 @@ export function route() {
     return;
   }
   forgetPatient();
+  if (app.remote) { // the clinic countersigns later, never on the patient's phone
+    finish();
+    return;
+  }
   s.staffRole = v.required_signers.find((r) => STAFF_ROLES.includes(r) && !signed.includes(r));
   if (s.staffRole) go('handoff');
   else finish();
@@ -99,6 +108,7 @@ export function forgetPatient() {
 
 /** leaveLink drops a finished or dead /sign/<token> from the address bar (a reload opens the kiosk start). */
 function leaveLink() {
+  if (app.remote) return; // a reload asks the server, which says the link was used
   if (location.pathname !== '/sign') history.replaceState(null, '', '/sign' + location.search);
 }
 
@@ -106,6 +116,11 @@ function leaveLink() {
 export function finish() {
   abortAll();
   app.s = null;
+  if (app.remote) {
+    app.screen = 'remoteDone';
+    render();
+    return;
+  }
   app.screen = 'done';
   leaveLink();
   render();
@@ -116,6 +131,10 @@ export function finish() {
 /** showGone replaces the session with a message for an expired, finished or unknown consent. */
 export function showGone(err) {
   abortAll();
+  if (app.remote) {
+    remoteGone(err);
+    return;
+  }
   app.s = null;
   app.screen = 'gone';
   app.gone = err instanceof ApiError && err.status === 404 ? 'notfound' : err instanceof ApiError && err.field === 'expires_at' ? 'expired' : 'gone';
@@ -128,6 +147,11 @@ export function reset(notice) {
   abortAll();
   $('idle').open && $('idle').close();
   app.s = null;
+  if (app.remote) { // back to the gate: the next person must prove the birth date again
+    app.notice = notice || '';
+    checkLink();
+    return;
+  }
   app.screen = 'start';
   app.notice = notice || '';
   app.ui = 'en';
@@ -239,6 +263,11 @@ function boot() {
   $('still-here').addEventListener('click', stillHere);
   $('idle').addEventListener('cancel', (e) => { e.preventDefault(); stillHere(); });
   window.addEventListener('pagehide', () => { app.s = null; });
+  app.remote = remoteLink();
+  if (app.remote) {
+    checkLink();
+    return;
+  }
   if (location.pathname === '/enrol') {
     app.screen = 'enrol';
     app.enrolFailed = false;

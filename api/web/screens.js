@@ -106,15 +106,20 @@ export function done(main) {
 
 /** gone says why this consent cannot be signed here, in both languages. */
 export function gone(main) {
-  const [title, body] = { expired: ['expiredTitle', 'expiredBody'], notfound: ['goneTitle', 'linkNotFound'],
-    gone: ['goneTitle', 'goneBody'], network: ['networkTitle', 'network'] }[app.gone];
+  const reasons = app.remote ? {
+    expired: ['expiredTitle', 'remoteExpiredBody'], notfound: ['goneTitle', 'remoteNotFound'], gone: ['goneTitle', 'remoteGoneBody'],
+    used: ['usedTitle', 'usedBody'], locked: ['lockedTitle', 'lockedBody'], network: ['networkTitle', 'network'],
+  } : { expired: ['expiredTitle', 'expiredBody'], notfound: ['goneTitle', 'linkNotFound'],
+    gone: ['goneTitle', 'goneBody'], network: ['networkTitle', 'network'] };
+  const [title, body] = reasons[app.gone] || reasons.gone;
   const retry = app.gone === 'network'; // a link opened with no connection: keep it and reload
   const second = other(app.ui);
   put(main, h('div', { class: 'card center gone', id: 'gone', 'data-reason': app.gone },
     h('h1', { tabindex: '-1' }, h('span', { class: 'choose' }, app.t[title]),
       h('span', { class: 'choose', lang: second }, tr(second)[title])),
     bilingual('p', body),
-    h('button', { type: 'button', class: 'primary big', onclick: () => (retry ? location.reload() : reset()) },
+    // On the patient's phone there is no start to go back to.
+    app.remote && !retry ? null : h('button', { type: 'button', class: 'primary big', onclick: () => (retry ? location.reload() : reset()) },
       retry ? app.t.tryAgain : app.t.backToStart)));
 }
 

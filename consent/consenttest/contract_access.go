@@ -54,6 +54,22 @@ func contractLinks(t *testing.T, st consent.Store) {
 	want := *l
 	want.LockedAt, want.RevokedAt = &at, &at
 	same(t, "link keeps its first stamps", got, &want)
+
+	// A remote signing link keeps its purpose and code hash, and is used once.
+	r := &consent.DownloadLink{ID: "R1", ConsentID: "C1", TokenHash: "rt1", ExpiresAt: T0.Add(time.Hour), RequireBirthDate: true,
+		CreatedAt: T0, CreatedBy: "apikey:k1", Purpose: consent.LinkPurposeRemote, CodeHash: "ch1"}
+	update(t, st, func(tx consent.Tx) error { return tx.Links().CreateDownloadLink(ctx, r) })
+	same(t, "remote link by token", must[*consent.DownloadLink](t, "FindDownloadLinkByHash")(st.Links().FindDownloadLinkByHash(ctx, "rt1")), r)
+	for _, s := range []struct {
+		name string
+		id   string
+		code string
+	}{{"use", "R1", ""}, {"use again", "R1", consent.ECONFLICT}, {"use a missing link", "R9", consent.ENOTFOUND}} {
+		wantCode(t, s.name, st.Update(ctx, func(tx consent.Tx) error { return tx.Links().UseDownloadLink(ctx, s.id, at) }), s.code)
+	}
+	wantR := *r
+	wantR.UsedAt = &at
+	same(t, "used remote link", must[*consent.DownloadLink](t, "FindDownloadLink")(st.Links().FindDownloadLink(ctx, "C1", "R1")), &wantR)
 }
 
 func contractAccess(t *testing.T, st consent.Store) {

@@ -152,6 +152,12 @@ func (t *tx) LockDownloadLink(ctx context.Context, id string, at time.Time) erro
 		"Download link not found.", "The download link is already locked.")
 }
 
+// UseDownloadLink stamps used_at once; ENOTFOUND, ECONFLICT.
+func (t *tx) UseDownloadLink(ctx context.Context, id string, at time.Time) error {
+	return stampOnce(t.w.links, id, func(l *consent.DownloadLink) **time.Time { return &l.UsedAt }, at,
+		"Download link not found.", "The link is already used.")
+}
+
 // stampOnce sets a time that may be set only once: ENOTFOUND without the
 // row, ECONFLICT when it is set.
 func stampOnce[T any](rows map[string]T, id string, field func(*T) **time.Time, at time.Time, notFoundMsg, conflictMsg string) error {

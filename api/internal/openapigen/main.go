@@ -123,6 +123,7 @@ func tags() []M {
 		{"name": "Templates", "description": "Consent templates and their numbered versions."},
 		{"name": "Consents", "description": "Consents, their signatures, status transitions and PDFs."},
 		{"name": "Download links", "description": "Expiring links that let a patient download their signed PDF."},
+		{"name": "Remote signing", "description": "Links that let a patient sign on their own phone, behind their date of birth (and a one-time code)."},
 		{"name": "Audit", "description": "The hash-chained audit trail."},
 		{"name": "Verification", "description": "Checking sealed PDFs."},
 		{"name": "Signing", "description": "Tablet signing: the signing token or code is the only credential."},

@@ -78,6 +78,28 @@ func signingOps() []op {
 	}
 }
 
+// remoteOps are the remote signing gate's routes: no API key; the link is
+// the credential, behind the birth date (and code).
+func remoteOps() []op {
+	const limits = " No API key. Rate-limited per client IP (429 with Retry-After)."
+	gone := "The link no longer works, said before any date of birth is asked: revoked (field revoked_at), expired with " +
+		"the consent or its TTL (expires_at), locked after 5 wrong answers (locked_at), used: the patient signed through " +
+		"it (used_at), or the consent is no longer pending or its patient side already signed (status)."
+	return []op{
+		{method: "GET", path: "/v1/remote/{token}", id: "getRemoteLink", tag: "Remote signing", summary: "What the gate asks",
+			desc: "Whether the link works and whether it asks for the code; nothing of the consent, patient or clinic. " +
+				gone + limits, status: 200, resp: jsonResp("The gate.", "RemoteLinkStatus"), errs: []int{410, 429}},
+		{method: "POST", path: "/v1/remote/{token}/open", id: "openRemoteLink", tag: "Remote signing",
+			summary: "Prove the date of birth (and code)", desc: "Right answers → a signing session token for the patient " +
+				"side on /v1/signing/{token} (channel remote; staff roles → 403; the patient's signature uses the link up). " +
+				"Wrong answers → 403 on birth_date, never saying which answer was wrong (audited as auth.failed). They are " +
+				"counted per link in the database, whatever address or server they come from, each reserved before it is " +
+				"checked: the 5th locks the link for good (410 locked_at, audit and webhook remote_link.locked). " + gone + limits,
+			body: jsonBody("RemoteOpenRequest"), status: 200, resp: jsonResp("The signing session.", "RemoteSession"),
+			errs: []int{403, 410, 429}},
+	}
+}
+
 func pageOps() []op {
 	wrongDOB := M{"description": "The date of birth does not match: the form again, with a message.",
 		"content": M{"text/html": M{"schema": M{"type": "string"}}}}
@@ -116,6 +138,10 @@ func pageOps() []op {
 			status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8"), errs: []int{404}},
 		{method: "GET", path: "/sign/{token}", id: "signPage", tag: "Pages", summary: "Signing page",
 			desc:   "HTML page; its script reads the token from the path and uses the /v1/signing API.",
+			status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8")},
+		{method: "GET", path: "/remote/{token}", id: "remoteSigningPage", tag: "Pages", summary: "Remote signing page (patient's phone)",
+			desc: "The signing page in its phone mode. The HTML is static and shows nothing of the consent; its script reads " +
+				"the token from the path, asks GET /v1/remote/{token}, then the date of birth (and code) before any text.",
 			status: 200, resp: rawResp("HTML.", "text/html; charset=utf-8")},
 		{method: "GET", path: "/sign-assets/{file}", id: "signAsset", tag: "Pages", summary: "Signing page asset",
 			status: 200, resp: rawResp("The asset.", "text/javascript; charset=utf-8", "text/css; charset=utf-8",

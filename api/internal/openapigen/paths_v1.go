@@ -9,6 +9,7 @@ func operations() []op {
 	ops = append(ops, consentOps()...)
 	ops = append(ops, signingOps()...)
 	ops = append(ops, pageOps()...)
+	ops = append(ops, remoteOps()...)
 	ops = append(ops, publicVerifyOps()...)
 	ops = append(ops, webhookOps()...)
 	ops = append(ops, fhirOps()...)
@@ -143,6 +144,16 @@ func consentOps() []op {
 			resp: jsonResp("The link.", "DownloadLink"), errs: []int{409}},
 		{method: "DELETE", path: "/v1/consents/{id}/download-links/{link_id}", id: "revokeDownloadLink", tag: "Download links",
 			summary: "Revoke a download link", scope: w, status: 200, resp: jsonResp("The revoked link.", "DownloadLink")},
+		{method: "POST", path: "/v1/consents/{id}/remote-links", id: "createRemoteLink", tag: "Remote signing",
+			summary: "Create a remote signing link", desc: "For a pending consent whose patient side has not signed (409 " +
+				"otherwise; 410 when expired). The clinic's systems send url to the patient (consentd sends no SMS or email) " +
+				"and, with require_code, the code by another way. Token and code are shown once and stored only as hashes. " +
+				"The link ends with the consent (or after ttl_seconds), when revoked, after 5 wrong answers, and once the " +
+				"patient signed through it.",
+			scope: w, idem: true, body: jsonBody("RemoteLinkRequest"), status: 201,
+			resp: jsonResp("The link.", "RemoteLink"), errs: []int{409, 410}},
+		{method: "DELETE", path: "/v1/consents/{id}/remote-links/{link_id}", id: "revokeRemoteLink", tag: "Remote signing",
+			summary: "Revoke a remote signing link", scope: w, status: 200, resp: jsonResp("The revoked link.", "RemoteLink")},
 		{method: "GET", path: "/v1/consents/{id}/audit", id: "listConsentAudit", tag: "Audit", summary: "A consent's audit events",
 			desc:  "The read is itself audited (audit.read; repeats within a minute fold into one counted event).",
 			scope: "audit:read", paged: true, query: auditQuery, status: 200, resp: jsonResp("A page of events.", "AuditEventList")},

@@ -33,6 +33,14 @@ func requestSchemas() M {
 			"ttl_seconds":        M{"type": "integer", "minimum": 1, "maximum": 2592000, "default": 604800, "description": "Lifetime: 1 second to 30 days; default 7 days."},
 			"require_birth_date": M{"type": "boolean", "default": false, "description": "Ask the patient for their date of birth before the download."},
 		}),
+		"RemoteLinkRequest": input("A remote signing link.", M{
+			"ttl_seconds":  M{"type": "integer", "minimum": 1, "maximum": 2592000, "description": "Ends the link sooner than the consent (1 second to 30 days); by default it ends with the consent."},
+			"require_code": M{"type": "boolean", "default": false, "description": "Also ask for a 6-digit one-time code, returned once as code for the clinic to deliver separately."},
+		}),
+		"RemoteOpenRequest": input("The patient's answers at the gate.", M{
+			"birth_date": M{"type": "string", "format": "date"},
+			"code":       str("The one-time code, when the link asks for it."),
+		}, "birth_date"),
 		"SignatureRequest": signatureRequestSchema(),
 		"DrawnMark": input("A signature drawn on a canvas.", M{
 			"type":   M{"const": "drawn"},

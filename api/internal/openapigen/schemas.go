@@ -11,7 +11,8 @@ var (
 	signatureForms = []string{"drawn", "typed", "image"}
 	webhookEvents  = []string{"consent.created", "consent.signature_recorded", "consent.signed", "consent.declined",
 		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "staff.pin_attempts",
-		"download_link.locked", "audit.checkpoint"}
+		"download_link.locked", "audit.checkpoint", "consent.patient_signed", "remote_link.locked"}
+	channels     = []string{"api", "tablet", "remote"}
 	sectionKinds = []string{"overview", "procedure", "benefits", "side_effects_short_term", "risks_long_term",
 		"misuse_risk", "contraindications", "alternatives", "cost", "safety_measures", "aftercare", "rights", "other"}
 )
@@ -119,14 +120,22 @@ func schemas() M {
 			"sha256": sha256Hex("Hash of the PDF file"), "size": integer("Bytes."),
 			"cert_sha256": sha256Hex("Hash of the sealing certificate"), "url": str("Relative URL of the PDF."),
 		}),
-		"Consent":                consentSchema(),
-		"ConsentStatus":          consentStatusSchema(),
-		"SignatureMark":          markSchema(),
-		"Evidence":               evidenceSchema(),
-		"Signature":              output("A signature.", signatureProps(), signatureOptional...),
-		"SignatureResult":        signatureResultSchema(),
-		"Acknowledgment":         output("A section acknowledged by a signer.", ackProps()),
-		"DownloadLink":           downloadLinkSchema(),
+		"Consent":         consentSchema(),
+		"ConsentStatus":   consentStatusSchema(),
+		"SignatureMark":   markSchema(),
+		"Evidence":        evidenceSchema(),
+		"Signature":       output("A signature.", signatureProps(), signatureOptional...),
+		"SignatureResult": signatureResultSchema(),
+		"Acknowledgment":  output("A section acknowledged by a signer.", ackProps()),
+		"DownloadLink":    downloadLinkSchema(),
+		"RemoteLink":      remoteLinkSchema(),
+		"RemoteLinkStatus": output("What the gate of a remote signing link asks; nothing of the consent.", M{
+			"require_birth_date": boolean("Always true: the date of birth is asked first."),
+			"require_code":       boolean("Whether the one-time code the clinic sent separately is asked too."),
+		}),
+		"RemoteSession": output("A signing session for the patient side, after the gate.", M{
+			"token": str("Use as {token} on the /v1/signing API; channel remote; only the patient side signs."),
+		}),
 		"Verification":           verificationSchema(),
 		"PublicVerification":     publicVerificationSchema(),
 		"SigningSession":         signingSessionSchema(),
@@ -285,7 +294,7 @@ func markSchema() M {
 
 func evidenceSchema() M {
 	return output("Where and how a signature was given.", M{
-		"channel": enum("", "api", "tablet"), "ip": str(""), "user_agent": str(""),
+		"channel": enum("api: an API key; tablet: the kiosk page; remote: the patient's own device through a remote signing link.", channels...), "ip": str(""), "user_agent": str(""),
 		"device_id":           str("From the X-Device-ID header."),
 		"actor":               str("Who sent the request: apikey:<id> or token:<hash prefix>."),
 		"client_time_claimed": str("The device's own clock (X-Client-Time header), as claimed; never trusted."),
@@ -334,7 +343,7 @@ func answerResultProps() M {
 }
 
 func ackProps() M {
-	return M{"section": str("Section key."), "locale": str(""), "at": timestamp(""), "channel": enum("", "api", "tablet")}
+	return M{"section": str("Section key."), "locale": str(""), "at": timestamp(""), "channel": enum("", channels...)}
 }
 
 func downloadLinkSchema() M {
@@ -346,6 +355,21 @@ func downloadLinkSchema() M {
 		"revoked_at":         timestamp("Only when the link was revoked."),
 		"locked_at":          timestamp("Only when wrong dates of birth locked the link."),
 	}, "url", "revoked_at", "locked_at")
+}
+
+func remoteLinkSchema() M {
+	return output("A remote signing link: the patient opens it on their own phone, proves their date of birth (and the "+
+		"one-time code, when asked) and signs the patient side.", M{
+		"id":           str(""),
+		"url":          str("<public URL>/remote/<token>, to send to the patient; only when the link is created."),
+		"path":         str("/remote/<token>; only when the link is created."),
+		"code":         M{"type": "string", "pattern": "^[0-9]{6}$", "description": "The one-time code (require_code), to deliver separately; only when the link is created."},
+		"expires_at":   timestamp("The consent's expiry, or sooner with ttl_seconds."),
+		"require_code": boolean("Whether the gate asks for the one-time code."),
+		"revoked_at":   timestamp("Only when the link was revoked."),
+		"locked_at":    timestamp("Only when 5 wrong answers locked the link."),
+		"used_at":      timestamp("Only when the patient signed through it."),
+	}, "url", "path", "code", "revoked_at", "locked_at", "used_at")
 }
 
 func verificationSchema() M {

@@ -78,17 +78,22 @@ func webhookDeliverySchema() M {
 func webhookPayloadSchema() M {
 	return output("An event notification. It carries IDs and states, never patient names or birth dates.", M{
 		"id": str("Event ID; the same across retries."), "type": enum("", webhookEvents...), "created_at": timestamp(""),
-		"data": M{"description": "consent.* and download_link.locked events carry the consent's state; staff.pin_attempts " +
+		"data": M{"description": "consent.*, download_link.locked and remote_link.locked events carry the consent's state " +
+			"(consent.patient_signed: the patient side signed, any channel, and the consent awaits its other signers); staff.pin_attempts " +
 			"the staff member and window whose wrong PINs reached the ceiling; audit.checkpoint the checkpoint itself (keep " +
 			"it: consentd audit verify --checkpoints reads these bodies).", "anyOf": []M{
 			output("A consent event.", M{
 				"consent_id": str(""), "status": enum("", consentStates...), "template": str(""), "version": integer(""),
 				"locale": str(""), "signed_at": timestamp(""), "pdf_sha256": sha256Hex("Hash of the sealed PDF"),
 				"from":                  enum("The previous status (transitions).", consentStates...),
-				"link_id":               str("download_link.locked: the link that was locked."),
-				"failures":              integer("download_link.locked: wrong birth dates entered."),
+				"link_id":               str("download_link.locked, remote_link.locked: the link that was locked."),
+				"failures":              integer("download_link.locked, remote_link.locked: wrong answers entered."),
 				"withdrawal_pdf_sha256": sha256Hex("consent.withdrawn: hash of the sealed withdrawal copy"),
-			}, "signed_at", "pdf_sha256", "from", "link_id", "failures", "withdrawal_pdf_sha256"),
+				"signature_id":          str("consent.signature_recorded, consent.patient_signed: the signature."),
+				"role":                  enum("consent.signature_recorded, consent.patient_signed: who signed.", roles...),
+				"channel": enum("consent.patient_signed: where the patient side signed (api, tablet, or remote: "+
+					"the patient's own device through a remote signing link).", channels...),
+			}, "signed_at", "pdf_sha256", "from", "link_id", "failures", "withdrawal_pdf_sha256", "signature_id", "role", "channel"),
 			output("staff.pin_attempts: wrong PINs for one staff member reached the per-staff ceiling in this window; "+
 				"until it ends only enrolled devices and API keys may try that staff member's PIN.", M{
 				"staff_id": str(""), "failures": integer("Wrong PINs in the window."),
