@@ -77,6 +77,17 @@ type Consent struct {
 	// WithdrawalPDF is the sealed withdrawal copy of a withdrawn consent (nil
 	// for a consent withdrawn before copies existed, until one is sealed).
 	WithdrawalPDF *PDFInfo
+
+	// Supersedes is the consent this one was made from by a re-consent
+	// ("" for none); stored, frozen at creation.
+	Supersedes string
+	// Successors are the re-consents made from this consent, oldest first;
+	// filled by the store, from their own rows.
+	Successors []Successor
+	// Derived when read (see DeriveFlags); never stored.
+	SupersededBy string
+	ReconsentDue *ReconsentDue
+	RenewalDue   *RenewalDue
 }
 
 // Document returns the frozen document in the consent's selected locale.
@@ -110,7 +121,11 @@ type Document struct {
 	Disclosure     string            `json:"disclosure"`
 	DisclosureHTML string            `json:"disclosure_html"`
 	Meanings       map[string]string `json:"meanings"`
-	ContentSHA256  string            `json:"content_sha256"`
+	// ChangeSummary is the version's "what changed since the last version"
+	// (Markdown; "" when the version has none), frozen with the text.
+	ChangeSummary     string `json:"change_summary,omitempty"`
+	ChangeSummaryHTML string `json:"change_summary_html,omitempty"`
+	ContentSHA256     string `json:"content_sha256"`
 }
 
 // DocumentSection is one rendered section; Body is Markdown, BodyHTML its sanitised HTML.
@@ -130,8 +145,13 @@ func (d Document) CanonicalMap(templateSlug string, version int) map[string]any 
 	for _, s := range d.Sections {
 		sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment))
 	}
-	return map[string]any{"template": templateSlug, "version": version, "locale": d.Locale,
+	m := map[string]any{"template": templateSlug, "version": version, "locale": d.Locale,
 		"title": d.Title, "sections": sections, "disclosure": d.Disclosure, "meanings": canonicalMeanings(d.Meanings)}
+	// Hashed only when set, so documents frozen before it existed keep their hash.
+	if d.ChangeSummary != "" {
+		m["change_summary"] = d.ChangeSummary
+	}
+	return m
 }
 
 // PDFInfo describes a consent's stored sealed PDF.
@@ -165,6 +185,10 @@ type ConsentFilter struct {
 	TemplateSlug string
 	Limit        int
 	Cursor       string // opaque; returned by the previous page
+	// ReconsentDue and RenewalDue keep only consents with that flag (see
+	// DeriveFlags); RenewalDue needs Now.
+	ReconsentDue bool
+	RenewalDue   bool
 	// Now, when set, makes the status filter match the status shown: a pending
 	// consent past its expiry counts as expired before the job records it.
 	Now time.Time
@@ -201,7 +225,8 @@ type ConsentReader interface {
 // naming a consent that does not exist return ENOTFOUND.
 type ConsentWriter interface {
 	// CreateConsent stores a new consent; ENOTFOUND if its template version
-	// does not exist, ECONFLICT if its ID or a signing secret is taken.
+	// (or the consent it supersedes) does not exist, ECONFLICT if its ID or a
+	// signing secret is taken.
 	CreateConsent(ctx context.Context, c *Consent) error
 	// TransitionConsent moves a consent from one status to another (stamping
 	// signed_at when it becomes signed); ECONFLICT if its status is not from
@@ -226,4 +251,5 @@ type ConsentWriter interface {
 type ConsentTx interface {
 	ConsentFinder
 	ConsentWriter
+	ReconsentCandidates
 }

@@ -43,6 +43,10 @@ type TemplateVersion struct {
 	ApprovedBy    string
 	RetiredAt     *time.Time
 	CreatedAt     time.Time
+	// Reconsent is the re-consent policy the version was published with
+	// (ReconsentPolicies; "" for a first version or one published before
+	// policies existed). Stored with the publication, frozen with it.
+	Reconsent string
 	VersionContent
 }
 
@@ -56,6 +60,9 @@ type VersionContent struct {
 	RequiredSigners   []string                 `json:"required_signers" yaml:"required_signers"`
 	SignatureForms    []string                 `json:"signature_forms" yaml:"signature_forms"`
 	ExpiresAfterHours int                      `json:"expires_after_hours" yaml:"expires_after_hours"`
+	// ValidForDays, when > 0, is how long a signed consent on this version
+	// stays valid before it is flagged renewal_due.
+	ValidForDays int `json:"valid_for_days,omitempty" yaml:"valid_for_days"`
 }
 
 // LocaleContent is a version's text in one language.
@@ -139,11 +146,15 @@ func (c VersionContent) CanonicalMap() map[string]any {
 		}
 		vars = append(vars, m)
 	}
-	return map[string]any{
+	m := map[string]any{
 		"locales": locales, "variables": vars,
 		"required_signers": nonNil(c.RequiredSigners), "signature_forms": nonNil(c.SignatureForms),
 		"expires_after_hours": c.ExpiresAfterHours,
 	}
+	if c.ValidForDays != 0 {
+		m["valid_for_days"] = c.ValidForDays
+	}
+	return m
 }
 
 // SHA256 returns the hex SHA-256 of the RFC 8785 canonical encoding of the content.
@@ -225,10 +236,14 @@ type TemplateWriter interface {
 	// published_at and approved_by, or retired_at; ECONFLICT if its status is
 	// not from, ENOTFOUND if it does not exist.
 	SetVersionStatus(ctx context.Context, slug string, version int, from, to string, at time.Time, approvedBy string) error
+	// SetVersionReconsent records the re-consent policy of a draft about to
+	// be published (frozen with it); ECONFLICT if it is not a draft.
+	SetVersionReconsent(ctx context.Context, slug string, version int, policy string) error
 }
 
 // TemplateTx is the template aggregate inside a unit of work.
 type TemplateTx interface {
 	TemplateReader
 	TemplateWriter
+	ReconsentJobs
 }

@@ -87,10 +87,15 @@ func (s *Service) UpdateDraft(ctx context.Context, slug string, version int, con
 }
 
 // PublishVersion freezes a draft and makes it the template's current version.
+// reconsent is the re-consent policy (ReconsentPolicies) for the consents on
+// earlier versions: required when an earlier version was ever published, and
+// then recorded with the publication, and queued for notice when not none.
 // Errors: EINVALID, ENOTFOUND, ECONFLICT (not a draft).
-func (s *Service) PublishVersion(ctx context.Context, slug string, version int, approvedBy string) (*TemplateVersion, error) {
+func (s *Service) PublishVersion(ctx context.Context, slug string, version int, approvedBy, reconsent string) (*TemplateVersion, error) {
 	if err := CheckName("approved_by", approvedBy, 200); err != nil {
 		return nil, err
+	} else if reconsent != "" && !slices.Contains(ReconsentPolicies, reconsent) {
+		return nil, FieldErrorf(EINVALID, "reconsent", "must be one of required, recommended, none.")
 	}
 	return s.changeVersion(ctx, slug, version, versionChange{from: VersionDraft, event: EventVersionPublished,
 		refused: "only a draft can be published",
@@ -99,11 +104,18 @@ func (s *Service) PublishVersion(ctx context.Context, slug string, version int, 
 				return err
 			}
 			now := s.now()
+			if err := s.recordReconsent(ctx, tx, v, reconsent, now); err != nil {
+				return err
+			}
 			v.Status, v.PublishedAt, v.ApprovedBy = VersionPublished, &now, approvedBy
 			return tx.SetVersionStatus(ctx, slug, version, VersionDraft, VersionPublished, now, approvedBy)
 		},
 		details: func(v *TemplateVersion) map[string]any {
-			return map[string]any{"content_sha256": v.ContentSHA256, "approved_by": approvedBy}
+			d := map[string]any{"content_sha256": v.ContentSHA256, "approved_by": approvedBy}
+			if v.Reconsent != "" {
+				d["reconsent"] = v.Reconsent
+			}
+			return d
 		}})
 }
 
@@ -158,6 +170,9 @@ type ShippedVersion struct {
 	Title   string
 	Version int
 	Content VersionContent
+	// Reconsent is the policy the version is published with when consentd
+	// publishes it itself (first start); outside the content and its hash.
+	Reconsent string
 }
 
 // ShippedApprover is recorded as approved_by for versions published automatically
@@ -202,7 +217,7 @@ func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, p
 			return created, err
 		}
 		if publishNew && (isNew || len(versions) == 0) {
-			if v, err = s.PublishVersion(ctx, sv.Slug, v.Version, ShippedApprover); err != nil {
+			if v, err = s.PublishVersion(ctx, sv.Slug, v.Version, ShippedApprover, sv.Reconsent); err != nil {
 				return created, err
 			}
 		}

@@ -115,18 +115,18 @@ func TestTemplateLifecycle(t *testing.T) {
 	_, err = w.svc.CreateConsent(w.admin, consentInput("tpl"))
 	wantCode(t, "consent before a version is published", err, consent.ECONFLICT, "template")
 
-	_, err = w.svc.PublishVersion(w.admin, "tpl", 1, "")
+	_, err = w.svc.PublishVersion(w.admin, "tpl", 1, "", "")
 	wantCode(t, "publish without approver", err, consent.EINVALID, "approved_by")
-	pub := must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 1, "Dr. Director"))
+	pub := must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 1, "Dr. Director", ""))
 	if pub.Status != consent.VersionPublished || !pub.PublishedAt.Equal(w.clock.Now()) || pub.ApprovedBy != "Dr. Director" {
 		t.Errorf("published: %+v", pub)
 	}
 	// Published content is frozen.
 	for name, err := range map[string]error{
 		"edit a published version":  second(w.svc.UpdateDraft(w.admin, "tpl", 1, testContent())),
-		"publish it again":          second(w.svc.PublishVersion(w.admin, "tpl", 1, "Dr. B")),
+		"publish it again":          second(w.svc.PublishVersion(w.admin, "tpl", 1, "Dr. B", "")),
 		"retire a version not made": second(w.svc.RetireVersion(w.admin, "tpl", 2)),
-		"publish an unknown number": second(w.svc.PublishVersion(w.admin, "tpl", 9, "Dr. B")),
+		"publish an unknown number": second(w.svc.PublishVersion(w.admin, "tpl", 9, "Dr. B", "")),
 	} {
 		want := consent.ECONFLICT
 		if name == "retire a version not made" || name == "publish an unknown number" {
@@ -139,7 +139,11 @@ func TestTemplateLifecycle(t *testing.T) {
 	if d := cmp.Diff(edited, v2.Content()); v2.Version != 2 || v2.Status != consent.VersionDraft || d != "" {
 		t.Errorf("copied version %d %s (-want +got):\n%s", v2.Version, v2.Status, d)
 	}
-	must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 2, "Dr. Director"))
+	_, err = w.svc.PublishVersion(w.admin, "tpl", 2, "Dr. Director", "")
+	wantCode(t, "publish version 2 without a re-consent policy", err, consent.EINVALID, "reconsent")
+	_, err = w.svc.PublishVersion(w.admin, "tpl", 2, "Dr. Director", "always")
+	wantCode(t, "publish version 2 with an unknown policy", err, consent.EINVALID, "reconsent")
+	must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 2, "Dr. Director", consent.ReconsentNone))
 	tpl := must[*consent.Template](t)(w.store.Templates().FindTemplate(w.admin, "tpl"))
 	if *tpl.CurrentVersion != 2 {
 		t.Errorf("current version %d, want 2", *tpl.CurrentVersion)

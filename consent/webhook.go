@@ -17,11 +17,15 @@ const (
 	DeliveryFailed    = "failed"
 )
 
+// EventConsentReconsentDue tells an integration that a signed consent needs
+// a new signature (a webhook only: the flag is derived, nothing is written).
+const EventConsentReconsentDue = "consent.reconsent_due"
+
 // WebhookEventTypes are the events an endpoint may subscribe to.
 var WebhookEventTypes = []string{
 	EventConsentCreated, EventSignatureRecorded, EventConsentSigned, EventConsentDeclined, EventConsentCancelled,
-	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventStaffPINAttempts, EventDownloadLinkLocked,
-	EventAuditCheckpoint,
+	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventConsentReconsentDue, EventStaffPINAttempts,
+	EventDownloadLinkLocked, EventAuditCheckpoint,
 }
 
 // Webhook is an endpoint that receives signed event notifications.

@@ -96,7 +96,7 @@ func (w *world) publish(slug string, c consent.VersionContent) *consent.Template
 	w.t.Helper()
 	must[*consent.Template](w.t)(w.svc.CreateTemplate(w.admin, slug, "Template "+slug))
 	v := must[*consent.TemplateVersion](w.t)(w.svc.CreateVersion(w.admin, slug, &c))
-	return must[*consent.TemplateVersion](w.t)(w.svc.PublishVersion(w.admin, slug, v.Version, "Dr. Director"))
+	return must[*consent.TemplateVersion](w.t)(w.svc.PublishVersion(w.admin, slug, v.Version, "Dr. Director", ""))
 }
 
 // staff registers a staff member with PIN "123456".
