@@ -26,6 +26,7 @@ type versionSummaryJSON struct {
 	ContentSHA256 string  `json:"content_sha256"`
 	PublishedAt   *string `json:"published_at"`
 	ApprovedBy    string  `json:"approved_by,omitempty"`
+	Reconsent     string  `json:"reconsent,omitempty"`
 	RetiredAt     *string `json:"retired_at,omitempty"`
 	CreatedAt     string  `json:"created_at"`
 }
@@ -64,7 +65,7 @@ func toTemplateJSON(t *consent.Template) templateJSON {
 
 func toVersionSummaryJSON(v *consent.TemplateVersion) versionSummaryJSON {
 	return versionSummaryJSON{Slug: v.Slug, Version: v.Version, Status: v.Status, ContentSHA256: v.ContentSHA256,
-		PublishedAt: tsp(v.PublishedAt), ApprovedBy: v.ApprovedBy, RetiredAt: tsp(v.RetiredAt), CreatedAt: ts(v.CreatedAt)}
+		PublishedAt: tsp(v.PublishedAt), ApprovedBy: v.ApprovedBy, Reconsent: v.Reconsent, RetiredAt: tsp(v.RetiredAt), CreatedAt: ts(v.CreatedAt)}
 }
 
 func toVersionJSON(v *consent.TemplateVersion) versionJSON {
@@ -177,6 +178,7 @@ func (s *Server) updateVersion(c *gin.Context) {
 
 type publishRequest struct {
 	ApprovedBy string `json:"approved_by"`
+	Reconsent  string `json:"reconsent"` // required, recommended or none; needed after a published version
 }
 
 func (s *Server) publishVersion(c *gin.Context) {
@@ -191,7 +193,7 @@ func (s *Server) publishVersion(c *gin.Context) {
 		return
 	}
 	write(s, c, http.StatusOK, func(ctx context.Context) (*consent.TemplateVersion, error) {
-		return s.Service.PublishVersion(ctx, c.Param("slug"), n, req.ApprovedBy)
+		return s.Service.PublishVersion(ctx, c.Param("slug"), n, req.ApprovedBy, req.Reconsent)
 	}, view(toVersionJSON))
 }
 

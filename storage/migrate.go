@@ -30,6 +30,8 @@ var migrations = []migration{
 		Postgres: postgresCheckpointsV4, After: (*DB).baselineRows},
 	{Version: 5, Name: "counters, enrolled devices, locked links, additional PDFs", SQLite: sqliteLockoutV5, Postgres: postgresLockoutV5},
 	{Version: 6, Name: "webhook secret rotation", SQLite: sqliteWebhookRotationV6, Postgres: postgresWebhookRotationV6},
+	{Version: 8, Name: "re-consent policies, valid_for_days, superseding consents, re-consent notices",
+		SQLite: sqliteReconsentV8, Postgres: postgresReconsentV8},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (

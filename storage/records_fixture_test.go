@@ -121,7 +121,7 @@ func newClinic(t *testing.T) *clinic {
 	// The template gets a new version (a copy), published and then retired; a
 	// second template keeps an edited draft.
 	c.retired = int(c.post(t, "/v1/templates/"+c.template+"/versions", nil, 201)["version"].(float64))
-	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/publish", map[string]any{"approved_by": "Dr. Medical Director"}, 200)
+	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/publish", map[string]any{"approved_by": "Dr. Medical Director", "reconsent": "none"}, 200)
 	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/retire", nil, 200)
 	c.published = c.retired - 1
 	c.post(t, "/v1/templates", map[string]any{"slug": c.draftSlug, "title": "Minor procedure"}, 201)

@@ -198,7 +198,7 @@ func New(tb testing.TB, opts Options) *Server {
 		}
 		var sh []consent.ShippedVersion
 		for _, s := range all {
-			sh = append(sh, consent.ShippedVersion{Slug: s.Slug, Title: s.Title, Version: s.Version, Content: s.Content})
+			sh = append(sh, consent.ShippedVersion{Slug: s.Slug, Title: s.Title, Version: s.Version, Content: s.Content, Reconsent: s.Reconsent})
 		}
 		if _, err := svc.ImportShipped(sysCtx, sh, true); err != nil {
 			tb.Fatalf("import templates: %v", err)

@@ -32,6 +32,7 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 		{"PDFs", contractPDFs},
 		{"ConsentList", contractConsentList},
 		{"ExpiredPending", contractExpiredPending},
+		{"Reconsent", contractReconsent},
 		{"DownloadLinks", contractLinks},
 		{"Access", contractAccess},
 		{"Idempotency", contractIdempotency},
