@@ -74,7 +74,9 @@ func contractReconsent(t *testing.T, st consent.Store) {
 		return tx.Templates().SetVersionReconsent(ctx, "tpl", 2, consent.ReconsentNone)
 	})
 	wantCode(t, "SetVersionReconsent on a published version", err, consent.ECONFLICT)
-	err = st.Update(ctx, func(tx consent.Tx) error { return tx.Templates().SetVersionReconsent(ctx, "tpl", 9, consent.ReconsentNone) })
+	err = st.Update(ctx, func(tx consent.Tx) error {
+		return tx.Templates().SetVersionReconsent(ctx, "tpl", 9, consent.ReconsentNone)
+	})
 	wantCode(t, "SetVersionReconsent on a missing version", err, consent.ENOTFOUND)
 	got := must[*consent.TemplateVersion](t, "FindVersion")(st.Templates().FindVersion(ctx, "tpl", 2))
 	same(t, "published policy", got.Reconsent, consent.ReconsentRequired)
