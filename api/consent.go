@@ -156,10 +156,17 @@ type reconsentRequest struct {
 // reconsent creates a re-consent of a consent on its template's current
 // version; the response is a created consent, with its signing link.
 func (s *Server) reconsent(c *gin.Context) {
-	var req reconsentRequest
-	if err := s.decodeJSON(c, &req); err != nil {
+	b, err := s.readBody(c)
+	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	var req reconsentRequest
+	if len(b) > 0 { // the body is optional
+		if err := decodeStrict(b, &req); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedConsent, error) {
 		return s.Service.Reconsent(ctx, c.Param("id"), consent.ReconsentInput{Variables: req.Variables})

@@ -155,11 +155,11 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 			return f.draft(t), templateContent()
 		}},
 		"POST /v1/templates/:slug/versions/:version/publish": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
-			return f.draft(t) + "/publish", map[string]any{"approved_by": "Dr. A. Medical Director"}
+			return f.draft(t) + "/publish", map[string]any{"approved_by": "Dr. A. Medical Director", "reconsent": "none"}
 		}},
 		"POST /v1/templates/:slug/versions/:version/retire": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
 			p := f.draft(t)
-			want(t, s, 200, "POST", p+"/publish", s.AdminKey, map[string]any{"approved_by": "Dr. A. Medical Director"})
+			want(t, s, 200, "POST", p+"/publish", s.AdminKey, map[string]any{"approved_by": "Dr. A. Medical Director", "reconsent": "none"})
 			return p + "/retire", nil
 		}},
 
@@ -174,6 +174,9 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 			prep: func(t *testing.T) (string, any) {
 				return "/v1/consents/" + f.patientSigned(t) + "/signatures", testserver.ClinicianSignature()
 			}},
+		"POST /v1/consents/:id/reconsent": {scopes: one(cr, cw), ok: 201, prep: func(t *testing.T) (string, any) {
+			return "/v1/consents/" + f.signed(t) + "/reconsent", nil
+		}},
 		"POST /v1/consents/:id/decline": {scopes: one(cw), ok: 200, prep: func(t *testing.T) (string, any) {
 			return "/v1/consents/" + f.pending(t)["id"].(string) + "/decline", reason
 		}},

@@ -17,11 +17,18 @@ func requestSchemas() M {
 		"CreateTemplateRequest": input("A new template, with no versions yet.", M{
 			"slug": slugSchema(), "title": str(""),
 		}, "slug", "title"),
-		"VersionContent":        versionContentSchema(),
-		"TemplateSectionInput":  sectionInput(),
-		"LocaleContentInput":    localeInput(),
-		"PublishVersionRequest": input("Who approved publication.", M{"approved_by": str("e.g. Dr. A. Medical Director.")}, "approved_by"),
-		"CreateConsentRequest":  createConsentSchema(),
+		"VersionContent":       versionContentSchema(),
+		"TemplateSectionInput": sectionInput(),
+		"LocaleContentInput":   localeInput(),
+		"PublishVersionRequest": input("Who approved publication, and the re-consent policy.", M{
+			"approved_by": str("e.g. Dr. A. Medical Director."),
+			"reconsent": enum("Required when an earlier version was published: required (signed consents on earlier versions are "+
+				"flagged reconsent_due and pending ones can no longer be signed), recommended (flagged only) or none.", "required", "recommended", "none"),
+		}, "approved_by"),
+		"ReconsentRequest": input("Values for variables the current version declares; the earlier consent's values are kept otherwise.", M{
+			"variables": mapOf(str(""), "Variable values by name."),
+		}),
+		"CreateConsentRequest": createConsentSchema(),
 		"TransitionRequest": input("Why the consent changes status.", M{
 			"reason": M{"type": "string", "minLength": 1, "maxLength": 1000},
 		}, "reason"),
@@ -84,6 +91,8 @@ func versionContentSchema() M {
 			"description": "Roles that must sign; a representative may fill the patient's place."},
 		"signature_forms":     M{"type": "array", "minItems": 1, "items": enum("", signatureForms...)},
 		"expires_after_hours": M{"type": "integer", "minimum": 1, "description": "How long a new consent stays signable."},
+		"valid_for_days": M{"type": "integer", "minimum": 1, "maximum": 3660,
+			"description": "Optional: signed consents older than this are flagged renewal_due."},
 	}, "locales", "required_signers", "signature_forms", "expires_after_hours")
 }
 

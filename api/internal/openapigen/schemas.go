@@ -10,7 +10,7 @@ var (
 	versionStates  = []string{"draft", "published", "retired"}
 	signatureForms = []string{"drawn", "typed", "image"}
 	webhookEvents  = []string{"consent.created", "consent.signature_recorded", "consent.signed", "consent.declined",
-		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "staff.pin_attempts",
+		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "consent.reconsent_due", "staff.pin_attempts",
 		"download_link.locked", "audit.checkpoint"}
 	sectionKinds = []string{"overview", "procedure", "benefits", "side_effects_short_term", "risks_long_term",
 		"misuse_risk", "contraindications", "alternatives", "cost", "safety_measures", "aftercare", "rights", "other"}
@@ -95,8 +95,18 @@ func schemas() M {
 		"Document": output("A consent document in one locale, frozen when the consent was created.", M{
 			"locale": str(""), "title": str(""), "sections": arr(ref("Section"), ""),
 			"disclosure": str("The electronic-records disclosure, Markdown."), "disclosure_html": str(""),
-			"meanings":       orNull(mapOf(str(""), "The meaning of a signature, by role.")),
-			"content_sha256": sha256Hex("Hash of the canonical JSON of this document"),
+			"meanings": orNull(mapOf(str(""), "The meaning of a signature, by role.")),
+			"change_summary": str("What changed since the previous version (Markdown), frozen with the text; absent when the " +
+				"version has none. The tablet and the PDF show it first on a re-consent."),
+			"change_summary_html": str(""),
+			"content_sha256":      sha256Hex("Hash of the canonical JSON of this document"),
+		}, "change_summary", "change_summary_html"),
+		"ReconsentDue": output("Why a signed consent needs a new signature (derived; the record never changes).", M{
+			"reason": str(""), "version": integer("The version whose publication caused it."),
+			"policy": enum("", "required", "recommended"),
+		}),
+		"RenewalDue": output("A signed consent older than its version's valid_for_days (derived).", M{
+			"reason": str(""), "valid_for_days": integer(""), "due_at": timestamp("signed_at plus valid_for_days."),
 		}),
 		"SigningLink": output("How to sign this consent on a tablet; only in the creation response.", M{
 			"url": str("Relative URL of the signing page, /sign/<token>."), "code": str("Short code to type on a kiosk tablet (e.g. K7QM-4XPD)."),
@@ -173,7 +183,13 @@ func templateVersionSchema() M {
 			"Roles that must sign; a representative may sign in the patient's place."),
 		"signature_forms":     arr(enum("", signatureForms...), "Accepted signature forms."),
 		"expires_after_hours": integer("How long a new consent stays signable."),
-	}, "approved_by", "retired_at")
+		"valid_for_days":      integer("Signed consents older than this are flagged renewal_due; absent when none."),
+		"reconsent":           reconsentPolicy(),
+	}, "approved_by", "retired_at", "valid_for_days", "reconsent")
+}
+
+func reconsentPolicy() M {
+	return enum("The re-consent policy it was published with; absent for a first version.", "required", "recommended", "none")
 }
 
 func templateVersionSummarySchema() M {
@@ -184,7 +200,8 @@ func templateVersionSummarySchema() M {
 		"approved_by":    str("Who approved publication."),
 		"retired_at":     timestamp("When it was retired."),
 		"created_at":     timestamp(""),
-	}, "approved_by", "retired_at")
+		"reconsent":      reconsentPolicy(),
+	}, "approved_by", "retired_at", "reconsent")
 }
 
 func consentSchema() M {
@@ -212,6 +229,10 @@ func consentSchema() M {
 		"pdf": orNull(ref("PDFInfo")),
 		"withdrawal_pdf": withDesc(ref("PDFInfo"), "Withdrawn consents: the sealed withdrawal copy (url /v1/consents/{id}/pdf/withdrawn). "+
 			"Absent for a consent withdrawn before withdrawal copies existed until one is first downloaded."),
+		"supersedes":    orNull(str("The consent this re-consent was made from.")),
+		"superseded_by": orNull(str("The newest re-consent made from this consent that is pending or was signed.")),
+		"reconsent_due": orNull(ref("ReconsentDue")),
+		"renewal_due":   orNull(ref("RenewalDue")),
 	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at", "withdrawal_pdf")
 }
 
