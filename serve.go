@@ -119,6 +119,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	dispatcher := &webhook.Dispatcher{Store: a.db, Networks: a.service.WebhookNetworks, Now: time.Now, OnResult: m.WebhookResult}
 	for _, job := range []func(){
 		func() { every(jobsCtx, cfg.ExpireEvery, func() { expireDue(jobsCtx, a.service, log) }) },
+		// Re-consent notices run on the expiry job's interval: a minute's delay is fine.
+		func() { every(jobsCtx, cfg.ExpireEvery, func() { notifyReconsentDue(jobsCtx, a.service, log) }) },
 		func() { every(jobsCtx, time.Hour, func() { purgeIdempotency(jobsCtx, a, log) }) },
 		func() { checkpointJob(jobsCtx, a.service, cfg.Checkpoints, log) },
 		func() { every(jobsCtx, 10*time.Minute, func() { purgeCounters(jobsCtx, a.service, log) }) },
@@ -216,6 +218,16 @@ func expireDue(ctx context.Context, svc *consent.Service, log *slog.Logger) {
 		log.Error("expire pending consents", "err", err)
 	} else if n > 0 {
 		log.Info("expired pending consents", "count", n)
+	}
+}
+
+// notifyReconsentDue queues the consent.reconsent_due webhooks that a
+// publication with re-consent required or recommended asked for, in batches.
+func notifyReconsentDue(ctx context.Context, svc *consent.Service, log *slog.Logger) {
+	if n, err := svc.NotifyReconsentDue(ctx); err != nil {
+		log.Error("queue re-consent notices", "err", err)
+	} else if n > 0 {
+		log.Info("queued re-consent notices", "count", n)
 	}
 }
 
