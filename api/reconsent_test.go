@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -54,6 +55,10 @@ func TestReconsentFlow(t *testing.T) {
 	due, _ := c["reconsent_due"].(map[string]any)
 	if due == nil || due["version"].(float64) != 3 || due["policy"] != "required" || !strings.Contains(due["reason"].(string), "Version 3") {
 		t.Fatalf("reconsent_due %v", c["reconsent_due"])
+	}
+	if st, m, _ := fhirGet(t, s, "/fhir/r4/Consent/"+onV2, s.AdminKey); st != 200 || !strings.Contains(fmt.Sprint(m["extension"]),
+		"https://consentd.dev/fhir/StructureDefinition/reconsent-due") || !strings.Contains(fmt.Sprint(m["extension"]), "required") {
+		t.Fatalf("FHIR Consent: %d extension %v", st, m["extension"])
 	}
 	b := want(t, s, 409, "POST", "/v1/consents/"+pendingID+"/signatures", s.AdminKey,
 		testserver.PatientSignature(testserver.Acknowledged(t, pending)))
