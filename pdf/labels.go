@@ -12,6 +12,7 @@ type labels struct {
 	Evidence, EvidenceIntro, AuditTrail, Time, Event, Actor          string
 	IP, UserAgent, Device, CertSHA256, ConsentSignedAt, NoEvents     string
 	Yes, ImageUnreadable                                             string
+	ChangeSummary, Replaces                                          string
 	Roles                                                            map[string]string
 }
 
@@ -31,6 +32,7 @@ var labelsByLang = map[string]*labels{
 		Time:          "Time (UTC)", Event: "Event", Actor: "Actor", IP: "IP address", UserAgent: "User agent",
 		Device: "Device", CertSHA256: "Sealing certificate SHA-256", ConsentSignedAt: "Consent signed",
 		NoEvents: "No audit events were supplied.", Yes: "yes", ImageUnreadable: "Signature image could not be drawn:",
+		ChangeSummary: "What changed since the last version", Replaces: "This consent replaces consent",
 		Roles: map[string]string{"patient": "Patient", "representative": "Legal representative",
 			"witness": "Witness", "clinician": "Clinician", "interpreter": "Interpreter"},
 	},
@@ -49,6 +51,7 @@ var labelsByLang = map[string]*labels{
 		Time:          "Hora (UTC)", Event: "Evento", Actor: "Actor", IP: "Dirección IP", UserAgent: "Agente de usuario",
 		Device: "Dispositivo", CertSHA256: "SHA-256 del certificado de sellado", ConsentSignedAt: "Consentimiento firmado",
 		NoEvents: "No se facilitaron eventos de auditoría.", Yes: "sí", ImageUnreadable: "No se pudo dibujar la imagen de la firma:",
+		ChangeSummary: "Qué cambió desde la versión anterior", Replaces: "Este consentimiento reemplaza al consentimiento",
 		Roles: map[string]string{"patient": "Paciente", "representative": "Representante legal",
 			"witness": "Testigo", "clinician": "Profesional sanitario", "interpreter": "Intérprete"},
 	},
