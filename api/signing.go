@@ -53,6 +53,9 @@ type signingJSONView struct {
 	SignedRoles     []string                    `json:"signed_roles"`
 	Acknowledgments []ackJSON                   `json:"acknowledgments"`
 	ExpiresAt       string                      `json:"expires_at"`
+	// Reconsent is true for a re-consent: the tablet shows the change
+	// summary first. The consent it replaces is not named to the tablet.
+	Reconsent bool `json:"reconsent"`
 }
 
 func (s *Server) getSigning(c *gin.Context) {
@@ -64,7 +67,7 @@ func (s *Server) getSigning(c *gin.Context) {
 	cs := ss.Consent
 	out := signingJSONView{ConsentID: cs.ID, Status: cs.Status, Locale: cs.Locale, Documents: map[string]consent.Document{},
 		RequiredSigners: ss.RequiredSigners, SignatureForms: ss.SignatureForms, SignedRoles: ss.SignedRoles,
-		Acknowledgments: []ackJSON{}, ExpiresAt: ts(cs.ExpiresAt)}
+		Acknowledgments: []ackJSON{}, ExpiresAt: ts(cs.ExpiresAt), Reconsent: cs.Supersedes != ""}
 	for l, d := range cs.Documents {
 		out.Documents[l] = documentJSON(d)
 		out.Locales = append(out.Locales, l)

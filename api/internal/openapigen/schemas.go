@@ -336,6 +336,7 @@ func signingSessionSchema() M {
 		"signed_roles":     arr(enum("", roles...), ""),
 		"acknowledgments":  arr(ref("Acknowledgment"), ""),
 		"expires_at":       timestamp(""),
+		"reconsent":        boolean("True for a re-consent: the document's change_summary is shown first."),
 	})
 }
 
