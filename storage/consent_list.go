@@ -69,7 +69,7 @@ func (r reader) filterConsents(ctx context.Context, f consent.ConsentFilter) *go
 	if f.RenewalDue {
 		q = q.Where("status = 'signed' AND "+notResignedSQL+` AND EXISTS (SELECT 1 FROM template_versions tv
 			WHERE tv.slug = consents.template_slug AND tv.version = consents.template_version
-			AND tv.valid_for_days IS NOT NULL AND consents.signed_at + tv.valid_for_days * 86400000 <= ?)`, toMS(f.Now))
+			AND tv.valid_for_days IS NOT NULL AND consents.signed_at + tv.valid_for_days * CAST(86400000 AS BIGINT) <= ?)`, toMS(f.Now))
 	}
 	return q
 }

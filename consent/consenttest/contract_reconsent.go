@@ -17,7 +17,7 @@ func contractReconsent(t *testing.T, st consent.Store) {
 	ctx := context.Background()
 	v1 := newVersion("tpl", 1, consent.VersionPublished)
 	c1 := v1.Content()
-	c1.ValidForDays = 10
+	c1.ValidForDays = 365 // days in ms overflow a 32-bit integer
 	if err := v1.SetContent(c1); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func contractReconsent(t *testing.T, st consent.Store) {
 		t.Fatal(err)
 	}
 	same(t, "reconsent_due pages", append(ids(page), ids(rest)...), []string{"E", "A"})
-	validUntil := signedAt.Add(10 * 24 * time.Hour)
+	validUntil := signedAt.Add(365 * 24 * time.Hour)
 	due("renewal_due a millisecond early", consent.ConsentFilter{RenewalDue: true, Now: validUntil.Add(-time.Millisecond)}, []string{})
 	due("renewal_due", consent.ConsentFilter{RenewalDue: true, Now: validUntil}, []string{"E", "A"})
 	due("both", consent.ConsentFilter{RenewalDue: true, ReconsentDue: true, Now: validUntil, PatientID: "MRN-E"}, []string{"E"})
