@@ -88,7 +88,9 @@ func webhookPayloadSchema() M {
 				"link_id":               str("download_link.locked: the link that was locked."),
 				"failures":              integer("download_link.locked: wrong birth dates entered."),
 				"withdrawal_pdf_sha256": sha256Hex("consent.withdrawn: hash of the sealed withdrawal copy"),
-			}, "signed_at", "pdf_sha256", "from", "link_id", "failures", "withdrawal_pdf_sha256"),
+				"reconsent_due":         withDesc(ref("ReconsentDue"), "consent.reconsent_due: why, and the version that caused it."),
+				"supersedes":            str("consent.created of a re-consent: the consent it was made from."),
+			}, "signed_at", "pdf_sha256", "from", "link_id", "failures", "withdrawal_pdf_sha256", "reconsent_due", "supersedes"),
 			output("staff.pin_attempts: wrong PINs for one staff member reached the per-staff ceiling in this window; "+
 				"until it ends only enrolled devices and API keys may try that staff member's PIN.", M{
 				"staff_id": str(""), "failures": integer("Wrong PINs in the window."),
