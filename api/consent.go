@@ -92,8 +92,16 @@ func (s *Server) listConsents(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, next, err := s.Service.ListConsents(c.Request.Context(), consent.ConsentFilter{PatientID: c.Query("patient_id"),
-		Status: c.Query("status"), TemplateSlug: c.Query("template"), Limit: limit, Cursor: c.Query("cursor")})
+	f := consent.ConsentFilter{PatientID: c.Query("patient_id"),
+		Status: c.Query("status"), TemplateSlug: c.Query("template"), Limit: limit, Cursor: c.Query("cursor")}
+	if f.ReconsentDue, err = flagParam(c, "reconsent_due"); err != nil {
+		s.fail(c, err)
+		return
+	} else if f.RenewalDue, err = flagParam(c, "renewal_due"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, next, err := s.Service.ListConsents(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -128,4 +136,39 @@ func (s *Server) transition(to string) gin.HandlerFunc {
 			return s.Service.Transition(ctx, c.Param("id"), to, req.Reason)
 		}, func(cs *consent.Consent) (any, error) { return encode(cs) })
 	}
+}
+
+// flagParam parses a list filter flag: absent or "false" (no filter) or "true".
+func flagParam(c *gin.Context, name string) (bool, error) {
+	switch c.Query(name) {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, consent.FieldErrorf(consent.EINVALID, name, "must be true or false.")
+}
+
+type reconsentRequest struct {
+	Variables map[string]string `json:"variables"`
+}
+
+// reconsent creates a re-consent of a consent on its template's current
+// version; the response is a created consent, with its signing link.
+func (s *Server) reconsent(c *gin.Context) {
+	b, err := s.readBody(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req reconsentRequest
+	if len(b) > 0 { // the body is optional
+		if err := decodeStrict(b, &req); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedConsent, error) {
+		return s.Service.Reconsent(ctx, c.Param("id"), consent.ReconsentInput{Variables: req.Variables})
+	}, func(out *consent.CreatedConsent) (any, error) { return s.createdConsentJSON(c.Request.Context(), out) })
 }

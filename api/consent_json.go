@@ -126,6 +126,38 @@ type consentJSON struct {
 	// Approval is its template version's approval as it stands now (derived;
 	// the sealed PDF prints the state at sealing).
 	Approval *approvalJSON `json:"approval"`
+	reconsentJSON
+}
+
+// reconsentJSON links a consent to its re-consents and shows the derived
+// flags (null when not due).
+type reconsentJSON struct {
+	Supersedes   *string               `json:"supersedes"`
+	SupersededBy *string               `json:"superseded_by"`
+	ReconsentDue *consent.ReconsentDue `json:"reconsent_due"`
+	RenewalDue   *renewalDueJSON       `json:"renewal_due"`
+}
+
+type renewalDueJSON struct {
+	Reason       string `json:"reason"`
+	ValidForDays int    `json:"valid_for_days"`
+	DueAt        string `json:"due_at"`
+}
+
+func toReconsentJSON(c *consent.Consent) reconsentJSON {
+	out := reconsentJSON{Supersedes: optional(c.Supersedes), SupersededBy: optional(c.SupersededBy), ReconsentDue: c.ReconsentDue}
+	if r := c.RenewalDue; r != nil {
+		out.RenewalDue = &renewalDueJSON{Reason: r.Reason, ValidForDays: r.ValidForDays, DueAt: ts(r.DueAt)}
+	}
+	return out
+}
+
+// optional is nil for "", so the field shows null.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // documentJSON is a frozen document in its wire form, whose sections are
@@ -201,7 +233,8 @@ func (s *Server) toConsentJSON(c *consent.Consent) consentJSON {
 		Patient:       patientJSON{ID: c.Patient.ID, GivenName: c.Patient.GivenName, FamilyName: c.Patient.FamilyName, BirthDate: c.Patient.BirthDate},
 		ContentSHA256: doc.ContentSHA256,
 		CreatedAt:     ts(c.CreatedAt), ExpiresAt: ts(c.ExpiresAt), Signatures: []signatureJSON{}, Acknowledgments: []ackJSON{},
-		statusTimesJSON: statusTimesJSON{SignedAt: tsp(c.SignedAt), StatusChangedAt: tsp(c.StatusChangedAt), StatusReason: c.StatusReason}}
+		statusTimesJSON: statusTimesJSON{SignedAt: tsp(c.SignedAt), StatusChangedAt: tsp(c.StatusChangedAt), StatusReason: c.StatusReason},
+		reconsentJSON:   toReconsentJSON(c)}
 	for i := range c.Signatures {
 		out.Signatures = append(out.Signatures, toSignatureJSON(&c.Signatures[i]))
 	}

@@ -172,14 +172,14 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 			return f.draft(t), templateContent()
 		}},
 		"POST /v1/templates/:slug/versions/:version/publish": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
-			return f.draft(t) + "/publish", apptest.Approval()
+			return f.draft(t) + "/publish", apptest.Publish("none")
 		}},
 		"POST /v1/templates/:slug/versions/:version/approve": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
 			return f.pendingVersion(t) + "/approve", apptest.Approval()
 		}},
 		"POST /v1/templates/:slug/versions/:version/retire": {scopes: one(tw), ok: 200, prep: func(t *testing.T) (string, any) {
 			p := f.draft(t)
-			want(t, s, 200, "POST", p+"/publish", s.AdminKey, apptest.Approval())
+			want(t, s, 200, "POST", p+"/publish", s.AdminKey, apptest.Publish("none"))
 			return p + "/retire", nil
 		}},
 
@@ -194,6 +194,9 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 			prep: func(t *testing.T) (string, any) {
 				return "/v1/consents/" + f.patientSigned(t) + "/signatures", apptest.ClinicianSignature()
 			}},
+		"POST /v1/consents/:id/reconsent": {scopes: one(cr, cw), ok: 201, prep: func(t *testing.T) (string, any) {
+			return "/v1/consents/" + f.signed(t) + "/reconsent", nil
+		}},
 		"POST /v1/consents/:id/decline": {scopes: one(cw), ok: 200, prep: func(t *testing.T) (string, any) {
 			return "/v1/consents/" + f.pending(t)["id"].(string) + "/decline", reason
 		}},
@@ -296,7 +299,7 @@ func (f matrixFixture) webhook(t *testing.T) string {
 // the patient's or a signer's data unless the key may read consents.
 func TestScopeMatrix(t *testing.T) {
 	// Every key's public verification comes from the one test address.
-	s := apptest.New(t, func(c *app.Config) { c.PublicLimit = app.Limit{} })
+	s := apptest.New(t, func(c *app.Config) { c.PublicLimit, c.LinkLimit = app.Limit{}, app.Limit{} })
 	// Every keyless route is sent an unknown token once per key.
 	s.Service.Limits.SigningGuesses = consent.Limit{Kind: "signing_guess", Max: 1 << 20, Window: time.Minute}
 	f := matrixFixture{s}

@@ -65,6 +65,9 @@ type signingJSONView struct {
 	// was answered correctly.
 	TeachBackRequired bool   `json:"teach_back_required"`
 	ExpiresAt         string `json:"expires_at"`
+	// Reconsent is true for a re-consent: the tablet shows the change
+	// summary first. The consent it replaces is not named to the tablet.
+	Reconsent bool `json:"reconsent"`
 }
 
 func (s *Server) getSigning(c *gin.Context) {
@@ -77,7 +80,7 @@ func (s *Server) getSigning(c *gin.Context) {
 	out := signingJSONView{ConsentID: cs.ID, Status: cs.Status, Locale: cs.Locale, Documents: map[string]consent.Document{},
 		RequiredSigners: ss.RequiredSigners, SignatureForms: ss.SignatureForms, SignedRoles: ss.SignedRoles,
 		Acknowledgments: []ackJSON{}, AnswerAttempts: answersJSON(cs), FlaggedSections: cs.FlaggedSections(),
-		TeachBackRequired: ss.TeachBackRequired, ExpiresAt: ts(cs.ExpiresAt)}
+		TeachBackRequired: ss.TeachBackRequired, ExpiresAt: ts(cs.ExpiresAt), Reconsent: cs.Supersedes != ""}
 	for l, d := range cs.Documents {
 		out.Documents[l] = tabletDocument(d)
 		out.Locales = append(out.Locales, l)

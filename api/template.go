@@ -26,6 +26,7 @@ type versionSummaryJSON struct {
 	ContentSHA256 string  `json:"content_sha256"`
 	PublishedAt   *string `json:"published_at"`
 	ApprovedBy    string  `json:"approved_by,omitempty"` // legacy free text, versions published before approvals
+	Reconsent     string  `json:"reconsent,omitempty"`
 	RetiredAt     *string `json:"retired_at,omitempty"`
 	CreatedAt     string  `json:"created_at"`
 	// Approval is the approver's signature, or status pending; drafts have none.
@@ -66,7 +67,7 @@ func toTemplateJSON(t *consent.Template) templateJSON {
 
 func toVersionSummaryJSON(v *consent.TemplateVersion, a *consent.TemplateApproval) versionSummaryJSON {
 	out := versionSummaryJSON{Slug: v.Slug, Version: v.Version, Status: v.Status, ContentSHA256: v.ContentSHA256,
-		PublishedAt: tsp(v.PublishedAt), ApprovedBy: v.ApprovedBy, RetiredAt: tsp(v.RetiredAt), CreatedAt: ts(v.CreatedAt)}
+		PublishedAt: tsp(v.PublishedAt), ApprovedBy: v.ApprovedBy, Reconsent: v.Reconsent, RetiredAt: tsp(v.RetiredAt), CreatedAt: ts(v.CreatedAt)}
 	if v.Status != consent.VersionDraft {
 		out.Approval = toApprovalJSON(a)
 	}
@@ -192,6 +193,7 @@ type publishRequest struct {
 	StaffID    string  `json:"staff_id"`
 	PIN        string  `json:"pin"`
 	ApprovedBy *string `json:"approved_by"`
+	Reconsent  string  `json:"reconsent"` // required, recommended or none; needed after a published version
 }
 
 func (s *Server) publishVersion(c *gin.Context) {
@@ -209,7 +211,8 @@ func (s *Server) publishVersion(c *gin.Context) {
 		return
 	}
 	write(s, c, http.StatusOK, func(ctx context.Context) (*consent.TemplateVersion, error) {
-		return s.Service.PublishVersion(ctx, c.Param("slug"), n, consent.PublishInput{Approver: consent.Approver{StaffID: req.StaffID, PIN: req.PIN}})
+		return s.Service.PublishVersion(ctx, c.Param("slug"), n, consent.PublishInput{Approver: consent.Approver{StaffID: req.StaffID, PIN: req.PIN},
+			Reconsent: req.Reconsent})
 	}, s.versionView(c.Request.Context()))
 }
 

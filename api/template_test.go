@@ -200,7 +200,8 @@ func TestTemplateVersionLifecycle(t *testing.T) {
 	}
 	v2 = wantJSON(t, s, 200, "PUT", base+"/versions/2", s.AdminKey, edited)
 	hash2 := v2["content_sha256"].(string)
-	want(t, s, 200, "POST", base+"/versions/2/publish", s.AdminKey, apptest.Approval())
+	wantError(t, s, 400, "reconsent", "POST", base+"/versions/2/publish", s.AdminKey, apptest.Approval())
+	want(t, s, 200, "POST", base+"/versions/2/publish", s.AdminKey, apptest.Publish("none"))
 	if cv := currentVersion(t, s, "life-test"); cv != 2.0 {
 		t.Fatalf("current_version %v, want 2", cv)
 	}

@@ -24,6 +24,13 @@ func by(id, pin string) consent.PublishInput {
 	return consent.PublishInput{Approver: consent.Approver{StaffID: id, PIN: pin}}
 }
 
+// byWith is by with a re-consent policy, as a template's second version needs.
+func byWith(id, pin, reconsent string) consent.PublishInput {
+	in := by(id, pin)
+	in.Reconsent = reconsent
+	return in
+}
+
 func TestPublishNeedsAnApproversSignature(t *testing.T) {
 	w := draftWorld(t)
 	for _, tc := range []struct {
@@ -109,10 +116,10 @@ func TestApprovalPINsShareTheLockOut(t *testing.T) {
 	must[*consent.SignResult](t)(w.svc.Sign(w.admin, c.Consent.ID, patientSig()))
 	lim := consent.DefaultLimits().PINPerDevice.Max
 	for i := 0; i < lim; i++ {
-		_, err := w.svc.PublishVersion(w.admin, "tpl", 2, by("md", "000000"))
+		_, err := w.svc.PublishVersion(w.admin, "tpl", 2, byWith("md", "000000", consent.ReconsentNone))
 		wantCode(t, "wrong PIN", err, consent.EINVALID, "staff.pin")
 	}
-	_, err := w.svc.PublishVersion(w.admin, "tpl", 2, by("md", "123456"))
+	_, err := w.svc.PublishVersion(w.admin, "tpl", 2, byWith("md", "123456", consent.ReconsentNone))
 	wantCode(t, "right PIN after the limit", err, consent.ERATELIMITED, "staff.pin")
 	// md is a clinician too: the same place may not try md's PIN to countersign either.
 	_, err = w.svc.Sign(w.admin, c.Consent.ID, staffSig(consent.RoleClinician, "md"))
@@ -128,5 +135,5 @@ func TestApprovalPINsShareTheLockOut(t *testing.T) {
 	}
 	// Another place (another API key) is not locked out.
 	other := consent.WithRequest(context.Background(), consent.Request{Actor: "apikey:KOTHER", Channel: consent.ChannelAPI})
-	must[*consent.TemplateVersion](t)(w.svc.PublishVersion(other, "tpl", 2, by("md", "123456")))
+	must[*consent.TemplateVersion](t)(w.svc.PublishVersion(other, "tpl", 2, byWith("md", "123456", consent.ReconsentNone)))
 }

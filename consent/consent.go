@@ -82,6 +82,17 @@ type Consent struct {
 	// derived, never stored with the consent: set when a PDF of it is sealed
 	// (which prints the state at that moment), see Service.ApprovalOf.
 	Approval *TemplateApproval
+
+	// Supersedes is the consent this one was made from by a re-consent
+	// ("" for none); stored, frozen at creation.
+	Supersedes string
+	// Successors are the re-consents made from this consent, oldest first;
+	// filled by the store, from their own rows.
+	Successors []Successor
+	// Derived when read (see DeriveFlags); never stored.
+	SupersededBy string
+	ReconsentDue *ReconsentDue
+	RenewalDue   *RenewalDue
 }
 
 // Document returns the frozen document in the consent's selected locale.
@@ -115,7 +126,11 @@ type Document struct {
 	Disclosure     string            `json:"disclosure"`
 	DisclosureHTML string            `json:"disclosure_html"`
 	Meanings       map[string]string `json:"meanings"`
-	ContentSHA256  string            `json:"content_sha256"`
+	// ChangeSummary is the version's "what changed since the last version"
+	// (Markdown; "" when the version has none), frozen with the text.
+	ChangeSummary     string `json:"change_summary,omitempty"`
+	ChangeSummaryHTML string `json:"change_summary_html,omitempty"`
+	ContentSHA256     string `json:"content_sha256"`
 }
 
 // DocumentSection is one rendered section; Body is Markdown, BodyHTML its sanitised HTML.
@@ -137,8 +152,13 @@ func (d Document) CanonicalMap(templateSlug string, version int) map[string]any 
 	for _, s := range d.Sections {
 		sections = append(sections, canonicalSection(s.Key, s.Kind, s.Heading, s.Body, s.RequiresAcknowledgment, s.Questions))
 	}
-	return map[string]any{"template": templateSlug, "version": version, "locale": d.Locale,
+	m := map[string]any{"template": templateSlug, "version": version, "locale": d.Locale,
 		"title": d.Title, "sections": sections, "disclosure": d.Disclosure, "meanings": canonicalMeanings(d.Meanings)}
+	// Hashed only when set, so documents frozen before it existed keep their hash.
+	if d.ChangeSummary != "" {
+		m["change_summary"] = d.ChangeSummary
+	}
+	return m
 }
 
 // PDFInfo describes a consent's stored sealed PDF.
@@ -172,6 +192,10 @@ type ConsentFilter struct {
 	TemplateSlug string
 	Limit        int
 	Cursor       string // opaque; returned by the previous page
+	// ReconsentDue and RenewalDue keep only consents with that flag (see
+	// DeriveFlags); RenewalDue needs Now.
+	ReconsentDue bool
+	RenewalDue   bool
 	// Now, when set, makes the status filter match the status shown: a pending
 	// consent past its expiry counts as expired before the job records it.
 	Now time.Time
@@ -209,7 +233,8 @@ type ConsentReader interface {
 // naming a consent that does not exist return ENOTFOUND.
 type ConsentWriter interface {
 	// CreateConsent stores a new consent; ENOTFOUND if its template version
-	// does not exist, ECONFLICT if its ID or a signing secret is taken.
+	// (or the consent it supersedes) does not exist, ECONFLICT if its ID or a
+	// signing secret is taken.
 	CreateConsent(ctx context.Context, c *Consent) error
 	// TransitionConsent moves a consent from one status to another (stamping
 	// signed_at when it becomes signed); ECONFLICT if its status is not from
@@ -236,4 +261,5 @@ type ConsentWriter interface {
 type ConsentTx interface {
 	ConsentFinder
 	ConsentWriter
+	ReconsentCandidates
 }

@@ -56,6 +56,12 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 	} else if v.Status != VersionPublished {
 		return nil, FieldErrorf(ECONFLICT, "version", "version %d of %q is %s; only a published version can be used.", version, in.Template, v.Status)
 	}
+	if versions, err := s.Store.Templates().ListVersions(ctx, in.Template); err != nil {
+		return nil, err
+	} else if w := causingVersion(versions, version, ReconsentRequired); w != nil {
+		return nil, FieldErrorf(ECONFLICT, "version", "version %d of %q was superseded by version %d with re-consent required; use the current version.",
+			version, in.Template, w.Version)
+	}
 	if in.Locale == "" {
 		return nil, FieldErrorf(EINVALID, "locale", "is required (one of %s).", strings.Join(v.SortedLocales(), ", "))
 	} else if _, ok := v.Locales[in.Locale]; !ok {
@@ -65,18 +71,11 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 	if err := CheckVariables(v.Variables, in.Variables); err != nil {
 		return nil, err
 	}
-	vals := WithDefaults(v.Variables, in.Variables)
-	c := &Consent{ID: s.NewID(), Status: StatusPending, TemplateSlug: v.Slug, TemplateVersion: v.Version,
-		TemplateSHA256: v.ContentSHA256, Locale: in.Locale, Patient: in.Patient, Variables: vals,
-		Documents: map[string]Document{}, CreatedAt: now, ExpiresAt: now.Add(time.Duration(v.ExpiresAfterHours) * time.Hour),
-		CreatedBy: RequestFrom(ctx).Actor}
-	for _, l := range v.SortedLocales() {
-		if c.Documents[l], err = RenderDocument(v, l, vals, s.Markdown); err != nil {
-			return nil, err
-		}
+	out, err := s.newConsent(ctx, v, in.Locale, in.Patient, WithDefaults(v.Variables, in.Variables))
+	if err != nil {
+		return nil, err
 	}
-	out := &CreatedConsent{Consent: c, SigningToken: randomToken(32), SigningCode: newSigningCode()}
-	c.SigningTokenHash, c.SigningCodeHash = HashSecret(out.SigningToken), s.signingCodeHash(NormalizeSigningCode(out.SigningCode))
+	c := out.Consent
 	defer func() {
 		if err == nil {
 			s.observer().ConsentCreated()
@@ -95,22 +94,59 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 	})
 }
 
+// newConsent renders version v for a patient in every locale, freezes the
+// renderings and makes the signing secrets of a new pending consent.
+func (s *Service) newConsent(ctx context.Context, v *TemplateVersion, locale string, p Patient, vals map[string]string) (*CreatedConsent, error) {
+	now := s.now()
+	c := &Consent{ID: s.NewID(), Status: StatusPending, TemplateSlug: v.Slug, TemplateVersion: v.Version,
+		TemplateSHA256: v.ContentSHA256, Locale: locale, Patient: p, Variables: vals,
+		Documents: map[string]Document{}, CreatedAt: now, ExpiresAt: now.Add(time.Duration(v.ExpiresAfterHours) * time.Hour),
+		CreatedBy: RequestFrom(ctx).Actor}
+	for _, l := range v.SortedLocales() {
+		d, err := RenderDocument(v, l, vals, s.Markdown)
+		if err != nil {
+			return nil, err
+		}
+		c.Documents[l] = d
+	}
+	out := &CreatedConsent{Consent: c, SigningToken: randomToken(32), SigningCode: newSigningCode()}
+	c.SigningTokenHash, c.SigningCodeHash = HashSecret(out.SigningToken), s.signingCodeHash(NormalizeSigningCode(out.SigningCode))
+	return out, nil
+}
+
 // GetConsent returns a consent and records that it was viewed. Errors: ENOTFOUND.
 func (s *Service) GetConsent(ctx context.Context, id string) (*Consent, error) {
 	c, err := s.Store.Consents().FindConsentByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	s.present(c)
+	if err := s.present(ctx, c); err != nil {
+		return nil, err
+	}
 	return c, s.Store.Audit().AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, nil))
 }
 
 // present shows a pending consent past its expiry as expired even before the
-// background job has recorded the transition.
-func (s *Service) present(c *Consent) {
-	if c.IsExpired(s.now()) {
-		c.Status = StatusExpired
+// background job has recorded the transition, and derives the re-consent and
+// renewal flags from its template's versions (read once per template).
+func (s *Service) present(ctx context.Context, list ...*Consent) error {
+	now := s.now()
+	versions := map[string][]*TemplateVersion{}
+	for _, c := range list {
+		if c.IsExpired(now) {
+			c.Status = StatusExpired
+		}
+		vs, ok := versions[c.TemplateSlug]
+		if !ok {
+			var err error
+			if vs, err = s.Store.Templates().ListVersions(ctx, c.TemplateSlug); err != nil {
+				return err
+			}
+			versions[c.TemplateSlug] = vs
+		}
+		DeriveFlags(c, vs, now)
 	}
+	return nil
 }
 
 // ListConsents lists consents, newest first, and records that each was viewed. Errors: EINVALID.
@@ -125,8 +161,10 @@ func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent
 	}
 	// Every consent shown in a list counts as viewed (HIPAA access audit).
 	events := make([]*AuditEvent, 0, len(list))
+	if err := s.present(ctx, list...); err != nil {
+		return nil, "", err
+	}
 	for _, c := range list {
-		s.present(c)
 		events = append(events, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"via": "list"}))
 	}
 	if len(events) > 0 {

@@ -89,6 +89,12 @@ func RenderDocument(v *TemplateVersion, locale string, vals map[string]string, m
 	if d.DisclosureHTML, err = md.MarkdownToHTML(d.Disclosure); err != nil {
 		return Document{}, fmt.Errorf("render disclosure: %w", err)
 	}
+	if lc.ChangeSummary != "" {
+		d.ChangeSummary = fill(lc.ChangeSummary, vals, true)
+		if d.ChangeSummaryHTML, err = md.MarkdownToHTML(d.ChangeSummary); err != nil {
+			return Document{}, fmt.Errorf("render change summary: %w", err)
+		}
+	}
 	for role, m := range lc.Meanings {
 		d.Meanings[role] = fill(m, vals, false)
 	}

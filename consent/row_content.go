@@ -30,9 +30,14 @@ func (v *TemplateVersion) RowRef() RowRef {
 // RowContent returns the version's lifecycle fields and its whole content,
 // so that a content edit is caught even if content_sha256 is left alone.
 func (v *TemplateVersion) RowContent() map[string]any {
-	return map[string]any{"slug": v.Slug, "version": v.Version, "status": v.Status, "content_sha256": v.ContentSHA256,
+	m := map[string]any{"slug": v.Slug, "version": v.Version, "status": v.Status, "content_sha256": v.ContentSHA256,
 		"published_at": rowTimePtr(v.PublishedAt), "approved_by": v.ApprovedBy, "retired_at": rowTimePtr(v.RetiredAt),
 		"created_at": rowTime(v.CreatedAt), "content": v.Content().CanonicalMap()}
+	// Fields added later enter only when set, so older rows keep their digest.
+	if v.Reconsent != "" {
+		m["reconsent"] = v.Reconsent
+	}
+	return m
 }
 
 // RowRef returns the consent's row (signatures, acknowledgments and the PDF are rows of their own).
@@ -45,13 +50,17 @@ func (c *Consent) RowContent() map[string]any {
 	for code, d := range c.Documents {
 		docs[code] = d.rowContent()
 	}
-	return map[string]any{"id": c.ID, "status": c.Status, "template_slug": c.TemplateSlug,
+	m := map[string]any{"id": c.ID, "status": c.Status, "template_slug": c.TemplateSlug,
 		"template_version": c.TemplateVersion, "template_sha256": c.TemplateSHA256, "locale": c.Locale,
 		"patient_id": c.Patient.ID, "patient_given_name": c.Patient.GivenName, "patient_family_name": c.Patient.FamilyName,
 		"patient_birth_date": c.Patient.BirthDate, "variables": c.Variables, "documents": docs,
 		"created_at": rowTime(c.CreatedAt), "expires_at": rowTime(c.ExpiresAt), "created_by": c.CreatedBy,
 		"signing_token_hash": c.SigningTokenHash, "signing_code_hash": c.SigningCodeHash,
 		"signed_at": rowTimePtr(c.SignedAt), "status_changed_at": rowTimePtr(c.StatusChangedAt), "status_reason": c.StatusReason}
+	if c.Supersedes != "" {
+		m["supersedes"] = c.Supersedes
+	}
+	return m
 }
 
 // rowContent is everything stored of a frozen document, the derived HTML
@@ -67,8 +76,12 @@ func (d Document) rowContent() map[string]any {
 		}
 		sections = append(sections, m)
 	}
-	return map[string]any{"locale": d.Locale, "title": d.Title, "sections": sections, "disclosure": d.Disclosure,
+	m := map[string]any{"locale": d.Locale, "title": d.Title, "sections": sections, "disclosure": d.Disclosure,
 		"disclosure_html": d.DisclosureHTML, "meanings": d.Meanings, "content_sha256": d.ContentSHA256}
+	if d.ChangeSummary != "" {
+		m["change_summary"], m["change_summary_html"] = d.ChangeSummary, d.ChangeSummaryHTML
+	}
+	return m
 }
 
 // RowRef returns the signature's row.

@@ -128,6 +128,11 @@ func (s *Service) planSignature(ctx context.Context, c *Consent, in SignInput) (
 	if err != nil {
 		return nil, err
 	}
+	if versions, err := s.Store.Templates().ListVersions(ctx, c.TemplateSlug); err != nil {
+		return nil, err
+	} else if err := checkSignable(c, versions); err != nil {
+		return nil, err
+	}
 	if err := checkRoleOrder(c, in.Role, v.RequiredSigners); err != nil {
 		return nil, err
 	}

@@ -92,6 +92,12 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 		} else if c.IsExpired(s.now()) {
 			return nil, Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))
 		}
+		// A version published with re-consent required meanwhile stops it too.
+		if versions, err := tx.Templates().ListVersions(ctx, c.TemplateSlug); err != nil {
+			return nil, err
+		} else if err := checkSignable(c, versions); err != nil {
+			return nil, err
+		}
 		if p.after.Locale != c.Locale {
 			if err := tx.Consents().SetConsentLocale(ctx, c.ID, p.after.Locale); err != nil {
 				return nil, err

@@ -43,6 +43,10 @@ type TemplateVersion struct {
 	ApprovedBy    string
 	RetiredAt     *time.Time
 	CreatedAt     time.Time
+	// Reconsent is the re-consent policy the version was published with
+	// (ReconsentPolicies; "" for a first version or one published before
+	// policies existed). Stored with the publication, frozen with it.
+	Reconsent string
 	VersionContent
 }
 
@@ -59,6 +63,9 @@ type VersionContent struct {
 	// TeachBack is "required" when the clinician may countersign only after
 	// every teach-back question was answered correctly; empty otherwise.
 	TeachBack string `json:"teach_back,omitempty" yaml:"teach_back"`
+	// ValidForDays, when > 0, is how long a signed consent on this version
+	// stays valid before it is flagged renewal_due.
+	ValidForDays int `json:"valid_for_days,omitempty" yaml:"valid_for_days"`
 }
 
 // LocaleContent is a version's text in one language.
@@ -153,6 +160,9 @@ func (c VersionContent) CanonicalMap() map[string]any {
 	if c.TeachBack != "" {
 		out["teach_back"] = c.TeachBack
 	}
+	if c.ValidForDays != 0 {
+		out["valid_for_days"] = c.ValidForDays
+	}
 	return out
 }
 
@@ -244,10 +254,14 @@ type TemplateWriter interface {
 	// CreateApproval stores a version's approval; ENOTFOUND without the
 	// version, ECONFLICT if it already has one.
 	CreateApproval(ctx context.Context, a *TemplateApproval) error
+	// SetVersionReconsent records the re-consent policy of a draft about to
+	// be published (frozen with it); ECONFLICT if it is not a draft.
+	SetVersionReconsent(ctx context.Context, slug string, version int, policy string) error
 }
 
 // TemplateTx is the template aggregate inside a unit of work.
 type TemplateTx interface {
 	TemplateReader
 	TemplateWriter
+	ReconsentJobs
 }

@@ -90,6 +90,11 @@ func (s *Service) UpdateDraft(ctx context.Context, slug string, version int, con
 // whose approval is recorded in the same transaction.
 type PublishInput struct {
 	Approver Approver
+	// Reconsent is the re-consent policy (ReconsentPolicies) for the consents
+	// on earlier versions: required when an earlier version was ever
+	// published; recorded with the publication, and queued for notice when
+	// not none.
+	Reconsent string
 }
 
 // PublishVersion freezes a draft, makes it the template's current version and
@@ -97,16 +102,20 @@ type PublishInput struct {
 // wrong staff ID or PIN), EFORBIDDEN (not a template approver),
 // ERATELIMITED, ENOTFOUND, ECONFLICT (not a draft).
 func (s *Service) PublishVersion(ctx context.Context, slug string, version int, in PublishInput) (*TemplateVersion, error) {
+	if in.Reconsent != "" && !slices.Contains(ReconsentPolicies, in.Reconsent) {
+		return nil, FieldErrorf(EINVALID, "reconsent", "must be one of required, recommended, none.")
+	}
 	st, err := s.checkApprover(ctx, in.Approver)
 	if err != nil {
 		return nil, err
 	}
-	return s.publish(ctx, slug, version, st)
+	return s.publish(ctx, slug, version, st, in.Reconsent)
 }
 
-// publish freezes a draft and, with an approver, records their approval;
-// without one (shipped versions on first start) its approval stays pending.
-func (s *Service) publish(ctx context.Context, slug string, version int, approver *Staff) (*TemplateVersion, error) {
+// publish freezes a draft with its re-consent policy and, with an approver,
+// records their approval; without one (shipped versions on first start) its
+// approval stays pending.
+func (s *Service) publish(ctx context.Context, slug string, version int, approver *Staff, reconsent string) (*TemplateVersion, error) {
 	return s.changeVersion(ctx, slug, version, versionChange{from: VersionDraft, event: EventVersionPublished,
 		refused: "only a draft can be published",
 		apply: func(tx TemplateTx, v *TemplateVersion) error {
@@ -114,6 +123,9 @@ func (s *Service) publish(ctx context.Context, slug string, version int, approve
 				return err
 			}
 			now := s.now()
+			if err := s.recordReconsent(ctx, tx, v, reconsent, now); err != nil {
+				return err
+			}
 			v.Status, v.PublishedAt = VersionPublished, &now
 			return tx.SetVersionStatus(ctx, slug, version, VersionDraft, VersionPublished, now, "")
 		},
@@ -121,6 +133,9 @@ func (s *Service) publish(ctx context.Context, slug string, version int, approve
 			d := map[string]any{"content_sha256": v.ContentSHA256, "approval": ApprovalPending}
 			if approver != nil {
 				d["approval"], d["staff_id"] = ApprovalApproved, approver.ID
+			}
+			if v.Reconsent != "" {
+				d["reconsent"] = v.Reconsent
 			}
 			return d
 		},
@@ -187,6 +202,9 @@ type ShippedVersion struct {
 	Title   string
 	Version int
 	Content VersionContent
+	// Reconsent is the policy the version is published with when consentd
+	// publishes it itself (first start); outside the content and its hash.
+	Reconsent string
 }
 
 // ImportShipped brings shipped versions whose content is not yet in the database
@@ -228,7 +246,7 @@ func (s *Service) ImportShipped(ctx context.Context, shipped []ShippedVersion, p
 			return created, err
 		}
 		if publishNew && (isNew || len(versions) == 0) {
-			if v, err = s.publish(ctx, sv.Slug, v.Version, nil); err != nil {
+			if v, err = s.publish(ctx, sv.Slug, v.Version, nil, sv.Reconsent); err != nil {
 				return created, err
 			}
 		}

@@ -139,7 +139,11 @@ func TestTemplateLifecycle(t *testing.T) {
 	if d := cmp.Diff(edited, v2.Content()); v2.Version != 2 || v2.Status != consent.VersionDraft || d != "" {
 		t.Errorf("copied version %d %s (-want +got):\n%s", v2.Version, v2.Status, d)
 	}
-	must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 2, w.approver()))
+	_, err = w.svc.PublishVersion(w.admin, "tpl", 2, w.approver())
+	wantCode(t, "publish version 2 without a re-consent policy", err, consent.EINVALID, "reconsent")
+	_, err = w.svc.PublishVersion(w.admin, "tpl", 2, w.approver("always"))
+	wantCode(t, "publish version 2 with an unknown policy", err, consent.EINVALID, "reconsent")
+	must[*consent.TemplateVersion](t)(w.svc.PublishVersion(w.admin, "tpl", 2, w.approver(consent.ReconsentNone)))
 	tpl := must[*consent.Template](t)(w.store.Templates().FindTemplate(w.admin, "tpl"))
 	if *tpl.CurrentVersion != 2 {
 		t.Errorf("current version %d, want 2", *tpl.CurrentVersion)

@@ -42,6 +42,8 @@ func (c VersionContent) Validate() error {
 	}
 	if c.ExpiresAfterHours < 1 || c.ExpiresAfterHours > 24*366 {
 		return FieldErrorf(EINVALID, "expires_after_hours", "must be between 1 and 8784.")
+	} else if c.ValidForDays < 0 || c.ValidForDays > maxValidForDays {
+		return FieldErrorf(EINVALID, "valid_for_days", "must be between 1 and %d days, or left out for no renewal.", maxValidForDays)
 	}
 	var first []Section
 	var firstCode string
@@ -225,3 +227,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+// maxValidForDays bounds a version's valid_for_days: ten years.
+const maxValidForDays = 3660

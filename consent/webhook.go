@@ -17,10 +17,14 @@ const (
 	DeliveryFailed    = "failed"
 )
 
+// EventConsentReconsentDue tells an integration that a signed consent needs
+// a new signature (a webhook only: the flag is derived, nothing is written).
+const EventConsentReconsentDue = "consent.reconsent_due"
+
 // WebhookEventTypes are the events an endpoint may subscribe to.
 var WebhookEventTypes = []string{
 	EventConsentCreated, EventSignatureRecorded, EventConsentSigned, EventConsentDeclined, EventConsentCancelled,
-	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventStaffPINAttempts, EventDownloadLinkLocked,
+	EventConsentExpired, EventConsentWithdrawn, EventConsentVoided, EventConsentReconsentDue, EventStaffPINAttempts, EventDownloadLinkLocked,
 	EventAuditCheckpoint, EventPatientSigned, EventRemoteLinkLocked,
 }
 

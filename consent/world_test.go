@@ -101,13 +101,17 @@ func (w *world) publish(slug string, c consent.VersionContent) *consent.Template
 
 // approver returns the signature of "md", a clinician who may approve
 // templates (PIN "123456"), registering them first when needed.
-func (w *world) approver() consent.PublishInput {
+func (w *world) approver(reconsent ...string) consent.PublishInput {
 	w.t.Helper()
 	if _, err := w.store.Access().FindStaff(w.admin, "md"); consent.ErrorCode(err) == consent.ENOTFOUND {
 		must[*consent.Staff](w.t)(w.svc.CreateStaff(w.admin, consent.NewStaff{ID: "md", Name: "Dr. Medical Director",
 			Role: consent.RoleClinician, PIN: "123456", TemplateApprover: true}))
 	}
-	return consent.PublishInput{Approver: consent.Approver{StaffID: "md", PIN: "123456"}}
+	in := consent.PublishInput{Approver: consent.Approver{StaffID: "md", PIN: "123456"}}
+	if len(reconsent) > 0 {
+		in.Reconsent = reconsent[0]
+	}
+	return in
 }
 
 // staff registers a staff member with PIN "123456".

@@ -65,6 +65,9 @@ func Consent(c *consent.Consent, o Options) map[string]any {
 	if c.PDF != nil {
 		r["sourceReference"] = map[string]any{"reference": "DocumentReference/" + c.ID, "type": "DocumentReference"}
 	}
+	if ext := dueExtensions(c); len(ext) > 0 {
+		r["extension"] = ext
+	}
 	return r
 }
 

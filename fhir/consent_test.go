@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/consentd/consentd/consent"
 	"github.com/google/go-cmp/cmp"
@@ -208,5 +209,37 @@ func TestConsentLastUpdated(t *testing.T) {
 		if got := str(at(r, "meta", "lastUpdated")); got != consent.FormatTime(want) {
 			t.Errorf("%s: lastUpdated = %q, want %q", s, got, consent.FormatTime(want))
 		}
+	}
+}
+
+// dueConsent is a signed consent flagged both reconsent_due and renewal_due.
+func dueConsent() *consent.Consent {
+	c := testConsent(consent.StatusSigned)
+	c.ReconsentDue = &consent.ReconsentDue{Reason: "Version 3 of ketamine-iv was published with re-consent required.",
+		Version: 3, Policy: consent.ReconsentRequired}
+	c.RenewalDue = &consent.RenewalDue{Reason: "Valid for 365 days.", ValidForDays: 365, DueAt: c.SignedAt.Add(365 * 24 * time.Hour)}
+	return c
+}
+
+func TestConsentShowsDueFlagsAsExtensions(t *testing.T) {
+	r := Consent(dueConsent(), testOptions())
+	ext, _ := r["extension"].([]any)
+	if len(ext) != 2 {
+		t.Fatalf("extensions %v", r["extension"])
+	}
+	re := ext[0].(map[string]any)
+	sub := re["extension"].([]any)
+	if re["url"] != ExtReconsentDue || sub[1].(map[string]any)["valueCode"] != "required" || sub[2].(map[string]any)["valuePositiveInt"] != 3 {
+		t.Errorf("reconsent-due extension %v", re)
+	}
+	if ext[1].(map[string]any)["url"] != ExtRenewalDue {
+		t.Errorf("renewal-due extension %v", ext[1])
+	}
+	// The period stays the signed one: a recommended re-consent does not end it.
+	if p := r["provision"].(map[string]any)["period"].(map[string]any); p["end"] != nil {
+		t.Errorf("provision.period.end set: %v", p)
+	}
+	if r := Consent(testConsent(consent.StatusSigned), testOptions()); r["extension"] != nil {
+		t.Errorf("extension without flags: %v", r["extension"])
 	}
 }

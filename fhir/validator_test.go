@@ -33,6 +33,7 @@ func allResources(t *testing.T) map[string]map[string]any {
 		}
 	}
 	out["consent-representative"] = Consent(representativeConsent(), o)
+	out["consent-reconsent-due"] = Consent(dueConsent(), o)
 	bare := testConsent(consent.StatusPending)
 	bare.Patient.GivenName, bare.Patient.FamilyName = "", ""
 	out["consent-nameless"] = Consent(bare, Options{BaseURL: "https://c.example"})

@@ -12,6 +12,7 @@ type labels struct {
 	Evidence, EvidenceIntro, AuditTrail, Time, Event, Actor          string
 	IP, UserAgent, Device, CertSHA256, ConsentSignedAt, NoEvents     string
 	Yes, ImageUnreadable, Channels                                   string
+	ChangeSummary, Replaces                                          string
 	Roles                                                            map[string]string
 	// ChannelNames describe the evidence channels (api, tablet, remote);
 	// each starts with the channel's own name, as the API shows it.
@@ -37,6 +38,7 @@ var labelsByLang = map[string]*labels{
 		Channels: "Signing channels",
 		ChannelNames: map[string]string{"api": "api (clinic system)", "tablet": "tablet (clinic kiosk)",
 			"remote": "remote (patient's own device, signing link)"},
+		ChangeSummary: "What changed since the last version", Replaces: "This consent replaces consent",
 		Roles: map[string]string{"patient": "Patient", "representative": "Legal representative",
 			"witness": "Witness", "clinician": "Clinician", "interpreter": "Interpreter"},
 	},
@@ -58,6 +60,7 @@ var labelsByLang = map[string]*labels{
 		Channels: "Canales de firma",
 		ChannelNames: map[string]string{"api": "api (sistema de la clínica)", "tablet": "tablet (tableta de la clínica)",
 			"remote": "remote (dispositivo propio del paciente, enlace de firma)"},
+		ChangeSummary: "Qué cambió desde la versión anterior", Replaces: "Este consentimiento reemplaza al consentimiento",
 		Roles: map[string]string{"patient": "Paciente", "representative": "Representante legal",
 			"witness": "Testigo", "clinician": "Profesional sanitario", "interpreter": "Intérprete"},
 	},

@@ -122,6 +122,7 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 
 	d.header()
 	d.patientBlock()
+	d.changeSummary()
 	for _, s := range document.Sections {
 		d.section(s)
 	}

@@ -63,6 +63,19 @@ func (d *doc) section(s consent.DocumentSection) {
 	}
 }
 
+// changeSummary draws, first on a re-consent, what changed since the last
+// version and which consent this one replaces: the patient signed the
+// earlier text, so the difference is what they are asked to agree to anew.
+func (d *doc) changeSummary() {
+	if d.c.Supersedes == "" || d.d.ChangeSummary == "" {
+		return
+	}
+	d.sectionHeading(d.l.ChangeSummary)
+	d.write([]span{{text: d.l.Replaces + " " + d.c.Supersedes + ".", style: styleBold}}, marginLeft, contentWidth, bodySize-0.5, bodyLeading)
+	d.space(1)
+	d.markdown(d.d.ChangeSummary, marginLeft, contentWidth)
+}
+
 // disclosure draws the electronic-records disclosure and when each signer agreed to it.
 func (d *doc) disclosure() {
 	if d.d.Disclosure == "" && !d.anyRecordsConsent() {

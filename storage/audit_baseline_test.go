@@ -35,8 +35,14 @@ func version3Rows(t *testing.T, db *DB, at time.Time) {
 			func() error {
 				return tx.Templates().CreateTemplate(ctx, &consent.Template{Slug: "k", Title: "Ketamine", CreatedAt: at})
 			},
-			func() error { return tx.Templates().CreateVersion(ctx, v) },
-			func() error { return tx.Consents().CreateConsent(ctx, c) },
+			func() error { // without the re-consent columns, which migration 8 adds
+				row := versionFromDomain(v)
+				return storeTx(tx).q(ctx).Omit("reconsent", "valid_for_days").Create(&row).Error
+			},
+			func() error {
+				row := consentFromDomain(c)
+				return storeTx(tx).q(ctx).Omit("supersedes").Create(&row).Error
+			},
 			func() error { return tx.Consents().CreateSignature(ctx, sig) },
 			func() error {
 				return tx.Consents().CreateAcknowledgment(ctx, &consent.Acknowledgment{ConsentID: "C1", SectionKey: "risks", Locale: "en", At: at})

@@ -10,26 +10,27 @@ import (
 )
 
 type consentRow struct {
-	ID                string `gorm:"column:id;primaryKey"`
-	Status            string `gorm:"column:status"`
-	TemplateSlug      string `gorm:"column:template_slug"`
-	TemplateVersion   int    `gorm:"column:template_version"`
-	TemplateSHA256    string `gorm:"column:template_sha256"`
-	Locale            string `gorm:"column:locale"`
-	PatientID         string `gorm:"column:patient_id"`
-	PatientGivenName  string `gorm:"column:patient_given_name"`
-	PatientFamilyName string `gorm:"column:patient_family_name"`
-	PatientBirthDate  string `gorm:"column:patient_birth_date"`
-	Variables         string `gorm:"column:variables"`
-	Documents         string `gorm:"column:documents"`
-	CreatedMS         int64  `gorm:"column:created_at"`
-	ExpiresMS         int64  `gorm:"column:expires_at"`
-	CreatedBy         string `gorm:"column:created_by"`
-	SigningTokenHash  string `gorm:"column:signing_token_hash"`
-	SigningCodeHash   string `gorm:"column:signing_code_hash"`
-	SignedMS          *int64 `gorm:"column:signed_at"`
-	StatusChangedMS   *int64 `gorm:"column:status_changed_at"`
-	StatusReason      string `gorm:"column:status_reason"`
+	ID                string  `gorm:"column:id;primaryKey"`
+	Status            string  `gorm:"column:status"`
+	TemplateSlug      string  `gorm:"column:template_slug"`
+	TemplateVersion   int     `gorm:"column:template_version"`
+	TemplateSHA256    string  `gorm:"column:template_sha256"`
+	Locale            string  `gorm:"column:locale"`
+	PatientID         string  `gorm:"column:patient_id"`
+	PatientGivenName  string  `gorm:"column:patient_given_name"`
+	PatientFamilyName string  `gorm:"column:patient_family_name"`
+	PatientBirthDate  string  `gorm:"column:patient_birth_date"`
+	Variables         string  `gorm:"column:variables"`
+	Documents         string  `gorm:"column:documents"`
+	CreatedMS         int64   `gorm:"column:created_at"`
+	ExpiresMS         int64   `gorm:"column:expires_at"`
+	CreatedBy         string  `gorm:"column:created_by"`
+	SigningTokenHash  string  `gorm:"column:signing_token_hash"`
+	SigningCodeHash   string  `gorm:"column:signing_code_hash"`
+	SignedMS          *int64  `gorm:"column:signed_at"`
+	StatusChangedMS   *int64  `gorm:"column:status_changed_at"`
+	StatusReason      string  `gorm:"column:status_reason"`
+	Supersedes        *string `gorm:"column:supersedes"` // NULL unless a re-consent
 }
 
 func (consentRow) TableName() string { return "consents" }
@@ -45,7 +46,11 @@ type documentJSON struct {
 	Disclosure     string                `json:"disclosure"`
 	DisclosureHTML string                `json:"disclosure_html"`
 	Meanings       map[string]string     `json:"meanings"`
-	ContentSHA256  string                `json:"content_sha256"`
+	// Added with re-consent; absent from documents frozen before, and from
+	// documents of versions without a change summary.
+	ChangeSummary     string `json:"change_summary,omitempty"`
+	ChangeSummaryHTML string `json:"change_summary_html,omitempty"`
+	ContentSHA256     string `json:"content_sha256"`
 }
 
 type documentSectionJSON struct {
@@ -94,7 +99,8 @@ func consentFromDomain(c *consent.Consent) consentRow {
 	docs := make(map[string]documentJSON, len(c.Documents))
 	for code, d := range c.Documents {
 		dj := documentJSON{Locale: d.Locale, Title: d.Title, Disclosure: d.Disclosure,
-			DisclosureHTML: d.DisclosureHTML, Meanings: d.Meanings, ContentSHA256: d.ContentSHA256}
+			DisclosureHTML: d.DisclosureHTML, Meanings: d.Meanings, ContentSHA256: d.ContentSHA256,
+			ChangeSummary: d.ChangeSummary, ChangeSummaryHTML: d.ChangeSummaryHTML}
 		for _, s := range d.Sections {
 			dj.Sections = append(dj.Sections, sectionToJSON(s))
 		}
@@ -106,7 +112,16 @@ func consentFromDomain(c *consent.Consent) consentRow {
 		PatientBirthDate: c.Patient.BirthDate, Variables: mustJSON(c.Variables), Documents: mustJSON(docs),
 		CreatedMS: toMS(c.CreatedAt), ExpiresMS: toMS(c.ExpiresAt), CreatedBy: c.CreatedBy,
 		SigningTokenHash: c.SigningTokenHash, SigningCodeHash: c.SigningCodeHash,
-		SignedMS: toMSPtr(c.SignedAt), StatusChangedMS: toMSPtr(c.StatusChangedAt), StatusReason: c.StatusReason}
+		SignedMS: toMSPtr(c.SignedAt), StatusChangedMS: toMSPtr(c.StatusChangedAt), StatusReason: c.StatusReason,
+		Supersedes: nullString(c.Supersedes)}
+}
+
+// nullString is the column value of an optional reference.
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func (r consentRow) toDomain() (*consent.Consent, error) {
@@ -116,6 +131,9 @@ func (r consentRow) toDomain() (*consent.Consent, error) {
 		CreatedAt: fromMS(r.CreatedMS), ExpiresAt: fromMS(r.ExpiresMS), CreatedBy: r.CreatedBy,
 		SigningTokenHash: r.SigningTokenHash, SigningCodeHash: r.SigningCodeHash,
 		SignedAt: fromMSPtr(r.SignedMS), StatusChangedAt: fromMSPtr(r.StatusChangedMS), StatusReason: r.StatusReason}
+	if r.Supersedes != nil {
+		c.Supersedes = *r.Supersedes
+	}
 	if err := json.Unmarshal([]byte(r.Variables), &c.Variables); err != nil {
 		return nil, fmt.Errorf("storage: consent %s variables: %w", r.ID, err)
 	}

@@ -61,8 +61,23 @@ func (r reader) filterConsents(ctx context.Context, f consent.ConsentFilter) *go
 	if f.TemplateSlug != "" {
 		q = q.Where("template_slug = ?", f.TemplateSlug)
 	}
+	if f.ReconsentDue {
+		q = q.Where("status = 'signed' AND " + notResignedSQL + ` AND EXISTS (SELECT 1 FROM template_versions tv
+			WHERE tv.slug = consents.template_slug AND tv.version > consents.template_version
+			AND tv.published_at IS NOT NULL AND tv.reconsent IN ('required', 'recommended'))`)
+	}
+	if f.RenewalDue {
+		q = q.Where("status = 'signed' AND "+notResignedSQL+` AND EXISTS (SELECT 1 FROM template_versions tv
+			WHERE tv.slug = consents.template_slug AND tv.version = consents.template_version
+			AND tv.valid_for_days IS NOT NULL AND consents.signed_at + tv.valid_for_days * CAST(86400000 AS BIGINT) <= ?)`, toMS(f.Now))
+	}
 	return q
 }
+
+// notResignedSQL holds for a consent no signed re-consent supersedes (one
+// signed ever: signed, withdrawn or voided), as consent.DeriveFlags decides.
+const notResignedSQL = `NOT EXISTS (SELECT 1 FROM consents r WHERE r.supersedes = consents.id
+	AND r.status IN ('signed', 'withdrawn', 'voided'))`
 
 // CountConsents counts the consents a filter matches (its cursor and limit
 // are ignored).
@@ -110,4 +125,17 @@ func (r reader) ListExpiredPending(ctx context.Context, now time.Time, limit int
 		return nil, translate("list expired consents", err, msgs{})
 	}
 	return r.withParts(ctx, rows)
+}
+
+// ListReconsentCandidates returns up to limit consents of slug signed on a
+// version below before, still signed and not superseded by a signed
+// re-consent, with IDs above afterID, in ID order.
+func (t *tx) ListReconsentCandidates(ctx context.Context, slug string, before int, afterID string, limit int) ([]*consent.Consent, error) {
+	var rows []consentRow
+	err := t.q(ctx).Select(consentColumns).Where("template_slug = ? AND template_version < ? AND status = 'signed' AND id > ? AND "+
+		notResignedSQL, slug, before, afterID).Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate("list re-consent candidates", err, msgs{})
+	}
+	return t.withParts(ctx, rows)
 }

@@ -63,6 +63,9 @@ func (r reader) withParts(ctx context.Context, rows []consentRow) ([]*consent.Co
 		info := row.info()
 		byID[row.ConsentID].PDF = &info
 	}
+	if err := r.loadSuccessors(ctx, ids, byID); err != nil {
+		return nil, err
+	}
 	// Only withdrawn consents have a withdrawal copy: most pages skip the query.
 	var withdrawn []string
 	for _, c := range out {
@@ -83,4 +86,23 @@ func (r reader) withParts(ctx context.Context, rows []consentRow) ([]*consent.Co
 		byID[row.ConsentID].WithdrawalPDF = &info
 	}
 	return out, nil
+}
+
+// loadSuccessors fills the re-consents made from each consent, oldest first.
+func (r reader) loadSuccessors(ctx context.Context, ids []string, byID map[string]*consent.Consent) error {
+	var rows []struct {
+		ID         string `gorm:"column:id"`
+		Status     string `gorm:"column:status"`
+		ExpiresMS  int64  `gorm:"column:expires_at"`
+		Supersedes string `gorm:"column:supersedes"`
+	}
+	if err := r.q(ctx).Table("consents").Select("id", "status", "expires_at", "supersedes").
+		Where("supersedes IN ?", ids).Order("created_at, id").Find(&rows).Error; err != nil {
+		return translate("load re-consents", err, msgs{})
+	}
+	for _, row := range rows {
+		c := byID[row.Supersedes]
+		c.Successors = append(c.Successors, consent.Successor{ID: row.ID, Status: row.Status, ExpiresAt: fromMS(row.ExpiresMS)})
+	}
+	return nil
 }

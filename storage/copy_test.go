@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -53,6 +54,15 @@ func migrationClinic(t *testing.T) (c *clinic, everyKind string) {
 	rep["signature"] = map[string]any{"type": "image", "png_base64": base64.StdEncoding.EncodeToString(pngtest.Go(pngtest.Scribble(600, 200)))}
 	sign(rep, "Idempotency-Key", "representative-1")
 	sign(apptest.ClinicianSignature())
+
+	// A template approval, teach-back answers on a pending consent, and a
+	// later version published with re-consent recommended (its notice job).
+	c.post(t, "/v1/templates/ketamine-iv/versions/3/approve", apptest.Approval(), 200)
+	aj := c.CreateConsent(t, "en")
+	token := strings.TrimPrefix(aj["signing"].(map[string]any)["url"].(string), "/sign/")
+	c.AnswerAll(t, token, aj)
+	next := c.post(t, "/v1/templates/ketamine-iv/versions", nil, 201)["version"].(float64)
+	c.post(t, fmt.Sprintf("/v1/templates/ketamine-iv/versions/%.0f/publish", next), apptest.Publish(consent.ReconsentRecommended), 200)
 
 	d := c.App.Dispatcher()
 	d.Timeout = 2 * time.Second

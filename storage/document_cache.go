@@ -44,7 +44,8 @@ func (db *DB) Documents() *doccache.Cache { return db.cache.documents }
 // column is loaded separately, and only when not cached.
 var consentColumns = []string{"id", "status", "template_slug", "template_version", "template_sha256", "locale",
 	"patient_id", "patient_given_name", "patient_family_name", "patient_birth_date", "variables", "created_at",
-	"expires_at", "created_by", "signing_token_hash", "signing_code_hash", "signed_at", "status_changed_at", "status_reason"}
+	"expires_at", "created_by", "signing_token_hash", "signing_code_hash", "signed_at", "status_changed_at", "status_reason",
+	"supersedes"}
 
 // loadDocuments fills the documents of consents whose row omitted them, from
 // the cache or with one query for the misses.
@@ -88,7 +89,8 @@ func decodeDocuments(s string) (map[string]consent.Document, error) {
 	out := make(map[string]consent.Document, len(docs))
 	for code, dj := range docs {
 		d := consent.Document{Locale: dj.Locale, Title: dj.Title, Disclosure: dj.Disclosure,
-			DisclosureHTML: dj.DisclosureHTML, Meanings: dj.Meanings, ContentSHA256: dj.ContentSHA256}
+			DisclosureHTML: dj.DisclosureHTML, Meanings: dj.Meanings, ContentSHA256: dj.ContentSHA256,
+			ChangeSummary: dj.ChangeSummary, ChangeSummaryHTML: dj.ChangeSummaryHTML}
 		for _, s := range dj.Sections {
 			d.Sections = append(d.Sections, s.toDomain())
 		}

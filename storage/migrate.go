@@ -31,6 +31,8 @@ var migrations = []migration{
 	{Version: 5, Name: "counters, enrolled devices, locked links, additional PDFs", SQLite: sqliteLockoutV5, Postgres: postgresLockoutV5},
 	{Version: 6, Name: "webhook secret rotation", SQLite: sqliteWebhookRotationV6, Postgres: postgresWebhookRotationV6},
 	{Version: 7, Name: "template approvers and approvals", SQLite: sqliteApprovalsV7, Postgres: postgresApprovalsV7},
+	{Version: 8, Name: "re-consent policies, valid_for_days, superseding consents, re-consent notices",
+		SQLite: sqliteReconsentV8, Postgres: postgresReconsentV8},
 	{Version: 9, Name: "teach-back answer attempts; discussed sections", SQLite: sqliteTeachBackV9, Postgres: postgresTeachBackV9},
 	{Version: 10, Name: "remote signing links", SQLite: sqliteRemoteLinksV10, Postgres: postgresRemoteLinksV10},
 }

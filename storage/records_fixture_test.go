@@ -140,7 +140,7 @@ func newClinicWith(t *testing.T, changes ...func(*app.Config)) *clinic {
 	// The template gets a new version (a copy), published and then retired; a
 	// second template keeps an edited draft.
 	c.retired = int(c.post(t, "/v1/templates/"+c.template+"/versions", nil, 201)["version"].(float64))
-	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/publish", apptest.Approval(), 200)
+	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/publish", apptest.Publish("none"), 200)
 	c.post(t, "/v1/templates/"+c.template+"/versions/"+itoa(c.retired)+"/retire", nil, 200)
 	c.published = c.retired - 1
 	c.post(t, "/v1/templates", map[string]any{"slug": c.draftSlug, "title": "Minor procedure"}, 201)

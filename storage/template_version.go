@@ -25,6 +25,8 @@ type versionRow struct {
 	RequiredSigners   string `gorm:"column:required_signers"`
 	SignatureForms    string `gorm:"column:signature_forms"`
 	ExpiresAfterHours int    `gorm:"column:expires_after_hours"`
+	Reconsent         string `gorm:"column:reconsent"`
+	ValidForDays      *int   `gorm:"column:valid_for_days"` // NULL when the version declares none
 }
 
 func (versionRow) TableName() string { return "template_versions" }
@@ -36,7 +38,16 @@ func versionFromDomain(v *consent.TemplateVersion) versionRow {
 		PublishedMS: toMSPtr(v.PublishedAt), ApprovedBy: v.ApprovedBy, RetiredMS: toMSPtr(v.RetiredAt),
 		CreatedMS: toMS(v.CreatedAt), LocaleCodes: mustJSON(v.SortedLocales()), Locales: mustJSON(v.Locales),
 		Variables: mustJSON(v.Variables), RequiredSigners: mustJSON(v.RequiredSigners),
-		SignatureForms: mustJSON(v.SignatureForms), ExpiresAfterHours: v.ExpiresAfterHours}
+		SignatureForms: mustJSON(v.SignatureForms), ExpiresAfterHours: v.ExpiresAfterHours, Reconsent: v.Reconsent,
+		ValidForDays: validForDays(v.ValidForDays)}
+}
+
+// validForDays is the column value of a version's valid_for_days.
+func validForDays(n int) *int {
+	if n <= 0 {
+		return nil
+	}
+	return &n
 }
 
 // toDomain decodes the row, taking the content from the cache when a version
@@ -44,7 +55,7 @@ func versionFromDomain(v *consent.TemplateVersion) versionRow {
 func (r versionRow) toDomain(cache *lru.Cache[string, consent.VersionContent]) (*consent.TemplateVersion, error) {
 	v := &consent.TemplateVersion{Slug: r.Slug, Version: r.Version, Status: r.Status, ContentSHA256: r.ContentSHA256,
 		PublishedAt: fromMSPtr(r.PublishedMS), ApprovedBy: r.ApprovedBy, RetiredAt: fromMSPtr(r.RetiredMS),
-		CreatedAt: fromMS(r.CreatedMS)}
+		CreatedAt: fromMS(r.CreatedMS), Reconsent: r.Reconsent}
 	if cache == nil || r.ContentSHA256 == "" {
 		cache = nil // decoded afresh, and not kept
 	} else if c, ok := cache.Get(r.ContentSHA256); ok {
@@ -52,6 +63,9 @@ func (r versionRow) toDomain(cache *lru.Cache[string, consent.VersionContent]) (
 		return v, nil
 	}
 	v.ExpiresAfterHours = r.ExpiresAfterHours
+	if r.ValidForDays != nil {
+		v.ValidForDays = *r.ValidForDays
+	}
 	for _, c := range []struct {
 		src string
 		dst any

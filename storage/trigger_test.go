@@ -25,6 +25,7 @@ func TestAppendOnlyTriggers(t *testing.T) {
 			tx.Consents().StorePDF(ctx, &consent.SealedPDF{ConsentID: "SIGNED", Bytes: []byte("%PDF")}),
 			tx.Consents().TransitionConsent(ctx, "SIGNED", consent.StatusPending, consent.StatusSigned, t0, ""),
 			tx.Audit().AppendAudit(ctx, auditEvent(consent.EventConsentSigned, "SIGNED", 1)),
+			tx.Templates().QueueReconsentJob(ctx, &consent.ReconsentJob{Slug: "k", Version: 1, Policy: consent.ReconsentRequired, CreatedAt: t0}),
 		} {
 			if err != nil {
 				return err
@@ -58,6 +59,11 @@ func TestAppendOnlyTriggers(t *testing.T) {
 		{"locale after signing", "UPDATE consents SET locale = 'es' WHERE id = 'SIGNED'", "locale"},
 		{"delete template version", "DELETE FROM template_versions WHERE version = 2", "never deleted"},
 		{"published content", "UPDATE template_versions SET locales = '{}' WHERE version = 1", "frozen"},
+		{"published re-consent policy", "UPDATE template_versions SET reconsent = 'none' WHERE version = 1", "frozen"},
+		{"published valid_for_days", "UPDATE template_versions SET valid_for_days = 30 WHERE version = 1", "frozen"},
+		{"consent supersedes", "UPDATE consents SET supersedes = 'SIGNED' WHERE id = 'FRESH'", "frozen"},
+		{"delete re-consent job", "DELETE FROM reconsent_jobs", "never deleted"},
+		{"re-consent job policy", "UPDATE reconsent_jobs SET policy = 'recommended'", "only moves forward"},
 		{"published hash", "UPDATE template_versions SET content_sha256 = 'x' WHERE version = 1", "frozen"},
 		{"published approver", "UPDATE template_versions SET approved_by = 'x' WHERE version = 1", "frozen"},
 		{"published back to draft", "UPDATE template_versions SET status = 'draft' WHERE version = 1", "transition"},

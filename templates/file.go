@@ -21,10 +21,14 @@ import (
 // and its content in the domain's own shape (consent.VersionContent's yaml
 // tags are the file format of the content).
 type file struct {
-	ReviewNote             string `yaml:"review_note"`
-	Slug                   string `yaml:"slug"`
-	Title                  string `yaml:"title"`
-	Version                int    `yaml:"version"`
+	ReviewNote string `yaml:"review_note"`
+	Slug       string `yaml:"slug"`
+	Title      string `yaml:"title"`
+	Version    int    `yaml:"version"`
+	// Reconsent is the re-consent policy consentd publishes the version with
+	// when it publishes the file itself (first start). It is a property of
+	// the publication, not of the text, so it stays outside the content hash.
+	Reconsent              string `yaml:"reconsent"`
 	consent.VersionContent `yaml:",inline"`
 }
 

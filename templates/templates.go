@@ -26,7 +26,11 @@ type Shipped struct {
 	// ReviewNote is shown to the clinic wherever the shipped text is offered,
 	// because it is a starting point that its medical director must approve.
 	ReviewNote string
-	Content    consent.VersionContent
+	// Reconsent is the file's top-level `reconsent` (required, recommended
+	// or none), the policy used when consentd publishes it itself; outside
+	// the content hash. Every version after the first declares one.
+	Reconsent string
+	Content   consent.VersionContent
 }
 
 // Parse decodes one template file and validates its content; every error is an
@@ -44,7 +48,8 @@ func Parse(name string, data []byte) (*Shipped, error) {
 	if err := c.Validate(); err != nil {
 		return nil, inFile(name, err)
 	}
-	return &Shipped{Slug: f.Slug, Title: f.Title, Version: f.Version, ReviewNote: strings.TrimSpace(f.ReviewNote), Content: c}, nil
+	return &Shipped{Slug: f.Slug, Title: f.Title, Version: f.Version, ReviewNote: strings.TrimSpace(f.ReviewNote),
+		Reconsent: f.Reconsent, Content: c}, nil
 }
 
 // All parses every embedded template file, sorted by slug then version. Each
@@ -104,6 +109,11 @@ func (f *file) validateHeader() error {
 		return consent.FieldErrorf(consent.EINVALID, "version", "must be a positive integer, got %s.", strconv.Itoa(f.Version))
 	} else if err := consent.CheckText("review_note", f.ReviewNote, 2000); err != nil {
 		return err
+	} else if f.Reconsent != "" && !slices.Contains(consent.ReconsentPolicies, f.Reconsent) {
+		return consent.FieldErrorf(consent.EINVALID, "reconsent", "must be one of required, recommended, none.")
+	} else if f.Reconsent == "" && f.Version > 1 {
+		return consent.FieldErrorf(consent.EINVALID, "reconsent",
+			"is required from version 2 on: the policy for consents on earlier versions (required, recommended or none).")
 	}
 	return nil
 }

@@ -36,10 +36,30 @@ export function nav({ back, next, blocked, reason, nextLabel }) {
       }, nextLabel || t.next)));
 }
 
-/** reading shows section s.index. */
+/** changesFirst reports whether a re-consent's change summary is still to be shown before section 1. */
+const changesFirst = (s) => s.view.reconsent && !!doc().change_summary_html && s.index === 0 && !s.changesSeen;
+
+/** changes shows what changed since the version the patient signed before (a re-consent). */
+function changes(main) {
+  const s = app.s;
+  const t = app.t;
+  put(main,
+    h('div', { class: 'progress' }, h('p', { class: 'doc-title', lang: s.locale }, doc().title)),
+    h('article', { class: 'section changes', lang: s.locale },
+      h('h1', { tabindex: '-1', id: 'section-heading', 'data-changes': 'true' }, t.changesTitle),
+      h('p', { class: 'sub' }, t.changesIntro),
+      h('div', { class: 'doc', id: 'change-summary', html: doc().change_summary_html })),
+    nav({
+      back: s.locales.length > 1 ? () => go('language') : null,
+      next: () => { s.changesSeen = true; go('reading'); },
+    }));
+}
+
+/** reading shows section s.index; a re-consent shows what changed first. */
 export function reading(main) {
   const s = app.s;
   const t = app.t;
+  if (changesFirst(s)) return changes(main);
   const sections = doc().sections;
   const sec = sections[s.index];
   const key = `${s.locale}|${sec.key}`;
@@ -66,7 +86,9 @@ export function reading(main) {
       error) : null,
     asking ? questions(sec, () => go('reading', { keepFocus: true })) : null,
     nav({
-      back: s.index > 0 ? () => { s.index--; go('reading'); } : s.locales.length > 1 ? () => go('language') : null,
+      back: s.index > 0 ? () => { s.index--; go('reading'); }
+        : s.view.reconsent && doc().change_summary_html ? () => { s.changesSeen = false; go('reading'); }
+          : s.locales.length > 1 ? () => go('language') : null,
       next: () => {
         if (s.index < sections.length - 1) { s.index++; go('reading'); } else go('disclosure');
       },

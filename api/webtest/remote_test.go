@@ -75,6 +75,7 @@ func TestRemoteSigningOnAPhone(t *testing.T) {
 			p.waitFor("#ack-time")
 			acked++
 		}
+		answerSection(p, c, i) // teach-back questions, as on the kiosk
 		if i == 1 {
 			p.checkPage("section")
 			p.shot("section")

@@ -62,6 +62,7 @@ func (st *state) withParts(c consent.Consent) *consent.Consent {
 		info := p.Info
 		c.WithdrawalPDF = &info
 	}
+	c.Successors = st.successors(c.ID)
 	return &c
 }
 
@@ -77,15 +78,77 @@ func (c consentCursor) after(x consent.Consent) bool {
 	return t < c.CreatedMS || (t == c.CreatedMS && x.ID < c.ID)
 }
 
-// matches applies a filter's patient, status and template conditions; with
-// f.Now set, a pending consent past its expiry counts as expired.
-func matches(c consent.Consent, f consent.ConsentFilter) bool {
+// matches applies a filter's patient, status, template and flag conditions;
+// with f.Now set, a pending consent past its expiry counts as expired. The
+// flags are the domain's own derivation (consent.DeriveFlags), which the
+// databases' queries must agree with.
+func (st *state) matches(c consent.Consent, f consent.ConsentFilter) bool {
 	status := c.Status
 	if !f.Now.IsZero() && status == consent.StatusPending && !ms(f.Now).Before(c.ExpiresAt) {
 		status = consent.StatusExpired
 	}
-	return (f.PatientID == "" || c.Patient.ID == f.PatientID) && (f.Status == "" || status == f.Status) &&
-		(f.TemplateSlug == "" || c.TemplateSlug == f.TemplateSlug)
+	if !((f.PatientID == "" || c.Patient.ID == f.PatientID) && (f.Status == "" || status == f.Status) &&
+		(f.TemplateSlug == "" || c.TemplateSlug == f.TemplateSlug)) {
+		return false
+	}
+	if f.ReconsentDue || f.RenewalDue {
+		d := st.withParts(c)
+		consent.DeriveFlags(d, st.versionsOf(c.TemplateSlug), ms(f.Now))
+		return (!f.ReconsentDue || d.ReconsentDue != nil) && (!f.RenewalDue || d.RenewalDue != nil)
+	}
+	return true
+}
+
+// versionsOf returns a template's versions, oldest first.
+func (st *state) versionsOf(slug string) []*consent.TemplateVersion {
+	var out []*consent.TemplateVersion
+	for k, v := range st.versions {
+		if k.slug == slug {
+			out = append(out, &v)
+		}
+	}
+	slices.SortFunc(out, func(a, b *consent.TemplateVersion) int { return cmp.Compare(a.Version, b.Version) })
+	return out
+}
+
+// successors returns the re-consents made from consent id, oldest first.
+func (st *state) successors(id string) []consent.Successor {
+	var list []consent.Consent
+	for _, x := range st.consents {
+		if x.Supersedes == id {
+			list = append(list, x)
+		}
+	}
+	slices.SortFunc(list, func(a, b consent.Consent) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	var out []consent.Successor
+	for _, x := range list {
+		out = append(out, consent.Successor{ID: x.ID, Status: x.Status, ExpiresAt: x.ExpiresAt})
+	}
+	return out
+}
+
+// ListReconsentCandidates returns up to limit consents of slug signed on a
+// version below before, still signed and not superseded by a signed
+// re-consent, with IDs above afterID, in ID order.
+func (t *tx) ListReconsentCandidates(ctx context.Context, slug string, before int, afterID string, limit int) ([]*consent.Consent, error) {
+	st := t.w
+	var list []*consent.Consent
+	for _, c := range st.consents {
+		if c.TemplateSlug != slug || c.TemplateVersion >= before || c.Status != consent.StatusSigned || c.ID <= afterID {
+			continue
+		}
+		d := st.withParts(c)
+		if slices.ContainsFunc(d.Successors, func(s consent.Successor) bool {
+			return s.Status == consent.StatusSigned || s.Status == consent.StatusWithdrawn || s.Status == consent.StatusVoided
+		}) {
+			continue
+		}
+		list = append(list, d)
+	}
+	slices.SortFunc(list, func(a, b *consent.Consent) int { return cmp.Compare(a.ID, b.ID) })
+	return list[:min(len(list), limit)], nil
 }
 
 // ListConsents returns a page of consents, newest first, and the cursor of
@@ -106,7 +169,7 @@ func (v view) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*con
 	st := v.st()
 	var list []consent.Consent
 	for _, c := range st.consents {
-		if matches(c, f) && (cur == nil || cur.after(c)) {
+		if st.matches(c, f) && (cur == nil || cur.after(c)) {
 			list = append(list, c)
 		}
 	}
@@ -132,8 +195,9 @@ func (v view) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*con
 // are ignored).
 func (v view) CountConsents(ctx context.Context, f consent.ConsentFilter) (int, error) {
 	n := 0
-	for _, c := range v.st().consents {
-		if matches(c, f) {
+	st := v.st()
+	for _, c := range st.consents {
+		if st.matches(c, f) {
 			n++
 		}
 	}
@@ -187,6 +251,8 @@ func (t *tx) CreateConsent(ctx context.Context, c *consent.Consent) error {
 	w := t.w
 	if _, ok := w.versions[versionKey{c.TemplateSlug, c.TemplateVersion}]; !ok {
 		return notFound("Template version not found.")
+	} else if _, ok := w.consents[c.Supersedes]; c.Supersedes != "" && !ok {
+		return notFound("The consent it supersedes does not exist.")
 	}
 	taken := func(x consent.Consent) bool {
 		return x.ID == c.ID || (c.SigningTokenHash != "" && x.SigningTokenHash == c.SigningTokenHash) ||
@@ -202,6 +268,7 @@ func (t *tx) CreateConsent(ctx context.Context, c *consent.Consent) error {
 	row.CreatedAt, row.ExpiresAt = ms(c.CreatedAt), ms(c.ExpiresAt)
 	row.SignedAt, row.StatusChangedAt = msPtr(c.SignedAt), msPtr(c.StatusChangedAt)
 	row.Signatures, row.Acknowledgments, row.Answers, row.PDF, row.WithdrawalPDF = nil, nil, nil, nil, nil
+	row.Successors, row.SupersededBy, row.ReconsentDue, row.RenewalDue = nil, "", nil, nil
 	w.consents[c.ID] = row
 	return nil
 }

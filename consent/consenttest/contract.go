@@ -34,6 +34,7 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 		{"Answers", contractAnswers},
 		{"ConsentList", contractConsentList},
 		{"ExpiredPending", contractExpiredPending},
+		{"Reconsent", contractReconsent},
 		{"DownloadLinks", contractLinks},
 		{"Access", contractAccess},
 		{"Idempotency", contractIdempotency},

@@ -80,6 +80,7 @@ type state struct {
 	audit       []*consent.AuditEvent // by seq; never changed once appended
 	checkpoints []consent.AuditCheckpoint
 	counters    map[consent.CounterKey]counter
+	reconsent   map[versionKey]consent.ReconsentJob
 }
 
 func newState() *state {
@@ -90,7 +91,8 @@ func newState() *state {
 		links: map[string]consent.DownloadLink{}, keys: map[string]consent.APIKey{}, staff: map[string]consent.Staff{},
 		devices: map[string]consent.Device{}, webhooks: map[string]consent.Webhook{}, events: map[string]consent.WebhookEvent{},
 		deliveries: map[string]delivery{}, attempts: map[string][]consent.DeliveryAttempt{},
-		idempotency: map[idemKey]consent.Idempotency{}, counters: map[consent.CounterKey]counter{}}
+		idempotency: map[idemKey]consent.Idempotency{}, counters: map[consent.CounterKey]counter{},
+		reconsent: map[versionKey]consent.ReconsentJob{}}
 }
 
 // clone copies the maps, so a transaction's writes stay its own until commit.
@@ -103,6 +105,7 @@ func (s *state) clone() *state {
 	c.webhooks, c.events, c.deliveries, c.attempts = maps.Clone(s.webhooks), maps.Clone(s.events), maps.Clone(s.deliveries), maps.Clone(s.attempts)
 	c.idempotency, c.counters = maps.Clone(s.idempotency), maps.Clone(s.counters)
 	c.approvals = maps.Clone(s.approvals)
+	c.reconsent = maps.Clone(s.reconsent)
 	return &c
 }
 

@@ -162,3 +162,63 @@ func (t *tx) CreateApproval(ctx context.Context, a *consent.TemplateApproval) er
 	t.w.approvals[k] = row
 	return nil
 }
+
+// SetVersionReconsent records a draft's re-consent policy; ECONFLICT if it
+// is not a draft.
+func (t *tx) SetVersionReconsent(ctx context.Context, slug string, version int, policy string) error {
+	k := versionKey{slug, version}
+	row, ok := t.w.versions[k]
+	switch {
+	case !ok:
+		return notFound("Template version not found.")
+	case row.Status != consent.VersionDraft:
+		return conflict("Only a draft's re-consent policy can be set.")
+	}
+	row.Reconsent = policy
+	t.w.versions[k] = row
+	return nil
+}
+
+// QueueReconsentJob records a job; ECONFLICT if the version has one.
+func (t *tx) QueueReconsentJob(ctx context.Context, j *consent.ReconsentJob) error {
+	k := versionKey{j.Slug, j.Version}
+	if _, ok := t.w.reconsent[k]; ok {
+		return conflict("This version's re-consent notices are already queued.")
+	} else if _, ok := t.w.versions[k]; !ok {
+		return notFound("Template version not found.")
+	}
+	row := *j
+	row.CreatedAt, row.DoneAt = ms(j.CreatedAt), msPtr(j.DoneAt)
+	t.w.reconsent[k] = row
+	return nil
+}
+
+// ListReconsentJobs returns the unfinished jobs, oldest first.
+func (t *tx) ListReconsentJobs(ctx context.Context) ([]*consent.ReconsentJob, error) {
+	var out []*consent.ReconsentJob
+	for _, j := range t.w.reconsent {
+		if j.DoneAt == nil {
+			out = append(out, &j)
+		}
+	}
+	slices.SortFunc(out, func(a, b *consent.ReconsentJob) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Slug, b.Slug), cmp.Compare(a.Version, b.Version))
+	})
+	return out, nil
+}
+
+// AdvanceReconsentJob moves a job's cursor from from to to, and marks it
+// done when done is set; ECONFLICT if it moved meanwhile or is done.
+func (t *tx) AdvanceReconsentJob(ctx context.Context, slug string, version int, from, to string, done *time.Time) error {
+	k := versionKey{slug, version}
+	j, ok := t.w.reconsent[k]
+	switch {
+	case !ok:
+		return notFound("No re-consent notices are queued for this version.")
+	case j.DoneAt != nil || j.Cursor != from:
+		return conflict("The re-consent notices moved on meanwhile.")
+	}
+	j.Cursor, j.DoneAt = to, msPtr(done)
+	t.w.reconsent[k] = j
+	return nil
+}

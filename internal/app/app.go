@@ -168,7 +168,7 @@ func Shipped() ([]consent.ShippedVersion, error) {
 	}
 	out := make([]consent.ShippedVersion, 0, len(all))
 	for _, s := range all {
-		out = append(out, consent.ShippedVersion{Slug: s.Slug, Title: s.Title, Version: s.Version, Content: s.Content})
+		out = append(out, consent.ShippedVersion{Slug: s.Slug, Title: s.Title, Version: s.Version, Content: s.Content, Reconsent: s.Reconsent})
 	}
 	return out, nil
 }

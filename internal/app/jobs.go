@@ -27,6 +27,8 @@ func (a *App) startJobs(ctx context.Context) (stop func()) {
 	dispatcher := a.Dispatcher()
 	for _, job := range []func(){
 		func() { every(ctx, a.Config.ExpireEvery, func() { a.expireDue(ctx) }) },
+		// Re-consent notices run on the expiry job's interval: a minute's delay is fine.
+		func() { every(ctx, a.Config.ExpireEvery, func() { a.notifyReconsentDue(ctx) }) },
 		func() { every(ctx, idempotencyEvery, func() { a.purgeIdempotency(ctx) }) },
 		func() { a.checkpointJob(ctx) },
 		func() { every(ctx, countersEvery, func() { a.purgeCounters(ctx) }) },
@@ -64,6 +66,16 @@ func (a *App) expireDue(ctx context.Context) {
 		a.Logger.Error("expire pending consents", "err", err)
 	} else if n > 0 {
 		a.Logger.Info("expired pending consents", "count", n)
+	}
+}
+
+// notifyReconsentDue queues the consent.reconsent_due webhooks that a
+// publication with re-consent required or recommended asked for, in batches.
+func (a *App) notifyReconsentDue(ctx context.Context) {
+	if n, err := a.Service.NotifyReconsentDue(ctx); err != nil {
+		a.Logger.Error("queue re-consent notices", "err", err)
+	} else if n > 0 {
+		a.Logger.Info("queued re-consent notices", "count", n)
 	}
 }
 

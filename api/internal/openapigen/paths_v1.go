@@ -75,7 +75,8 @@ func templateOps() []op {
 		{method: "POST", path: path + "/publish", id: "publishTemplateVersion", tag: "Templates", summary: "Publish a draft",
 			desc: "The version becomes the template's current version and its content is frozen. A template approver " +
 				"signs it with staff ID and PIN (recorded as its approval, in the same transaction); a staff member " +
-				"who is not a template approver gets 403, a wrong PIN 400 (counted in the PIN limits, then 429).",
+				"who is not a template approver gets 403, a wrong PIN 400 (counted in the PIN limits, then 429). After an earlier " +
+				"published version, reconsent is required (400 without it): it decides what happens to consents on earlier versions.",
 			scope: w, idem: true, body: jsonBody("PublishVersionRequest"), status: 200,
 			resp: jsonResp("The published version.", "TemplateVersion"), errs: []int{403, 409, 429}},
 		{method: "POST", path: path + "/approve", id: "approveTemplateVersion", tag: "Templates", summary: "Approve a published version",
@@ -117,6 +118,10 @@ func consentOps() []op {
 				query("patient_id", "Only this patient's consents.", M{"type": "string"}),
 				query("status", "Only consents in this status.", enum("", consentStates...)),
 				query("template", "Only consents from this template slug.", M{"type": "string"}),
+				query("reconsent_due", "true: only signed consents flagged reconsent_due (a later version was published "+
+					"with re-consent required or recommended, and no signed re-consent supersedes them).", enum("", "true", "false")),
+				query("renewal_due", "true: only signed consents flagged renewal_due (older than their version's valid_for_days).",
+					enum("", "true", "false")),
 			}},
 		{method: "GET", path: "/v1/consents/{id}", id: "getConsent", tag: "Consents", summary: "Get a consent",
 			scope: r, status: 200, resp: jsonResp("The consent.", "Consent")},
@@ -125,6 +130,15 @@ func consentOps() []op {
 				"place) the consent becomes signed and its sealed PDF exists. A staff PIN locked after repeated failures → 429.",
 			scope: w, idem: true, body: jsonBody("SignatureRequest"), status: 201,
 			resp: jsonResp("The signature and the consent's new status.", "SignatureResult"), errs: []int{409, 410}},
+		{method: "POST", path: "/v1/consents/{id}/reconsent", id: "reconsentConsent", tag: "Consents", summary: "Re-consent",
+			desc: "Creates a pending consent on the template's current version from a signed one: same patient, locale and " +
+				"variables (values for variables the current version adds may be given), linked both ways (supersedes, " +
+				"superseded_by). A pending consent on a version superseded under re-consent required is re-issued: it is " +
+				"cancelled in the same transaction. 409 for any other consent, or while a live re-consent (pending, or " +
+				"signed) exists, naming it; with the same Idempotency-Key a retry gets the first answer. Requires " +
+				"consents:read as well as consents:write: the response shows the earlier consent's patient.",
+			scope: w, also: []string{r}, idem: true, body: M{"required": false, "content": M{"application/json": M{"schema": ref("ReconsentRequest")}}},
+			status: 201, resp: jsonResp("The new pending consent, with its signing link.", "Consent"), errs: []int{404, 409, 410}},
 		transition("decline", "declineConsent", w, "Record that the patient declined", "pending → declined."),
 		transition("cancel", "cancelConsent", w, "Cancel a pending consent", "pending → cancelled, e.g. wrong patient."),
 		transition("withdraw", "withdrawConsent", w, "Record that the patient withdrew consent", "signed → withdrawn. Nothing is "+

@@ -22,9 +22,12 @@ func requestSchemas() M {
 		"TemplateSectionInput": sectionInput(),
 		"LocaleContentInput":   localeInput(),
 		"PublishVersionRequest": input("The signature of a template approver (staff with template_approver), "+
-			"recorded as the version's approval. approved_by is no longer accepted (400).", approverFields(), "staff_id", "pin"),
+			"recorded as the version's approval, and the re-consent policy. approved_by is no longer accepted (400).", withReconsent(approverFields()), "staff_id", "pin"),
 		"ApproveVersionRequest": input("The signature of a template approver on a published version.", approverFields(),
 			"staff_id", "pin"),
+		"ReconsentRequest": input("Values for variables the current version declares; the earlier consent's values are kept otherwise.", M{
+			"variables": mapOf(str(""), "Variable values by name."),
+		}),
 		"CreateConsentRequest": createConsentSchema(),
 		"TransitionRequest": input("Why the consent changes status.", M{
 			"reason": M{"type": "string", "minLength": 1, "maxLength": 1000},
@@ -104,6 +107,8 @@ func versionContentSchema() M {
 		"expires_after_hours": M{"type": "integer", "minimum": 1, "description": "How long a new consent stays signable."},
 		"teach_back": enum("Optional. required: the clinician countersigns only once every teach-back question was "+
 			"answered correctly (needs questions and a clinician among required_signers).", "required"),
+		"valid_for_days": M{"type": "integer", "minimum": 1, "maximum": 3660,
+			"description": "Optional: signed consents older than this are flagged renewal_due."},
 	}, "locales", "required_signers", "signature_forms", "expires_after_hours")
 }
 
@@ -190,4 +195,11 @@ func slugSchema() M {
 func approverFields() M {
 	return M{"staff_id": str("Staff ID of a template approver."),
 		"pin": M{"type": "string", "writeOnly": true, "description": "Their PIN; wrong PINs count in the same limits as countersigning."}}
+}
+
+// withReconsent adds the publish request's re-consent policy to fields.
+func withReconsent(fields M) M {
+	fields["reconsent"] = enum("Required when an earlier version was published: required (signed consents on earlier versions are "+
+		"flagged reconsent_due and pending ones can no longer be signed), recommended (flagged only) or none.", "required", "recommended", "none")
+	return fields
 }

@@ -10,7 +10,7 @@ var (
 	versionStates  = []string{"draft", "published", "retired"}
 	signatureForms = []string{"drawn", "typed", "image"}
 	webhookEvents  = []string{"consent.created", "consent.signature_recorded", "consent.signed", "consent.declined",
-		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "staff.pin_attempts",
+		"consent.cancelled", "consent.expired", "consent.withdrawn", "consent.voided", "consent.reconsent_due", "staff.pin_attempts",
 		"download_link.locked", "audit.checkpoint", "consent.patient_signed", "remote_link.locked"}
 	channels     = []string{"api", "tablet", "remote"}
 	sectionKinds = []string{"overview", "procedure", "benefits", "side_effects_short_term", "risks_long_term",
@@ -109,8 +109,18 @@ func schemas() M {
 		"Document": output("A consent document in one locale, frozen when the consent was created.", M{
 			"locale": str(""), "title": str(""), "sections": arr(ref("Section"), ""),
 			"disclosure": str("The electronic-records disclosure, Markdown."), "disclosure_html": str(""),
-			"meanings":       orNull(mapOf(str(""), "The meaning of a signature, by role.")),
-			"content_sha256": sha256Hex("Hash of the canonical JSON of this document"),
+			"meanings": orNull(mapOf(str(""), "The meaning of a signature, by role.")),
+			"change_summary": str("What changed since the previous version (Markdown), frozen with the text; absent when the " +
+				"version has none. The tablet and the PDF show it first on a re-consent."),
+			"change_summary_html": str(""),
+			"content_sha256":      sha256Hex("Hash of the canonical JSON of this document"),
+		}, "change_summary", "change_summary_html"),
+		"ReconsentDue": output("Why a signed consent needs a new signature (derived; the record never changes).", M{
+			"reason": str(""), "version": integer("The version whose publication caused it."),
+			"policy": enum("", "required", "recommended"),
+		}),
+		"RenewalDue": output("A signed consent older than its version's valid_for_days (derived).", M{
+			"reason": str(""), "valid_for_days": integer(""), "due_at": timestamp("signed_at plus valid_for_days."),
 		}),
 		"SigningLink": output("How to sign this consent on a tablet; only in the creation response.", M{
 			"url": str("Relative URL of the signing page, /sign/<token>."), "code": str("Short code to type on a kiosk tablet (e.g. K7QM-4XPD)."),
@@ -198,7 +208,9 @@ func templateVersionSchema() M {
 		"expires_after_hours": integer("How long a new consent stays signable."),
 		"teach_back": enum("required: the clinician countersigns only once every teach-back question was answered "+
 			"correctly. Absent otherwise.", "required"),
-	}, "approved_by", "retired_at", "approval", "teach_back")
+		"valid_for_days": integer("Signed consents older than this are flagged renewal_due; absent when none."),
+		"reconsent":      reconsentPolicy(),
+	}, "approved_by", "retired_at", "approval", "teach_back", "valid_for_days", "reconsent")
 }
 
 // legacyApprovedBy describes approved_by, which only versions published
@@ -218,6 +230,10 @@ func approvalSchema() M {
 	}, "staff_id", "name", "at", "meaning")
 }
 
+func reconsentPolicy() M {
+	return enum("The re-consent policy it was published with; absent for a first version.", "required", "recommended", "none")
+}
+
 func templateVersionSummarySchema() M {
 	return output("A template version as listed: its lifecycle and hash, without the content.", M{
 		"slug": str(""), "version": integer("1, 2, ..."), "status": enum("", versionStates...),
@@ -227,7 +243,8 @@ func templateVersionSummarySchema() M {
 		"retired_at":     timestamp("When it was retired."),
 		"created_at":     timestamp(""),
 		"approval":       withDesc(ref("Approval"), "Published and retired versions: the approver's signature, or pending. Absent on drafts."),
-	}, "approved_by", "retired_at", "approval")
+		"reconsent":      reconsentPolicy(),
+	}, "approved_by", "retired_at", "approval", "reconsent")
 }
 
 func consentSchema() M {
@@ -260,6 +277,10 @@ func consentSchema() M {
 			"Absent for a consent withdrawn before withdrawal copies existed until one is first downloaded."),
 		"approval": withDesc(ref("Approval"), "Its template version's approval as it stands now (derived; the signed "+
 			"record never changes)."),
+		"supersedes":    orNull(str("The consent this re-consent was made from.")),
+		"superseded_by": orNull(str("The newest re-consent made from this consent that is pending or was signed.")),
+		"reconsent_due": orNull(ref("ReconsentDue")),
+		"renewal_due":   orNull(ref("RenewalDue")),
 	}, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at", "withdrawal_pdf")
 }
 
@@ -397,6 +418,7 @@ func signingSessionSchema() M {
 		"flagged_sections":    arr(str(""), "Sections to discuss with the clinician."),
 		"teach_back_required": boolean("The clinician countersigns only once every question was answered correctly."),
 		"expires_at":          timestamp(""),
+		"reconsent":           boolean("True for a re-consent: the document's change_summary is shown first."),
 	})
 }
 

@@ -93,7 +93,9 @@ func webhookPayloadSchema() M {
 				"role":                  enum("consent.signature_recorded, consent.patient_signed: who signed.", roles...),
 				"channel": enum("consent.patient_signed: where the patient side signed (api, tablet, or remote: "+
 					"the patient's own device through a remote signing link).", channels...),
-			}, "signed_at", "pdf_sha256", "from", "link_id", "failures", "withdrawal_pdf_sha256", "signature_id", "role", "channel"),
+				"reconsent_due": withDesc(ref("ReconsentDue"), "consent.reconsent_due: why, and the version that caused it."),
+				"supersedes":    str("consent.created of a re-consent: the consent it was made from."),
+			}, "signed_at", "pdf_sha256", "from", "link_id", "failures", "withdrawal_pdf_sha256", "signature_id", "role", "channel", "reconsent_due", "supersedes"),
 			output("staff.pin_attempts: wrong PINs for one staff member reached the per-staff ceiling in this window; "+
 				"until it ends only enrolled devices and API keys may try that staff member's PIN.", M{
 				"staff_id": str(""), "failures": integer("Wrong PINs in the window."),

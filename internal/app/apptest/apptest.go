@@ -188,3 +188,11 @@ func (s *Server) FlushAuthFailures(tb testing.TB) {
 		tb.Fatalf("flush failed authentications: %v", err)
 	}
 }
+
+// Publish is the publish request body signed by the test approver, with a
+// re-consent policy (needed from a template's second published version on).
+func Publish(reconsent string) map[string]any {
+	b := Approval()
+	b["reconsent"] = reconsent
+	return b
+}
