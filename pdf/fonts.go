@@ -92,6 +92,7 @@ var baseRunes = sync.OnceValue(func() map[rune]bool {
 // fontSet says which font draws each rune in one document.
 type fontSet struct {
 	latin, cjk map[rune]bool // nil: any rune the full font has
+	id         string        // names the sets (see fontSetID); "" for fullFonts
 }
 
 // fullFonts chooses fonts as if every glyph of both fonts were registered;
@@ -149,6 +150,7 @@ func register(f *gofpdf.Fpdf, runes map[rune]bool) *fontSet {
 		}
 		f.AddUTF8FontFromBytes(cjkFamily, "", ct.subset(cjk))
 	}
+	fs.id = fontSetID(fs.latin, fs.cjk)
 	return fs
 }
 

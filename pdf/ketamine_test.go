@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/cputime"
 	"github.com/consentd/consentd/templates"
 )
 
@@ -151,6 +152,7 @@ func BenchmarkRenderKetamine(b *testing.B) {
 			opts := ketamineOptions(b)
 			b.ReportAllocs()
 			var size int
+			cpu := cputime.Used()
 			for b.Loop() {
 				out, err := Render(c, events, opts)
 				if err != nil {
@@ -158,6 +160,7 @@ func BenchmarkRenderKetamine(b *testing.B) {
 				}
 				size = len(out)
 			}
+			cputime.Report(b, cpu)
 			b.ReportMetric(float64(size), "bytes/pdf")
 		})
 	}
@@ -177,6 +180,7 @@ func BenchmarkSealKetamine(b *testing.B) {
 			ctx := b.Context()
 			b.ReportAllocs()
 			var size int
+			cpu := cputime.Used()
 			for b.Loop() {
 				p, err := s.SealConsent(ctx, c, events)
 				if err != nil {
@@ -184,6 +188,7 @@ func BenchmarkSealKetamine(b *testing.B) {
 				}
 				size = p.Info.Size
 			}
+			cputime.Report(b, cpu)
 			b.ReportMetric(float64(size), "bytes/pdf")
 		})
 	}

@@ -3,6 +3,8 @@ package pdf
 import (
 	"strconv"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -17,10 +19,33 @@ var mdParser parser.Parser = goldmark.New().Parser()
 // markdown draws Markdown source as paragraphs and lists in a column at x of width w.
 // Raw HTML is dropped: the PDF shows text only.
 func (d *doc) markdown(src string, x, w float64) {
-	source := []byte(src)
-	root := mdParser.Parse(text.NewReader(source))
-	d.blocks(root, source, x, w, false)
+	md, ok := parsedMarkdown.Get(src)
+	if !ok || d.layouts == nil {
+		md.source = []byte(src)
+		md.root = mdParser.Parse(text.NewReader(md.source))
+		if d.layouts != nil {
+			parsedMarkdown.Add(src, md)
+		}
+	}
+	d.blocks(md.root, md.source, x, w, false)
 }
+
+// parsedDoc is Markdown source and its syntax tree, which drawing only reads.
+type parsedDoc struct {
+	source []byte
+	root   ast.Node
+}
+
+// parsedMarkdown keeps the parsed sections of documents (like the layout
+// cache, the document's own text only: the same for every patient of a
+// template version and locale).
+var parsedMarkdown = func() *lru.Cache[string, parsedDoc] {
+	c, err := lru.New[string, parsedDoc](2048)
+	if err != nil {
+		panic("pdf: " + err.Error())
+	}
+	return c
+}()
 
 // blocks draws the block children of n.
 func (d *doc) blocks(n ast.Node, src []byte, x, w float64, tight bool) {
@@ -38,14 +63,14 @@ func (d *doc) block(n ast.Node, src []byte, x, w float64, tight bool) {
 	switch n := n.(type) {
 	case *ast.Paragraph, *ast.TextBlock:
 		d.color(colorText)
-		d.write(inlineSpans(n, src, 0, nil), x, w, bodySize, bodyLeading)
+		d.writeText(inlineSpans(n, src, 0, nil), x, w, bodySize, bodyLeading)
 		if n.NextSibling() != nil || !tight {
 			d.space(gap)
 		}
 	case *ast.Heading:
 		d.color(colorText)
 		d.ensure(3 * bodyLeading)
-		d.write(inlineSpans(n, src, styleBold, nil), x, w, bodySize+1, bodyLeading+0.4)
+		d.writeText(inlineSpans(n, src, styleBold, nil), x, w, bodySize+1, bodyLeading+0.4)
 		d.space(1)
 	case *ast.List:
 		d.list(n, src, x, w)
@@ -70,7 +95,7 @@ func (d *doc) block(n ast.Node, src []byte, x, w float64, tight bool) {
 		}
 		d.color(colorText)
 		cx, cw := indent(x, w, 4)
-		d.write([]span{{text: string(trimNewline(s))}}, cx, cw, bodySize-0.5, bodyLeading)
+		d.writeText([]span{{text: string(trimNewline(s))}}, cx, cw, bodySize-0.5, bodyLeading)
 		d.space(gap)
 	case *ast.ThematicBreak:
 		d.ensure(4)

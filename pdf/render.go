@@ -18,6 +18,8 @@ type RenderOptions struct {
 	// VerifyURL is the consent's verification link, drawn as a QR code and
 	// printed as text on page 1 and the evidence page; "" draws none.
 	VerifyURL string
+
+	noLayoutCache bool // lay out the document's text afresh (tests compare the bytes)
 }
 
 // Page geometry in millimetres (A4 portrait).
@@ -54,6 +56,8 @@ type doc struct {
 	opts RenderOptions
 	meta sealMetadata
 	qr   *qrCode // the verification link's code; nil draws none
+	// layouts keeps the document text's laid-out lines across documents; nil lays out afresh.
+	layouts *layoutCache
 
 	lines int   // lines drawn so far (see docLimits)
 	err   error // set when a cap is passed; render returns it
@@ -88,6 +92,9 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 		opts.TimeZone = time.UTC
 	}
 	d := &doc{c: c, d: document, l: labelsFor(c.Locale), opts: opts, meta: metadataFor(c, opts.Withdrawal)}
+	if !opts.noLayoutCache {
+		d.layouts = documentLayouts
+	}
 	if opts.VerifyURL != "" {
 		qr, err := newQR(opts.VerifyURL)
 		if err != nil {
@@ -171,7 +178,18 @@ func (d *doc) space(h float64) { d.f.SetY(d.f.GetY() + h) }
 // write lays out spans in a column at x of width w and draws them from the
 // current position, breaking pages between lines.
 func (d *doc) write(spans []span, x, w, size, leading float64) {
-	lines := d.p.layout(spans, w, size)
+	d.drawLines(d.p.layout(spans, w, size), x, size, leading)
+}
+
+// writeText is write for the document's own text (the same for every
+// patient of a template version and locale), laid out through the cache.
+func (d *doc) writeText(spans []span, x, w, size, leading float64) {
+	d.drawLines(d.layouts.layout(d.p, spans, w, size), x, size, leading)
+}
+
+// drawLines draws laid out lines in a column at x from the current
+// position, breaking pages between lines.
+func (d *doc) drawLines(lines []line, x, size, leading float64) {
 	if !d.countLines(len(lines)) {
 		return
 	}

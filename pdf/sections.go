@@ -27,7 +27,7 @@ func (d *doc) sectionHeading(s string) {
 	d.ensure(6 + 3*bodyLeading)
 	d.space(1.5)
 	d.color(colorAccent)
-	d.write([]span{{text: s, style: styleBold}}, marginLeft, contentWidth, 11.5, 5.6)
+	d.writeText([]span{{text: s, style: styleBold}}, marginLeft, contentWidth, 11.5, 5.6)
 	d.space(0.8)
 }
 

@@ -34,6 +34,9 @@ type word struct {
 // line is a laid out line of words.
 type line struct {
 	words []word
+	// prepared holds the line's drawing runs when it came from the layout
+	// cache (measured once for every document that draws it); nil otherwise.
+	prepared *preparedRuns
 }
 
 // pen draws text in one document: the gofpdf document, the fonts it
@@ -255,6 +258,13 @@ func (p *pen) breakWord(s string, st style, w, size float64) (string, string) {
 // where the widths layout measured put it.
 func (p *pen) drawLine(ln line, x, y, size float64) {
 	baseline := y + size*0.3528*0.95 // ascent of DejaVu Sans ≈ 0.93 em
+	if pr := ln.prepared; pr != nil && pr.size == size {
+		for i, r := range pr.runs {
+			p.drawWord(r.text, r.font, r.style, x, baseline, size)
+			x += pr.widths[i]
+		}
+		return
+	}
 	for _, r := range p.runs(ln) {
 		p.drawWord(r.text, r.font, r.style, x, baseline, size)
 		x += p.measure(r.text, r.style, size)
