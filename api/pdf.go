@@ -61,13 +61,10 @@ func (s *Server) createDownloadLink(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var ttl time.Duration
-	if req.TTLSeconds != nil {
-		if *req.TTLSeconds < 1 || *req.TTLSeconds > int64(consent.MaxLinkTTL/time.Second) {
-			s.fail(c, consent.FieldErrorf(consent.EINVALID, "ttl_seconds", "must be between 1 second and 30 days (2592000)."))
-			return
-		}
-		ttl = time.Duration(*req.TTLSeconds) * time.Second
+	ttl, err := linkTTL(req.TTLSeconds)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedDownloadLink, error) {
 		return s.Service.CreateDownloadLink(ctx, c.Param("id"), ttl, req.RequireBirthDate)
@@ -215,4 +212,16 @@ func (s *Server) signingCertificate(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, "application/x-pem-file", s.Certificates())
+}
+
+// linkTTL is a patient link's lifetime from ttl_seconds (0: the default);
+// EINVALID outside 1 second to MaxLinkTTL.
+func linkTTL(seconds *int64) (time.Duration, error) {
+	if seconds == nil {
+		return 0, nil
+	}
+	if *seconds < 1 || *seconds > int64(consent.MaxLinkTTL/time.Second) {
+		return 0, consent.FieldErrorf(consent.EINVALID, "ttl_seconds", "must be between 1 second and 30 days (2592000).")
+	}
+	return time.Duration(*seconds) * time.Second, nil
 }

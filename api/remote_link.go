@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/consentd/consentd/consent"
 	"github.com/gin-gonic/gin"
@@ -51,13 +50,10 @@ func (s *Server) createRemoteLink(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var ttl time.Duration
-	if req.TTLSeconds != nil {
-		if *req.TTLSeconds < 1 || *req.TTLSeconds > int64(consent.MaxLinkTTL/time.Second) {
-			s.fail(c, consent.FieldErrorf(consent.EINVALID, "ttl_seconds", "must be between 1 second and 30 days (2592000)."))
-			return
-		}
-		ttl = time.Duration(*req.TTLSeconds) * time.Second
+	ttl, err := linkTTL(req.TTLSeconds)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedRemoteLink, error) {
 		return s.Service.CreateRemoteLink(ctx, c.Param("id"), ttl, req.RequireCode)

@@ -219,14 +219,9 @@ func (s *Service) Acknowledge(ctx context.Context, token, section, locale string
 	} else if err := s.checkSignable(c); err != nil {
 		return nil, err
 	}
-	if locale == "" {
-		locale = c.Locale
-	}
-	doc, ok := c.Documents[locale]
-	if !ok {
-		return nil, FieldErrorf(EINVALID, "locale", "this consent has no locale %q.", locale)
-	} else if len(c.Signatures) > 0 && locale != c.Locale {
-		return nil, FieldErrorf(EINVALID, "locale", "this consent is being signed in %q.", c.Locale)
+	locale, doc, err := signingDocument(c, locale)
+	if err != nil {
+		return nil, err
 	}
 	if !containsSection(doc, section) {
 		return nil, FieldErrorf(EINVALID, "section", "no section %q in this consent.", section)
@@ -259,4 +254,19 @@ func containsSection(d Document, key string) bool {
 		}
 	}
 	return false
+}
+
+// signingDocument is the document a signer reads in locale ("" for the
+// consent's own); once anyone signed, only the locale they signed in.
+func signingDocument(c *Consent, locale string) (string, Document, error) {
+	if locale == "" {
+		locale = c.Locale
+	}
+	doc, ok := c.Documents[locale]
+	if !ok {
+		return "", Document{}, FieldErrorf(EINVALID, "locale", "this consent has no locale %q.", locale)
+	} else if len(c.Signatures) > 0 && locale != c.Locale {
+		return "", Document{}, FieldErrorf(EINVALID, "locale", "this consent is being signed in %q.", c.Locale)
+	}
+	return locale, doc, nil
 }

@@ -35,15 +35,9 @@ func (s *Service) RecordAnswer(ctx context.Context, token string, in AnswerInput
 	} else if err := s.checkSignable(c); err != nil {
 		return nil, err
 	}
-	locale := in.Locale
-	if locale == "" {
-		locale = c.Locale
-	}
-	doc, ok := c.Documents[locale]
-	if !ok {
-		return nil, FieldErrorf(EINVALID, "locale", "this consent has no locale %q.", locale)
-	} else if len(c.Signatures) > 0 && locale != c.Locale {
-		return nil, FieldErrorf(EINVALID, "locale", "this consent is being signed in %q.", c.Locale)
+	locale, doc, err := signingDocument(c, in.Locale)
+	if err != nil {
+		return nil, err
 	}
 	q, err := findQuestion(doc, in.Section, in.Question)
 	if err != nil {
