@@ -3,12 +3,14 @@ package api_test
 import (
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/internal/app"
 	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/storage/storagetest"
@@ -81,5 +83,29 @@ func TestIdempotentReplayDoesNotStoreSecrets(t *testing.T) {
 		if dataContains(t, dir, secret) {
 			t.Errorf("the %s is stored in plain text (idempotency record)", name)
 		}
+	}
+}
+
+// TestIdempotentRequestHashIsKeyed: the stored hash of a countersignature's
+// body, which holds the staff PIN, is keyed with the server secret. A plain
+// SHA-256 of the body would let anyone who reads the database try the
+// 10^6 PINs offline against it.
+func TestIdempotentRequestHashIsKeyed(t *testing.T) {
+	dir := t.TempDir()
+	s := apptest.New(t, func(c *app.Config) { c.DataDir = dir })
+	c := s.CreateConsent(t, "en")
+	id := c["id"].(string)
+	if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, apptest.PatientSignature(apptest.Acknowledged(t, c))); st != 201 {
+		t.Fatalf("patient: %d %s", st, b)
+	}
+	body := []byte(fmt.Sprintf(`{"role":"clinician","staff":{"id":%q,"pin":%q},"identity_verified":true,`+
+		`"signature":{"type":"typed","text":%q}}`, apptest.StaffID, apptest.StaffPIN, apptest.StaffName))
+	for range 2 { // the retry is answered from the record
+		if st, b := s.Do(t, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, body, "Idempotency-Key", "countersign-1"); st != 201 {
+			t.Fatalf("countersign: %d %s", st, b)
+		}
+	}
+	if dataContains(t, dir, consent.HashSecret(string(body))) {
+		t.Error("the idempotency record holds the plain SHA-256 of a body with a PIN: the PIN can be guessed offline")
 	}
 }

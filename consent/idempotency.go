@@ -7,6 +7,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -159,4 +160,16 @@ type IdempotencyReader interface {
 type IdempotencyWriter interface {
 	// SaveIdempotency stores a result; ECONFLICT if scope+key already exists.
 	SaveIdempotency(ctx context.Context, r *Idempotency) error
+}
+
+// IdempotencyRequestHash is what an idempotency record keeps of a request
+// body to tell a retry from another request under the same key: an HMAC keyed
+// from the server secret, so a body that carries a PIN (countersignatures,
+// publish, approve) cannot be guessed offline from a copy of the database.
+func (s *Service) IdempotencyRequestHash(body []byte) string {
+	k := hmac.New(sha256.New, s.SecretKey)
+	k.Write([]byte("idempotency-requests"))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
 }
