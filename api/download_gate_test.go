@@ -72,7 +72,7 @@ func TestBirthDateGateLocksTheLink(t *testing.T) {
 		Data map[string]any `json:"data"`
 	}
 	if got := rcv.received(); len(got) != 1 || json.Unmarshal(got[0].body, &ev) != nil || ev.Type != "download_link.locked" ||
-		ev.Data["link_id"] != link["id"] || ev.Data["consent_id"] != id || bytes.Contains(got[0].body, []byte("1980")) {
+		ev.Data["link_id"] != link["id"] || ev.Data["consent_id"] != id || bytes.Contains(got[0].body, []byte("1980-")) {
 		t.Fatalf("webhook: %+v", ev)
 	}
 	other := createLink(t, two, id, map[string]any{"require_birth_date": true})["url"].(string)

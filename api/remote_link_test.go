@@ -176,7 +176,7 @@ func TestRemoteLinkLocksAfterFiveWrongAnswers(t *testing.T) {
 		Data map[string]any `json:"data"`
 	}
 	if got := rcv.received(); len(got) != 1 || json.Unmarshal(got[0].body, &ev) != nil || ev.Type != "remote_link.locked" ||
-		ev.Data["link_id"] != l["id"] || ev.Data["consent_id"] != id || bytes.Contains(got[0].body, []byte("1980")) {
+		ev.Data["link_id"] != l["id"] || ev.Data["consent_id"] != id || bytes.Contains(got[0].body, []byte("1980-")) {
 		t.Fatalf("webhook: %+v", ev)
 	}
 
@@ -282,7 +282,7 @@ func TestRemoteSigningSingleUseChannelAndWebhook(t *testing.T) {
 		}
 		types = append(types, ev.Type)
 		if ev.Type == "consent.patient_signed" && (ev.Data["consent_id"] != id || ev.Data["channel"] != "remote" ||
-			ev.Data["role"] != "patient" || ev.Data["status"] != "pending" || bytes.Contains(d.body, []byte("1980"))) {
+			ev.Data["role"] != "patient" || ev.Data["status"] != "pending" || bytes.Contains(d.body, []byte("1980-"))) {
 			t.Fatalf("patient_signed data %v", ev.Data)
 		}
 	}
