@@ -18,25 +18,9 @@ type createConsentRequest struct {
 	Variables map[string]string `json:"variables"`
 }
 
-// createdConsentJSON is a new consent with its signing link and code, shown
-// only in the creation response.
-func (s *Server) createdConsentJSON(ctx context.Context, out *consent.CreatedConsent) (any, error) {
-	return s.consentBytes(ctx, out.Consent, &signingJSON{URL: "/sign/" + out.SigningToken, Code: out.SigningCode, ExpiresAt: ts(out.Consent.ExpiresAt)})
-}
-
 // writeJSON writes already encoded JSON.
 func writeJSON(c *gin.Context, status int, b []byte) {
 	c.Data(status, "application/json; charset=utf-8", b)
-}
-
-// writeConsent writes a consent as JSON.
-func (s *Server) writeConsent(c *gin.Context, status int, cs *consent.Consent) {
-	b, err := s.consentBytes(c.Request.Context(), cs, nil)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	writeJSON(c, status, b)
 }
 
 func (s *Server) createConsent(c *gin.Context) {
@@ -54,18 +38,43 @@ func (s *Server) createConsent(c *gin.Context) {
 		}
 		in.Version = *req.Version
 	}
-	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedConsent, error) {
-		return s.Service.CreateConsent(ctx, in)
-	}, func(out *consent.CreatedConsent) (any, error) { return s.createdConsentJSON(c.Request.Context(), out) })
-}
-
-func (s *Server) getConsent(c *gin.Context) {
-	out, err := s.Service.GetConsent(c.Request.Context(), c.Param("id"))
+	view, err := readView(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.writeConsent(c, http.StatusOK, out)
+	encode := s.createdEncoder(c.Request.Context(), view)
+	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedConsent, error) {
+		return s.Service.CreateConsent(ctx, in)
+	}, encode)
+}
+
+// createdEncoder encodes a new consent in view with its signing link and
+// code, shown only in the creation response.
+func (s *Server) createdEncoder(ctx context.Context, view string) func(*consent.CreatedConsent) (any, error) {
+	encode := s.viewEncoder(ctx, view)
+	return func(out *consent.CreatedConsent) (any, error) {
+		return encode(out.Consent, &signingJSON{URL: "/sign/" + out.SigningToken, Code: out.SigningCode, ExpiresAt: ts(out.Consent.ExpiresAt)})
+	}
+}
+
+func (s *Server) getConsent(c *gin.Context) {
+	view, err := readView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := s.Service.ReadConsent(c.Request.Context(), c.Param("id"), view)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b, err := s.viewEncoder(c.Request.Context(), view)(out, nil)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, b)
 }
 
 type listResponse[T any] struct {
@@ -92,6 +101,11 @@ func (s *Server) listConsents(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	view, err := readView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	f := consent.ConsentFilter{PatientID: c.Query("patient_id"),
 		Status: c.Query("status"), TemplateSlug: c.Query("template"), Limit: limit, Cursor: c.Query("cursor")}
 	if f.ReconsentDue, err = flagParam(c, "reconsent_due"); err != nil {
@@ -101,14 +115,15 @@ func (s *Server) listConsents(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, next, err := s.Service.ListConsents(c.Request.Context(), f)
+	list, next, err := s.Service.ListConsentsView(c.Request.Context(), f, view)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	encode := s.viewEncoder(c.Request.Context(), view)
 	out := listResponse[json.RawMessage]{Data: []json.RawMessage{}, NextCursor: next}
 	for _, x := range list {
-		b, err := s.consentBytes(c.Request.Context(), x, nil)
+		b, err := encode(x, nil)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -131,7 +146,11 @@ func (s *Server) transition(to string) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		encode := s.consentEncoder(c)
+		encode, err := s.consentEncoder(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
 		write(s, c, http.StatusOK, func(ctx context.Context) (*consent.Consent, error) {
 			return s.Service.Transition(ctx, c.Param("id"), to, req.Reason)
 		}, func(cs *consent.Consent) (any, error) { return encode(cs) })
@@ -168,7 +187,12 @@ func (s *Server) reconsent(c *gin.Context) {
 			return
 		}
 	}
+	view, err := readView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	write(s, c, http.StatusCreated, func(ctx context.Context) (*consent.CreatedConsent, error) {
 		return s.Service.Reconsent(ctx, c.Param("id"), consent.ReconsentInput{Variables: req.Variables})
-	}, func(out *consent.CreatedConsent) (any, error) { return s.createdConsentJSON(c.Request.Context(), out) })
+	}, s.createdEncoder(c.Request.Context(), view))
 }

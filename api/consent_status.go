@@ -32,12 +32,16 @@ func (s *Server) consentStatusBytes(c *consent.Consent) (json.RawMessage, error)
 }
 
 // consentEncoder picks the consent representation the request's key may read:
-// the whole consent with consents:read, its state only without.
-func (s *Server) consentEncoder(c *gin.Context) func(*consent.Consent) (json.RawMessage, error) {
-	if keyAllows(c, consent.ScopeConsentsRead) {
-		return func(cs *consent.Consent) (json.RawMessage, error) {
-			return s.consentBytes(c.Request.Context(), cs, nil)
-		}
+// the consent in the view asked for (?view=) with consents:read, its state
+// only without.
+func (s *Server) consentEncoder(c *gin.Context) (func(*consent.Consent) (json.RawMessage, error), error) {
+	view, err := readView(c)
+	if err != nil {
+		return nil, err
 	}
-	return s.consentStatusBytes
+	if keyAllows(c, consent.ScopeConsentsRead) {
+		encode := s.viewEncoder(c.Request.Context(), view)
+		return func(cs *consent.Consent) (json.RawMessage, error) { return encode(cs, nil) }, nil
+	}
+	return s.consentStatusBytes, nil
 }

@@ -57,6 +57,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/consents/:id/withdraw", scope(consent.ScopeConsentsWrite), idem, s.transition(consent.StatusWithdrawn))
 	v1.POST("/consents/:id/void", scope(consent.ScopeAdmin), idem, s.transition(consent.StatusVoided))
 	v1.POST("/consents/:id/reconsent", scope(consent.ScopeConsentsWrite, consent.ScopeConsentsRead), idem, s.reconsent)
+	v1.GET("/consents/:id/documents/:locale", scope(consent.ScopeConsentsRead), s.getConsentDocument)
 	v1.GET("/consents/:id/pdf", scope(consent.ScopeConsentsRead), s.getPDF)
 	v1.GET("/consents/:id/pdf/withdrawn", scope(consent.ScopeConsentsRead), s.getWithdrawalPDF)
 	v1.POST("/consents/:id/download-links", scope(consent.ScopeConsentsWrite, consent.ScopeConsentsRead), idem, s.createDownloadLink)

@@ -211,6 +211,9 @@ func scopeRoutes(f matrixFixture) map[string]scopeRoute {
 			p, _ := signed("/void")(t)
 			return p, reason
 		}},
+		"GET /v1/consents/:id/documents/:locale": {scopes: one(cr), ok: 200, prep: func(t *testing.T) (string, any) {
+			return "/v1/consents/" + f.pending(t)["id"].(string) + "/documents/es", nil
+		}},
 		"GET /v1/consents/:id/pdf": {scopes: one(cr), ok: 200, prep: signed("/pdf")},
 		"GET /v1/consents/:id/pdf/withdrawn": {scopes: one(cr), ok: 200, prep: func(t *testing.T) (string, any) {
 			p, _ := signed("/withdraw")(t)

@@ -116,14 +116,7 @@ func (s *Service) newConsent(ctx context.Context, v *TemplateVersion, locale str
 
 // GetConsent returns a consent and records that it was viewed. Errors: ENOTFOUND.
 func (s *Service) GetConsent(ctx context.Context, id string) (*Consent, error) {
-	c, err := s.Store.Consents().FindConsentByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.present(ctx, c); err != nil {
-		return nil, err
-	}
-	return c, s.Store.Audit().AppendAuditEvents(ctx, s.event(ctx, EventConsentViewed, c.ID, nil))
+	return s.ReadConsent(ctx, id, ViewFull)
 }
 
 // present shows a pending consent past its expiry as expired even before the
@@ -151,6 +144,12 @@ func (s *Service) present(ctx context.Context, list ...*Consent) error {
 
 // ListConsents lists consents, newest first, and records that each was viewed. Errors: EINVALID.
 func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent, string, error) {
+	return s.ListConsentsView(ctx, f, ViewFull)
+}
+
+// ListConsentsView is ListConsents for a caller that shows the consents in
+// view, which each read's audit event records. Errors: EINVALID.
+func (s *Service) ListConsentsView(ctx context.Context, f ConsentFilter, view string) ([]*Consent, string, error) {
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		return nil, "", FieldErrorf(EINVALID, "status", "unknown status %q.", f.Status)
 	}
@@ -165,7 +164,7 @@ func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent
 		return nil, "", err
 	}
 	for _, c := range list {
-		events = append(events, s.event(ctx, EventConsentViewed, c.ID, map[string]any{"via": "list"}))
+		events = append(events, s.event(ctx, EventConsentViewed, c.ID, viewDetails(view, map[string]any{"via": "list"})))
 	}
 	if len(events) > 0 {
 		if err := s.Store.Audit().AppendAuditEvents(ctx, events...); err != nil {

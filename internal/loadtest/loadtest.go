@@ -35,6 +35,7 @@ type Config struct {
 	URL, Key, KeyFile  string
 	N, C, ReadN, ReadC int
 	ReadMode           string // get, list or both
+	View               string // full or summary: the consent view asked for by creates, reads and lists
 	ReadIDs            string // file of "consentID [patientID]" lines to read instead of this run's consents
 	MaxDuration        time.Duration
 	AllowRemote        bool
@@ -58,7 +59,8 @@ type runner struct {
 	idsMu  sync.Mutex
 	mu     sync.Mutex
 	signed []target
-	vars   map[string]string // values for the template's variables, set before the write phase
+	vars   map[string]string   // values for the template's variables, set before the write phase
+	acks   map[string][]string // sections needing acknowledgment, by document content hash (summary view)
 }
 
 const usage = `usage: consentd loadtest --url URL --key KEY [flags]
@@ -87,8 +89,8 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer f.Close()
 		r.ids = f // unbuffered: an ID is on disk as soon as its 201 arrived
 	}
-	fmt.Fprintf(stdout, "consentd loadtest: %s, %d consents with %d clients, %d reads (%s) with %d clients, max %s\n",
-		r.base, cfg.N, cfg.C, cfg.ReadN, cfg.ReadMode, cfg.ReadC, cfg.MaxDuration)
+	fmt.Fprintf(stdout, "consentd loadtest: %s, %d consents with %d clients, %d reads (%s) with %d clients, view %s, max %s\n",
+		r.base, cfg.N, cfg.C, cfg.ReadN, cfg.ReadMode, cfg.ReadC, cfg.View, cfg.MaxDuration)
 	if cfg.N > 0 {
 		if err := r.ensureStaff(ctx); err != nil {
 			return err
@@ -145,6 +147,7 @@ func parseFlags(args []string, stdout io.Writer) (Config, error) {
 	fs.IntVar(&c.ReadN, "read-n", 0, "reads after the write phase (0 = none)")
 	fs.IntVar(&c.ReadC, "read-c", 32, "concurrent clients for the read phase")
 	fs.StringVar(&c.ReadMode, "read-mode", "get", "get (GET /v1/consents/{id}), list (GET /v1/consents?patient_id=) or both")
+	fs.StringVar(&c.View, "view", "summary", "consent view for creates, reads and lists: summary (?view=summary, no document text) or full")
 	fs.StringVar(&c.ReadIDs, "read-ids", "", `read these consents instead ("consentID [patientID]" per line, e.g. from the seed tool)`)
 	fs.DurationVar(&c.MaxDuration, "max-duration", 5*time.Minute, "stop after this long, whatever is left")
 	fs.BoolVar(&c.AllowRemote, "allow-remote", false, "allow a URL that is not on loopback")
@@ -173,6 +176,8 @@ func parseFlags(args []string, stdout io.Writer) (Config, error) {
 		return c, fmt.Errorf("loadtest: --n and --read-n must be >= 0, --c and --read-c >= 1, --max-duration > 0")
 	case c.ReadMode != "get" && c.ReadMode != "list" && c.ReadMode != "both":
 		return c, fmt.Errorf("loadtest: --read-mode must be get, list or both")
+	case c.View != "summary" && c.View != "full":
+		return c, fmt.Errorf("loadtest: --view must be summary or full")
 	}
 	return c, nil
 }
@@ -189,8 +194,8 @@ func newRunner(cfg Config) (*runner, error) {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	r := &runner{cfg: cfg, base: strings.TrimRight(u.String(), "/"), client: &http.Client{Transport: tr, Timeout: time.Minute},
-		runID: strings.ToUpper(hex.EncodeToString(b)), stats: map[string]*opStats{}}
-	for _, op := range []string{opCreate, opSignPatient, opSignClinician, opRead, opList} {
+		runID: strings.ToUpper(hex.EncodeToString(b)), stats: map[string]*opStats{}, acks: map[string][]string{}}
+	for _, op := range []string{opCreate, opSignPatient, opSignClinician, opRead, opList, opDocument} {
 		r.stats[op] = newOpStats()
 	}
 	return r, nil

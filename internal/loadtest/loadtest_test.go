@@ -26,7 +26,7 @@ func TestLoadtestSignsAndReads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loadtest: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"5 of 5 consents signed", "12 reads of 5 consents", "\ncreate ", "\nsign-clinician ", "\nread ", "\nlist "} {
+	for _, want := range []string{"view summary", "5 of 5 consents signed", "12 reads of 5 consents", "\ncreate ", "\nsign-clinician ", "\nread ", "\nlist ", "\ndocument "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
@@ -48,10 +48,28 @@ func TestLoadtestSignsAndReads(t *testing.T) {
 			t.Errorf("consent %s is %s, want signed", id, c.Status)
 		}
 	}
-	// A second run reuses the clinician it registered (409 on staff is fine).
+	// The reads asked for the summary view, and each is on record as such.
+	views, err := s.DB.ListAuditEvents(context.Background(), consent.AuditFilter{Type: consent.EventConsentViewed, Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	summaries := 0
+	for _, e := range views {
+		if e.Details["view"] == consent.ViewSummary {
+			summaries++
+		}
+	}
+	if summaries < 12 {
+		t.Errorf("%d consent.viewed events in the summary view after 12 summary reads", summaries)
+	}
+	// A second run, in the full view, reuses the clinician it registered (409 on staff is fine).
 	out.Reset()
-	if err := Run(context.Background(), []string{"--url", s.URL, "--key", s.AdminKey, "--n", "1", "--c", "1"}, &out); err != nil {
+	if err := Run(context.Background(), []string{"--url", s.URL, "--key", s.AdminKey, "--n", "1", "--c", "1",
+		"--read-n", "2", "--view", "full"}, &out); err != nil {
 		t.Fatalf("second run: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "view full") || strings.Contains(out.String(), "\ndocument ") {
+		t.Errorf("a full-view run:\n%s", out.String())
 	}
 }
 
@@ -124,6 +142,7 @@ func TestLoadtestFlags(t *testing.T) {
 		{"no key", []string{"--url", "http://127.0.0.1:1"}, "--key or --key-file is required"},
 		{"no clients", []string{"--key", "k", "--c", "0"}, "--c and --read-c >= 1"},
 		{"bad read mode", []string{"--key", "k", "--read-mode", "scan"}, "--read-mode must be"},
+		{"bad view", []string{"--key", "k", "--view", "lean"}, "--view must be"},
 		{"remote", []string{"--key", "k", "--url", "http://10.1.2.3:8080"}, "not a loopback address"},
 		{"missing key file", []string{"--key-file", "/nonexistent/admin-api-key"}, "no such file"},
 	}

@@ -24,6 +24,7 @@ const (
 	opSignClinician = "sign-clinician" // the last signature: it seals the PDF
 	opRead          = "read"           // GET /v1/consents/{id}
 	opList          = "list"           // GET /v1/consents?patient_id=
+	opDocument      = "document"       // GET /v1/consents/{id}/documents/{locale}, once per document (summary view)
 )
 
 // call sends one JSON request, times it under op and returns the status and
@@ -121,15 +122,61 @@ func (r *runner) loadVariables(ctx context.Context) error {
 	return nil
 }
 
-// createdConsent is the part of a created consent the load test needs.
+// createdConsent is the part of a created consent the load test needs: the
+// sections needing acknowledgment come from the document (full view) or
+// from the document read by its link, once per content hash (summary view).
 type createdConsent struct {
 	ID       string `json:"id"`
+	Locale   string `json:"locale"`
 	Document struct {
-		Sections []struct {
-			Key                    string `json:"key"`
-			RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
-		} `json:"sections"`
+		Sections []documentSection `json:"sections"`
 	} `json:"document"`
+	Documents map[string]struct {
+		ContentSHA256 string `json:"content_sha256"`
+		URL           string `json:"url"`
+	} `json:"documents"`
+}
+
+type documentSection struct {
+	Key                    string `json:"key"`
+	RequiresAcknowledgment bool   `json:"requires_acknowledgment"`
+}
+
+// ackKeys returns the sections of c's document that need acknowledgment.
+func (r *runner) ackKeys(ctx context.Context, c *createdConsent) ([]string, error) {
+	keys := func(sections []documentSection) []string {
+		out := []string{}
+		for _, s := range sections {
+			if s.RequiresAcknowledgment {
+				out = append(out, s.Key)
+			}
+		}
+		return out
+	}
+	if r.cfg.View == "full" {
+		return keys(c.Document.Sections), nil
+	}
+	ref, ok := c.Documents[c.Locale]
+	if !ok {
+		return nil, fmt.Errorf("loadtest: consent %s lists no document in %s", c.ID, c.Locale)
+	}
+	r.mu.Lock()
+	acks, ok := r.acks[ref.ContentSHA256]
+	r.mu.Unlock()
+	if ok {
+		return acks, nil
+	}
+	var doc struct {
+		Sections []documentSection `json:"sections"`
+	}
+	if _, err := r.call(ctx, opDocument, http.MethodGet, ref.URL, nil, &doc); err != nil {
+		return nil, err
+	}
+	acks = keys(doc.Sections)
+	r.mu.Lock()
+	r.acks[ref.ContentSHA256] = acks
+	r.mu.Unlock()
+	return acks, nil
 }
 
 // writes creates and signs N consents with C workers.
@@ -165,14 +212,12 @@ func (r *runner) signOne(ctx context.Context, patientID string) {
 	body := map[string]any{"template": r.cfg.Template, "locale": "en",
 		"patient":   map[string]any{"id": patientID, "given_name": "Load", "family_name": "Tester", "birth_date": "1980-04-02"},
 		"variables": r.vars}
-	if _, err := r.call(ctx, opCreate, http.MethodPost, "/v1/consents", body, &c); err != nil {
+	if _, err := r.call(ctx, opCreate, http.MethodPost, "/v1/consents?view="+r.cfg.View, body, &c); err != nil {
 		return
 	}
-	acks := []string{}
-	for _, s := range c.Document.Sections {
-		if s.RequiresAcknowledgment {
-			acks = append(acks, s.Key)
-		}
+	acks, err := r.ackKeys(ctx, &c)
+	if err != nil {
+		return
 	}
 	path := "/v1/consents/" + url.PathEscape(c.ID) + "/signatures"
 	patient := map[string]any{"role": "patient", "name": "Load Tester", "acknowledged_sections": acks,
@@ -214,9 +259,9 @@ func (r *runner) reads(ctx context.Context, targets []target) int {
 		t := targets[(i*7919)%int64(len(targets))]
 		list := r.cfg.ReadMode == "list" || (r.cfg.ReadMode == "both" && i%2 == 1)
 		if list && t.patientID != "" {
-			_, _ = r.call(ctx, opList, http.MethodGet, "/v1/consents?limit=50&patient_id="+url.QueryEscape(t.patientID), nil, nil)
+			_, _ = r.call(ctx, opList, http.MethodGet, "/v1/consents?limit=50&view="+r.cfg.View+"&patient_id="+url.QueryEscape(t.patientID), nil, nil)
 		} else {
-			_, _ = r.call(ctx, opRead, http.MethodGet, "/v1/consents/"+url.PathEscape(t.id), nil, nil)
+			_, _ = r.call(ctx, opRead, http.MethodGet, "/v1/consents/"+url.PathEscape(t.id)+"?view="+r.cfg.View, nil, nil)
 		}
 	})
 	return r.stats[opRead].count() + r.stats[opList].count()

@@ -59,7 +59,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 func report(w io.Writer, stats map[string]*opStats) int {
 	fmt.Fprintf(w, "%-15s %8s %7s %9s %9s %9s %9s  %s\n", "op", "ok", "errors", "p50", "p95", "p99", "max", "errors by status")
 	failed := 0
-	for _, op := range []string{opCreate, opSignPatient, opSignClinician, opRead, opList} {
+	for _, op := range []string{opCreate, opSignPatient, opSignClinician, opRead, opList, opDocument} {
 		s := stats[op]
 		if s == nil || s.count() == 0 {
 			continue

@@ -52,6 +52,8 @@ func paramDoc(path, name string) string {
 		return "Resource id: the consent ID."
 	case name == "id":
 		return "Consent ID."
+	case name == "locale":
+		return "Locale of the document, one of the consent's documents (e.g. en, es)."
 	case name == "slug":
 		return "Template slug."
 	case name == "version":

@@ -98,22 +98,31 @@ func consentOps() []op {
 		query("type", "Only events of this type, e.g. consent.signed.", M{"type": "string"}),
 		query("since", "Only events at or after this time (RFC 3339).", M{"type": "string", "format": "date-time"}),
 	}
+	view := query("view", "full (the default: the frozen text in every locale) or summary (ConsentSummary: status, "+
+		"patient reference, signatures without their drawings, hashes and links; read the text by locale from "+
+		"GET /v1/consents/{id}/documents/{locale}). Any other value → 400.", enum("", "full", "summary"))
 	transition := func(verb, id, scope, summary, desc string) op {
 		return op{method: "POST", path: "/v1/consents/{id}/" + verb, id: id, tag: "Consents", summary: summary, desc: desc,
-			scope: scope, idem: true, body: jsonBody("TransitionRequest"), status: 200,
-			resp: M{"description": "The consent in its new state: the whole consent for a key with consents:read, " +
-				"its state only (ConsentStatus, no patient data) for a key without.",
-				"content": M{"application/json": M{"schema": M{"anyOf": []M{ref("Consent"), ref("ConsentStatus")}}}}},
+			scope: scope, idem: true, body: jsonBody("TransitionRequest"), status: 200, query: []M{view},
+			resp: M{"description": "The consent in its new state: the whole consent (or its summary with ?view=summary) " +
+				"for a key with consents:read, its state only (ConsentStatus, no patient data) for a key without.",
+				"content": M{"application/json": M{"schema": M{"anyOf": []M{ref("Consent"), ref("ConsentSummary"), ref("ConsentStatus")}}}}},
 			errs: []int{409, 410}}
+	}
+	consentOrSummary := func(desc string) M {
+		return M{"description": desc + " The summary (ConsentSummary) with ?view=summary.",
+			"content": M{"application/json": M{"schema": M{"anyOf": []M{ref("Consent"), ref("ConsentSummary")}}}}}
 	}
 	return []op{
 		{method: "POST", path: "/v1/consents", id: "createConsent", tag: "Consents", summary: "Create a consent",
 			desc: "Renders and freezes every locale of the template version. The response includes the signing link " +
 				"and code for a tablet; they are not shown again.",
-			scope: w, idem: true, body: jsonBody("CreateConsentRequest"), status: 201,
-			resp: jsonResp("The pending consent, with its signing link.", "Consent"), errs: []int{404, 409}},
+			scope: w, idem: true, body: jsonBody("CreateConsentRequest"), status: 201, query: []M{view},
+			resp: consentOrSummary("The pending consent, with its signing link."), errs: []int{404, 409}},
 		{method: "GET", path: "/v1/consents", id: "listConsents", tag: "Consents", summary: "List consents",
-			desc: "Newest first.", scope: r, paged: true, status: 200, resp: jsonResp("A page of consents.", "ConsentList"),
+			desc: "Newest first. Every consent listed is audited as viewed (in the view asked for).", scope: r, paged: true,
+			status: 200, resp: M{"description": "A page of consents (ConsentSummaryList with ?view=summary).",
+				"content": M{"application/json": M{"schema": M{"anyOf": []M{ref("ConsentList"), ref("ConsentSummaryList")}}}}},
 			query: []M{
 				query("patient_id", "Only this patient's consents.", M{"type": "string"}),
 				query("status", "Only consents in this status.", enum("", consentStates...)),
@@ -122,9 +131,16 @@ func consentOps() []op {
 					"with re-consent required or recommended, and no signed re-consent supersedes them).", enum("", "true", "false")),
 				query("renewal_due", "true: only signed consents flagged renewal_due (older than their version's valid_for_days).",
 					enum("", "true", "false")),
+				view,
 			}},
 		{method: "GET", path: "/v1/consents/{id}", id: "getConsent", tag: "Consents", summary: "Get a consent",
-			scope: r, status: 200, resp: jsonResp("The consent.", "Consent")},
+			desc:  "Audited as viewed (in the view asked for) before the answer is sent.",
+			scope: r, status: 200, query: []M{view}, resp: consentOrSummary("The consent.")},
+		{method: "GET", path: "/v1/consents/{id}/documents/{locale}", id: "getConsentDocument", tag: "Consents",
+			summary: "Read one frozen document", desc: "The text the patient was shown in one locale, exactly as in the full " +
+				"consent's documents[locale]. Audited as a view of the consent (details.document = the locale) before the " +
+				"answer is sent. A locale the consent has no document in → 404.",
+			scope: r, status: 200, resp: jsonResp("The frozen document.", "Document")},
 		{method: "POST", path: "/v1/consents/{id}/signatures", id: "signConsent", tag: "Consents", summary: "Sign a consent",
 			desc: "Records one signature. When every required role has signed (a representative fills the patient's " +
 				"place) the consent becomes signed and its sealed PDF exists. A staff PIN locked after repeated failures → 429.",

@@ -146,6 +146,11 @@ func schemas() M {
 		"RemoteSession": output("A signing session for the patient side, after the gate.", M{
 			"token": str("Use as {token} on the /v1/signing API; channel remote; only the patient side signs."),
 		}),
+		"ConsentSummary":         consentSummarySchema(),
+		"ConsentSummaryList":     list("ConsentSummary", "Consents, newest first, in the summary view."),
+		"DocumentRef":            documentRefSchema(),
+		"SignatureMarkType":      output("A signature's form; the drawing itself is in the full view and on the PDF.", M{"type": enum("", signatureForms...)}),
+		"SignatureSummary":       signatureSummarySchema(),
 		"Verification":           verificationSchema(),
 		"PublicVerification":     publicVerificationSchema(),
 		"SigningSession":         signingSessionSchema(),
@@ -297,6 +302,40 @@ func consentStatusSchema() M {
 	return output("A consent's state, for a key without consents:read: no patient, variables, document text, "+
 		"signatures or acknowledgments.", props,
 		"status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at")
+}
+
+// consentSummarySchema is the lean view (?view=summary): Consent without the
+// frozen text, the variables and the acknowledgments, with links.
+func consentSummarySchema() M {
+	full := consentSchema()["properties"].(M)
+	props := M{
+		"patient":    output("The patient's reference.", M{"id": str("The clinic's identifier, e.g. an MRN.")}),
+		"documents":  mapOf(ref("DocumentRef"), "Every locale of the version: its hash and where to read its text."),
+		"signatures": arr(ref("SignatureSummary"), ""),
+		"url":        str("Relative URL of this consent, /v1/consents/{id}."),
+	}
+	for _, k := range []string{"id", "status", "template", "version", "template_content_sha256", "locale", "content_sha256",
+		"created_at", "expires_at", "signing", "signed_at", "status_changed_at", "status_reason", "declined_at", "cancelled_at",
+		"expired_at", "withdrawn_at", "voided_at", "pdf", "withdrawal_pdf", "approval", "supersedes", "superseded_by",
+		"reconsent_due", "renewal_due"} {
+		props[k] = full[k]
+	}
+	return output("A consent's summary (?view=summary): status, the patient's reference, signatures (without their "+
+		"drawings), hashes and links; no document text, variables or acknowledgments. Each read is audited like a full read.",
+		props, "signing", "status_reason", "declined_at", "cancelled_at", "expired_at", "withdrawn_at", "voided_at", "withdrawal_pdf")
+}
+
+func documentRefSchema() M {
+	return output("A frozen document, named by its hash.", M{
+		"content_sha256": sha256Hex("Hash of the document"),
+		"url":            str("Relative URL of its text, /v1/consents/{id}/documents/{locale}."),
+	})
+}
+
+func signatureSummarySchema() M {
+	p := signatureProps()
+	p["signature"] = ref("SignatureMarkType")
+	return output("A signature without its drawing.", p, signatureOptional...)
 }
 
 func pointSchema() M {
