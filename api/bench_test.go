@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/internal/app/apptest"
+	"github.com/consentd/consentd/internal/cputime"
 	"github.com/gin-gonic/gin"
 )
 
@@ -38,9 +39,11 @@ func BenchmarkCreateConsent(b *testing.B) {
 	body, _ := json.Marshal(apptest.ConsentRequest("en"))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cputime.Used()
 	for i := 0; i < b.N; i++ {
 		serve(b, h, "POST", "/v1/consents", s.AdminKey, body, 201)
 	}
+	cputime.Report(b, cpu)
 }
 
 func BenchmarkGetConsent(b *testing.B) {
@@ -48,9 +51,11 @@ func BenchmarkGetConsent(b *testing.B) {
 	id := s.CreateConsent(b, "en")["id"].(string)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cputime.Used()
 	for i := 0; i < b.N; i++ {
 		serve(b, h, "GET", "/v1/consents/"+id, s.AdminKey, nil, 200)
 	}
+	cputime.Report(b, cpu)
 }
 
 // BenchmarkGetConsentParallel measures audited reads from many clients: each
@@ -61,11 +66,13 @@ func BenchmarkGetConsentParallel(b *testing.B) {
 	b.ReportAllocs()
 	b.SetParallelism(8)
 	b.ResetTimer()
+	cpu := cputime.Used()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			serve(b, h, "GET", "/v1/consents/"+id, s.AdminKey, nil, 200)
 		}
 	})
+	cputime.Report(b, cpu)
 }
 
 // BenchmarkSignConsent measures the whole signing of a consent through the
@@ -78,6 +85,7 @@ func BenchmarkSignConsent(b *testing.B) {
 	clin, _ := json.Marshal(apptest.ClinicianSignature())
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cputime.Used()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		var c map[string]any
@@ -91,6 +99,7 @@ func BenchmarkSignConsent(b *testing.B) {
 		serve(b, h, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, pat, 201)
 		serve(b, h, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin, 201)
 	}
+	cputime.Report(b, cpu)
 }
 
 // BenchmarkSignConsentParallel creates and fully signs consents from many
@@ -105,6 +114,7 @@ func BenchmarkSignConsentParallel(b *testing.B) {
 	b.ReportAllocs()
 	b.SetParallelism(8)
 	b.ResetTimer()
+	cpu := cputime.Used()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			var c map[string]any
@@ -114,4 +124,22 @@ func BenchmarkSignConsentParallel(b *testing.B) {
 			serve(b, h, "POST", "/v1/consents/"+id+"/signatures", s.AdminKey, clin, 201)
 		}
 	})
+	cputime.Report(b, cpu)
+}
+
+// BenchmarkGetConsentSummaryParallel is BenchmarkGetConsentParallel in the
+// lean view (?view=summary): the same audited read without the frozen text.
+func BenchmarkGetConsentSummaryParallel(b *testing.B) {
+	s, h := benchServer(b)
+	id := s.CreateConsent(b, "en")["id"].(string)
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	cpu := cputime.Used()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serve(b, h, "GET", "/v1/consents/"+id+"?view=summary", s.AdminKey, nil, 200)
+		}
+	})
+	cputime.Report(b, cpu)
 }

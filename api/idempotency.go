@@ -96,10 +96,14 @@ func write[T any](s *Server, c *gin.Context, status int, run func(ctx context.Co
 		s.fail(c, err)
 		return
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		s.fail(c, err)
-		return
+	// An encoding made by this package (a consent, ~170 KB in the full view)
+	// is written as is: json.Marshal would validate and copy it once more.
+	b, done := v.(json.RawMessage)
+	if !done {
+		if b, err = json.Marshal(v); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	writeJSON(c, status, b)
 }
