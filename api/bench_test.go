@@ -7,15 +7,17 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/consentd/consentd/internal/app"
 	"github.com/consentd/consentd/internal/app/apptest"
 	"github.com/consentd/consentd/internal/cputime"
 	"github.com/gin-gonic/gin"
 )
 
 // benchServer returns the real router on real storage (SQLite, synchronous=FULL)
-// to call in-process, without a network hop.
+// to call in-process, without a network hop, with no per-key rate limit
+// (the benchmarks measure the server, not the limiter's 429s).
 func benchServer(b *testing.B) (*apptest.Server, *gin.Engine) {
-	s := apptest.New(b)
+	s := apptest.New(b, func(c *app.Config) { c.KeyLimit = app.Limit{} })
 	h, err := s.API.Handler()
 	if err != nil {
 		b.Fatal(err)

@@ -31,6 +31,11 @@ type versionRow struct {
 
 func (versionRow) TableName() string { return "template_versions" }
 
+// versionHeadColumns are a version's columns other than its content: what
+// toDomain needs when the content comes from the cache by content_sha256.
+var versionHeadColumns = []string{"slug", "version", "status", "content_sha256", "published_at", "approved_by",
+	"retired_at", "created_at", "reconsent"}
+
 // versionFromDomain encodes a version's content in the domain's own JSON
 // form (consent.VersionContent's tags), the form the API shows it in.
 func versionFromDomain(v *consent.TemplateVersion) versionRow {
@@ -50,12 +55,17 @@ func validForDays(n int) *int {
 	return &n
 }
 
+// head decodes the row's versionHeadColumns: the version without its content.
+func (r versionRow) head() *consent.TemplateVersion {
+	return &consent.TemplateVersion{Slug: r.Slug, Version: r.Version, Status: r.Status, ContentSHA256: r.ContentSHA256,
+		PublishedAt: fromMSPtr(r.PublishedMS), ApprovedBy: r.ApprovedBy, RetiredAt: fromMSPtr(r.RetiredMS),
+		CreatedAt: fromMS(r.CreatedMS), Reconsent: r.Reconsent}
+}
+
 // toDomain decodes the row, taking the content from the cache when a version
 // with the same content hash was decoded before.
 func (r versionRow) toDomain(cache *lru.Cache[string, consent.VersionContent]) (*consent.TemplateVersion, error) {
-	v := &consent.TemplateVersion{Slug: r.Slug, Version: r.Version, Status: r.Status, ContentSHA256: r.ContentSHA256,
-		PublishedAt: fromMSPtr(r.PublishedMS), ApprovedBy: r.ApprovedBy, RetiredAt: fromMSPtr(r.RetiredMS),
-		CreatedAt: fromMS(r.CreatedMS), Reconsent: r.Reconsent}
+	v := r.head()
 	if cache == nil || r.ContentSHA256 == "" {
 		cache = nil // decoded afresh, and not kept
 	} else if c, ok := cache.Get(r.ContentSHA256); ok {
@@ -92,8 +102,13 @@ func (r reader) FindVersion(ctx context.Context, slug string, version int) (*con
 // ListVersions returns a template's versions, oldest first; ENOTFOUND if the
 // template does not exist.
 func (r reader) ListVersions(ctx context.Context, slug string) ([]*consent.TemplateVersion, error) {
+	// The versions' own columns first, without their content (~100 KB of
+	// text each): a version whose content hash is in the cache takes its
+	// content from there, and only the others are read whole. Reads of
+	// consents list their template's versions to derive re-consent flags, so
+	// this is on every read.
 	var rows []versionRow
-	if err := r.q(ctx).Where("slug = ?", slug).Order("version").Find(&rows).Error; err != nil {
+	if err := r.q(ctx).Select(versionHeadColumns).Where("slug = ?", slug).Order("version").Find(&rows).Error; err != nil {
 		return nil, translate("list versions", err, msgs{})
 	}
 	if len(rows) == 0 {
@@ -105,7 +120,19 @@ func (r reader) ListVersions(ctx context.Context, slug string) ([]*consent.Templ
 	}
 	out := make([]*consent.TemplateVersion, 0, len(rows))
 	for _, row := range rows {
-		v, err := row.toDomain(r.cache.versions)
+		if r.cache.versions != nil && row.ContentSHA256 != "" {
+			if c, ok := r.cache.versions.Get(row.ContentSHA256); ok {
+				v := row.head()
+				v.VersionContent = c
+				out = append(out, v)
+				continue
+			}
+		}
+		var full versionRow
+		if err := r.q(ctx).Where("slug = ? AND version = ?", slug, row.Version).Take(&full).Error; err != nil {
+			return nil, translate("list versions", err, msgs{})
+		}
+		v, err := full.toDomain(r.cache.versions)
 		if err != nil {
 			return nil, err
 		}
