@@ -84,6 +84,9 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 	created := s.event(ctx, EventConsentCreated, c.ID, map[string]any{
 		"template": c.TemplateSlug, "version": c.TemplateVersion, "locale": c.Locale,
 		"content_sha256": c.Document().ContentSHA256}, c)
+	if err := s.Store.Audit().PrepareAudit(created); err != nil {
+		return nil, err
+	}
 	return updateGrouped(ctx, s, out, func(tx Tx) error {
 		if err := tx.Consents().CreateConsent(ctx, c); err != nil {
 			return err

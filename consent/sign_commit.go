@@ -85,6 +85,11 @@ func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
 // (Store.UpdateGrouped): a conflict here rolls back this signature only.
 func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult, error) {
 	p.vouch()
+	// Digest the signature, consent and PDF rows now, outside the shared
+	// transaction; an acknowledgment's digest needs its number, known once stored.
+	if err := s.Store.Audit().PrepareAudit(p.events[len(p.acks):]...); err != nil {
+		return nil, err
+	}
 	return updateGrouped(ctx, s, &SignResult{Signature: p.sig, Consent: p.after}, func(tx Tx) error {
 		c, err := tx.Consents().FindConsentByID(ctx, p.before.ID)
 		if err != nil {
