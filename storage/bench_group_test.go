@@ -94,4 +94,3 @@ func signUnit(id string, pdfBytes []byte) func(tx consent.Tx) error {
 			Rows: []consent.Row{&after, pdf}, RowsBefore: []consent.Row{before}})
 	}
 }
-
