@@ -14,8 +14,13 @@ import (
 )
 
 // groupQueue bounds the units of work UpdateGrouped callers may queue while
-// the writer commits; a batch holds at most maxBatchRequests of them.
-const groupQueue = 1024
+// the writer commits; a batch holds at most maxGroupUnits of them, which
+// bounds how long one group holds the write slot (audit appends of reads
+// wait for it) while already sharing one fsync among many units.
+const (
+	groupQueue    = 1024
+	maxGroupUnits = 64
+)
 
 // errGroupClosed answers UpdateGrouped after Close: the server is stopping,
 // so the client should retry (against the next instance).
@@ -83,7 +88,7 @@ func (w *groupWriter) run(db *DB) {
 		_ = db.lockWrite(context.Background()) // cannot fail without a deadline
 		batch := []*groupRequest{req}
 	gather:
-		for len(batch) < maxBatchRequests {
+		for len(batch) < maxGroupUnits {
 			select {
 			case r, ok := <-w.reqs:
 				if !ok {
@@ -179,8 +184,8 @@ func (db *DB) commitGroup(batch []*groupRequest) (again []*groupRequest) {
 		// culprit: answer the culprit, run the others again.
 		for i, req := range batch {
 			if i == broken || (answered[i] && results[i] != nil) {
-				req.err <- results[i]
-			} else if !answered[i] || results[i] == nil {
+				req.err <- results[i] // its own outcome: it wrote nothing
+			} else {
 				again = append(again, req)
 			}
 		}
