@@ -213,6 +213,11 @@ type AuditLog interface {
 	// LastAuditHead returns the authenticated head kept outside the database,
 	// or nil if no event was ever appended.
 	LastAuditHead(ctx context.Context) (*AuditHead, error)
+	// PrepareAudit does, before the write transaction, the work of appending
+	// events that does not depend on their place in the chain: it records
+	// the digests of their rows (see AuditEvent.PrepareRowDigests), which
+	// must be final. Errors: EINVALID (a row cannot be digested).
+	PrepareAudit(events ...*AuditEvent) error
 	// VerifyAuditRange checks that the events after `after` up to seq upTo
 	// follow it link by link with valid hashes and MACs; it returns the first
 	// fault, nil if they verify.

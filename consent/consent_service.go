@@ -81,16 +81,19 @@ func (s *Service) CreateConsent(ctx context.Context, in CreateConsentInput) (_ *
 			s.observer().ConsentCreated()
 		}
 	}()
-	return update(ctx, s, func(tx Tx) (*CreatedConsent, error) {
+	created := s.event(ctx, EventConsentCreated, c.ID, map[string]any{
+		"template": c.TemplateSlug, "version": c.TemplateVersion, "locale": c.Locale,
+		"content_sha256": c.Document().ContentSHA256}, c)
+	if err := s.Store.Audit().PrepareAudit(created); err != nil {
+		return nil, err
+	}
+	return updateGrouped(ctx, s, out, func(tx Tx) error {
 		if err := tx.Consents().CreateConsent(ctx, c); err != nil {
-			return nil, err
+			return err
+		} else if err := tx.Audit().AppendAudit(ctx, created); err != nil {
+			return err
 		}
-		if err := tx.Audit().AppendAudit(ctx, s.event(ctx, EventConsentCreated, c.ID, map[string]any{
-			"template": c.TemplateSlug, "version": c.TemplateVersion, "locale": c.Locale,
-			"content_sha256": c.Document().ContentSHA256}, c)); err != nil {
-			return nil, err
-		}
-		return out, s.notify(ctx, tx.Webhooks(), EventConsentCreated, c, nil)
+		return s.notify(ctx, tx.Webhooks(), EventConsentCreated, c, nil)
 	})
 }
 

@@ -50,19 +50,29 @@ type Idempotency struct {
 // secrets shown once — API keys, signing and download tokens — that are
 // otherwise stored only as hashes.
 func (s *Service) saveIdempotency(ctx context.Context, w IdempotencyWriter, result any, now time.Time) error {
+	rec, err := s.idempotencyRecord(ctx, result, now)
+	if err != nil || rec == nil {
+		return err
+	}
+	return w.SaveIdempotency(ctx, rec)
+}
+
+// idempotencyRecord is the sealed record of result when ctx asks for one
+// (nil if not); a grouped write makes it before its transaction.
+func (s *Service) idempotencyRecord(ctx context.Context, result any, now time.Time) (*Idempotency, error) {
 	r, _ := ctx.Value(idempotencyKey{}).(*IdempotencyRequest)
 	if r == nil {
-		return nil
+		return nil, nil
 	}
 	b, err := json.Marshal(result)
 	if err != nil {
-		return fmt.Errorf("consent: encode idempotent result: %w", err)
+		return nil, fmt.Errorf("consent: encode idempotent result: %w", err)
 	}
 	sealed, err := s.sealIdempotency(idempotencyAAD(r.Scope, r.Key, false), b)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return w.SaveIdempotency(ctx, &Idempotency{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, Result: sealed, CreatedAt: now})
+	return &Idempotency{Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, Result: sealed, CreatedAt: now}, nil
 }
 
 // Replay is a write's stored result, opened: the typed result (read it with

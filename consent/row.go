@@ -118,6 +118,19 @@ func (e *AuditEvent) AttachRowDigests(key []byte) error {
 	return nil
 }
 
+// PrepareRowDigests records the digests of e's rows now and lets go of the
+// rows, so that appending e inside a write transaction (AttachRowDigests
+// then has nothing left to do) holds no hashing of large rows: a consent's
+// frozen documents, a sealed PDF. The rows must be final: a row changed after
+// this would be vouched for as it was, and verification would report it.
+func (e *AuditEvent) PrepareRowDigests(key []byte) error {
+	if err := e.AttachRowDigests(key); err != nil {
+		return err
+	}
+	e.Rows, e.RowsBefore = nil, nil
+	return nil
+}
+
 // RowVoucher is what an event records of one row: the digest of its content
 // after the event and, for a change, of its content just before.
 type RowVoucher struct {

@@ -120,6 +120,30 @@ func update[T any](ctx context.Context, s *Service, fn func(tx Tx) (T, error)) (
 	return out, err
 }
 
+// updateGrouped runs fn through Store.UpdateGrouped, committed with
+// concurrent writers, and returns result, which it must not change: the
+// idempotency record of result is encoded and sealed before, so the shared
+// transaction holds only SQL.
+func updateGrouped[T any](ctx context.Context, s *Service, result T, fn func(tx Tx) error) (T, error) {
+	var zero T
+	rec, err := s.idempotencyRecord(ctx, result, s.now())
+	if err != nil {
+		return zero, err
+	}
+	err = s.Store.UpdateGrouped(ctx, func(tx Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		} else if rec != nil {
+			return tx.Idempotency().SaveIdempotency(ctx, rec)
+		}
+		return nil
+	})
+	if err != nil {
+		return zero, err
+	}
+	return result, nil
+}
+
 // randomToken returns n random bytes, base64url-encoded without padding.
 func randomToken(n int) string {
 	b := make([]byte, n)

@@ -80,73 +80,83 @@ func (s *Service) seal(ctx context.Context, p *signPlan) (*SealedPDF, error) {
 }
 
 // commitSignature writes the signature, acknowledgments, status change, sealed
-// PDF and audit events in one transaction, if the consent is still as planned.
+// PDF and audit events in one unit of work, if the consent is still as
+// planned. It is committed with concurrent signatures and creations
+// (Store.UpdateGrouped): a conflict here rolls back this signature only.
 func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult, error) {
-	return update(ctx, s, func(tx Tx) (*SignResult, error) {
+	p.vouch()
+	// Digest the signature, consent and PDF rows now, outside the shared
+	// transaction; an acknowledgment's digest needs its number, known once stored.
+	if err := s.Store.Audit().PrepareAudit(p.events[len(p.acks):]...); err != nil {
+		return nil, err
+	}
+	return updateGrouped(ctx, s, &SignResult{Signature: p.sig, Consent: p.after}, func(tx Tx) error {
 		c, err := tx.Consents().FindConsentByID(ctx, p.before.ID)
 		if err != nil {
-			return nil, err
+			return err
 		} else if c.Status != StatusPending || len(c.Signatures) != len(p.before.Signatures) || c.Locale != p.before.Locale ||
 			len(c.Answers) != len(p.before.Answers) {
-			return nil, Errorf(errChanged, "consent changed")
+			return Errorf(errChanged, "consent changed")
 		} else if c.IsExpired(s.now()) {
-			return nil, Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))
+			return Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))
 		}
 		// A version published with re-consent required meanwhile stops it too.
 		if versions, err := tx.Templates().ListVersions(ctx, c.TemplateSlug); err != nil {
-			return nil, err
+			return err
 		} else if err := checkSignable(c, versions); err != nil {
-			return nil, err
+			return err
 		}
 		if p.after.Locale != c.Locale {
 			if err := tx.Consents().SetConsentLocale(ctx, c.ID, p.after.Locale); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		for i := range p.acks {
 			if err := tx.Consents().CreateAcknowledgment(ctx, &p.acks[i]); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if err := tx.Consents().CreateSignature(ctx, p.sig); err != nil {
 			if ErrorCode(err) == ECONFLICT {
-				return nil, FieldErrorf(ECONFLICT, "role", "the %s side has already signed this consent.", p.sig.Role)
+				return FieldErrorf(ECONFLICT, "role", "the %s side has already signed this consent.", p.sig.Role)
 			}
-			return nil, err
+			return err
 		}
 		if p.completes {
 			if err := tx.Consents().TransitionConsent(ctx, c.ID, StatusPending, StatusSigned, p.sig.SignedAt, ""); err != nil {
-				return nil, err
+				return err
 			} else if err := tx.Consents().StorePDF(ctx, p.pdf); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		p.vouch()
 		for _, e := range p.events {
 			if err := tx.Audit().AppendAudit(ctx, e); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if err := s.useRemoteLink(ctx, tx, p); err != nil {
-			return nil, err
+			return err
 		}
-		extra := map[string]any{"signature_id": p.sig.ID, "role": p.sig.Role}
-		if err := s.notify(ctx, tx.Webhooks(), EventSignatureRecorded, p.after, extra); err != nil {
-			return nil, err
-		}
-		if !isStaffRole(p.sig.Role) && !p.completes {
-			extra := map[string]any{"signature_id": p.sig.ID, "role": p.sig.Role, "channel": p.sig.Evidence.Channel}
-			if err := s.notify(ctx, tx.Webhooks(), EventPatientSigned, p.after, extra); err != nil {
-				return nil, err
-			}
-		}
-		if p.completes {
-			if err := s.notify(ctx, tx.Webhooks(), EventConsentSigned, p.after, nil); err != nil {
-				return nil, err
-			}
-		}
-		return &SignResult{Signature: p.sig, Consent: p.after}, nil
+		return s.notifySigned(ctx, tx.Webhooks(), p)
 	})
+}
+
+// notifySigned writes the webhook events of a signature into the outbox.
+func (s *Service) notifySigned(ctx context.Context, out Outbox, p *signPlan) error {
+	extra := map[string]any{"signature_id": p.sig.ID, "role": p.sig.Role}
+	if err := s.notify(ctx, out, EventSignatureRecorded, p.after, extra); err != nil {
+		return err
+	}
+	if !isStaffRole(p.sig.Role) && !p.completes {
+		extra := map[string]any{"signature_id": p.sig.ID, "role": p.sig.Role, "channel": p.sig.Evidence.Channel}
+		if err := s.notify(ctx, out, EventPatientSigned, p.after, extra); err != nil {
+			return err
+		}
+	}
+	if p.completes {
+		return s.notify(ctx, out, EventConsentSigned, p.after, nil)
+	}
+	return nil
 }
 
 // useRemoteLink stamps the remote signing link a patient signed through as

@@ -21,6 +21,16 @@ type Store interface {
 	// Update runs fn in one write transaction that takes the write lock at its
 	// start; an error from fn rolls everything back.
 	Update(ctx context.Context, fn func(tx Tx) error) error
+	// UpdateGrouped is Update for the hot writes (signatures, new consents):
+	// the store may run fn in a transaction shared with concurrent callers'
+	// units of work, committed once, but fn's writes still commit or roll
+	// back as a unit of their own (an error from fn undoes fn's writes only,
+	// never another caller's), and it returns only once they are durable.
+	// fn may run on another goroutine and must touch the store only through
+	// tx; it should hold no CPU-heavy work, which would delay the whole group.
+	// Errors: fn's, ctx's if ctx ends before fn starts, EUNAVAILABLE once the
+	// store is closing.
+	UpdateGrouped(ctx context.Context, fn func(tx Tx) error) error
 }
 
 // Tx is a unit of work: one accessor per aggregate, each with the reads the

@@ -85,6 +85,18 @@ func (db *DB) chain(e *consent.AuditEvent, last consent.AuditHead) (auditRow, er
 	return auditFromDomain(e)
 }
 
+// PrepareAudit records the events' row digests now, outside the write slot,
+// so that appending them in a (grouped) transaction holds only SQL and the
+// event's own small hash and MAC.
+func (db *DB) PrepareAudit(events ...*consent.AuditEvent) error {
+	for _, e := range events {
+		if err := e.PrepareRowDigests(db.rowKey); err != nil {
+			return consent.Errorf(consent.EINVALID, "Audit event %s cannot vouch for its rows: %v", e.Type, err)
+		}
+	}
+	return nil
+}
+
 // AppendAudit assigns Seq, PrevHash, Hash and MAC and appends the event.
 func (t *tx) AppendAudit(ctx context.Context, e *consent.AuditEvent) error {
 	last := t.head

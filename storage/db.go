@@ -59,6 +59,7 @@ type DB struct {
 	writeSem chan struct{}
 
 	audit auditWriter
+	group groupWriter // UpdateGrouped's units of work
 
 	cache *caches // decoded frozen content
 
@@ -136,6 +137,7 @@ func open(ctx context.Context, cfg Config, schema []migration) (*DB, error) {
 		db.advanceHead(*db.migratedHead)
 	}
 	db.audit.start(db)
+	db.group.start(db)
 	return db, nil
 }
 
@@ -201,8 +203,10 @@ func sqliteFile(path string) string {
 	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
-// Close stops the audit writer (committing what it holds) and closes the database.
+// Close stops the grouped writer and the audit writer (each committing what
+// it holds) and closes the database.
 func (db *DB) Close() error {
+	db.group.stop()
 	db.audit.stop()
 	return db.sqlDB.Close()
 }

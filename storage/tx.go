@@ -15,9 +15,17 @@ import (
 type reader struct {
 	g     *gorm.DB
 	cache *caches
+	// detached statements ignore the cancellation of the ctx they are given:
+	// a grouped transaction carries other callers' work (see UpdateGrouped).
+	detached bool
 }
 
-func (r reader) q(ctx context.Context) *gorm.DB { return r.g.WithContext(ctx) }
+func (r reader) q(ctx context.Context) *gorm.DB {
+	if r.detached {
+		ctx = context.WithoutCancel(ctx)
+	}
+	return r.g.WithContext(ctx)
+}
 
 // tx is the unit of work handed to Update's fn; it implements consent.Tx.
 type tx struct {

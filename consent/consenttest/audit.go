@@ -69,6 +69,16 @@ func (l auditLog) AppendAuditEvents(ctx context.Context, events ...*consent.Audi
 	})
 }
 
+// PrepareAudit records the events' row digests before the transaction.
+func (l auditLog) PrepareAudit(events ...*consent.AuditEvent) error {
+	for _, e := range events {
+		if err := e.PrepareRowDigests(l.s.rowKey); err != nil {
+			return consent.Errorf(consent.EINVALID, "Audit event %s cannot vouch for its rows: %v", e.Type, err)
+		}
+	}
+	return nil
+}
+
 func copyEvent(e *consent.AuditEvent) *consent.AuditEvent {
 	c := *e
 	c.Details = maps.Clone(e.Details)

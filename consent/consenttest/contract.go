@@ -24,6 +24,7 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 		run  func(t *testing.T, st consent.Store)
 	}{
 		{"Transactions", contractTransactions},
+		{"GroupedUpdates", contractGroupedUpdates},
 		{"Templates", contractTemplates},
 		{"TemplateLifecycle", contractTemplateLifecycle},
 		{"TemplateApprovals", contractApprovals},

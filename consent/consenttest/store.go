@@ -142,6 +142,12 @@ func (s *Store) Update(ctx context.Context, fn func(tx consent.Tx) error) error 
 	})
 }
 
+// UpdateGrouped is Update: each unit of work is a transaction of its own,
+// which keeps every promise of a grouped commit.
+func (s *Store) UpdateGrouped(ctx context.Context, fn func(tx consent.Tx) error) error {
+	return s.Update(ctx, fn)
+}
+
 // write runs fn on a copy of the data, one writer at a time, and swaps the
 // copy in when fn succeeds, advancing the authenticated head past the
 // events fn appended.
