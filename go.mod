@@ -74,3 +74,5 @@ require (
 	golang.org/x/sys v0.50.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+replace github.com/jung-kurt/gofpdf => ./third_party/gofpdf
