@@ -20,6 +20,7 @@ type RenderOptions struct {
 	VerifyURL string
 
 	noLayoutCache bool // lay out the document's text afresh (tests compare the bytes)
+	noFontCache   bool // parse and cut the fonts afresh in gofpdf (tests compare the bytes)
 }
 
 // Page geometry in millimetres (A4 portrait).
@@ -105,6 +106,9 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	d.f = gofpdf.New("P", "mm", "A4", "")
 	f := d.f
 	f.SetCatalogSort(true)
+	// The patched gofpdf shares parsed and cut fonts between documents
+	// (third_party/gofpdf/PATCHES.md; TestFontCacheSameBytes).
+	f.SetUTF8FontCache(!opts.noFontCache)
 	f.SetCompression(gofpdfCompress)
 	created := signedAt(c)
 	f.SetCreationDate(created)

@@ -593,6 +593,7 @@ type Fpdf struct {
 	protect          protectType                // document protection structure
 	layer            layerRecType               // manages optional layers in document
 	catalogSort      bool                       // sort resource catalogs in document
+	utf8FontCache    bool                       // share parsed and cut UTF-8 fonts across documents (consentd patch, utf8cache.go)
 	nJs              int                        // JavaScript object number
 	javascript       *string                    // JavaScript code to include in the PDF
 	colorFlag        bool                       // indicates whether fill and text colors are different
@@ -713,6 +714,8 @@ type fontDefType struct {
 	i            string        // 1-based position in font list, set by font loader, not this program
 	utf8File     *utf8FontFile // UTF-8 font
 	usedRunes    map[int]int   // Array of used runes
+	utf8Bytes    []byte        // UTF-8 font file when utf8File is nil (consentd patch, utf8cache.go)
+	utf8Sum      [32]byte      // SHA-256 of utf8Bytes (consentd patch)
 }
 
 // generateFontID generates a font Id from the font definition

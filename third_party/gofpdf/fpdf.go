@@ -1834,6 +1834,23 @@ func (f *Fpdf) addFontFromBytes(familyStr, styleStr string, jsonFileBytes, zFile
 		// }
 
 		Type := "UTF8"
+		if f.utf8FontCache {
+			// consentd patch: parsed once per font file (utf8cache.go).
+			m, sum, err := cachedUTF8Metrics(fontkey, utf8Bytes)
+			if err != nil {
+				fmt.Printf("get metrics Error: %e\n", err)
+				return
+			}
+			var sbarr map[int]int
+			if f.aliasNbPagesStr == "" {
+				sbarr = makeSubsetRange(57)
+			} else {
+				sbarr = makeSubsetRange(32)
+			}
+			f.fonts[fontkey] = fontDefType{Tp: Type, Name: fontkey, Desc: m.desc, Up: m.up, Ut: m.ut, Cw: m.cw,
+				usedRunes: sbarr, i: m.id, utf8Bytes: utf8Bytes, utf8Sum: sum}
+			return
+		}
 		reader := fileReader{readerPosition: 0, array: utf8Bytes}
 
 		utf8File := newUTF8Font(&reader)
@@ -4106,13 +4123,16 @@ func (f *Fpdf) putfonts() {
 				f.out("endobj")
 			case "UTF8":
 				fontName := "utf8" + font.Name
-				usedRunes := font.usedRunes
-				delete(usedRunes, 0)
-				utf8FontStream := font.utf8File.GenerateCutFont(usedRunes)
-				utf8FontSize := len(utf8FontStream)
-				compressedFontStream := sliceCompress(utf8FontStream)
-				CodeSignDictionary := font.utf8File.CodeSymbolDictionary
-				delete(CodeSignDictionary, 0)
+				delete(font.usedRunes, 0)
+				// consentd patch: the cut and its compression moved to
+				// utf8CutFor, which can share them (utf8cache.go).
+				cut, err := utf8CutFor(&font)
+				if err != nil {
+					f.err = err
+					return
+				}
+				utf8FontSize := cut.size
+				compressedFontStream := cut.font
 
 				f.newobj()
 				f.out(fmt.Sprintf("<</Type /Font\n/Subtype /Type0\n/BaseFont /%s\n/Encoding /Identity-H\n/DescendantFonts [%d 0 R]\n/ToUnicode %d 0 R>>\n"+"endobj", fontName, f.n+1, f.n+2))
@@ -4123,7 +4143,7 @@ func (f *Fpdf) putfonts() {
 				if font.Desc.MissingWidth != 0 {
 					f.out("/DW " + strconv.Itoa(font.Desc.MissingWidth) + "")
 				}
-				f.generateCIDFontMap(&font, font.utf8File.LastRune)
+				f.generateCIDFontMap(&font, cut.lastRune)
 				f.out("/CIDToGIDMap " + strconv.Itoa(f.n+4) + " 0 R>>")
 				f.out("endobj")
 
@@ -4158,14 +4178,7 @@ func (f *Fpdf) putfonts() {
 				f.out("endobj")
 
 				// Embed CIDToGIDMap
-				cidToGidMap := make([]byte, 256*256*2)
-
-				for cc, glyph := range CodeSignDictionary {
-					cidToGidMap[cc*2] = byte(glyph >> 8)
-					cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
-				}
-
-				cidToGidMap = sliceCompress(cidToGidMap)
+				cidToGidMap := cut.cidToGID
 				f.newobj()
 				f.out("<</Length " + strconv.Itoa(len(cidToGidMap)) + "/Filter /FlateDecode>>")
 				f.putstream(cidToGidMap)

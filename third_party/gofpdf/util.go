@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 func round(f float64) int {
@@ -84,11 +85,21 @@ func slicesEqual(a, b []float64) bool {
 // sliceCompress returns a zlib-compressed copy of the specified byte array
 func sliceCompress(data []byte) []byte {
 	var buf bytes.Buffer
-	cmp, _ := zlib.NewWriterLevel(&buf, zlib.BestSpeed)
+	// consentd patch: a zlib writer allocates about 1 MB; a pooled one, once
+	// Reset, writes the same bytes as a new one.
+	cmp := zlibPool.Get().(*zlib.Writer)
+	defer zlibPool.Put(cmp)
+	cmp.Reset(&buf)
 	cmp.Write(data)
 	cmp.Close()
 	return buf.Bytes()
 }
+
+// zlibPool holds zlib writers at BestSpeed (consentd patch).
+var zlibPool = sync.Pool{New: func() interface{} {
+	w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	return w
+}}
 
 // sliceUncompress returns an uncompressed copy of the specified zlib-compressed byte array
 func sliceUncompress(data []byte) (outData []byte, err error) {
