@@ -594,6 +594,7 @@ type Fpdf struct {
 	layer            layerRecType               // manages optional layers in document
 	catalogSort      bool                       // sort resource catalogs in document
 	utf8FontCache    bool                       // share parsed and cut UTF-8 fonts across documents (consentd patch, utf8cache.go)
+	textBuf          []byte                     // reused by textUTF8 (consentd patch, text.go)
 	nJs              int                        // JavaScript object number
 	javascript       *string                    // JavaScript code to include in the PDF
 	colorFlag        bool                       // indicates whether fill and text colors are different

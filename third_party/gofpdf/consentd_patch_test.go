@@ -1,0 +1,45 @@
+package gofpdf
+
+import (
+	"math/rand"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestTextUTF8SameBytes: the patched Text writes what the original wrote
+// ("BT %.2f %.2f Td (%s) Tj ET" with escape(utf8toutf16(s)), colour-wrapped)
+// for random text including the escaped bytes and every UTF-8 length.
+func TestTextUTF8SameBytes(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	alphabet := []rune("aZ09 ()\\\r\nÀĮ̃ĩ(Ш⟨⟩✓·—中" + string(rune(0x2928)) + string(rune(0x5C5C)) + "\U00020BB7")
+	for n := 0; n < 2000; n++ {
+		var s []rune
+		for k := rng.Intn(12); k > 0; k-- {
+			s = append(s, alphabet[rng.Intn(len(alphabet))])
+		}
+		txt := string(s)
+		x, y := rng.Float64()*300-5, rng.Float64()*300
+		f := New("P", "mm", "A4", "")
+		f.k, f.h, f.state = 72/25.4, 297, 1
+		f.colorFlag = n%2 == 0
+		f.color.text.str = "0.110 0.110 0.118 rg"
+		f.currentFont.usedRunes = map[int]int{}
+		before := f.buffer.Len()
+		f.textUTF8(x, y, txt)
+		want := sprintf("BT %.2f %.2f Td (%s) Tj ET", x*f.k, (f.h-y)*f.k, f.escape(utf8toutf16(txt, false)))
+		if f.colorFlag {
+			want = sprintf("q %s %s Q", f.color.text.str, want)
+		}
+		if got := f.buffer.String()[before:]; got != want+"\n" {
+			t.Fatalf("%q: got %q, want %q", txt, got, want)
+		}
+		for _, r := range txt {
+			if f.currentFont.usedRunes[int(r)] != int(r) {
+				t.Fatalf("%q: rune %U not recorded", txt, r)
+			}
+		}
+		if !utf8.ValidString(txt) {
+			t.Fatal("bad test string")
+		}
+	}
+}
