@@ -93,6 +93,20 @@ var baseRunes = sync.OnceValue(func() map[rune]bool {
 type fontSet struct {
 	latin, cjk map[rune]bool // nil: any rune the full font has
 	id         string        // names the sets (see fontSetID); "" for fullFonts
+	// latinBits and cjkBits hold the BMP part of latin and cjk as bit
+	// sets (set by register): fontOf runs for every character measured.
+	latinBits, cjkBits []uint64
+}
+
+// runeBits returns the BMP runes of set as a bit set.
+func runeBits(set map[rune]bool) []uint64 {
+	bits := make([]uint64, 0x10000/64)
+	for r := range set {
+		if r >= 0 && r < 0x10000 {
+			bits[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return bits
 }
 
 // fullFonts chooses fonts as if every glyph of both fonts were registered;
@@ -106,6 +120,14 @@ func (fs *fontSet) fontOf(r rune) int {
 		if latinTTF().has(r) {
 			return fontLatin
 		} else if consent.Printable(r) {
+			return fontCJKID
+		}
+		return fontNone
+	}
+	if fs.latinBits != nil && r >= 0 && r < 0x10000 {
+		if fs.latinBits[r>>6]&(1<<(r&63)) != 0 {
+			return fontLatin
+		} else if fs.cjkBits[r>>6]&(1<<(r&63)) != 0 {
 			return fontCJKID
 		}
 		return fontNone
@@ -150,6 +172,7 @@ func register(f *gofpdf.Fpdf, runes map[rune]bool) *fontSet {
 		}
 		f.AddUTF8FontFromBytes(cjkFamily, "", ct.subset(cjk))
 	}
+	fs.latinBits, fs.cjkBits = runeBits(fs.latin), runeBits(fs.cjk)
 	fs.id = fontSetID(fs.latin, fs.cjk)
 	return fs
 }

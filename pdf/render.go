@@ -60,6 +60,8 @@ type doc struct {
 	// layouts keeps the document text's laid-out lines across documents; nil lays out afresh.
 	layouts *layoutCache
 
+	colored bool // color has set the text colour once
+
 	lines int   // lines drawn so far (see docLimits)
 	err   error // set when a cap is passed; render returns it
 }
@@ -167,7 +169,16 @@ func signedAt(c *consent.Consent) time.Time {
 }
 
 // color sets the text colour.
-func (d *doc) color(c [3]int) { d.f.SetTextColor(c[0], c[1], c[2]) }
+func (d *doc) color(c [3]int) {
+	// gofpdf formats the colour's operator on every call and writes nothing
+	// until text is drawn, so an unchanged colour is skipped. Only after the
+	// first call: gofpdf's initial black is written differently.
+	if r, g, b := d.f.GetTextColor(); d.colored && r == c[0] && g == c[1] && b == c[2] {
+		return
+	}
+	d.f.SetTextColor(c[0], c[1], c[2])
+	d.colored = true
+}
 
 // ensure starts a new page unless h millimetres fit above the bottom margin.
 func (d *doc) ensure(h float64) {

@@ -38,6 +38,7 @@ type utf8Cut struct {
 	font     []byte // the font program, zlib-compressed
 	cidToGID []byte // the CIDToGIDMap stream, zlib-compressed
 	lastRune int
+	widths   string // the CIDFont's /W entry
 }
 
 // lruCache is a small least-recently-used cache safe for concurrent use.
@@ -134,8 +135,8 @@ func cachedUTF8Metrics(fontkey string, utf8Bytes []byte) (*utf8Metrics, [32]byte
 
 // cutUTF8 cuts a parsed font to the used runes and compresses it, as
 // putfonts always did.
-func cutUTF8(utf8File *utf8FontFile, usedRunes map[int]int) *utf8Cut {
-	stream := utf8File.GenerateCutFont(usedRunes)
+func cutUTF8(utf8File *utf8FontFile, font *fontDefType) *utf8Cut {
+	stream := utf8File.GenerateCutFont(font.usedRunes)
 	c := &utf8Cut{size: len(stream), font: sliceCompress(stream), lastRune: utf8File.LastRune}
 	codeSymbol := utf8File.CodeSymbolDictionary
 	delete(codeSymbol, 0)
@@ -145,6 +146,7 @@ func cutUTF8(utf8File *utf8FontFile, usedRunes map[int]int) *utf8Cut {
 		cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
 	}
 	c.cidToGID = sliceCompress(cidToGidMap)
+	c.widths = generateCIDFontMap(font, c.lastRune)
 	return c
 }
 
@@ -153,7 +155,7 @@ func cutUTF8(utf8File *utf8FontFile, usedRunes map[int]int) *utf8Cut {
 // documents that embed the same font file and use the same runes.
 func utf8CutFor(font *fontDefType) (*utf8Cut, error) {
 	if font.utf8File != nil {
-		return cutUTF8(font.utf8File, font.usedRunes), nil
+		return cutUTF8(font.utf8File, font), nil
 	}
 	runes := make([]int, 0, len(font.usedRunes))
 	for r := range font.usedRunes {
@@ -173,7 +175,7 @@ func utf8CutFor(font *fontDefType) (*utf8Cut, error) {
 	if err := utf8File.parseFile(); err != nil {
 		return nil, err
 	}
-	c := cutUTF8(utf8File, font.usedRunes)
+	c := cutUTF8(utf8File, font)
 	utf8CutCache.add(string(key), c)
 	return c, nil
 }
