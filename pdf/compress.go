@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"sync"
 )
 
 // gofpdf compresses every page with a new zlib writer, and a writer costs about
@@ -15,17 +14,27 @@ import (
 // would have, with pooled writers: the result is byte for byte what gofpdf
 // writes with compression on (TestCompressStreamsMatchesGofpdf).
 
-// zlibPool holds zlib writers at gofpdf's level (BestSpeed). A reset writer
-// produces the same bytes as a new one.
-var zlibPool = sync.Pool{New: func() any {
-	w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
-	return w
-}}
+// zlibWriters holds zlib writers at gofpdf's level (BestSpeed). A reset
+// writer produces the same bytes as a new one. A fixed free list, not a
+// sync.Pool: the pool is emptied by every other garbage collection, and a
+// render allocates enough to run one every few documents, so the pool gave
+// a new 1 MB writer to about every second document.
+var zlibWriters = make(chan *zlib.Writer, 4)
 
 // deflate returns data zlib-compressed at BestSpeed, appended to dst.
 func deflate(dst *bytes.Buffer, data []byte) error {
-	w := zlibPool.Get().(*zlib.Writer)
-	defer zlibPool.Put(w)
+	var w *zlib.Writer
+	select {
+	case w = <-zlibWriters:
+	default:
+		w, _ = zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	}
+	defer func() {
+		select {
+		case zlibWriters <- w:
+		default:
+		}
+	}()
 	w.Reset(dst)
 	if _, err := w.Write(data); err != nil {
 		return err

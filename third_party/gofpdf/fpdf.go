@@ -3770,7 +3770,14 @@ func (f *Fpdf) putstream(b []byte) {
 		f.protect.rc4(uint32(f.n), &b)
 	}
 	f.out("stream")
-	f.out(string(b))
+	// consentd patch: f.out(string(b)) without the copy.
+	if f.state == 2 {
+		f.pages[f.page].Write(b)
+		f.pages[f.page].WriteString("\n")
+	} else {
+		f.buffer.Write(b)
+		f.buffer.WriteString("\n")
+	}
 	f.out("endstream")
 }
 
@@ -3885,11 +3892,11 @@ func (f *Fpdf) replaceAliases() {
 				replacement = utf8toutf16(replacement, false)
 			}
 			for n := 1; n <= f.page; n++ {
-				s := f.pages[n].String()
-				if strings.Contains(s, alias) {
-					s = strings.Replace(s, alias, replacement, -1)
-					f.pages[n].Truncate(0)
-					f.pages[n].WriteString(s)
+				// consentd patch: look before copying the page (twice per page and alias).
+				if b := f.pages[n].Bytes(); bytes.Contains(b, []byte(alias)) {
+					b = bytes.Replace(b, []byte(alias), []byte(replacement), -1)
+					f.pages[n].Reset()
+					f.pages[n].Write(b)
 				}
 			}
 		}
@@ -3906,6 +3913,12 @@ func (f *Fpdf) putpages() {
 		f.RegisterAlias(f.aliasNbPagesStr, sprintf("%d", nb))
 	}
 	f.replaceAliases()
+	// consentd patch: room for the pages at once, not by doubling.
+	size := 0
+	for n := 1; n <= nb; n++ {
+		size += f.pages[n].Len() + 256
+	}
+	f.buffer.Grow(size)
 	if f.defOrientation == "P" {
 		wPt = f.defPageSize.Wd * f.k
 		hPt = f.defPageSize.Ht * f.k
