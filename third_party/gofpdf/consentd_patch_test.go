@@ -33,13 +33,30 @@ func TestTextUTF8SameBytes(t *testing.T) {
 		if got := f.buffer.String()[before:]; got != want+"\n" {
 			t.Fatalf("%q: got %q, want %q", txt, got, want)
 		}
+		// Again on the same document: the runes are already known.
+		before = f.buffer.Len()
+		f.textUTF8(x, y, txt)
+		if got := f.buffer.String()[before:]; got != want+"\n" {
+			t.Fatalf("%q, second time: got %q, want %q", txt, got, want)
+		}
 		for _, r := range txt {
 			if f.currentFont.usedRunes[int(r)] != int(r) {
 				t.Fatalf("%q: rune %U not recorded", txt, r)
 			}
 		}
+		if len(f.currentFont.usedRunes) != len(map[rune]bool(runeSet(txt))) {
+			t.Fatalf("%q: usedRunes holds %d runes", txt, len(f.currentFont.usedRunes))
+		}
 		if !utf8.ValidString(txt) {
 			t.Fatal("bad test string")
 		}
 	}
+}
+
+func runeSet(s string) map[rune]bool {
+	m := map[rune]bool{}
+	for _, r := range s {
+		m[r] = true
+	}
+	return m
 }

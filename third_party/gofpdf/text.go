@@ -28,7 +28,25 @@ func (f *Fpdf) textUTF8(x, y float64, txtStr string) {
 	if f.colorFlag {
 		b = append(b, " Q"...)
 	}
+	// usedRunes gets every rune, as in Text; a bit set per font remembers
+	// the runes already there, so the map is written once per rune, not
+	// once per character (entries are never removed before putfonts, which
+	// removes 0: 0 is always written).
+	bits := f.usedBits[f.currentFont.i]
+	if bits == nil {
+		if f.usedBits == nil {
+			f.usedBits = map[string][]uint64{}
+		}
+		bits = make([]uint64, 0x10000/64)
+		f.usedBits[f.currentFont.i] = bits
+	}
 	for _, uni := range txtStr {
+		if uni > 0 && uni < 0x10000 {
+			if bits[uni>>6]&(1<<uint(uni&63)) != 0 {
+				continue
+			}
+			bits[uni>>6] |= 1 << uint(uni&63)
+		}
 		f.currentFont.usedRunes[int(uni)] = int(uni)
 	}
 	if f.state == 2 {
