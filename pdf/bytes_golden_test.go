@@ -16,9 +16,12 @@ import (
 // consent in English and Spanish, the fixture consent for patients in
 // right-to-left, CJK, Cyrillic and Latin Extended scripts, with a PNG mark,
 // a QR code, and a withdrawal copy — and compares the SHA-256 of each with
-// pdf/testdata/render-sha256.txt, written from main before issue 12's
-// rendering work (b2bb2d2). The caches and the patched gofpdf must not
-// change a byte. After an intended change to the output, regenerate with
+// pdf/testdata/render-sha256.txt. The hashes were first taken on main
+// before issue 12's rendering work (b2bb2d2), and the caches and the patched
+// gofpdf left every byte as it was; they were regenerated once, on purpose,
+// when the page streams moved to klauspost/compress (other deflate bytes,
+// the same inflated content: TestCompressStreamsMatchesGofpdf). Caches must
+// not change a byte. After an intended change to the output, regenerate with
 //
 //	UPDATE_GOLDEN=1 go test ./pdf -run TestRenderBytesUnchanged
 //

@@ -2,17 +2,20 @@ package pdf
 
 import (
 	"bytes"
-	"compress/zlib"
 	"fmt"
 	"slices"
 	"strconv"
+
+	"github.com/klauspost/compress/zlib"
 )
 
 // gofpdf compresses every page with a new zlib writer, and a writer costs about
 // 1 MB of zeroed memory, more than compressing a page does. So documents are
 // written uncompressed and compressStreams then compresses the streams gofpdf
-// would have, with pooled writers: the result is byte for byte what gofpdf
-// writes with compression on (TestCompressStreamsMatchesGofpdf).
+// would have, with pooled writers and klauspost/compress, whose fastest level
+// takes about a third less CPU than the standard library's (and writes a
+// little less): the result is the file gofpdf writes with compression on, with
+// other deflate bytes in the page streams (TestCompressStreamsMatchesGofpdf).
 
 // zlibWriters holds zlib writers at gofpdf's level (BestSpeed). A reset
 // writer produces the same bytes as a new one. A fixed free list, not a
