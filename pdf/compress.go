@@ -90,6 +90,7 @@ func compressStreams(in []byte) ([]byte, error) {
 
 	var out bytes.Buffer
 	out.Grow(len(in) / 2)
+	var z bytes.Buffer // each stream's compressed bytes, reused
 	out.Write(in[:xref.first])
 	offsets := make([]int, xref.count)
 	for _, o := range objs {
@@ -102,7 +103,7 @@ func compressStreams(in []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		var z bytes.Buffer
+		z.Reset()
 		z.Grow(len(data)/3 + 64)
 		if err := deflate(&z, data); err != nil {
 			return nil, err

@@ -70,7 +70,22 @@ type doc struct {
 // bytes depend only on the arguments: the creation date is the consent's
 // signing time and the catalog is sorted, so rendering twice gives the same file.
 func Render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions) ([]byte, error) {
-	plain, err := render(c, events, opts, false)
+	// The uncompressed file is only read by compressStreams, which copies
+	// what it keeps, so its buffer goes back to plainBuffers.
+	var buf *bytes.Buffer
+	select {
+	case buf = <-plainBuffers:
+		buf.Reset()
+	default:
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		select {
+		case plainBuffers <- buf:
+		default:
+		}
+	}()
+	plain, err := renderTo(buf, c, events, opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +96,18 @@ func Render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	return out, nil
 }
 
+// plainBuffers holds buffers for uncompressed files (about 140 KB for the
+// ketamine consent), so each render does not grow a new one.
+var plainBuffers = make(chan *bytes.Buffer, 4)
+
 // render draws the document; gofpdf compresses the pages only when
 // gofpdfCompress is set (Render compresses them itself, see compress.go).
 func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions, gofpdfCompress bool) ([]byte, error) {
+	return renderTo(new(bytes.Buffer), c, events, opts, gofpdfCompress)
+}
+
+// renderTo is render writing the file into buf.
+func renderTo(buf *bytes.Buffer, c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions, gofpdfCompress bool) ([]byte, error) {
 	if c == nil {
 		return nil, consent.Errorf(consent.EINVALID, "No consent to render.")
 	}
@@ -146,9 +170,8 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 		return nil, d.err
 	}
 
-	var buf bytes.Buffer
-	buf.Grow(128 << 10)
-	if err := f.Output(&buf); err != nil {
+	buf.Grow(256 << 10)
+	if err := f.Output(buf); err != nil {
 		return nil, fmt.Errorf("render consent %s: %w", c.ID, err)
 	}
 	return buf.Bytes(), nil

@@ -2,6 +2,7 @@ package gofpdf
 
 import (
 	"math/rand"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -59,4 +60,19 @@ func runeSet(s string) map[rune]bool {
 		m[r] = true
 	}
 	return m
+}
+
+// TestReplaceShrinkingSameAsReplace: the in-place alias replacement gives
+// what bytes.Replace gives, with aliases at the ends, adjacent and absent.
+func TestReplaceShrinkingSameAsReplace(t *testing.T) {
+	for _, tc := range []struct{ in, alias, repl string }{
+		{"Page 1 of {nb}", "{nb}", "7"}, {"{nb}{nb}x{nb}", "{nb}", "12"}, {"none here", "{nb}", "3"},
+		{"{nb}", "{nb}", ""}, {"a{nb}b{nb}", "{nb}", "{nb}"}, {"\x00{\x00n\x00b\x00}", "\x00{\x00n\x00b\x00}", "\x003"},
+	} {
+		want := strings.Replace(tc.in, tc.alias, tc.repl, -1)
+		b := []byte(tc.in)
+		if got := string(b[:replaceShrinking(b, tc.alias, tc.repl)]); got != want {
+			t.Errorf("%q: got %q, want %q", tc.in, got, want)
+		}
+	}
 }

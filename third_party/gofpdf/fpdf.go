@@ -3538,7 +3538,8 @@ func (f *Fpdf) beginpage(orientationStr string, size SizeType) {
 	for box, pb := range f.defPageBoxes {
 		f.pageBoxes[f.page][box] = pb
 	}
-	f.pages = append(f.pages, bytes.NewBufferString(""))
+	// consentd patch: room for a page of text at once, not by doubling.
+	f.pages = append(f.pages, bytes.NewBuffer(make([]byte, 0, 16<<10)))
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0, 0))
 	f.pageAttachments = append(f.pageAttachments, []annotationAttach{})
 	f.state = 2
@@ -3894,6 +3895,11 @@ func (f *Fpdf) replaceAliases() {
 			for n := 1; n <= f.page; n++ {
 				// consentd patch: look before copying the page (twice per page and alias).
 				if b := f.pages[n].Bytes(); bytes.Contains(b, []byte(alias)) {
+					if len(replacement) <= len(alias) {
+						// In place: the text only moves towards the start.
+						f.pages[n].Truncate(replaceShrinking(b, alias, replacement))
+						continue
+					}
 					b = bytes.Replace(b, []byte(alias), []byte(replacement), -1)
 					f.pages[n].Reset()
 					f.pages[n].Write(b)
@@ -3918,7 +3924,7 @@ func (f *Fpdf) putpages() {
 	for n := 1; n <= nb; n++ {
 		size += f.pages[n].Len() + 256
 	}
-	f.buffer.Grow(size)
+	f.buffer.Grow(size + 64<<10) // and the fonts and other objects that follow
 	if f.defOrientation == "P" {
 		wPt = f.defPageSize.Wd * f.k
 		hPt = f.defPageSize.Ht * f.k

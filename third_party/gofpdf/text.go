@@ -5,7 +5,10 @@ package gofpdf
 // conversion were a tenth of a document's CPU time. textUTF8 writes the same
 // bytes with strconv into a reused buffer.
 
-import "strconv"
+import (
+	"bytes"
+	"strconv"
+)
 
 // textUTF8 is Text for a UTF-8 font without right-to-left reversal,
 // underline or strike-out: "BT x y Td (text) Tj ET", wrapped in
@@ -97,4 +100,21 @@ func appendEscapedUTF16(b []byte, s string) []byte {
 		}
 	}
 	return b
+}
+
+// replaceShrinking replaces every alias in b with a replacement no longer
+// than it, in place, as bytes.Replace would, and returns the new length.
+func replaceShrinking(b []byte, alias, replacement string) int {
+	w, r := 0, 0
+	for {
+		i := bytes.Index(b[r:], []byte(alias))
+		if i < 0 {
+			break
+		}
+		w += copy(b[w:], b[r:r+i])
+		w += copy(b[w:], replacement)
+		r += i + len(alias)
+	}
+	w += copy(b[w:], b[r:])
+	return w
 }
