@@ -61,6 +61,8 @@ type doc struct {
 	layouts *layoutCache
 
 	colored bool // color has set the text colour once
+	// eventCells keeps this document's audit table cells as laid out (see eventRow).
+	eventCells map[eventCell][]line
 
 	lines int   // lines drawn so far (see docLimits)
 	err   error // set when a cap is passed; render returns it

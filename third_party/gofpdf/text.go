@@ -81,6 +81,10 @@ func appendEscapedUTF16(b []byte, s string) []byte {
 	for i < nb {
 		c1 := s[i]
 		i++
+		if c1 < 192 && c1 != '\\' && c1 != '(' && c1 != ')' && c1 != '\r' {
+			b = append(b, 0, c1) // the default case below, without the calls
+			continue
+		}
 		switch {
 		case c1 >= 224:
 			c2 := s[i]
