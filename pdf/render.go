@@ -60,7 +60,8 @@ type doc struct {
 	// layouts keeps the document text's laid-out lines across documents; nil lays out afresh.
 	layouts *layoutCache
 
-	colored bool // color has set the text colour once
+	colored bool       // color has set the text colour once
+	md      *parsedDoc // the Markdown being drawn (see markdown)
 	// eventCells keeps this document's audit table cells as laid out (see eventRow).
 	eventCells map[eventCell][]line
 
