@@ -76,3 +76,63 @@ func TestReplaceShrinkingSameAsReplace(t *testing.T) {
 		}
 	}
 }
+
+// TestPathOperatorsSameBytes: Line, LineTo, MoveTo and SetFont write what
+// the original fmt formats wrote, for random coordinates (negative, tiny,
+// large, near rounding ties), and rgbColorValue's memo returns what the
+// original computed.
+func TestPathOperatorsSameBytes(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	vals := []float64{0, -0.004, -0.005, 0.005, 0.015, 0.125, 1.005, 2.675, -2.675, 1e9 + 0.125, 841.885, -1e-12}
+	for n := 0; n < 3000; n++ {
+		v := func() float64 {
+			if rng.Intn(3) == 0 {
+				return vals[rng.Intn(len(vals))]
+			}
+			return rng.Float64()*2000 - 500
+		}
+		x1, y1, x2, y2 := v(), v(), v(), v()
+		f := New("P", "mm", "A4", "")
+		f.state = 1
+		check := func(what, want string, draw func()) {
+			before := f.buffer.Len()
+			draw()
+			if got := f.buffer.String()[before:]; got != want+"\n" {
+				t.Fatalf("%s: got %q, want %q", what, got, want)
+			}
+		}
+		check("Line", sprintf("%.2f %.2f m %.2f %.2f l S", x1*f.k, (f.h-y1)*f.k, x2*f.k, (f.h-y2)*f.k), func() { f.Line(x1, y1, x2, y2) })
+		check("LineTo", sprintf("%.2f %.2f l", x1*f.k, (f.h-y1)*f.k), func() { f.LineTo(x1, y1) })
+		check("MoveTo", sprintf("%.2f %.2f m", x2*f.k, (f.h-y2)*f.k), func() { f.MoveTo(x2, y2) })
+		f.currentFont.i = "0a1b2c"
+		f.fontSizePt = x1
+		check("font size", sprintf("BT /F%s %.2f Tf ET", f.currentFont.i, f.fontSizePt), f.outFontSize)
+
+		r, g, b := rng.Intn(300)-20, rng.Intn(300)-20, rng.Intn(300)-20
+		if n%3 == 0 {
+			g, b = r, r
+		}
+		for _, strs := range [][2]string{{"g", "rg"}, {"G", "RG"}, {"", ""}} {
+			var want colorType
+			want.ir, want.r = colorComp(r)
+			want.ig, want.g = colorComp(g)
+			want.ib, want.b = colorComp(b)
+			want.mode = colorModeRGB
+			want.gray = want.ir == want.ig && want.r == want.b
+			if len(strs[0]) > 0 {
+				if want.gray {
+					want.str = sprintf("%.3f %s", want.r, strs[0])
+				} else {
+					want.str = sprintf("%.3f %.3f %.3f %s", want.r, want.g, want.b, strs[1])
+				}
+			} else {
+				want.str = sprintf("%.3f %.3f %.3f", want.r, want.g, want.b)
+			}
+			for range [2]int{} {
+				if got := rgbColorValue(r, g, b, strs[0], strs[1]); got != want {
+					t.Fatalf("rgbColorValue(%d, %d, %d, %q, %q) = %+v, want %+v", r, g, b, strs[0], strs[1], got, want)
+				}
+			}
+		}
+	}
+}

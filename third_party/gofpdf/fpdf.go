@@ -39,6 +39,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -861,6 +862,17 @@ func colorComp(v int) (int, float64) {
 }
 
 func rgbColorValue(r, g, b int, grayStr, fullStr string) (clr colorType) {
+	// consentd patch: a pure function called for every colour change;
+	// remembered for the first rgbMemoMax colours (text.go).
+	key := rgbKey{r, g, b, grayStr, fullStr}
+	if v, ok := rgbMemo.Load(key); ok {
+		return v.(colorType)
+	}
+	defer func() {
+		if atomic.AddInt64(&rgbMemoN, 1) <= rgbMemoMax {
+			rgbMemo.Store(key, clr)
+		}
+	}()
 	clr.ir, clr.r = colorComp(r)
 	clr.ig, clr.g = colorComp(g)
 	clr.ib, clr.b = colorComp(b)
@@ -1083,7 +1095,8 @@ func (f *Fpdf) outputDashPattern() {
 // Line draws a line between points (x1, y1) and (x2, y2) using the current
 // draw color, line width and cap style.
 func (f *Fpdf) Line(x1, y1, x2, y2 float64) {
-	f.outf("%.2f %.2f m %.2f %.2f l S", x1*f.k, (f.h-y1)*f.k, x2*f.k, (f.h-y2)*f.k)
+	// consentd patch: f.outf("%.2f %.2f m %.2f %.2f l S", …) without fmt (text.go).
+	f.outFixed2(" m", x1*f.k, (f.h-y1)*f.k, " l S", x2*f.k, (f.h-y2)*f.k)
 }
 
 // fillDrawOp corrects path painting operators
@@ -1242,7 +1255,8 @@ func (f *Fpdf) Beziergon(points []PointType, styleStr string) {
 
 // point outputs current point
 func (f *Fpdf) point(x, y float64) {
-	f.outf("%.2f %.2f m", x*f.k, (f.h-y)*f.k)
+	// consentd patch: f.outf("%.2f %.2f m", …) without fmt (text.go).
+	f.outFixed2(" m", x*f.k, (f.h-y)*f.k, "", 0, 0)
 }
 
 // curve outputs a single cubic Bézier curve segment from current point
@@ -2119,7 +2133,7 @@ func (f *Fpdf) SetFont(familyStr, styleStr string, size float64) {
 		f.isCurrentUTF8 = false
 	}
 	if f.page > 0 {
-		f.outf("BT /F%s %.2f Tf ET", f.currentFont.i, f.fontSizePt)
+		f.outFontSize() // consentd patch: f.outf("BT /F%s %.2f Tf ET", …) without fmt (text.go)
 	}
 	return
 }
@@ -2135,7 +2149,7 @@ func (f *Fpdf) SetFontSize(size float64) {
 	f.fontSizePt = size
 	f.fontSize = size / f.k
 	if f.page > 0 {
-		f.outf("BT /F%s %.2f Tf ET", f.currentFont.i, f.fontSizePt)
+		f.outFontSize() // consentd patch: f.outf("BT /F%s %.2f Tf ET", …) without fmt (text.go)
 	}
 }
 
@@ -2145,7 +2159,7 @@ func (f *Fpdf) SetFontUnitSize(size float64) {
 	f.fontSizePt = size * f.k
 	f.fontSize = size
 	if f.page > 0 {
-		f.outf("BT /F%s %.2f Tf ET", f.currentFont.i, f.fontSizePt)
+		f.outFontSize() // consentd patch: f.outf("BT /F%s %.2f Tf ET", …) without fmt (text.go)
 	}
 }
 
@@ -4887,7 +4901,8 @@ func (f *Fpdf) MoveTo(x, y float64) {
 //
 // The MoveTo() example demonstrates this method.
 func (f *Fpdf) LineTo(x, y float64) {
-	f.outf("%.2f %.2f l", x*f.k, (f.h-y)*f.k)
+	// consentd patch: f.outf("%.2f %.2f l", …) without fmt (text.go).
+	f.outFixed2(" l", x*f.k, (f.h-y)*f.k, "", 0, 0)
 	f.x, f.y = x, y
 }
 

@@ -8,6 +8,7 @@ package gofpdf
 import (
 	"bytes"
 	"strconv"
+	"sync"
 )
 
 // textUTF8 is Text for a UTF-8 font without right-to-left reversal,
@@ -52,13 +53,7 @@ func (f *Fpdf) textUTF8(x, y float64, txtStr string) {
 		}
 		f.currentFont.usedRunes[int(uni)] = int(uni)
 	}
-	if f.state == 2 {
-		f.pages[f.page].Write(b)
-		f.pages[f.page].WriteString("\n")
-	} else {
-		f.buffer.Write(b)
-		f.buffer.WriteString("\n")
-	}
+	f.outBytes(b)
 	f.textBuf = b
 }
 
@@ -122,3 +117,60 @@ func replaceShrinking(b []byte, alias, replacement string) int {
 	w += copy(b[w:], b[r:])
 	return w
 }
+
+// outFixed2 writes "<a> <b><op1>" and, when op2 is not "", " <c> <d><op2>",
+// each number as %.2f formats it: the path operators of Line, LineTo and
+// MoveTo without fmt.
+func (f *Fpdf) outFixed2(op1 string, a, b float64, op2 string, c, d float64) {
+	buf := f.textBuf[:0]
+	buf = strconv.AppendFloat(buf, a, 'f', 2, 64)
+	buf = append(buf, ' ')
+	buf = strconv.AppendFloat(buf, b, 'f', 2, 64)
+	buf = append(buf, op1...)
+	if op2 != "" {
+		buf = append(buf, ' ')
+		buf = strconv.AppendFloat(buf, c, 'f', 2, 64)
+		buf = append(buf, ' ')
+		buf = strconv.AppendFloat(buf, d, 'f', 2, 64)
+		buf = append(buf, op2...)
+	}
+	f.outBytes(buf)
+	f.textBuf = buf
+}
+
+// outFontSize writes "BT /F<id> <size> Tf ET" as SetFont did with fmt.
+func (f *Fpdf) outFontSize() {
+	buf := append(f.textBuf[:0], "BT /F"...)
+	buf = append(buf, f.currentFont.i...)
+	buf = append(buf, ' ')
+	buf = strconv.AppendFloat(buf, f.fontSizePt, 'f', 2, 64)
+	buf = append(buf, " Tf ET"...)
+	f.outBytes(buf)
+	f.textBuf = buf
+}
+
+// outBytes is out for bytes.
+func (f *Fpdf) outBytes(b []byte) {
+	if f.state == 2 {
+		f.pages[f.page].Write(b)
+		f.pages[f.page].WriteString("\n")
+	} else {
+		f.buffer.Write(b)
+		f.buffer.WriteString("\n")
+	}
+}
+
+// rgbKey names a call of rgbColorValue.
+type rgbKey struct {
+	r, g, b          int
+	grayStr, fullStr string
+}
+
+// rgbMemo maps an rgbKey to its colorType; rgbMemoN counts the stores, so a
+// program that uses millions of colours keeps only the first rgbMemoMax.
+var (
+	rgbMemo  sync.Map
+	rgbMemoN int64
+)
+
+const rgbMemoMax = 4096
