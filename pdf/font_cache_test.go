@@ -2,15 +2,17 @@ package pdf
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
 // TestFontCacheSameBytes renders the ketamine consent for patients whose
 // names need other glyphs (Latin-1, Latin Extended, CJK), cold and then
-// warm, with gofpdf's shared font cache and without it: every PDF must be
-// byte for byte the one gofpdf writes when it parses, identifies and cuts
-// the fonts for the document alone. Between two documents only the glyphs
-// differ, so a cut font shared by mistake would change the bytes here.
+// warm, with the font caches (pdf's cut fonts, subsets, and gofpdf's parsed
+// and cut fonts) and without them: every PDF must be byte for byte the one
+// written when the fonts are cut, parsed, identified and cut again for the
+// document alone. Between two documents only the glyphs differ, so a cut
+// font shared by mistake would change the bytes here.
 func TestFontCacheSameBytes(t *testing.T) {
 	for _, l := range []string{"en", "es"} {
 		t.Run(l, func(t *testing.T) {
@@ -39,5 +41,77 @@ func TestFontCacheSameBytes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCachesHoldNoPatientData renders consent A for a patient with an
+// unusual name, then consent B for another patient with every cache warm:
+// B's text (pdftotext) holds nothing of A — not the name, the patient ID or
+// the consent ID — and B is byte for byte B rendered without caches. The
+// caches themselves (layouts, parsed Markdown, cut fonts) hold no trace of
+// A's name, in UTF-8 or in the UTF-16 a PDF content stream uses.
+func TestCachesHoldNoPatientData(t *testing.T) {
+	pdftotext := requireTool(t, "pdftotext")
+	a := ketamineConsent(t, "en")
+	a.ID, a.Patient.ID = "01JDQ7Z4X8K2M5N9P3R6T1AAAA", "MRN-LEAK-CHECK-7"
+	a.Patient.GivenName, a.Patient.FamilyName = "Wojciech Ŵyndham", "Przybyszewski-Ægir"
+	a.Signatures[0].Name = a.Patient.GivenName + " " + a.Patient.FamilyName
+	if _, err := Render(a, ketamineEvents(a), ketamineOptions(t)); err != nil {
+		t.Fatal(err)
+	}
+	b := ketamineConsent(t, "en")
+	opts := ketamineOptions(t)
+	got, err := Render(b, ketamineEvents(b), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.noLayoutCache, opts.noFontCache = true, true
+	want, err := Render(b, ketamineEvents(b), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("B rendered after A with warm caches differs from B rendered without caches")
+	}
+	text := run(t, pdftotext, writeTemp(t, "b.pdf", got), "-")
+	for _, s := range []string{"Wojciech", "Przybyszewski", "Ŵyndham", "MRN-LEAK", a.ID} {
+		if strings.Contains(text, s) {
+			t.Errorf("consent B's PDF holds %q from consent A", s)
+		}
+	}
+	if !strings.Contains(text, "Müller") {
+		t.Fatal("consent B's own patient is not in its text: the check above proves nothing")
+	}
+
+	utf16 := func(s string) []byte {
+		var out []byte
+		for _, r := range s {
+			out = append(out, byte(r>>8), byte(r))
+		}
+		return out
+	}
+	traces := [][]byte{[]byte("Przybyszewski"), utf16("Przybyszewski"), []byte("MRN-LEAK"), utf16("MRN-LEAK")}
+	holds := func(what string, b []byte) {
+		for _, tr := range traces {
+			if bytes.Contains(b, tr) {
+				t.Errorf("%s holds %q of consent A", what, tr)
+			}
+		}
+	}
+	for _, k := range documentLayouts.lru.Keys() {
+		holds("a layout cache key", []byte(k))
+		lines, _ := documentLayouts.lru.Peek(k)
+		for _, ln := range lines {
+			for _, w := range ln.words {
+				holds("a cached layout", []byte(w.text))
+			}
+		}
+	}
+	for _, k := range parsedMarkdown.Keys() {
+		holds("a parsed Markdown key", []byte(k))
+	}
+	for _, k := range subsets.Keys() {
+		v, _ := subsets.Peek(k)
+		holds("a cut font", v)
 	}
 }

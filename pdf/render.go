@@ -20,7 +20,7 @@ type RenderOptions struct {
 	VerifyURL string
 
 	noLayoutCache bool // lay out the document's text afresh (tests compare the bytes)
-	noFontCache   bool // parse and cut the fonts afresh in gofpdf (tests compare the bytes)
+	noFontCache   bool // cut the fonts afresh, and parse and cut them afresh in gofpdf (tests compare the bytes)
 }
 
 // Page geometry in millimetres (A4 portrait).
@@ -155,7 +155,7 @@ func renderTo(buf *bytes.Buffer, c *consent.Consent, events []*consent.AuditEven
 	f.SetMargins(marginLeft, marginTop, marginLeft)
 	f.SetAutoPageBreak(false, marginBottom)
 	f.AliasNbPages("{nb}")
-	d.p = &pen{f: f, fonts: register(f, collectRunes(c, document, events, opts))}
+	d.p = &pen{f: f, fonts: registerFonts(f, collectRunes(c, document, events, opts), !opts.noFontCache)}
 	d.p.use(fontLatin, bodySize)
 	f.SetFooterFunc(d.footer)
 	d.addPage()
