@@ -99,9 +99,8 @@ func (d *doc) drawQR(x, y, side float64) {
 	k := d.f.GetConversionRatio()
 	_, h := d.f.GetPageSize()
 	u := side / float64(n) * k
-	var b strings.Builder
-	b.Grow(n * n * 3)
-	fmt.Fprintf(&b, "q 0 g %s 0 0 %s %s %s cm\n", num(u), num(-u), num(x*k), num((h-y)*k))
+	b := make([]byte, 0, n*n*3)
+	b = fmt.Appendf(b, "q 0 g %s 0 0 %s %s %s cm\n", num(u), num(-u), num(x*k), num((h-y)*k))
 	for r, row := range m {
 		for c := 0; c < n; {
 			if !row[c] {
@@ -112,11 +111,16 @@ func (d *doc) drawQR(x, y, side float64) {
 			for c < n && row[c] {
 				c++
 			}
-			b.WriteString(strconv.Itoa(start) + " " + strconv.Itoa(r) + " " + strconv.Itoa(c-start) + " 1 re\n")
+			b = strconv.AppendInt(b, int64(start), 10)
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, int64(r), 10)
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, int64(c-start), 10)
+			b = append(b, " 1 re\n"...)
 		}
 	}
-	b.WriteString("f Q")
-	d.f.RawWriteStr(b.String())
+	b = append(b, "f Q"...)
+	d.f.RawWriteStr(string(b))
 }
 
 // urlLines lays the link out in width w: on one line if it fits, else
