@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 
@@ -74,43 +73,39 @@ type doc struct {
 // signing time and the catalog is sorted, so rendering twice gives the same file.
 func Render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions) ([]byte, error) {
 	// The uncompressed file is only read by compressStreams, which copies
-	// what it keeps, so its buffer goes back to plainBuffers.
-	var buf *bytes.Buffer
+	// what it keeps, so its storage goes back to plainBuffers.
+	var buf []byte
 	select {
 	case buf = <-plainBuffers:
-		buf.Reset()
 	default:
-		buf = new(bytes.Buffer)
 	}
-	defer func() {
-		select {
-		case plainBuffers <- buf:
-		default:
-		}
-	}()
 	plain, err := renderTo(buf, c, events, opts, false)
 	if err != nil {
 		return nil, err
 	}
 	out, err := compressStreams(plain)
+	select {
+	case plainBuffers <- plain[:0]:
+	default:
+	}
 	if err != nil {
 		return nil, fmt.Errorf("render consent %s: %w", c.ID, err)
 	}
 	return out, nil
 }
 
-// plainBuffers holds buffers for uncompressed files (about 140 KB for the
-// ketamine consent), so each render does not grow a new one.
-var plainBuffers = make(chan *bytes.Buffer, 4)
+// plainBuffers holds storage for uncompressed files (about 140 KB for the
+// ketamine consent), so each render does not allocate and grow its own.
+var plainBuffers = make(chan []byte, 4)
 
 // render draws the document; gofpdf compresses the pages only when
 // gofpdfCompress is set (Render compresses them itself, see compress.go).
 func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions, gofpdfCompress bool) ([]byte, error) {
-	return renderTo(new(bytes.Buffer), c, events, opts, gofpdfCompress)
+	return renderTo(nil, c, events, opts, gofpdfCompress)
 }
 
-// renderTo is render writing the file into buf.
-func renderTo(buf *bytes.Buffer, c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions, gofpdfCompress bool) ([]byte, error) {
+// renderTo is render writing the file into dst's storage when it has room.
+func renderTo(dst []byte, c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions, gofpdfCompress bool) ([]byte, error) {
 	if c == nil {
 		return nil, consent.Errorf(consent.EINVALID, "No consent to render.")
 	}
@@ -173,11 +168,11 @@ func renderTo(buf *bytes.Buffer, c *consent.Consent, events []*consent.AuditEven
 		return nil, d.err
 	}
 
-	buf.Grow(256 << 10)
-	if err := f.Output(buf); err != nil {
+	out, err := f.OutputBytes(dst)
+	if err != nil {
 		return nil, fmt.Errorf("render consent %s: %w", c.ID, err)
 	}
-	return buf.Bytes(), nil
+	return out, nil
 }
 
 // signedAt is the consent's signing time, or its last signature's when not yet set.

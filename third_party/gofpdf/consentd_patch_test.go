@@ -1,9 +1,11 @@
 package gofpdf
 
 import (
+	"bytes"
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -133,6 +135,35 @@ func TestPathOperatorsSameBytes(t *testing.T) {
 					t.Fatalf("rgbColorValue(%d, %d, %d, %q, %q) = %+v, want %+v", r, g, b, strs[0], strs[1], got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestOutputBytesSameAsOutput: OutputBytes gives the bytes Output writes,
+// with a destination too small, large enough, or nil.
+func TestOutputBytesSameAsOutput(t *testing.T) {
+	doc := func() *Fpdf {
+		f := New("P", "mm", "A4", "")
+		f.SetCatalogSort(true)
+		f.SetCreationDate(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		f.SetFont("Helvetica", "", 12)
+		f.AddPage()
+		f.Text(20, 20, "Page one (of two)")
+		f.AddPage()
+		f.Line(10, 10, 100, 100)
+		return f
+	}
+	var want bytes.Buffer
+	if err := doc().Output(&want); err != nil {
+		t.Fatal(err)
+	}
+	for _, dst := range [][]byte{nil, make([]byte, 10), make([]byte, 0, 1<<20)} {
+		got, err := doc().OutputBytes(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("OutputBytes (dst cap %d) differs from Output", cap(dst))
 		}
 	}
 }

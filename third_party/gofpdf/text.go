@@ -174,3 +174,23 @@ var (
 )
 
 const rgbMemoMax = 4096
+
+// OutputBytes closes the document if needed and returns the PDF, written
+// in dst's storage when it has room (consentd patch: Output copies the
+// file from gofpdf's own buffer, which is allocated afresh per document,
+// into the writer's). The result aliases the document's buffer: use it
+// before the document is changed.
+func (f *Fpdf) OutputBytes(dst []byte) ([]byte, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if f.state < 3 {
+		b := append(dst[:0], f.buffer.Bytes()...)
+		f.buffer.Buffer = *bytes.NewBuffer(b)
+		f.Close()
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.buffer.Bytes(), nil
+}
