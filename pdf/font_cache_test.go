@@ -3,7 +3,10 @@ package pdf
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/consentd/consentd/consent"
 )
 
 // TestFontCacheSameBytes renders the ketamine consent for patients whose
@@ -113,5 +116,51 @@ func TestCachesHoldNoPatientData(t *testing.T) {
 	for _, k := range subsets.Keys() {
 		v, _ := subsets.Peek(k)
 		holds("a cut font", v)
+	}
+}
+
+// TestConcurrentRendersSameBytes renders consents for different patients
+// from several goroutines at once, sharing every cache (run it with -race):
+// each PDF must equal the one rendered alone without caches.
+func TestConcurrentRendersSameBytes(t *testing.T) {
+	names := [][2]string{{"Ana", "Ruiz"}, {"Zoë", "Müller"}, {"Łucja", "Wałęsa"}, {"小明", "王"}, {"محمد", "پریسا"}, {"Иван", "Петров"}}
+	type job struct {
+		c    *consent.Consent
+		want []byte
+	}
+	var jobs []job
+	for i, n := range names {
+		c := ketamineConsent(t, []string{"en", "es"}[i%2])
+		c.Patient.GivenName, c.Patient.FamilyName = n[0], n[1]
+		c.Signatures[0].Name = n[0] + " " + n[1]
+		opts := ketamineOptions(t)
+		opts.noLayoutCache, opts.noFontCache = true, true
+		want, err := Render(c, ketamineEvents(c), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, job{c, want})
+	}
+	opts := ketamineOptions(t)
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(jobs))
+	for range 4 {
+		for _, j := range jobs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, err := Render(j.c, ketamineEvents(j.c), opts)
+				if err != nil {
+					errs <- err.Error()
+				} else if !bytes.Equal(got, j.want) {
+					errs <- "concurrent render for " + j.c.Patient.FullName() + " differs from the render alone without caches"
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

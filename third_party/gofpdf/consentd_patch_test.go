@@ -167,3 +167,18 @@ func TestOutputBytesSameAsOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestChecksumLeavesCallerBytes: padding a table to four bytes for its
+// checksum must not write into the bytes after it (a table is a slice of
+// the caller's font file, which documents now share).
+func TestChecksumLeavesCallerBytes(t *testing.T) {
+	file := []byte{1, 2, 3, 4, 5, 0xEE, 0xEE, 0xEE}
+	var utf utf8FontFile
+	got := utf.generateChecksum(file[:5])
+	if want := utf.generateChecksum([]byte{1, 2, 3, 4, 5, 0, 0, 0}); got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("checksum %v, want %v", got, want)
+	}
+	if file[5] != 0xEE || file[6] != 0xEE || file[7] != 0xEE {
+		t.Fatalf("generateChecksum wrote into the bytes after the table: %v", file)
+	}
+}

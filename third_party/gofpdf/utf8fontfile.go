@@ -165,6 +165,11 @@ func (utf *utf8FontFile) calcInt32(x, y []int) []int {
 }
 
 func (utf *utf8FontFile) generateChecksum(data []byte) []int {
+	// consentd patch: data may be a table inside the caller's font file;
+	// padding by append wrote zeros into the bytes after it (a data race
+	// once documents share a font file). A full slice expression makes
+	// append copy instead.
+	data = data[:len(data):len(data)]
 	if (len(data) % 4) != 0 {
 		for i := 0; (len(data) % 4) != 0; i++ {
 			data = append(data, 0)
