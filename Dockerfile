@@ -3,6 +3,8 @@
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# The patched gofpdf (see third_party/gofpdf/PATCHES.md) is a replace target: go mod download reads its go.mod.
+COPY third_party/gofpdf/go.mod third_party/gofpdf/
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w" -o /out/consentd .

@@ -81,11 +81,11 @@ var documentRuneSets = func() *lru.Cache[[sha256.Size]byte, map[rune]bool] {
 // collectRunes), collected once per distinct document.
 func documentRunes(doc consent.Document) map[rune]bool {
 	h := sha256.New()
+	var buf []byte // one buffer for the strings, not a copy of each
 	walkStrings(reflect.ValueOf(doc), func(s string) {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
+		buf = binary.LittleEndian.AppendUint64(buf[:0], uint64(len(s)))
+		buf = append(buf, s...)
+		h.Write(buf)
 	})
 	var key [sha256.Size]byte
 	h.Sum(key[:0])

@@ -6,6 +6,14 @@ import (
 	"github.com/consentd/consentd/consent"
 )
 
+// eventCell names a cell of the audit table as laid out: its column (and
+// so its width), its style and its text.
+type eventCell struct {
+	col  int
+	st   style
+	text string
+}
+
 // evidenceColumns are the audit table's column widths in millimetres; they add up to contentWidth.
 var evidenceColumns = [6]float64{27, 38, 30, 21, 40, 18}
 
@@ -84,7 +92,19 @@ func (d *doc) eventRow(cells [6]string, header bool) {
 	laid := [6][]line{}
 	n := 1
 	for i, c := range cells {
-		laid[i] = d.p.layout([]span{{text: c, style: st}}, evidenceColumns[i]-2*pad, size)
+		// Most cells repeat from row to row (the event type, the actor, the
+		// user agent, which breaks character by character), so each is laid
+		// out once per document; the memo is the document's own.
+		key := eventCell{col: i, st: st, text: c}
+		ls, ok := d.eventCells[key]
+		if !ok {
+			ls = d.p.layout([]span{{text: c, style: st}}, evidenceColumns[i]-2*pad, size)
+			if d.eventCells == nil {
+				d.eventCells = map[eventCell][]line{}
+			}
+			d.eventCells[key] = ls
+		}
+		laid[i] = ls
 		n = max(n, len(laid[i]))
 	}
 	if !d.countLines(n) {

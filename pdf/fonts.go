@@ -2,7 +2,11 @@ package pdf
 
 import (
 	_ "embed"
+	"encoding/binary"
+	"slices"
 	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/consentd/consentd/consent"
 	"github.com/jung-kurt/gofpdf"
@@ -93,6 +97,20 @@ var baseRunes = sync.OnceValue(func() map[rune]bool {
 type fontSet struct {
 	latin, cjk map[rune]bool // nil: any rune the full font has
 	id         string        // names the sets (see fontSetID); "" for fullFonts
+	// latinBits and cjkBits hold the BMP part of latin and cjk as bit
+	// sets (set by register): fontOf runs for every character measured.
+	latinBits, cjkBits []uint64
+}
+
+// runeBits returns the BMP runes of set as a bit set.
+func runeBits(set map[rune]bool) []uint64 {
+	bits := make([]uint64, 0x10000/64)
+	for r := range set {
+		if r >= 0 && r < 0x10000 {
+			bits[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return bits
 }
 
 // fullFonts chooses fonts as if every glyph of both fonts were registered;
@@ -110,6 +128,14 @@ func (fs *fontSet) fontOf(r rune) int {
 		}
 		return fontNone
 	}
+	if fs.latinBits != nil && r >= 0 && r < 0x10000 {
+		if fs.latinBits[r>>6]&(1<<(r&63)) != 0 {
+			return fontLatin
+		} else if fs.cjkBits[r>>6]&(1<<(r&63)) != 0 {
+			return fontCJKID
+		}
+		return fontNone
+	}
 	if fs.latin[r] {
 		return fontLatin
 	} else if fs.cjk[r] {
@@ -121,6 +147,12 @@ func (fs *fontSet) fontOf(r rune) int {
 // register cuts the fonts to the runes a document draws, registers them
 // with gofpdf and returns the document's font set.
 func register(f *gofpdf.Fpdf, runes map[rune]bool) *fontSet {
+	return registerFonts(f, runes, true)
+}
+
+// registerFonts is register; cached takes the cut fonts from subsets
+// (false only in tests that compare the bytes with and without caches).
+func registerFonts(f *gofpdf.Fpdf, runes map[rune]bool, cached bool) *fontSet {
 	fs := &fontSet{latin: map[rune]bool{}, cjk: map[rune]bool{}}
 	var latin, cjk []rune
 	for r := range baseRunes() {
@@ -140,7 +172,7 @@ func register(f *gofpdf.Fpdf, runes map[rune]bool) *fontSet {
 			fs.latin[r] = true
 		}
 	}
-	f.AddUTF8FontFromBytes(fontFamily, "", lt.subset(latin))
+	f.AddUTF8FontFromBytes(fontFamily, "", cutFont(lt, fontLatin, latin, cached))
 	if len(cjk) > 0 {
 		ct := cjkTTF()
 		for _, r := range cjk {
@@ -148,8 +180,9 @@ func register(f *gofpdf.Fpdf, runes map[rune]bool) *fontSet {
 				fs.cjk[r] = true
 			}
 		}
-		f.AddUTF8FontFromBytes(cjkFamily, "", ct.subset(cjk))
+		f.AddUTF8FontFromBytes(cjkFamily, "", cutFont(ct, fontCJKID, cjk, cached))
 	}
+	fs.latinBits, fs.cjkBits = runeBits(fs.latin), runeBits(fs.cjk)
 	fs.id = fontSetID(fs.latin, fs.cjk)
 	return fs
 }
@@ -168,4 +201,39 @@ func familyOf(font int) string {
 		return cjkFamily
 	}
 	return fontFamily
+}
+
+// subsets keeps fonts cut to a set of runes. A cut font is a function of
+// the font and the set alone, and holds glyphs, never text; most consents
+// of a template version and locale need the same set (a name in Latin-1
+// adds nothing to the renderer's own characters), so the cut is made once.
+// Entries are never changed once stored.
+var subsets = func() *lru.Cache[string, []byte] {
+	c, err := lru.New[string, []byte](64)
+	if err != nil {
+		panic("pdf: " + err.Error())
+	}
+	return c
+}()
+
+// cutFont returns t cut to runes (in any order, repeats allowed), from
+// subsets when cached.
+func cutFont(t *ttf, font int, runes []rune, cached bool) []byte {
+	if !cached {
+		return t.subset(runes)
+	}
+	sorted := slices.Clone(runes)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	key := make([]byte, 0, 1+4*len(sorted))
+	key = append(key, byte(font))
+	for _, r := range sorted {
+		key = binary.LittleEndian.AppendUint32(key, uint32(r))
+	}
+	if b, ok := subsets.Get(string(key)); ok {
+		return b
+	}
+	b := t.subset(runes)
+	subsets.Add(string(key), b)
+	return b
 }

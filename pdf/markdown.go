@@ -21,26 +21,60 @@ var mdParser parser.Parser = goldmark.New().Parser()
 func (d *doc) markdown(src string, x, w float64) {
 	md, ok := parsedMarkdown.Get(src)
 	if !ok || d.layouts == nil {
-		md.source = []byte(src)
-		md.root = mdParser.Parse(text.NewReader(md.source))
+		md = parseMarkdown(src)
 		if d.layouts != nil {
 			parsedMarkdown.Add(src, md)
 		}
 	}
+	d.md = md
 	d.blocks(md.root, md.source, x, w, false)
+	d.md = nil
 }
 
-// parsedDoc is Markdown source and its syntax tree, which drawing only reads.
+// parsedDoc is Markdown source, its syntax tree and the styled text of
+// its paragraphs and headings, which drawing only reads.
 type parsedDoc struct {
 	source []byte
 	root   ast.Node
+	spans  map[ast.Node][]span // as inlineSpans returns them for block
+}
+
+// parseMarkdown parses src and collects the text of every paragraph and
+// heading once, with entities and escapes resolved.
+func parseMarkdown(src string) *parsedDoc {
+	md := &parsedDoc{source: []byte(src), spans: map[ast.Node][]span{}}
+	md.root = mdParser.Parse(text.NewReader(md.source))
+	ast.Walk(md.root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n.(type) {
+		case *ast.Paragraph, *ast.TextBlock:
+			md.spans[n] = inlineSpans(n, md.source, 0, nil)
+		case *ast.Heading:
+			md.spans[n] = inlineSpans(n, md.source, styleBold, nil)
+		}
+		return ast.WalkContinue, nil
+	})
+	return md
+}
+
+// spansOf returns the styled text of a paragraph or heading of the
+// Markdown being drawn.
+func (d *doc) spansOf(n ast.Node, src []byte, st style) []span {
+	if d.md != nil {
+		if sp, ok := d.md.spans[n]; ok {
+			return sp
+		}
+	}
+	return inlineSpans(n, src, st, nil)
 }
 
 // parsedMarkdown keeps the parsed sections of documents (like the layout
 // cache, the document's own text only: the same for every patient of a
 // template version and locale).
-var parsedMarkdown = func() *lru.Cache[string, parsedDoc] {
-	c, err := lru.New[string, parsedDoc](2048)
+var parsedMarkdown = func() *lru.Cache[string, *parsedDoc] {
+	c, err := lru.New[string, *parsedDoc](2048)
 	if err != nil {
 		panic("pdf: " + err.Error())
 	}
@@ -63,14 +97,14 @@ func (d *doc) block(n ast.Node, src []byte, x, w float64, tight bool) {
 	switch n := n.(type) {
 	case *ast.Paragraph, *ast.TextBlock:
 		d.color(colorText)
-		d.writeText(inlineSpans(n, src, 0, nil), x, w, bodySize, bodyLeading)
+		d.writeText(d.spansOf(n, src, 0), x, w, bodySize, bodyLeading)
 		if n.NextSibling() != nil || !tight {
 			d.space(gap)
 		}
 	case *ast.Heading:
 		d.color(colorText)
 		d.ensure(3 * bodyLeading)
-		d.writeText(inlineSpans(n, src, styleBold, nil), x, w, bodySize+1, bodyLeading+0.4)
+		d.writeText(d.spansOf(n, src, styleBold), x, w, bodySize+1, bodyLeading+0.4)
 		d.space(1)
 	case *ast.List:
 		d.list(n, src, x, w)

@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 
@@ -20,6 +19,7 @@ type RenderOptions struct {
 	VerifyURL string
 
 	noLayoutCache bool // lay out the document's text afresh (tests compare the bytes)
+	noFontCache   bool // cut the fonts afresh, and parse and cut them afresh in gofpdf (tests compare the bytes)
 }
 
 // Page geometry in millimetres (A4 portrait).
@@ -59,6 +59,11 @@ type doc struct {
 	// layouts keeps the document text's laid-out lines across documents; nil lays out afresh.
 	layouts *layoutCache
 
+	colored bool       // color has set the text colour once
+	md      *parsedDoc // the Markdown being drawn (see markdown)
+	// eventCells keeps this document's audit table cells as laid out (see eventRow).
+	eventCells map[eventCell][]line
+
 	lines int   // lines drawn so far (see docLimits)
 	err   error // set when a cap is passed; render returns it
 }
@@ -67,20 +72,40 @@ type doc struct {
 // bytes depend only on the arguments: the creation date is the consent's
 // signing time and the catalog is sorted, so rendering twice gives the same file.
 func Render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions) ([]byte, error) {
-	plain, err := render(c, events, opts, false)
+	// The uncompressed file is only read by compressStreams, which copies
+	// what it keeps, so its storage goes back to plainBuffers.
+	var buf []byte
+	select {
+	case buf = <-plainBuffers:
+	default:
+	}
+	plain, err := renderTo(buf, c, events, opts, false)
 	if err != nil {
 		return nil, err
 	}
 	out, err := compressStreams(plain)
+	select {
+	case plainBuffers <- plain[:0]:
+	default:
+	}
 	if err != nil {
 		return nil, fmt.Errorf("render consent %s: %w", c.ID, err)
 	}
 	return out, nil
 }
 
+// plainBuffers holds storage for uncompressed files (about 140 KB for the
+// ketamine consent), so each render does not allocate and grow its own.
+var plainBuffers = make(chan []byte, 4)
+
 // render draws the document; gofpdf compresses the pages only when
 // gofpdfCompress is set (Render compresses them itself, see compress.go).
 func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions, gofpdfCompress bool) ([]byte, error) {
+	return renderTo(nil, c, events, opts, gofpdfCompress)
+}
+
+// renderTo is render writing the file into dst's storage when it has room.
+func renderTo(dst []byte, c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions, gofpdfCompress bool) ([]byte, error) {
 	if c == nil {
 		return nil, consent.Errorf(consent.EINVALID, "No consent to render.")
 	}
@@ -105,6 +130,9 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	d.f = gofpdf.New("P", "mm", "A4", "")
 	f := d.f
 	f.SetCatalogSort(true)
+	// The patched gofpdf shares parsed and cut fonts between documents
+	// (third_party/gofpdf/PATCHES.md; TestFontCacheSameBytes).
+	f.SetUTF8FontCache(!opts.noFontCache)
 	f.SetCompression(gofpdfCompress)
 	created := signedAt(c)
 	f.SetCreationDate(created)
@@ -122,7 +150,7 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 	f.SetMargins(marginLeft, marginTop, marginLeft)
 	f.SetAutoPageBreak(false, marginBottom)
 	f.AliasNbPages("{nb}")
-	d.p = &pen{f: f, fonts: register(f, collectRunes(c, document, events, opts))}
+	d.p = &pen{f: f, fonts: registerFonts(f, collectRunes(c, document, events, opts), !opts.noFontCache)}
 	d.p.use(fontLatin, bodySize)
 	f.SetFooterFunc(d.footer)
 	d.addPage()
@@ -140,12 +168,11 @@ func render(c *consent.Consent, events []*consent.AuditEvent, opts RenderOptions
 		return nil, d.err
 	}
 
-	var buf bytes.Buffer
-	buf.Grow(128 << 10)
-	if err := f.Output(&buf); err != nil {
+	out, err := f.OutputBytes(dst)
+	if err != nil {
 		return nil, fmt.Errorf("render consent %s: %w", c.ID, err)
 	}
-	return buf.Bytes(), nil
+	return out, nil
 }
 
 // signedAt is the consent's signing time, or its last signature's when not yet set.
@@ -163,7 +190,16 @@ func signedAt(c *consent.Consent) time.Time {
 }
 
 // color sets the text colour.
-func (d *doc) color(c [3]int) { d.f.SetTextColor(c[0], c[1], c[2]) }
+func (d *doc) color(c [3]int) {
+	// gofpdf formats the colour's operator on every call and writes nothing
+	// until text is drawn, so an unchanged colour is skipped. Only after the
+	// first call: gofpdf's initial black is written differently.
+	if r, g, b := d.f.GetTextColor(); d.colored && r == c[0] && g == c[1] && b == c[2] {
+		return
+	}
+	d.f.SetTextColor(c[0], c[1], c[2])
+	d.colored = true
+}
 
 // ensure starts a new page unless h millimetres fit above the bottom margin.
 func (d *doc) ensure(h float64) {

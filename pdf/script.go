@@ -3,6 +3,7 @@ package pdf
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/consentd/consentd/consent"
@@ -30,8 +31,11 @@ func (p *pen) sanitize(s string) string {
 	var b strings.Builder
 	arabic := false
 	for _, r := range s {
-		_, shaped := arabicForms[r]
-		if r == '\n' || (consent.Printable(r) && (shaped || p.fonts.fontOf(r) != fontNone)) {
+		shaped := false
+		if r >= 0x0621 && r <= 0x06D0 { // arabicForms' letters
+			_, shaped = arabicForms[r]
+		}
+		if r == '\n' || (printable(r) && (shaped || p.fonts.fontOf(r) != fontNone)) {
 			b.WriteRune(r)
 			arabic = arabic || (r >= 0x0600 && r <= 0x06FF)
 			continue
@@ -151,4 +155,25 @@ func shapeArabic(s string) string {
 		out = append(out, form)
 	}
 	return string(out)
+}
+
+// printableBMP holds consent.Printable for the whole BMP as a bit set:
+// sanitize asks for every character of every non-ASCII string, and
+// unicode.Is searches a range table each time. Built once (a few ms).
+var printableBMP = sync.OnceValue(func() []uint64 {
+	bits := make([]uint64, 0x10000/64)
+	for r := rune(0); r < 0x10000; r++ {
+		if consent.Printable(r) {
+			bits[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return bits
+})
+
+// printable is consent.Printable, from printableBMP in the BMP.
+func printable(r rune) bool {
+	if r >= 0 && r < 0x10000 {
+		return printableBMP()[r>>6]&(1<<(r&63)) != 0
+	}
+	return consent.Printable(r)
 }

@@ -164,3 +164,13 @@ func reverseRunes(s string) string {
 	}
 	return string(r)
 }
+
+// TestPrintableTable: the renderer's table of printable characters agrees
+// with consent.Printable everywhere in the BMP and beyond it.
+func TestPrintableTable(t *testing.T) {
+	for r := rune(0); r < 0x110000; r++ {
+		if printable(r) != consent.Printable(r) {
+			t.Fatalf("printable(U+%04X) = %v, consent.Printable says %v", r, printable(r), consent.Printable(r))
+		}
+	}
+}

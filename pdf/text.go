@@ -72,9 +72,20 @@ const ptToMM = 25.4 / 72
 // points, from the same glyph advances gofpdf writes into the PDF.
 func (p *pen) measure(s string, st style, size float64) float64 {
 	units, n := 0, 0
+	fs := p.fonts
+	var lt *ttf
+	if fs.latinBits != nil {
+		lt = latinTTF()
+	}
 	for _, r := range s {
 		n++
-		font := p.fonts.fontOf(r)
+		// The common case, a BMP character of the Latin font, without the
+		// calls (the same answer as below).
+		if lt != nil && r >= 0 && r < 0x10000 && fs.latinBits[r>>6]&(1<<(r&63)) != 0 {
+			units += int(lt.widths[r])
+			continue
+		}
+		font := fs.fontOf(r)
 		if font == fontNone {
 			font = fontLatin
 		}

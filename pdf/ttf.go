@@ -21,6 +21,10 @@ type ttf struct {
 	lsb       []int16         // per glyph
 	loca      []uint32        // numGlyphs+1 offsets into glyf
 	numGlyphs int
+	// widths holds width(r) for every rune of the BMP (cmap format 4 maps
+	// nothing else): layout measures every character of a document, and a
+	// slice index is several times cheaper than the glyphs map.
+	widths []int32
 }
 
 var errBadFont = errors.New("pdf: malformed TrueType font")
@@ -88,8 +92,16 @@ func parseTTF(b []byte) (*ttf, error) {
 		return nil, errBadFont
 	}
 	var err error
-	t.glyphs, err = parseCmap4(t.tables["cmap"])
-	return t, err
+	if t.glyphs, err = parseCmap4(t.tables["cmap"]); err != nil {
+		return nil, err
+	}
+	t.widths = make([]int32, 0x10000)
+	for r, g := range t.glyphs {
+		if r >= 0 && r < 0x10000 {
+			t.widths[r] = int32(t.glyphWidth(g))
+		}
+	}
+	return t, nil
 }
 
 // parseCmap4 reads the Windows Unicode BMP (3,1) format 4 subtable.
@@ -149,10 +161,18 @@ func (t *ttf) has(r rune) bool { _, ok := t.glyphs[r]; return ok }
 // width returns r's advance in thousandths of the font size, rounded as
 // gofpdf rounds the widths it writes (a zero advance is zero).
 func (t *ttf) width(r rune) int {
+	if r >= 0 && r < rune(len(t.widths)) {
+		return int(t.widths[r])
+	}
 	g, ok := t.glyphs[r]
 	if !ok {
 		return 0
 	}
+	return t.glyphWidth(g)
+}
+
+// glyphWidth is a glyph's advance in thousandths of the font size, rounded.
+func (t *ttf) glyphWidth(g uint16) int {
 	return int(math.Round(1000 / float64(t.upem) * float64(t.advance[g])))
 }
 
