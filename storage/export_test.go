@@ -1,6 +1,9 @@
 package storage
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // MigrationVersions is how many migrations this consentd has, for the
 // external tests that check a target's schema_migrations.
@@ -18,3 +21,6 @@ func (db *DB) HoldWriteSlot() (release func()) {
 func (db *DB) GroupWaiting(n int) bool {
 	return db.group.queued.Load() == int64(n) && len(db.group.reqs) == n-1
 }
+
+// PoolStats reports the connection pool's statistics.
+func (db *DB) PoolStats() sql.DBStats { return db.sqlDB.Stats() }

@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
@@ -17,10 +18,16 @@ const (
 )
 
 // Connection pool of one process. Readers run in parallel; writers queue for
-// the write lock, so a handful of connections covers them.
+// the write lock, so a handful of connections covers them. Every open
+// connection may stay idle: a pool that keeps fewer closes connections the
+// moment load dips and opens them again on the next burst, and each new
+// connection is a new PostgreSQL backend process (under the load tool's 32
+// readers, forking and tearing down backends took more CPU than the queries).
+// Idle connections are closed after pgMaxIdleTime.
 const (
 	pgMaxOpenConns = 16
-	pgMaxIdleConns = 8
+	pgMaxIdleConns = pgMaxOpenConns
+	pgMaxIdleTime  = 5 * time.Minute
 )
 
 // openPostgres connects to the server named by url (a libpq-style
@@ -36,6 +43,7 @@ func (db *DB) openPostgres(url string) error {
 	}
 	db.sqlDB.SetMaxOpenConns(pgMaxOpenConns)
 	db.sqlDB.SetMaxIdleConns(pgMaxIdleConns)
+	db.sqlDB.SetConnMaxIdleTime(pgMaxIdleTime)
 	return nil
 }
 
