@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"gorm.io/gorm"
 
@@ -25,10 +24,7 @@ var errClosed = errors.New("storage: database is closed")
 // result. While it commits, the next batch gathers, so the batch size grows
 // with the load and throughput is no longer bound by one fsync per event.
 type auditWriter struct {
-	mu     sync.RWMutex // held for reading while enqueuing, for writing by stop
-	closed bool
-	reqs   chan *auditRequest
-	done   chan struct{}
+	batchQueue[*auditRequest]
 }
 
 type auditRequest struct {
@@ -37,40 +33,11 @@ type auditRequest struct {
 }
 
 func (w *auditWriter) start(db *DB) {
-	w.reqs = make(chan *auditRequest, auditQueue)
-	w.done = make(chan struct{})
-	go w.run(db)
-}
-
-// stop lets the writer commit what is queued, then waits for it to exit.
-func (w *auditWriter) stop() {
-	w.mu.Lock()
-	if !w.closed {
-		w.closed = true
-		close(w.reqs)
-	}
-	w.mu.Unlock()
-	<-w.done
-}
-
-func (w *auditWriter) run(db *DB) {
-	defer close(w.done)
-	for req := range w.reqs {
-		batch := []*auditRequest{req}
-	gather:
-		for len(batch) < maxBatchRequests {
-			select {
-			case r, ok := <-w.reqs:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, r)
-			default:
-				break gather
-			}
+	w.batchQueue.start(auditQueue, func() {
+		for req := range w.reqs {
+			db.commitAudit(w.gather(req, maxBatchRequests))
 		}
-		db.commitAudit(batch)
-	}
+	})
 }
 
 // AppendAuditEvents durably appends events in their own transaction, grouped
@@ -82,19 +49,9 @@ func (db *DB) AppendAuditEvents(ctx context.Context, events ...*consent.AuditEve
 		return nil
 	}
 	req := &auditRequest{events: events, err: make(chan error, 1)}
-	w := &db.audit
-	w.mu.RLock()
-	if w.closed {
-		w.mu.RUnlock()
-		return errClosed
+	if err := db.audit.put(ctx, req, errClosed); err != nil {
+		return err
 	}
-	select {
-	case w.reqs <- req:
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return ctx.Err()
-	}
-	w.mu.RUnlock()
 	return <-req.err
 }
 

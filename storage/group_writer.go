@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"sync"
 	"sync/atomic"
 
 	"gorm.io/gorm"
@@ -32,10 +31,7 @@ var errGroupClosed = consent.Errorf(consent.EUNAVAILABLE, "The server is shuttin
 // savepoint alone, the others commit together with one fsync. While it
 // commits the next batch gathers, so batches grow with the load.
 type groupWriter struct {
-	mu     sync.RWMutex // held for reading while enqueuing, for writing by stop
-	closed bool
-	reqs   chan *groupRequest
-	done   chan struct{}
+	batchQueue[*groupRequest]
 
 	// Counters for benchmarks and tests (see GroupStats); queued counts the
 	// units ever queued.
@@ -63,42 +59,15 @@ func (db *DB) GroupStats() GroupStats {
 }
 
 func (w *groupWriter) start(db *DB) {
-	w.reqs = make(chan *groupRequest, groupQueue)
-	w.done = make(chan struct{})
-	go w.run(db)
-}
-
-// stop lets the writer commit what is queued, then waits for it to exit;
-// later callers get errGroupClosed.
-func (w *groupWriter) stop() {
-	w.mu.Lock()
-	if !w.closed {
-		w.closed = true
-		close(w.reqs)
-	}
-	w.mu.Unlock()
-	<-w.done
+	w.batchQueue.start(groupQueue, func() { w.run(db) })
 }
 
 func (w *groupWriter) run(db *DB) {
-	defer close(w.done)
 	for req := range w.reqs {
 		// Gather once the slot is ours: units that arrive while another
 		// writer (the audit writer, an Update) commits join this batch.
 		_ = db.lockWrite(context.Background()) // cannot fail without a deadline
-		batch := []*groupRequest{req}
-	gather:
-		for len(batch) < maxGroupUnits {
-			select {
-			case r, ok := <-w.reqs:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, r)
-			default:
-				break gather
-			}
-		}
+		batch := w.gather(req, maxGroupUnits)
 		for len(batch) > 0 {
 			batch = db.commitGroup(batch)
 		}
@@ -120,20 +89,10 @@ func (db *DB) UpdateGrouped(ctx context.Context, fn func(tx consent.Tx) error) e
 
 func (db *DB) updateGrouped(ctx context.Context, fn func(t *tx) error) error {
 	req := &groupRequest{ctx: ctx, fn: fn, err: make(chan error, 1)}
-	w := &db.group
-	w.mu.RLock()
-	if w.closed {
-		w.mu.RUnlock()
-		return errGroupClosed
+	if err := db.group.put(ctx, req, errGroupClosed); err != nil {
+		return err
 	}
-	select {
-	case w.reqs <- req:
-		w.queued.Add(1)
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return ctx.Err()
-	}
-	w.mu.RUnlock()
+	db.group.queued.Add(1)
 	return <-req.err
 }
 
