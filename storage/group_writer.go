@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
@@ -104,6 +103,7 @@ func (db *DB) updateGrouped(ctx context.Context, fn func(t *tx) error) error {
 func (db *DB) commitGroup(batch []*groupRequest) (again []*groupRequest) {
 	results := make([]error, len(batch))
 	answered := make([]bool, len(batch)) // the unit's own outcome, known whatever the commit does
+	skipped := make([]bool, len(batch))  // its ctx ended before it started: it wrote nothing, saw nothing
 	var head *consent.AuditHead
 	var retry []*groupRequest
 	broken, committed := -1, 0
@@ -113,14 +113,16 @@ func (db *DB) commitGroup(batch []*groupRequest) (again []*groupRequest) {
 		}
 		for i, req := range batch {
 			if err := req.ctx.Err(); err != nil {
-				results[i], answered[i] = err, true // never started: wrote nothing
+				results[i], answered[i], skipped[i] = err, true, true // never started: wrote nothing
 				continue
 			}
 			t := &tx{db: db, head: head, reader: reader{g: g, cache: db.cache, detached: true}}
 			fnErr, spErr := runSavepoint(g, func() error { return req.fn(t) })
 			switch {
 			case spErr != nil:
-				broken, results[i], answered[i] = i, errors.Join(fnErr, spErr), true
+				// The transaction is broken: that, not fn's own error, is
+				// this unit's answer.
+				broken, results[i], answered[i] = i, translate("savepoint", spErr, msgs{}), true
 				return spErr
 			case fnErr == nil:
 				committed++
@@ -140,10 +142,13 @@ func (db *DB) commitGroup(batch []*groupRequest) (again []*groupRequest) {
 	})
 	if broken >= 0 {
 		// The transaction is gone, with the work of the units before the
-		// culprit: answer the culprit, run the others again.
+		// culprit: answer the culprit, run the others again — those that
+		// failed too, since their failure may have come from another unit's
+		// write that is now rolled back (a 409 for a signature that no
+		// longer exists). Only a unit that never started keeps its answer.
 		for i, req := range batch {
-			if i == broken || (answered[i] && results[i] != nil) {
-				req.err <- results[i] // its own outcome: it wrote nothing
+			if i == broken || skipped[i] {
+				req.err <- results[i]
 			} else {
 				again = append(again, req)
 			}
