@@ -37,7 +37,7 @@ func version3Rows(t *testing.T, db *DB, at time.Time) {
 			},
 			func() error { // without the re-consent columns, which migration 8 adds
 				row := versionFromDomain(v)
-				return storeTx(tx).q(ctx).Omit("reconsent", "valid_for_days").Create(&row).Error
+				return storeTx(tx).q(ctx).Omit("reconsent", "valid_for_days", "teach_back").Create(&row).Error
 			},
 			func() error {
 				row := consentFromDomain(c)

@@ -35,6 +35,7 @@ var migrations = []migration{
 		SQLite: sqliteReconsentV8, Postgres: postgresReconsentV8},
 	{Version: 9, Name: "teach-back answer attempts; discussed sections", SQLite: sqliteTeachBackV9, Postgres: postgresTeachBackV9},
 	{Version: 10, Name: "remote signing links", SQLite: sqliteRemoteLinksV10, Postgres: postgresRemoteLinksV10},
+	{Version: 11, Name: "template versions keep their teach_back flag", SQLite: sqliteTeachBackFlagV11, Postgres: postgresTeachBackFlagV11},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (

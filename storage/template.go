@@ -101,10 +101,11 @@ func (t *tx) CreateVersion(ctx context.Context, v *consent.TemplateVersion) erro
 func (t *tx) UpdateDraftVersion(ctx context.Context, v *consent.TemplateVersion) error {
 	row := versionFromDomain(v)
 	n, err := t.exec(ctx, `UPDATE template_versions SET content_sha256 = ?, locale_codes = ?, locales = ?,
-		variables = ?, required_signers = ?, signature_forms = ?, expires_after_hours = ?, valid_for_days = ?
+		variables = ?, required_signers = ?, signature_forms = ?, expires_after_hours = ?, valid_for_days = ?,
+		teach_back = ?
 		WHERE slug = ? AND version = ? AND status = 'draft'`,
 		row.ContentSHA256, row.LocaleCodes, row.Locales, row.Variables, row.RequiredSigners,
-		row.SignatureForms, row.ExpiresAfterHours, row.ValidForDays, v.Slug, v.Version)
+		row.SignatureForms, row.ExpiresAfterHours, row.ValidForDays, row.TeachBack, v.Slug, v.Version)
 	if err != nil {
 		return translate("update draft version", err, msgs{})
 	}

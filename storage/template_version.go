@@ -27,6 +27,7 @@ type versionRow struct {
 	ExpiresAfterHours int    `gorm:"column:expires_after_hours"`
 	Reconsent         string `gorm:"column:reconsent"`
 	ValidForDays      *int   `gorm:"column:valid_for_days"` // NULL when the version declares none
+	TeachBack         string `gorm:"column:teach_back"`
 }
 
 func (versionRow) TableName() string { return "template_versions" }
@@ -44,7 +45,7 @@ func versionFromDomain(v *consent.TemplateVersion) versionRow {
 		CreatedMS: toMS(v.CreatedAt), LocaleCodes: mustJSON(v.SortedLocales()), Locales: mustJSON(v.Locales),
 		Variables: mustJSON(v.Variables), RequiredSigners: mustJSON(v.RequiredSigners),
 		SignatureForms: mustJSON(v.SignatureForms), ExpiresAfterHours: v.ExpiresAfterHours, Reconsent: v.Reconsent,
-		ValidForDays: validForDays(v.ValidForDays)}
+		ValidForDays: validForDays(v.ValidForDays), TeachBack: v.TeachBack}
 }
 
 // validForDays is the column value of a version's valid_for_days.
@@ -72,7 +73,7 @@ func (r versionRow) toDomain(cache *lru.Cache[string, consent.VersionContent]) (
 		v.VersionContent = c
 		return v, nil
 	}
-	v.ExpiresAfterHours = r.ExpiresAfterHours
+	v.ExpiresAfterHours, v.TeachBack = r.ExpiresAfterHours, r.TeachBack
 	if r.ValidForDays != nil {
 		v.ValidForDays = *r.ValidForDays
 	}
