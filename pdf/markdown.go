@@ -72,9 +72,13 @@ func (d *doc) spansOf(n ast.Node, src []byte, st style) []span {
 
 // parsedMarkdown keeps the parsed sections of documents (like the layout
 // cache, the document's own text only: the same for every patient of a
-// template version and locale).
+// template version and locale). An entry holds a section's text about three
+// times over (source, tree, spans), and a section's text includes its
+// variables' values, so an integration could fill it with distinct values:
+// 512 entries is a few dozen template versions' worth of sections in two
+// locales, and bounds the memory at 512 sections.
 var parsedMarkdown = func() *lru.Cache[string, *parsedDoc] {
-	c, err := lru.New[string, *parsedDoc](2048)
+	c, err := lru.New[string, *parsedDoc](512)
 	if err != nil {
 		panic("pdf: " + err.Error())
 	}
