@@ -63,7 +63,7 @@ func (db *DB) commitAudit(batch []*auditRequest) {
 	var head consent.AuditHead
 	err := db.lockWrite(ctx)
 	if err == nil {
-		err = db.gdb.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		err = db.inTx(ctx, func(g *gorm.DB) error {
 			if err := db.lockWriters(g); err != nil {
 				return err
 			}

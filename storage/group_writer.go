@@ -107,7 +107,7 @@ func (db *DB) commitGroup(batch []*groupRequest) (again []*groupRequest) {
 	var head *consent.AuditHead
 	var retry []*groupRequest
 	broken, committed := -1, 0
-	err := db.inGroupTx(context.Background(), func(g *gorm.DB) error {
+	err := db.inTx(context.Background(), func(g *gorm.DB) error {
 		if err := db.lockWriters(g); err != nil {
 			return err
 		}

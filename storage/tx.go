@@ -60,7 +60,7 @@ func (db *DB) update(ctx context.Context, serial bool, fn func(t *tx) error) err
 	for attempt := 1; ; attempt++ {
 		t := &tx{db: db}
 		var fnErr error
-		err := db.gdb.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		err := db.inTx(ctx, func(g *gorm.DB) error {
 			if serial {
 				if err := db.lockWriters(g); err != nil {
 					return err

@@ -8,13 +8,14 @@ import (
 	"gorm.io/gorm"
 )
 
-// txStmts is the connection pool gorm uses inside a grouped transaction: it
-// prepares each distinct statement once and reuses it for every unit of the
-// group. gorm's statement cache cannot: a statement it first prepared inside
+// txStmts is the connection pool gorm uses inside a write transaction: it
+// prepares each distinct statement once and reuses it for the rest of the
+// transaction (every unit of a group, every event of an audit batch). gorm's
+// statement cache cannot: a statement it first prepared inside
 // a transaction belongs to that transaction, and database/sql prepares it
 // again for every execution in any later one (Tx.StmtContext), which cost
 // about a fifth of the writer's CPU in BenchmarkSigningCommits (and a round
-// trip per statement on PostgreSQL). Only the writer's goroutine uses it.
+// trip per statement on PostgreSQL). Only the transaction's goroutine uses it.
 type txStmts struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
@@ -65,10 +66,11 @@ func (p *txStmts) QueryRowContext(ctx context.Context, query string, args ...any
 	return s.QueryRowContext(ctx, args...)
 }
 
-// inGroupTx runs fn in one write transaction (SQLite: BEGIN IMMEDIATE from
-// the DSN) whose statements go through txStmts, and commits if fn returns
-// nil. The statements close with the transaction.
-func (db *DB) inGroupTx(ctx context.Context, fn func(g *gorm.DB) error) (err error) {
+// inTx runs fn in one write transaction (SQLite: BEGIN IMMEDIATE from the
+// DSN) whose statements go through txStmts, and commits if fn returns nil;
+// a panic in fn rolls back and goes on. The statements close with the
+// transaction.
+func (db *DB) inTx(ctx context.Context, fn func(g *gorm.DB) error) (err error) {
 	sqlTx, err := db.sqlDB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
