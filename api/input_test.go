@@ -132,6 +132,10 @@ func TestAuthAndScopes(t *testing.T) {
 		t.Fatalf("create key: %d %s", st, b)
 	}
 	doomed := apptest.JSON(t, b)
+	// Used first, so its lookup is cached: revoking must still end it at once.
+	if st, _ := s.Do(t, "GET", "/v1/consents", doomed["key"].(string), nil); st != 200 {
+		t.Fatalf("the key before revocation: %d", st)
+	}
 	if st, _ := s.Do(t, "DELETE", "/v1/api-keys/"+doomed["id"].(string), s.AdminKey, nil); st != 200 {
 		t.Fatalf("revoke: %d", st)
 	}

@@ -41,7 +41,12 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 }
 
 // RevokeAPIKey revokes a key; revoking twice is a no-op. Errors: ENOTFOUND.
+// The key stops working here as soon as this returns (other replicas: within
+// KeyCacheTTL).
 func (s *Service) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) {
+	// After the commit: a lookup that reads the key before it is revoked
+	// and caches it after this would otherwise outlive the revocation.
+	defer s.keys.forget(id)
 	return stampOnce(ctx, s, stamp[APIKey]{
 		find:  func(tx Tx) (*APIKey, error) { return tx.Access().FindAPIKey(ctx, id) },
 		at:    func(k *APIKey) **time.Time { return &k.RevokedAt },
@@ -50,10 +55,18 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) 
 }
 
 // Authenticate returns the live key for a secret. Errors: EUNAUTHORIZED (the
-// failure is audited, without the secret, aggregated per client).
+// failure is audited, without the secret, aggregated per client). Live keys
+// are reused for KeyCacheTTL; unknown and revoked ones are looked up each
+// time. The caller must not modify the key.
 func (s *Service) Authenticate(ctx context.Context, secret string) (*APIKey, error) {
-	k, err := s.Store.Access().FindAPIKeyByHash(ctx, HashSecret(secret))
+	hash, now := HashSecret(secret), s.Now()
+	cached, gen := s.keys.get(hash, now)
+	if cached != nil {
+		return cached, nil
+	}
+	k, err := s.Store.Access().FindAPIKeyByHash(ctx, hash)
 	if err == nil && k.RevokedAt == nil {
+		s.keys.put(hash, k, gen, now)
 		return k, nil
 	} else if err != nil && ErrorCode(err) != ENOTFOUND {
 		return nil, err

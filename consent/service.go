@@ -58,6 +58,7 @@ type Service struct {
 	dummyOnce sync.Once
 	dummyHash string    // see dummyPINHash
 	approved  approvals // see ApprovalOf
+	keys      keyCache  // see Authenticate
 }
 
 // FailedAuthLog returns the folder of failed authentications (FailedAuths
