@@ -43,6 +43,9 @@ type Config struct {
 	IDsOut             string
 	StaffID, StaffPIN  string
 	Template           string
+	// MetricsURL and MetricsToken reach the server's /metrics, for the CPU
+	// it used in each phase.
+	MetricsURL, MetricsToken string
 }
 
 // target is a consent to read back.
@@ -61,6 +64,7 @@ type runner struct {
 	signed []target
 	vars   map[string]string   // values for the template's variables, set before the write phase
 	acks   map[string][]string // sections needing acknowledgment, by document content hash (summary view)
+	cpu    *cpuMeter
 }
 
 const usage = `usage: consentd loadtest --url URL --key KEY [flags]
@@ -102,11 +106,12 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.MaxDuration)
 	defer cancel()
 	if cfg.N > 0 {
-		start := time.Now()
+		start, cpu0 := time.Now(), r.cpu.sample(ctx)
 		r.writes(ctx)
 		el := time.Since(start)
 		fmt.Fprintf(stdout, "write phase: %d of %d consents signed in %s = %.1f signed consents/s\n",
 			len(r.signed), cfg.N, el.Round(time.Millisecond), float64(len(r.signed))/el.Seconds())
+		fmt.Fprintln(stdout, cpuLine(cpu0, r.cpu.sample(ctx), len(r.signed), "signed consent"))
 	}
 	if cfg.ReadN > 0 {
 		targets := r.signed
@@ -118,11 +123,12 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 		if len(targets) == 0 {
 			fmt.Fprintln(stdout, "read phase: skipped, no signed consent to read")
 		} else {
-			start := time.Now()
+			start, cpu0 := time.Now(), r.cpu.sample(ctx)
 			n := r.reads(ctx, targets)
 			el := time.Since(start)
 			fmt.Fprintf(stdout, "read phase: %d reads of %d consents in %s = %.0f reads/s\n",
 				n, len(targets), el.Round(time.Millisecond), float64(n)/el.Seconds())
+			fmt.Fprintln(stdout, cpuLine(cpu0, r.cpu.sample(ctx), n, "read"))
 		}
 	}
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -156,6 +162,8 @@ func parseFlags(args []string, stdout io.Writer) (Config, error) {
 	fs.StringVar(&c.StaffID, "staff-id", "LOAD-CLIN", "clinician staff ID that countersigns")
 	fs.StringVar(&c.StaffPIN, "staff-pin", "735911", "that clinician's PIN")
 	fs.StringVar(&c.Template, "template", "ketamine-iv", "template slug (needs patient + clinician signers)")
+	fs.StringVar(&c.MetricsURL, "metrics-url", "", "the server's /metrics, for the CPU it used per phase (default: URL/metrics)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", "", "bearer token for --metrics-url (CONSENTD_METRICS_TOKEN on the server)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, ExitError(0)
@@ -197,6 +205,14 @@ func newRunner(cfg Config) (*runner, error) {
 		runID: strings.ToUpper(hex.EncodeToString(b)), stats: map[string]*opStats{}, acks: map[string][]string{}}
 	for _, op := range []string{opCreate, opSignPatient, opSignClinician, opRead, opList, opDocument} {
 		r.stats[op] = newOpStats()
+	}
+	r.cpu = &cpuMeter{url: r.base + "/metrics", token: cfg.MetricsToken, client: r.client}
+	if cfg.MetricsURL != "" {
+		m, err := checkURL(cfg.MetricsURL, cfg.AllowRemote)
+		if err != nil {
+			return nil, err
+		}
+		r.cpu.url = m.String()
 	}
 	return r, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,14 @@ func TestLoadtestSignsAndReads(t *testing.T) {
 	for _, want := range []string{"view summary", "5 of 5 consents signed", "12 reads of 5 consents", "\ncreate ", "\nsign-clinician ", "\nread ", "\nlist ", "\ndocument "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	// Each phase reports the CPU the server (from its /metrics) and the
+	// generator used per operation.
+	for _, re := range []string{`CPU: server \d+\.\d s \(\d+\.\d\d ms per signed consent\), load generator \d+\.\d s \(\d+\.\d\d ms per signed consent\)`,
+		`CPU: server \d+\.\d s \(\d+\.\d\d ms per read\), load generator`} {
+		if !regexp.MustCompile(re).MatchString(out.String()) {
+			t.Errorf("report lacks %s:\n%s", re, out.String())
 		}
 	}
 	b, err := os.ReadFile(ids)
