@@ -1,0 +1,159 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/consentd/consentd/consent"
+)
+
+// summarySQL reads a consent's own columns (not its variables or documents)
+// with its PDF's and withdrawal copy's descriptions and its re-consents, in
+// one round trip: one row per re-consent, oldest first (one row without any).
+// A consent has at most one PDF of each kind, so the joins add no rows.
+const summarySQL = `SELECT c.id, c.status, c.template_slug, c.template_version, c.template_sha256, c.locale,
+	c.patient_id, c.patient_given_name, c.patient_family_name, c.patient_birth_date, c.created_at, c.expires_at,
+	c.created_by, c.signing_token_hash, c.signing_code_hash, c.signed_at, c.status_changed_at, c.status_reason,
+	c.supersedes,
+	p.sha256, p.size, p.cert_sha256, p.created_at,
+	w.sha256, w.size, w.cert_sha256, w.created_at,
+	s.id, s.status, s.expires_at
+FROM consents c
+LEFT JOIN pdfs p ON p.consent_id = c.id
+LEFT JOIN additional_pdfs w ON w.consent_id = c.id AND w.kind = ?
+LEFT JOIN consents s ON s.supersedes = c.id
+WHERE c.id = ?
+ORDER BY s.created_at, s.id`
+
+// summarySignaturesSQL reads a consent's signatures without their drawings
+// (strokes, image, typed text, canvas size), in signing order.
+const summarySignaturesSQL = `SELECT id, role, name, relationship, locale, meaning, signed_at, mark_type, staff_id,
+	identity_verified, electronic_records_consent_at, acknowledged, discussed_sections,
+	channel, ip, user_agent, device_id, actor, client_time
+FROM signatures WHERE consent_id = ? ORDER BY signed_at, id`
+
+// pdfCols are a LEFT JOINed PDF description, NULL when there is none.
+type pdfCols struct {
+	SHA256, CertSHA256 sql.NullString
+	Size, CreatedMS    sql.NullInt64
+}
+
+func (p *pdfCols) dest() []any { return []any{&p.SHA256, &p.Size, &p.CertSHA256, &p.CreatedMS} }
+
+func (p *pdfCols) info() *consent.PDFInfo {
+	if !p.SHA256.Valid {
+		return nil
+	}
+	return &consent.PDFInfo{SHA256: p.SHA256.String, Size: int(p.Size.Int64), CertSHA256: p.CertSHA256.String,
+		CreatedAt: fromMS(p.CreatedMS.Int64)}
+}
+
+// FindConsentSummary returns consent.SummaryOf the consent, loading only
+// that: two plain queries (one for the consent, its PDFs and re-consents,
+// one for its signatures without drawings), scanned without gorm's
+// reflection; the documents' hashes come from a cache once read.
+// ENOTFOUND if none.
+func (r reader) FindConsentSummary(ctx context.Context, id string) (*consent.Consent, error) {
+	c, err := r.summaryRow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.summarySignatures(ctx, c); err != nil {
+		return nil, err
+	}
+	if c.Documents, err = r.documentHashes(ctx, id); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (r reader) summaryRow(ctx context.Context, id string) (*consent.Consent, error) {
+	rows, err := r.q(ctx).Raw(summarySQL, consent.PDFKindWithdrawn, id).Rows()
+	if err != nil {
+		return nil, translate("find consent summary", err, msgs{})
+	}
+	defer rows.Close()
+	var c *consent.Consent
+	for rows.Next() {
+		var (
+			row                consentRow
+			pdf, withdrawn     pdfCols
+			succID, succStatus sql.NullString
+			succExpires        sql.NullInt64
+		)
+		dest := []any{&row.ID, &row.Status, &row.TemplateSlug, &row.TemplateVersion, &row.TemplateSHA256, &row.Locale,
+			&row.PatientID, &row.PatientGivenName, &row.PatientFamilyName, &row.PatientBirthDate, &row.CreatedMS, &row.ExpiresMS,
+			&row.CreatedBy, &row.SigningTokenHash, &row.SigningCodeHash, &row.SignedMS, &row.StatusChangedMS, &row.StatusReason,
+			&row.Supersedes}
+		dest = append(append(append(dest, pdf.dest()...), withdrawn.dest()...), &succID, &succStatus, &succExpires)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate("find consent summary", err, msgs{})
+		}
+		if c == nil {
+			c = &consent.Consent{ID: row.ID, Status: row.Status, TemplateSlug: row.TemplateSlug,
+				TemplateVersion: row.TemplateVersion, TemplateSHA256: row.TemplateSHA256, Locale: row.Locale,
+				Patient: consent.Patient{ID: row.PatientID, GivenName: row.PatientGivenName,
+					FamilyName: row.PatientFamilyName, BirthDate: row.PatientBirthDate},
+				CreatedAt: fromMS(row.CreatedMS), ExpiresAt: fromMS(row.ExpiresMS), CreatedBy: row.CreatedBy,
+				SigningTokenHash: row.SigningTokenHash, SigningCodeHash: row.SigningCodeHash,
+				SignedAt: fromMSPtr(row.SignedMS), StatusChangedAt: fromMSPtr(row.StatusChangedMS),
+				StatusReason: row.StatusReason, PDF: pdf.info()}
+			if row.Supersedes != nil {
+				c.Supersedes = *row.Supersedes
+			}
+			// As FindConsentByID: the withdrawal copy shows on withdrawn consents only.
+			if c.Status == consent.StatusWithdrawn {
+				c.WithdrawalPDF = withdrawn.info()
+			}
+		}
+		if succID.Valid {
+			c.Successors = append(c.Successors, consent.Successor{ID: succID.String, Status: succStatus.String,
+				ExpiresAt: fromMS(succExpires.Int64)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate("find consent summary", err, msgs{})
+	}
+	if c == nil {
+		return nil, consent.Errorf(consent.ENOTFOUND, "Consent not found.")
+	}
+	return c, nil
+}
+
+func (r reader) summarySignatures(ctx context.Context, c *consent.Consent) error {
+	rows, err := r.q(ctx).Raw(summarySignaturesSQL, c.ID).Rows()
+	if err != nil {
+		return translate("load signatures", err, msgs{})
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			s                     = consent.Signature{ConsentID: c.ID}
+			signedMS              int64
+			erMS                  *int64
+			acknowledged, discuss string
+			e                     = &s.Evidence
+		)
+		if err := rows.Scan(&s.ID, &s.Role, &s.Name, &s.Relationship, &s.Locale, &s.Meaning, &signedMS, &s.Mark.Type,
+			&s.StaffID, &s.IdentityVerified, &erMS, &acknowledged, &discuss,
+			&e.Channel, &e.IP, &e.UserAgent, &e.DeviceID, &e.Actor, &e.ClientTime); err != nil {
+			return translate("load signatures", err, msgs{})
+		}
+		s.SignedAt, s.ElectronicRecordsConsentAt = fromMS(signedMS), fromMSPtr(erMS)
+		if err := json.Unmarshal([]byte(acknowledged), &s.Acknowledged); err != nil {
+			return fmt.Errorf("storage: signature %s acknowledged: %w", s.ID, err)
+		}
+		if discuss != "" && discuss != "[]" {
+			if err := json.Unmarshal([]byte(discuss), &s.DiscussedSections); err != nil {
+				return fmt.Errorf("storage: signature %s discussed sections: %w", s.ID, err)
+			}
+		}
+		c.Signatures = append(c.Signatures, s)
+	}
+	if err := rows.Err(); err != nil {
+		return translate("load signatures", err, msgs{})
+	}
+	return nil
+}
