@@ -35,11 +35,14 @@ func viewDetails(view string, details map[string]any) map[string]any {
 
 // SummaryOf returns the part of c the summary view shows and its derived
 // fields need: c without its variables, acknowledgments and answer attempts,
-// its documents reduced to locale and content hash, its signatures' marks to
-// their type. c itself is not changed.
+// the patient's name and birth date, its creator and signing secrets' hashes,
+// with its documents reduced to locale and content hash and its signatures'
+// marks to their type. c itself is not changed.
 func SummaryOf(c *Consent) *Consent {
 	out := *c
 	out.Variables, out.Acknowledgments, out.Answers = nil, nil, nil
+	out.Patient = Patient{ID: c.Patient.ID}
+	out.CreatedBy, out.SigningTokenHash, out.SigningCodeHash = "", "", ""
 	if c.Documents != nil {
 		out.Documents = make(map[string]Document, len(c.Documents))
 		for l, d := range c.Documents {

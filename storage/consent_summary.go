@@ -1,38 +1,43 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/consentd/consentd/consent"
 )
 
-// summarySQL reads a consent's own columns (not its variables or documents)
-// with its PDF's and withdrawal copy's descriptions and its re-consents, in
-// one round trip: one row per re-consent, oldest first (one row without any).
+// summarySQL reads the consent's columns a summary keeps, all in the
+// consents_summary index (migration 12), with its PDF's and withdrawal copy's descriptions and its re-consents, in
+// one round trip: one row per re-consent (one row without any), sorted here.
 // A consent has at most one PDF of each kind, so the joins add no rows.
 const summarySQL = `SELECT c.id, c.status, c.template_slug, c.template_version, c.template_sha256, c.locale,
-	c.patient_id, c.patient_given_name, c.patient_family_name, c.patient_birth_date, c.created_at, c.expires_at,
-	c.created_by, c.signing_token_hash, c.signing_code_hash, c.signed_at, c.status_changed_at, c.status_reason,
-	c.supersedes,
+	c.patient_id, c.created_at, c.expires_at, c.signed_at, c.status_changed_at, c.status_reason, c.supersedes,
 	p.sha256, p.size, p.cert_sha256, p.created_at,
 	w.sha256, w.size, w.cert_sha256, w.created_at,
-	s.id, s.status, s.expires_at
-FROM consents c
+	s.id, s.status, s.expires_at, s.created_at
+FROM consents c %s
 LEFT JOIN pdfs p ON p.consent_id = c.id
 LEFT JOIN additional_pdfs w ON w.consent_id = c.id AND w.kind = ?
 LEFT JOIN consents s ON s.supersedes = c.id
-WHERE c.id = ?
-ORDER BY s.created_at, s.id`
+WHERE c.id = ?`
 
-// summarySignaturesSQL reads a consent's signatures without their drawings
+// summaryQuery reads through the covering index on SQLite, whose planner
+// would take the primary key's, which leads to the row.
+var summaryQuery = plainQuery{sqlite: fmt.Sprintf(summarySQL, "INDEXED BY consents_summary"),
+	postgres: newPlainQuery(fmt.Sprintf(summarySQL, "")).postgres}
+
+// summarySignaturesQuery reads a consent's signatures without their drawings
 // (strokes, image, typed text, canvas size), in signing order.
-const summarySignaturesSQL = `SELECT id, role, name, relationship, locale, meaning, signed_at, mark_type, staff_id,
-	identity_verified, electronic_records_consent_at, acknowledged, discussed_sections,
+var summarySignaturesQuery = newPlainQuery(`SELECT id, role, name, relationship, locale, meaning, signed_at, mark_type,
+	staff_id, identity_verified, electronic_records_consent_at, acknowledged, discussed_sections,
 	channel, ip, user_agent, device_id, actor, client_time
-FROM signatures WHERE consent_id = ? ORDER BY signed_at, id`
+FROM signatures WHERE consent_id = ? ORDER BY signed_at, id`)
 
 // pdfCols are a LEFT JOINed PDF description, NULL when there is none.
 type pdfCols struct {
@@ -70,34 +75,35 @@ func (r reader) FindConsentSummary(ctx context.Context, id string) (*consent.Con
 }
 
 func (r reader) summaryRow(ctx context.Context, id string) (*consent.Consent, error) {
-	rows, err := r.q(ctx).Raw(summarySQL, consent.PDFKindWithdrawn, id).Rows()
+	rows, err := r.query(ctx, summaryQuery, consent.PDFKindWithdrawn, id)
 	if err != nil {
 		return nil, translate("find consent summary", err, msgs{})
 	}
 	defer rows.Close()
-	var c *consent.Consent
+	var (
+		c       *consent.Consent
+		created []int64 // of each successor
+	)
 	for rows.Next() {
 		var (
 			row                consentRow
 			pdf, withdrawn     pdfCols
 			succID, succStatus sql.NullString
 			succExpires        sql.NullInt64
+			succCreated        sql.NullInt64
 		)
 		dest := []any{&row.ID, &row.Status, &row.TemplateSlug, &row.TemplateVersion, &row.TemplateSHA256, &row.Locale,
-			&row.PatientID, &row.PatientGivenName, &row.PatientFamilyName, &row.PatientBirthDate, &row.CreatedMS, &row.ExpiresMS,
-			&row.CreatedBy, &row.SigningTokenHash, &row.SigningCodeHash, &row.SignedMS, &row.StatusChangedMS, &row.StatusReason,
+			&row.PatientID, &row.CreatedMS, &row.ExpiresMS, &row.SignedMS, &row.StatusChangedMS, &row.StatusReason,
 			&row.Supersedes}
-		dest = append(append(append(dest, pdf.dest()...), withdrawn.dest()...), &succID, &succStatus, &succExpires)
+		dest = append(append(append(dest, pdf.dest()...), withdrawn.dest()...), &succID, &succStatus, &succExpires, &succCreated)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, translate("find consent summary", err, msgs{})
 		}
 		if c == nil {
 			c = &consent.Consent{ID: row.ID, Status: row.Status, TemplateSlug: row.TemplateSlug,
 				TemplateVersion: row.TemplateVersion, TemplateSHA256: row.TemplateSHA256, Locale: row.Locale,
-				Patient: consent.Patient{ID: row.PatientID, GivenName: row.PatientGivenName,
-					FamilyName: row.PatientFamilyName, BirthDate: row.PatientBirthDate},
-				CreatedAt: fromMS(row.CreatedMS), ExpiresAt: fromMS(row.ExpiresMS), CreatedBy: row.CreatedBy,
-				SigningTokenHash: row.SigningTokenHash, SigningCodeHash: row.SigningCodeHash,
+				Patient:   consent.Patient{ID: row.PatientID},
+				CreatedAt: fromMS(row.CreatedMS), ExpiresAt: fromMS(row.ExpiresMS),
 				SignedAt: fromMSPtr(row.SignedMS), StatusChangedAt: fromMSPtr(row.StatusChangedMS),
 				StatusReason: row.StatusReason, PDF: pdf.info()}
 			if row.Supersedes != nil {
@@ -111,6 +117,7 @@ func (r reader) summaryRow(ctx context.Context, id string) (*consent.Consent, er
 		if succID.Valid {
 			c.Successors = append(c.Successors, consent.Successor{ID: succID.String, Status: succStatus.String,
 				ExpiresAt: fromMS(succExpires.Int64)})
+			created = append(created, succCreated.Int64)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -119,11 +126,12 @@ func (r reader) summaryRow(ctx context.Context, id string) (*consent.Consent, er
 	if c == nil {
 		return nil, consent.Errorf(consent.ENOTFOUND, "Consent not found.")
 	}
+	sortSuccessors(c.Successors, created)
 	return c, nil
 }
 
 func (r reader) summarySignatures(ctx context.Context, c *consent.Consent) error {
-	rows, err := r.q(ctx).Raw(summarySignaturesSQL, c.ID).Rows()
+	rows, err := r.query(ctx, summarySignaturesQuery, c.ID)
 	if err != nil {
 		return translate("load signatures", err, msgs{})
 	}
@@ -156,4 +164,24 @@ func (r reader) summarySignatures(ctx context.Context, c *consent.Consent) error
 		return translate("load signatures", err, msgs{})
 	}
 	return nil
+}
+
+// sortSuccessors puts re-consents in creation order (created_at, then id),
+// as FindConsentByID lists them; created holds each one's created_at.
+func sortSuccessors(succ []consent.Successor, created []int64) {
+	if len(succ) < 2 {
+		return
+	}
+	idx := make([]int, len(succ))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		return cmp.Or(cmp.Compare(created[a], created[b]), strings.Compare(succ[a].ID, succ[b].ID))
+	})
+	sorted := make([]consent.Successor, len(succ))
+	for i, j := range idx {
+		sorted[i] = succ[j]
+	}
+	copy(succ, sorted)
 }

@@ -84,10 +84,14 @@ func contractConsentSummary(t *testing.T, st consent.Store) {
 	same(t, "withdrawn: marks by type, in signing order", marks, []consent.Mark{{Type: "drawn"}, {Type: "typed"}, {Type: "image"}})
 	same(t, "withdrawn: discussed sections kept", got.Signatures[1].DiscussedSections, []string{"risks"})
 	same(t, "withdrawn: no acknowledgments or answers", len(got.Acknowledgments)+len(got.Answers), 0)
+	same(t, "withdrawn: the patient by reference only, no secrets", []any{got.Patient, got.Variables, got.SigningTokenHash,
+		got.SigningCodeHash, got.CreatedBy}, []any{consent.Patient{ID: "MRN-W"}, map[string]string(nil), "", "", ""})
 	same(t, "withdrawn: PDFs", []*consent.PDFInfo{got.PDF, got.WithdrawalPDF}, []*consent.PDFInfo{&signedPDF.Info, &withdrawnPDF.Info})
 
-	for i, id := range []string{"R1", "R2"} {
-		r := newConsent(id, "tpl", T0.Add(time.Duration(i+1)*time.Hour))
+	// Made in the opposite order of their creation times: both loads list
+	// re-consents by created_at.
+	for _, id := range []string{"R2", "R1"} {
+		r := newConsent(id, "tpl", T0.Add(map[string]time.Duration{"R1": time.Hour, "R2": 2 * time.Hour}[id]))
 		r.Supersedes = "S"
 		createConsent(t, st, r)
 	}
