@@ -13,9 +13,11 @@ import (
 )
 
 // summarySQL reads the consent's columns a summary keeps, all in the
-// consents_summary index (migration 12), with its PDF's and withdrawal copy's descriptions and its re-consents, in
-// one round trip: one row per re-consent (one row without any), sorted here.
-// A consent has at most one PDF of each kind, so the joins add no rows.
+// consents_summary index (migration 12; %s is where SQLite is told to use
+// it), with its PDF's and withdrawal copy's descriptions and its
+// re-consents, in one round trip: one row per re-consent (one row without
+// any), sorted in Go. A consent has at most one PDF of each kind, so those
+// joins add no rows.
 const summarySQL = `SELECT c.id, c.status, c.template_slug, c.template_version, c.template_sha256, c.locale,
 	c.patient_id, c.created_at, c.expires_at, c.signed_at, c.status_changed_at, c.status_reason, c.supersedes,
 	p.sha256, p.size, p.cert_sha256, p.created_at,
