@@ -214,6 +214,9 @@ type ConsentReader interface {
 	ConsentFinder
 	FindConsentBySigningToken(ctx context.Context, tokenHash string) (*Consent, error)
 	FindConsentBySigningCode(ctx context.Context, codeHash string) (*Consent, error)
+	// FindConsentSummary returns SummaryOf what FindConsentByID returns,
+	// loading only that: the summary read's cheaper load. ENOTFOUND if none.
+	FindConsentSummary(ctx context.Context, id string) (*Consent, error)
 	// ListConsents returns a page of consents, newest first, and an opaque
 	// cursor for the next page ("" at the end); EINVALID for a cursor it did
 	// not return.

@@ -33,10 +33,42 @@ func viewDetails(view string, details map[string]any) map[string]any {
 	return details
 }
 
+// SummaryOf returns the part of c the summary view shows and its derived
+// fields need: c without its variables, acknowledgments and answer attempts,
+// the patient's name and birth date, its creator and signing secrets' hashes,
+// with its documents reduced to locale and content hash and its signatures'
+// marks to their type. c itself is not changed.
+func SummaryOf(c *Consent) *Consent {
+	out := *c
+	out.Variables, out.Acknowledgments, out.Answers = nil, nil, nil
+	out.Patient = Patient{ID: c.Patient.ID}
+	out.CreatedBy, out.SigningTokenHash, out.SigningCodeHash = "", "", ""
+	if c.Documents != nil {
+		out.Documents = make(map[string]Document, len(c.Documents))
+		for l, d := range c.Documents {
+			out.Documents[l] = Document{Locale: d.Locale, ContentSHA256: d.ContentSHA256}
+		}
+	}
+	if c.Signatures != nil {
+		out.Signatures = make([]Signature, len(c.Signatures))
+		for i, sig := range c.Signatures {
+			sig.Mark = Mark{Type: sig.Mark.Type}
+			out.Signatures[i] = sig
+		}
+	}
+	out.Successors = slices.Clone(c.Successors)
+	return &out
+}
+
 // ReadConsent returns a consent to be shown in view and records, durably
-// before returning, that it was viewed. Errors: ENOTFOUND.
+// before returning, that it was viewed. The summary view gets SummaryOf the
+// consent, loaded as such. Errors: ENOTFOUND.
 func (s *Service) ReadConsent(ctx context.Context, id, view string) (*Consent, error) {
-	c, err := s.Store.Consents().FindConsentByID(ctx, id)
+	find := s.Store.Consents().FindConsentByID
+	if view == ViewSummary {
+		find = s.Store.Consents().FindConsentSummary
+	}
+	c, err := find(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/storage"
 )
 
 func BenchmarkCreateConsent(b *testing.B) {
@@ -23,6 +24,30 @@ func BenchmarkCreateConsent(b *testing.B) {
 }
 
 func BenchmarkFindConsentByID(b *testing.B) {
+	ctx := context.Background()
+	db := readBenchDB(b)
+	for b.Loop() {
+		if _, err := db.FindConsentByID(ctx, "C050"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFindConsentSummary is BenchmarkFindConsentByID's consent loaded
+// for the summary view, its document hashes cached after the first read.
+func BenchmarkFindConsentSummary(b *testing.B) {
+	ctx := context.Background()
+	db := readBenchDB(b)
+	for b.Loop() {
+		if _, err := db.FindConsentSummary(ctx, "C050"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// readBenchDB returns a database of 100 consents, C050 with an
+// acknowledgment, two signatures and its PDF.
+func readBenchDB(b *testing.B) *storage.DB {
 	ctx := context.Background()
 	db, _ := openDir(b)
 	seedTemplate(b, db, "k")
@@ -42,11 +67,7 @@ func BenchmarkFindConsentByID(b *testing.B) {
 		}
 		return nil
 	})
-	for b.Loop() {
-		if _, err := db.FindConsentByID(ctx, "C050"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return db
 }
 
 // BenchmarkAppendAudit appends one event per durable commit, one caller at a time.

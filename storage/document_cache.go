@@ -20,10 +20,17 @@ import (
 type caches struct {
 	documents *doccache.Cache                            // by consent ID; shared with api, which adds the encoding
 	versions  *lru.Cache[string, consent.VersionContent] // by content_sha256
+	// hashes are the documents as a summary shows them (locale and content
+	// hash), by consent ID; frozen like the documents they come from.
+	hashes *lru.Cache[string, map[string]consent.Document]
 }
 
 // versionCacheSize bounds the decoded template versions kept; clinics have few.
 const versionCacheSize = 256
+
+// hashCacheSize bounds the consents whose document hashes are kept: about
+// 300 bytes each, so a full cache holds about 20 MB.
+const hashCacheSize = 1 << 16
 
 func newCaches(documents *doccache.Cache) *caches {
 	if documents == nil {
@@ -33,7 +40,11 @@ func newCaches(documents *doccache.Cache) *caches {
 	if err != nil {
 		panic("storage: " + err.Error())
 	}
-	return &caches{documents: documents, versions: versions}
+	hashes, err := lru.New[string, map[string]consent.Document](hashCacheSize)
+	if err != nil {
+		panic("storage: " + err.Error())
+	}
+	return &caches{documents: documents, versions: versions, hashes: hashes}
 }
 
 // Documents returns the cache of the consents' frozen documents, which the
@@ -96,5 +107,37 @@ func decodeDocuments(s string) (map[string]consent.Document, error) {
 		}
 		out[code] = d
 	}
+	return out, nil
+}
+
+// documentHashes returns consent id's documents reduced to locale and content
+// hash, from the cache, else from its decoded documents if cached, else
+// from the row's documents column, decoded without the text.
+func (r reader) documentHashes(ctx context.Context, id string) (map[string]consent.Document, error) {
+	if h, ok := r.cache.hashes.Get(id); ok {
+		return h, nil
+	}
+	out := map[string]consent.Document{}
+	if docs, ok := r.cache.documents.Documents(id); ok {
+		for l, d := range docs {
+			out[l] = consent.Document{Locale: d.Locale, ContentSHA256: d.ContentSHA256}
+		}
+	} else {
+		var text string
+		if err := r.q(ctx).Raw("SELECT documents FROM consents WHERE id = ?", id).Row().Scan(&text); err != nil {
+			return nil, translate("load documents", err, msgs{})
+		}
+		var lean map[string]struct {
+			Locale        string `json:"locale"`
+			ContentSHA256 string `json:"content_sha256"`
+		}
+		if err := json.Unmarshal([]byte(text), &lean); text != "" && err != nil {
+			return nil, fmt.Errorf("storage: consent %s documents: %w", id, err)
+		}
+		for l, d := range lean {
+			out[l] = consent.Document{Locale: d.Locale, ContentSHA256: d.ContentSHA256}
+		}
+	}
+	r.cache.hashes.Add(id, out)
 	return out, nil
 }

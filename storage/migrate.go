@@ -36,6 +36,7 @@ var migrations = []migration{
 	{Version: 9, Name: "teach-back answer attempts; discussed sections", SQLite: sqliteTeachBackV9, Postgres: postgresTeachBackV9},
 	{Version: 10, Name: "remote signing links", SQLite: sqliteRemoteLinksV10, Postgres: postgresRemoteLinksV10},
 	{Version: 11, Name: "template versions keep their teach_back flag", SQLite: sqliteTeachBackFlagV11, Postgres: postgresTeachBackFlagV11},
+	{Version: 12, Name: "covering indexes for consent reads (SQLite)", SQLite: sqliteReadIndexesV12, Postgres: postgresReadIndexesV12},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -26,13 +26,30 @@ func (r approvalRow) toDomain() *consent.TemplateApproval {
 }
 
 // FindApproval returns a version's approval; ENOTFOUND while it has none.
+// Every consent read asks (until the version is approved), so it is a plain query.
 func (r reader) FindApproval(ctx context.Context, slug string, version int) (*consent.TemplateApproval, error) {
+	rows, err := r.query(ctx, approvalQuery, slug, version)
+	if err != nil {
+		return nil, translate("find approval", err, msgs{})
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, translate("find approval", err, msgs{})
+		}
+		return nil, consent.Errorf(consent.ENOTFOUND, "The template version has no approval.")
+	}
 	var row approvalRow
-	if err := r.q(ctx).Where("slug = ? AND version = ?", slug, version).Take(&row).Error; err != nil {
-		return nil, translate("find approval", err, msgs{notFound: "The template version has no approval."})
+	e := &row.Evidence
+	if err := rows.Scan(&row.Slug, &row.Version, &row.StaffID, &row.Name, &row.Meaning, &row.ApprovedMS,
+		&e.Channel, &e.IP, &e.UserAgent, &e.DeviceID, &e.Actor, &e.ClientTime); err != nil {
+		return nil, translate("find approval", err, msgs{})
 	}
 	return row.toDomain(), nil
 }
+
+var approvalQuery = newPlainQuery(`SELECT slug, version, staff_id, name, meaning, approved_at,
+	channel, ip, user_agent, device_id, actor, client_time FROM template_approvals WHERE slug = ? AND version = ?`)
 
 // CreateApproval stores a version's approval; ENOTFOUND without the version
 // or the approver, ECONFLICT if the version has one.

@@ -32,10 +32,31 @@ type versionRow struct {
 
 func (versionRow) TableName() string { return "template_versions" }
 
-// versionHeadColumns are a version's columns other than its content: what
-// toDomain needs when the content comes from the cache by content_sha256.
-var versionHeadColumns = []string{"slug", "version", "status", "content_sha256", "published_at", "approved_by",
-	"retired_at", "created_at", "reconsent"}
+// versionHeadsQuery reads a template's versions' columns other than their
+// content, in order: what toDomain needs when the content comes from the
+// cache by content_sha256. On SQLite it reads the template_versions_heads
+// index alone (migration 12).
+var versionHeadsQuery = newPlainQuery(`SELECT slug, version, status, content_sha256, published_at, approved_by,
+	retired_at, created_at, reconsent FROM template_versions WHERE slug = ? ORDER BY version`)
+
+// versionHeads reads the head columns of slug's versions, in order.
+func (r reader) versionHeads(ctx context.Context, slug string) ([]versionRow, error) {
+	rows, err := r.query(ctx, versionHeadsQuery, slug)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []versionRow
+	for rows.Next() {
+		var v versionRow
+		if err := rows.Scan(&v.Slug, &v.Version, &v.Status, &v.ContentSHA256, &v.PublishedMS, &v.ApprovedBy,
+			&v.RetiredMS, &v.CreatedMS, &v.Reconsent); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
 
 // versionFromDomain encodes a version's content in the domain's own JSON
 // form (consent.VersionContent's tags), the form the API shows it in.
@@ -56,7 +77,7 @@ func validForDays(n int) *int {
 	return &n
 }
 
-// head decodes the row's versionHeadColumns: the version without its content.
+// head decodes the row's head columns (versionHeadsQuery): the version without its content.
 func (r versionRow) head() *consent.TemplateVersion {
 	return &consent.TemplateVersion{Slug: r.Slug, Version: r.Version, Status: r.Status, ContentSHA256: r.ContentSHA256,
 		PublishedAt: fromMSPtr(r.PublishedMS), ApprovedBy: r.ApprovedBy, RetiredAt: fromMSPtr(r.RetiredMS),
@@ -108,8 +129,8 @@ func (r reader) ListVersions(ctx context.Context, slug string) ([]*consent.Templ
 	// content from there, and only the others are read whole. Reads of
 	// consents list their template's versions to derive re-consent flags, so
 	// this is on every read.
-	var rows []versionRow
-	if err := r.q(ctx).Select(versionHeadColumns).Where("slug = ?", slug).Order("version").Find(&rows).Error; err != nil {
+	rows, err := r.versionHeads(ctx, slug)
+	if err != nil {
 		return nil, translate("list versions", err, msgs{})
 	}
 	if len(rows) == 0 {

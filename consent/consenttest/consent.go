@@ -23,6 +23,16 @@ func (v view) FindConsentByID(ctx context.Context, id string) (*consent.Consent,
 	return st.withParts(c), nil
 }
 
+// FindConsentSummary returns the summary of the consent (consent.SummaryOf);
+// ENOTFOUND if none.
+func (v view) FindConsentSummary(ctx context.Context, id string) (*consent.Consent, error) {
+	c, err := v.FindConsentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return consent.SummaryOf(c), nil
+}
+
 // FindConsentBySigningToken finds the consent a signing token (by its hash) opens.
 func (v view) FindConsentBySigningToken(ctx context.Context, tokenHash string) (*consent.Consent, error) {
 	return v.findConsent(func(c *consent.Consent) bool { return tokenHash != "" && c.SigningTokenHash == tokenHash })

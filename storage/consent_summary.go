@@ -1,0 +1,189 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/consentd/consentd/consent"
+)
+
+// summarySQL reads the consent's columns a summary keeps, all in the
+// consents_summary index (migration 12; %s is where SQLite is told to use
+// it), with its PDF's and withdrawal copy's descriptions and its
+// re-consents, in one round trip: one row per re-consent (one row without
+// any), sorted in Go. A consent has at most one PDF of each kind, so those
+// joins add no rows.
+const summarySQL = `SELECT c.id, c.status, c.template_slug, c.template_version, c.template_sha256, c.locale,
+	c.patient_id, c.created_at, c.expires_at, c.signed_at, c.status_changed_at, c.status_reason, c.supersedes,
+	p.sha256, p.size, p.cert_sha256, p.created_at,
+	w.sha256, w.size, w.cert_sha256, w.created_at,
+	s.id, s.status, s.expires_at, s.created_at
+FROM consents c %s
+LEFT JOIN pdfs p ON p.consent_id = c.id
+LEFT JOIN additional_pdfs w ON w.consent_id = c.id AND w.kind = ?
+LEFT JOIN consents s ON s.supersedes = c.id
+WHERE c.id = ?`
+
+// summaryQuery reads through the covering index on SQLite, whose planner
+// would take the primary key's, which leads to the row.
+var summaryQuery = plainQuery{sqlite: fmt.Sprintf(summarySQL, "INDEXED BY consents_summary"),
+	postgres: newPlainQuery(fmt.Sprintf(summarySQL, "")).postgres}
+
+// summarySignaturesQuery reads a consent's signatures without their drawings
+// (strokes, image, typed text, canvas size), in signing order.
+var summarySignaturesQuery = newPlainQuery(`SELECT id, role, name, relationship, locale, meaning, signed_at, mark_type,
+	staff_id, identity_verified, electronic_records_consent_at, acknowledged, discussed_sections,
+	channel, ip, user_agent, device_id, actor, client_time
+FROM signatures WHERE consent_id = ? ORDER BY signed_at, id`)
+
+// pdfCols are a LEFT JOINed PDF description, NULL when there is none.
+type pdfCols struct {
+	SHA256, CertSHA256 sql.NullString
+	Size, CreatedMS    sql.NullInt64
+}
+
+func (p *pdfCols) dest() []any { return []any{&p.SHA256, &p.Size, &p.CertSHA256, &p.CreatedMS} }
+
+func (p *pdfCols) info() *consent.PDFInfo {
+	if !p.SHA256.Valid {
+		return nil
+	}
+	return &consent.PDFInfo{SHA256: p.SHA256.String, Size: int(p.Size.Int64), CertSHA256: p.CertSHA256.String,
+		CreatedAt: fromMS(p.CreatedMS.Int64)}
+}
+
+// FindConsentSummary returns consent.SummaryOf the consent, loading only
+// that: two plain queries (one for the consent, its PDFs and re-consents,
+// one for its signatures without drawings), scanned without gorm's
+// reflection; the documents' hashes come from a cache once read.
+// ENOTFOUND if none.
+func (r reader) FindConsentSummary(ctx context.Context, id string) (*consent.Consent, error) {
+	c, err := r.summaryRow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.summarySignatures(ctx, c); err != nil {
+		return nil, err
+	}
+	if c.Documents, err = r.documentHashes(ctx, id); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (r reader) summaryRow(ctx context.Context, id string) (*consent.Consent, error) {
+	rows, err := r.query(ctx, summaryQuery, consent.PDFKindWithdrawn, id)
+	if err != nil {
+		return nil, translate("find consent summary", err, msgs{})
+	}
+	defer rows.Close()
+	var (
+		c       *consent.Consent
+		created []int64 // of each successor
+	)
+	for rows.Next() {
+		var (
+			row                consentRow
+			pdf, withdrawn     pdfCols
+			succID, succStatus sql.NullString
+			succExpires        sql.NullInt64
+			succCreated        sql.NullInt64
+		)
+		dest := []any{&row.ID, &row.Status, &row.TemplateSlug, &row.TemplateVersion, &row.TemplateSHA256, &row.Locale,
+			&row.PatientID, &row.CreatedMS, &row.ExpiresMS, &row.SignedMS, &row.StatusChangedMS, &row.StatusReason,
+			&row.Supersedes}
+		dest = append(append(append(dest, pdf.dest()...), withdrawn.dest()...), &succID, &succStatus, &succExpires, &succCreated)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate("find consent summary", err, msgs{})
+		}
+		if c == nil {
+			c = &consent.Consent{ID: row.ID, Status: row.Status, TemplateSlug: row.TemplateSlug,
+				TemplateVersion: row.TemplateVersion, TemplateSHA256: row.TemplateSHA256, Locale: row.Locale,
+				Patient:   consent.Patient{ID: row.PatientID},
+				CreatedAt: fromMS(row.CreatedMS), ExpiresAt: fromMS(row.ExpiresMS),
+				SignedAt: fromMSPtr(row.SignedMS), StatusChangedAt: fromMSPtr(row.StatusChangedMS),
+				StatusReason: row.StatusReason, PDF: pdf.info()}
+			if row.Supersedes != nil {
+				c.Supersedes = *row.Supersedes
+			}
+			// As FindConsentByID: the withdrawal copy shows on withdrawn consents only.
+			if c.Status == consent.StatusWithdrawn {
+				c.WithdrawalPDF = withdrawn.info()
+			}
+		}
+		if succID.Valid {
+			c.Successors = append(c.Successors, consent.Successor{ID: succID.String, Status: succStatus.String,
+				ExpiresAt: fromMS(succExpires.Int64)})
+			created = append(created, succCreated.Int64)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate("find consent summary", err, msgs{})
+	}
+	if c == nil {
+		return nil, consent.Errorf(consent.ENOTFOUND, "Consent not found.")
+	}
+	sortSuccessors(c.Successors, created)
+	return c, nil
+}
+
+func (r reader) summarySignatures(ctx context.Context, c *consent.Consent) error {
+	rows, err := r.query(ctx, summarySignaturesQuery, c.ID)
+	if err != nil {
+		return translate("load signatures", err, msgs{})
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			s                     = consent.Signature{ConsentID: c.ID}
+			signedMS              int64
+			erMS                  *int64
+			acknowledged, discuss string
+			e                     = &s.Evidence
+		)
+		if err := rows.Scan(&s.ID, &s.Role, &s.Name, &s.Relationship, &s.Locale, &s.Meaning, &signedMS, &s.Mark.Type,
+			&s.StaffID, &s.IdentityVerified, &erMS, &acknowledged, &discuss,
+			&e.Channel, &e.IP, &e.UserAgent, &e.DeviceID, &e.Actor, &e.ClientTime); err != nil {
+			return translate("load signatures", err, msgs{})
+		}
+		s.SignedAt, s.ElectronicRecordsConsentAt = fromMS(signedMS), fromMSPtr(erMS)
+		if err := json.Unmarshal([]byte(acknowledged), &s.Acknowledged); err != nil {
+			return fmt.Errorf("storage: signature %s acknowledged: %w", s.ID, err)
+		}
+		if discuss != "" && discuss != "[]" {
+			if err := json.Unmarshal([]byte(discuss), &s.DiscussedSections); err != nil {
+				return fmt.Errorf("storage: signature %s discussed sections: %w", s.ID, err)
+			}
+		}
+		c.Signatures = append(c.Signatures, s)
+	}
+	if err := rows.Err(); err != nil {
+		return translate("load signatures", err, msgs{})
+	}
+	return nil
+}
+
+// sortSuccessors puts re-consents in creation order (created_at, then id),
+// as FindConsentByID lists them; created holds each one's created_at.
+func sortSuccessors(succ []consent.Successor, created []int64) {
+	if len(succ) < 2 {
+		return
+	}
+	idx := make([]int, len(succ))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		return cmp.Or(cmp.Compare(created[a], created[b]), strings.Compare(succ[a].ID, succ[b].ID))
+	})
+	sorted := make([]consent.Successor, len(succ))
+	for i, j := range idx {
+		sorted[i] = succ[j]
+	}
+	copy(succ, sorted)
+}
