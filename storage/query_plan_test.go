@@ -13,7 +13,7 @@ import (
 
 // TestLookupsUseTheirPartialIndexes: SQLite uses a partial index only when the
 // query's WHERE implies the index's own, and "col = ?" with a bound value
-// does not imply "col <> ”". A consent's audit trail (read by every seal)
+// does not imply that col is not empty. A consent's audit trail (read by every seal)
 // and the tablet's signing token and code lookups scanned whole tables,
 // growing with every consent ever recorded; each now names the index's
 // condition too. The plan of the statement as run, with its bound values, is
