@@ -114,6 +114,12 @@ func writeCanonical(buf canonicalWriter, v any) error {
 			}
 		}
 		buf.WriteByte('}')
+	case frozenDocument:
+		b, err := v.canonical()
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
 	case map[string]string:
 		m := make(map[string]any, len(v))
 		for k, s := range v {
