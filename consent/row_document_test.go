@@ -51,7 +51,8 @@ func memoConsent(id, text string) *Consent {
 // documents were memoized: old audit rows must keep verifying.
 func TestRowDigestGolden(t *testing.T) {
 	const want = "4647c14f6194d6b9b2268c9e04e906525470fa99e3e8595ddb13ccabe645de4d" // computed by the code before the memo
-	for i := range 3 { // cold, then from the memo
+	// Cold, then from the memo.
+	for i := range 3 {
 		if got, err := RowDigest(rowKey, memoConsent("C1", "Ketamine can cause dissociation.")); err != nil || got != want {
 			t.Fatalf("round %d: RowDigest = %s, %v; want %s", i, got, err, want)
 		}
