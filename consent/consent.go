@@ -260,6 +260,7 @@ type ConsentWriter interface {
 // ConsentTx is the consent aggregate inside a unit of work.
 type ConsentTx interface {
 	ConsentFinder
+	ConsentStateFinder
 	ConsentWriter
 	ReconsentCandidates
 }

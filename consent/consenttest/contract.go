@@ -29,6 +29,7 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 		{"TemplateLifecycle", contractTemplateLifecycle},
 		{"TemplateApprovals", contractApprovals},
 		{"Consents", contractConsents},
+		{"ConsentState", contractConsentState},
 		{"ConsentTransitions", contractTransitions},
 		{"Signatures", contractSignatures},
 		{"PDFs", contractPDFs},
