@@ -277,7 +277,9 @@ func TestSignatureRetriesWhenTheConsentChanged(t *testing.T) {
 	// Cancelled meanwhile: planned again, and refused as cancelled.
 	id = w.create().Consent.ID
 	must[*consent.SignResult](t)(w.svc.Sign(w.admin, id, patientSig()))
-	rs.race = func() { must[*consent.Consent](t)(w.svc.Transition(w.admin, id, consent.StatusCancelled, "Patient left.")) }
+	rs.race = func() {
+		must[*consent.Consent](t)(w.svc.Transition(w.admin, id, consent.StatusCancelled, "Patient left."))
+	}
 	_, err = w.svc.Sign(w.admin, id, staffSig(consent.RoleClinician, "dr"))
 	wantCode(t, "clinician after a cancellation", err, consent.ECONFLICT, "")
 	if c := must[*consent.Consent](t)(w.store.Consents().FindConsentByID(context.Background(), id)); c.Status != consent.StatusCancelled || len(c.Signatures) != 1 {
