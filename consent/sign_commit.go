@@ -114,10 +114,8 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 				return err
 			}
 		}
-		for i := range p.acks {
-			if err := tx.Consents().CreateAcknowledgment(ctx, &p.acks[i]); err != nil {
-				return err
-			}
+		if err := tx.Consents().CreateAcknowledgments(ctx, p.acks); err != nil {
+			return err
 		}
 		if err := tx.Consents().CreateSignature(ctx, p.sig); err != nil {
 			if ErrorCode(err) == ECONFLICT {

@@ -32,6 +32,7 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 		{"ConsentState", contractConsentState},
 		{"ConsentTransitions", contractTransitions},
 		{"Signatures", contractSignatures},
+		{"Acknowledgments", contractAcknowledgments},
 		{"PDFs", contractPDFs},
 		{"Answers", contractAnswers},
 		{"ConsentList", contractConsentList},
