@@ -93,11 +93,37 @@ func (r versionRow) toDomain(cache *lru.Cache[string, consent.VersionContent]) (
 
 // FindVersion returns one version with its content; ENOTFOUND if none.
 func (r reader) FindVersion(ctx context.Context, slug string, version int) (*consent.TemplateVersion, error) {
+	// Its own columns first, as ListVersions does: every signing finds its
+	// version, and the content (~100 KB) is almost always in the cache.
+	q := r.q(ctx)
+	if r.cache.versions != nil {
+		q = q.Select(versionHeadColumns)
+	}
 	var row versionRow
-	if err := r.q(ctx).Where("slug = ? AND version = ?", slug, version).Take(&row).Error; err != nil {
+	if err := q.Where("slug = ? AND version = ?", slug, version).Take(&row).Error; err != nil {
 		return nil, translate("find version", err, msgs{notFound: "Template version not found."})
 	}
-	return row.toDomain(r.cache.versions)
+	if r.cache.versions == nil {
+		return row.toDomain(nil) // read whole: decoded afresh
+	}
+	return r.versionFromHead(ctx, row)
+}
+
+// versionFromHead completes a version read without its content: from the
+// cache by content hash, or by reading the whole row.
+func (r reader) versionFromHead(ctx context.Context, row versionRow) (*consent.TemplateVersion, error) {
+	if r.cache.versions != nil && row.ContentSHA256 != "" {
+		if c, ok := r.cache.versions.Get(row.ContentSHA256); ok {
+			v := row.head()
+			v.VersionContent = c
+			return v, nil
+		}
+	}
+	var full versionRow
+	if err := r.q(ctx).Where("slug = ? AND version = ?", row.Slug, row.Version).Take(&full).Error; err != nil {
+		return nil, translate("find version", err, msgs{notFound: "Template version not found."})
+	}
+	return full.toDomain(r.cache.versions)
 }
 
 // ListVersions returns a template's versions, oldest first; ENOTFOUND if the
@@ -121,19 +147,7 @@ func (r reader) ListVersions(ctx context.Context, slug string) ([]*consent.Templ
 	}
 	out := make([]*consent.TemplateVersion, 0, len(rows))
 	for _, row := range rows {
-		if r.cache.versions != nil && row.ContentSHA256 != "" {
-			if c, ok := r.cache.versions.Get(row.ContentSHA256); ok {
-				v := row.head()
-				v.VersionContent = c
-				out = append(out, v)
-				continue
-			}
-		}
-		var full versionRow
-		if err := r.q(ctx).Where("slug = ? AND version = ?", slug, row.Version).Take(&full).Error; err != nil {
-			return nil, translate("list versions", err, msgs{})
-		}
-		v, err := full.toDomain(r.cache.versions)
+		v, err := r.versionFromHead(ctx, row)
 		if err != nil {
 			return nil, err
 		}
