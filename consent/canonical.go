@@ -10,6 +10,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -46,9 +47,18 @@ type canonicalWriter interface {
 	io.StringWriter
 }
 
+// canonicalBuffers keeps WriteCanonicalJSON's 32 KB buffers: one per row
+// digest otherwise, several per signing.
+var canonicalBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
+
 // WriteCanonicalJSON encodes v as CanonicalJSON does, into w.
 func WriteCanonicalJSON(w io.Writer, v any) error {
-	bw := bufio.NewWriterSize(w, 32<<10)
+	bw := canonicalBuffers.Get().(*bufio.Writer)
+	bw.Reset(w)
+	defer func() {
+		bw.Reset(nil) // let go of w
+		canonicalBuffers.Put(bw)
+	}()
 	if err := writeCanonical(bw, v); err != nil {
 		return err
 	}
@@ -114,6 +124,12 @@ func writeCanonical(buf canonicalWriter, v any) error {
 			}
 		}
 		buf.WriteByte('}')
+	case frozenDocument:
+		b, err := v.canonical()
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
 	case map[string]string:
 		m := make(map[string]any, len(v))
 		for k, s := range v {

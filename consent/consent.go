@@ -251,6 +251,9 @@ type ConsentWriter interface {
 	CreateSignature(ctx context.Context, s *Signature) error
 	// CreateAcknowledgment stores an acknowledgment and sets its ID.
 	CreateAcknowledgment(ctx context.Context, a *Acknowledgment) error
+	// CreateAcknowledgments stores several acknowledgments at once (one
+	// statement where the store can) and sets their IDs, ascending in order.
+	CreateAcknowledgments(ctx context.Context, acks []Acknowledgment) error
 	// CreateAnswerAttempt stores a teach-back answer attempt and sets its ID.
 	CreateAnswerAttempt(ctx context.Context, a *AnswerAttempt) error
 	// StorePDF stores a consent's sealed PDF, once; ECONFLICT after.
@@ -263,6 +266,7 @@ type ConsentWriter interface {
 // ConsentTx is the consent aggregate inside a unit of work.
 type ConsentTx interface {
 	ConsentFinder
+	ConsentStateFinder
 	ConsentWriter
 	ReconsentCandidates
 }

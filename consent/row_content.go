@@ -48,7 +48,7 @@ func (c *Consent) RowRef() RowRef { return RowRef{Table: TableConsents, ID: c.ID
 func (c *Consent) RowContent() map[string]any {
 	docs := make(map[string]any, len(c.Documents))
 	for code, d := range c.Documents {
-		docs[code] = d.rowContent()
+		docs[code] = frozenDocument{&d} // encoded as d.rowContent(), once per text (see row_document.go)
 	}
 	m := map[string]any{"id": c.ID, "status": c.Status, "template_slug": c.TemplateSlug,
 		"template_version": c.TemplateVersion, "template_sha256": c.TemplateSHA256, "locale": c.Locale,

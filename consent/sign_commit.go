@@ -91,13 +91,16 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 		return nil, err
 	}
 	return updateGrouped(ctx, s, &SignResult{Signature: p.sig, Consent: p.after}, func(tx Tx) error {
-		c, err := tx.Consents().FindConsentByID(ctx, p.before.ID)
+		// Only what can change after creation is read again (not the frozen
+		// text): the write slot is shared by every signature and creation.
+		c := p.before
+		now, err := tx.Consents().FindConsentState(ctx, c.ID)
 		if err != nil {
 			return err
-		} else if c.Status != StatusPending || len(c.Signatures) != len(p.before.Signatures) || c.Locale != p.before.Locale ||
-			len(c.Answers) != len(p.before.Answers) {
+		} else if now.Status != StatusPending || now.Signatures != len(c.Signatures) || now.Locale != c.Locale ||
+			now.Answers != len(c.Answers) {
 			return Errorf(errChanged, "consent changed")
-		} else if c.IsExpired(s.now()) {
+		} else if c.IsExpired(s.now()) { // expires_at never changes
 			return Errorf(EGONE, "This consent expired at %s.", FormatTime(c.ExpiresAt))
 		}
 		// A version published with re-consent required meanwhile stops it too.
@@ -111,10 +114,8 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 				return err
 			}
 		}
-		for i := range p.acks {
-			if err := tx.Consents().CreateAcknowledgment(ctx, &p.acks[i]); err != nil {
-				return err
-			}
+		if err := tx.Consents().CreateAcknowledgments(ctx, p.acks); err != nil {
+			return err
 		}
 		if err := tx.Consents().CreateSignature(ctx, p.sig); err != nil {
 			if ErrorCode(err) == ECONFLICT {

@@ -274,5 +274,25 @@ func TestSignatureRetriesWhenTheConsentChanged(t *testing.T) {
 	rs.race = func() { must[*consent.SignResult](t)(w.svc.Sign(w.admin, id, staffSig(consent.RoleClinician, "dr2"))) }
 	_, err := w.svc.Sign(w.admin, id, staffSig(consent.RoleClinician, "dr"))
 	wantCode(t, "clinician after another completed it", err, consent.ECONFLICT, "")
+	// Cancelled meanwhile: planned again, and refused as cancelled.
+	id = w.create().Consent.ID
+	must[*consent.SignResult](t)(w.svc.Sign(w.admin, id, patientSig()))
+	rs.race = func() {
+		must[*consent.Consent](t)(w.svc.Transition(w.admin, id, consent.StatusCancelled, "Patient left."))
+	}
+	_, err = w.svc.Sign(w.admin, id, staffSig(consent.RoleClinician, "dr"))
+	wantCode(t, "clinician after a cancellation", err, consent.ECONFLICT, "")
+	if c := must[*consent.Consent](t)(w.store.Consents().FindConsentByID(context.Background(), id)); c.Status != consent.StatusCancelled || len(c.Signatures) != 1 {
+		t.Errorf("cancelled consent is %s with %d signatures, want cancelled with the patient's only", c.Status, len(c.Signatures))
+	}
+	// Expired while sealing: refused as expired, nothing written.
+	id = w.create().Consent.ID
+	must[*consent.SignResult](t)(w.svc.Sign(w.admin, id, patientSig()))
+	rs.race = func() { w.clock.Add(48 * time.Hour) }
+	_, err = w.svc.Sign(w.admin, id, staffSig(consent.RoleClinician, "dr"))
+	wantCode(t, "clinician after the consent expired", err, consent.EGONE, "")
+	if c := must[*consent.Consent](t)(w.store.Consents().FindConsentByID(context.Background(), id)); c.Status != consent.StatusPending || len(c.Signatures) != 1 {
+		t.Errorf("expired consent is %s with %d signatures, want pending with the patient's only", c.Status, len(c.Signatures))
+	}
 	w.intact()
 }

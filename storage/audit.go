@@ -139,7 +139,9 @@ const (
 func (r reader) ListAuditEvents(ctx context.Context, f consent.AuditFilter) ([]*consent.AuditEvent, error) {
 	q := r.q(ctx).Where("seq > ?", f.AfterSeq)
 	if f.ConsentID != "" {
-		q = q.Where("consent_id = ?", f.ConsentID)
+		// The index on consent_id is partial (consent_id <> ''): without its
+		// condition spelled out SQLite cannot use it and scans the whole log.
+		q = q.Where("consent_id = ? AND consent_id <> ''", f.ConsentID)
 	}
 	if f.Type != "" {
 		q = q.Where("type = ?", f.Type)

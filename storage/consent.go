@@ -158,7 +158,7 @@ func (r reader) FindConsentBySigningToken(ctx context.Context, tokenHash string)
 	if tokenHash == "" {
 		return nil, consent.Errorf(consent.ENOTFOUND, "Consent not found.")
 	}
-	return r.findConsent(ctx, "signing_token_hash = ?", tokenHash)
+	return r.findConsent(ctx, "signing_token_hash = ? AND signing_token_hash <> ''", tokenHash) // the index is partial
 }
 
 // FindConsentBySigningCode finds the consent a signing code (by its hash) opens.
@@ -166,7 +166,7 @@ func (r reader) FindConsentBySigningCode(ctx context.Context, codeHash string) (
 	if codeHash == "" {
 		return nil, consent.Errorf(consent.ENOTFOUND, "Consent not found.")
 	}
-	return r.findConsent(ctx, "signing_code_hash = ?", codeHash)
+	return r.findConsent(ctx, "signing_code_hash = ? AND signing_code_hash <> ''", codeHash) // the index is partial
 }
 
 func (r reader) findConsent(ctx context.Context, where string, arg any) (*consent.Consent, error) {

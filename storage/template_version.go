@@ -39,9 +39,13 @@ func (versionRow) TableName() string { return "template_versions" }
 var versionHeadsQuery = newPlainQuery(`SELECT slug, version, status, content_sha256, published_at, approved_by,
 	retired_at, created_at, reconsent FROM template_versions WHERE slug = ? ORDER BY version`)
 
-// versionHeads reads the head columns of slug's versions, in order.
-func (r reader) versionHeads(ctx context.Context, slug string) ([]versionRow, error) {
-	rows, err := r.query(ctx, versionHeadsQuery, slug)
+// versionHeadQuery reads one version's head columns, as versionHeadsQuery.
+var versionHeadQuery = newPlainQuery(`SELECT slug, version, status, content_sha256, published_at, approved_by,
+	retired_at, created_at, reconsent FROM template_versions WHERE slug = ? AND version = ?`)
+
+// versionHeads reads the head columns of the versions q selects, in order.
+func (r reader) versionHeads(ctx context.Context, q plainQuery, args ...any) ([]versionRow, error) {
+	rows, err := r.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -114,11 +118,39 @@ func (r versionRow) toDomain(cache *lru.Cache[string, consent.VersionContent]) (
 
 // FindVersion returns one version with its content; ENOTFOUND if none.
 func (r reader) FindVersion(ctx context.Context, slug string, version int) (*consent.TemplateVersion, error) {
-	var row versionRow
-	if err := r.q(ctx).Where("slug = ? AND version = ?", slug, version).Take(&row).Error; err != nil {
+	// Its own columns first, as ListVersions does: every signing finds its
+	// version, and the content (~100 KB) is almost always in the cache.
+	if r.cache.versions == nil { // read whole: decoded afresh
+		var row versionRow
+		if err := r.q(ctx).Where("slug = ? AND version = ?", slug, version).Take(&row).Error; err != nil {
+			return nil, translate("find version", err, msgs{notFound: "Template version not found."})
+		}
+		return row.toDomain(nil)
+	}
+	heads, err := r.versionHeads(ctx, versionHeadQuery, slug, version)
+	if err != nil {
+		return nil, translate("find version", err, msgs{})
+	} else if len(heads) == 0 {
+		return nil, consent.Errorf(consent.ENOTFOUND, "Template version not found.")
+	}
+	return r.versionFromHead(ctx, heads[0])
+}
+
+// versionFromHead completes a version read without its content: from the
+// cache by content hash, or by reading the whole row.
+func (r reader) versionFromHead(ctx context.Context, row versionRow) (*consent.TemplateVersion, error) {
+	if r.cache.versions != nil && row.ContentSHA256 != "" {
+		if c, ok := r.cache.versions.Get(row.ContentSHA256); ok {
+			v := row.head()
+			v.VersionContent = c
+			return v, nil
+		}
+	}
+	var full versionRow
+	if err := r.q(ctx).Where("slug = ? AND version = ?", row.Slug, row.Version).Take(&full).Error; err != nil {
 		return nil, translate("find version", err, msgs{notFound: "Template version not found."})
 	}
-	return row.toDomain(r.cache.versions)
+	return full.toDomain(r.cache.versions)
 }
 
 // ListVersions returns a template's versions, oldest first; ENOTFOUND if the
@@ -129,7 +161,7 @@ func (r reader) ListVersions(ctx context.Context, slug string) ([]*consent.Templ
 	// content from there, and only the others are read whole. Reads of
 	// consents list their template's versions to derive re-consent flags, so
 	// this is on every read.
-	rows, err := r.versionHeads(ctx, slug)
+	rows, err := r.versionHeads(ctx, versionHeadsQuery, slug)
 	if err != nil {
 		return nil, translate("list versions", err, msgs{})
 	}
@@ -142,19 +174,7 @@ func (r reader) ListVersions(ctx context.Context, slug string) ([]*consent.Templ
 	}
 	out := make([]*consent.TemplateVersion, 0, len(rows))
 	for _, row := range rows {
-		if r.cache.versions != nil && row.ContentSHA256 != "" {
-			if c, ok := r.cache.versions.Get(row.ContentSHA256); ok {
-				v := row.head()
-				v.VersionContent = c
-				out = append(out, v)
-				continue
-			}
-		}
-		var full versionRow
-		if err := r.q(ctx).Where("slug = ? AND version = ?", slug, row.Version).Take(&full).Error; err != nil {
-			return nil, translate("list versions", err, msgs{})
-		}
-		v, err := full.toDomain(r.cache.versions)
+		v, err := r.versionFromHead(ctx, row)
 		if err != nil {
 			return nil, err
 		}

@@ -173,3 +173,19 @@ func stampOnce[T any](rows map[string]T, id string, field func(*T) **time.Time, 
 	rows[id] = row
 	return nil
 }
+
+// CreateAcknowledgments stores acknowledgments in order and sets their IDs;
+// ENOTFOUND, storing none, if one's consent is missing.
+func (t *tx) CreateAcknowledgments(ctx context.Context, acks []consent.Acknowledgment) error {
+	for _, a := range acks {
+		if _, ok := t.w.consents[a.ConsentID]; !ok {
+			return notFound("Consent not found.")
+		}
+	}
+	for i := range acks {
+		if err := t.CreateAcknowledgment(ctx, &acks[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
