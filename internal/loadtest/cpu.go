@@ -43,7 +43,9 @@ func (m *cpuMeter) sample(ctx context.Context) cpuSample {
 }
 
 func (m *cpuMeter) serverCPU(ctx context.Context) (float64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// The phase's context may have ended (--max-duration): the sample after
+	// it is still taken, with a deadline of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.url, nil)
 	if err != nil {

@@ -29,6 +29,11 @@ func TestCPUMeter(t *testing.T) {
 	if from.server != 12.5 || from.why != "" {
 		t.Fatalf("sample = %+v, want server 12.5", from)
 	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel() // the phase ran out of --max-duration
+	if s := m.sample(ended); s.server != 12.5 {
+		t.Errorf("sample after the phase's context ended = %+v, want server 12.5", s)
+	}
 	to := from
 	to.server, to.self = 14.5, from.self+0.5
 	if got := cpuLine(from, to, 1000, "read"); got != "  CPU: server 2.0 s (2.00 ms per read), load generator 0.5 s (0.50 ms per read)" {
