@@ -44,10 +44,7 @@ func SummaryOf(c *Consent) *Consent {
 	out.Patient = Patient{ID: c.Patient.ID}
 	out.CreatedBy, out.SigningTokenHash, out.SigningCodeHash = "", "", ""
 	if c.Documents != nil {
-		out.Documents = make(map[string]Document, len(c.Documents))
-		for l, d := range c.Documents {
-			out.Documents[l] = Document{Locale: d.Locale, ContentSHA256: d.ContentSHA256}
-		}
+		out.Documents = DocumentRefs(c.Documents)
 	}
 	if c.Signatures != nil {
 		out.Signatures = make([]Signature, len(c.Signatures))
@@ -58,6 +55,16 @@ func SummaryOf(c *Consent) *Consent {
 	}
 	out.Successors = slices.Clone(c.Successors)
 	return &out
+}
+
+// DocumentRefs returns docs reduced to what the summary shows of each
+// document: its locale and content hash.
+func DocumentRefs(docs map[string]Document) map[string]Document {
+	out := make(map[string]Document, len(docs))
+	for l, d := range docs {
+		out[l] = Document{Locale: d.Locale, ContentSHA256: d.ContentSHA256}
+	}
+	return out
 }
 
 // ReadConsent returns a consent to be shown in view and records, durably

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -139,26 +138,17 @@ func (r reader) summarySignatures(ctx context.Context, c *consent.Consent) error
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			s                     = consent.Signature{ConsentID: c.ID}
-			signedMS              int64
-			erMS                  *int64
-			acknowledged, discuss string
-			e                     = &s.Evidence
-		)
-		if err := rows.Scan(&s.ID, &s.Role, &s.Name, &s.Relationship, &s.Locale, &s.Meaning, &signedMS, &s.Mark.Type,
-			&s.StaffID, &s.IdentityVerified, &erMS, &acknowledged, &discuss,
+		// The drawing columns are not read: "null" strokes decode to none.
+		row := signatureRow{ConsentID: c.ID, MarkStrokes: "null"}
+		e := &row.Evidence
+		if err := rows.Scan(&row.ID, &row.Role, &row.Name, &row.Relationship, &row.Locale, &row.Meaning, &row.SignedMS,
+			&row.MarkType, &row.StaffID, &row.IdentityVerified, &row.ERConsentMS, &row.Acknowledged, &row.Discussed,
 			&e.Channel, &e.IP, &e.UserAgent, &e.DeviceID, &e.Actor, &e.ClientTime); err != nil {
 			return translate("load signatures", err, msgs{})
 		}
-		s.SignedAt, s.ElectronicRecordsConsentAt = fromMS(signedMS), fromMSPtr(erMS)
-		if err := json.Unmarshal([]byte(acknowledged), &s.Acknowledged); err != nil {
-			return fmt.Errorf("storage: signature %s acknowledged: %w", s.ID, err)
-		}
-		if discuss != "" && discuss != "[]" {
-			if err := json.Unmarshal([]byte(discuss), &s.DiscussedSections); err != nil {
-				return fmt.Errorf("storage: signature %s discussed sections: %w", s.ID, err)
-			}
+		s, err := row.toDomain()
+		if err != nil {
+			return err
 		}
 		c.Signatures = append(c.Signatures, s)
 	}
@@ -171,19 +161,16 @@ func (r reader) summarySignatures(ctx context.Context, c *consent.Consent) error
 // sortSuccessors puts re-consents in creation order (created_at, then id),
 // as FindConsentByID lists them; created holds each one's created_at.
 func sortSuccessors(succ []consent.Successor, created []int64) {
-	if len(succ) < 2 {
-		return
+	type dated struct {
+		s  consent.Successor
+		at int64
 	}
-	idx := make([]int, len(succ))
-	for i := range idx {
-		idx[i] = i
+	all := make([]dated, len(succ))
+	for i := range succ {
+		all[i] = dated{succ[i], created[i]}
 	}
-	slices.SortFunc(idx, func(a, b int) int {
-		return cmp.Or(cmp.Compare(created[a], created[b]), strings.Compare(succ[a].ID, succ[b].ID))
-	})
-	sorted := make([]consent.Successor, len(succ))
-	for i, j := range idx {
-		sorted[i] = succ[j]
+	slices.SortFunc(all, func(a, b dated) int { return cmp.Or(cmp.Compare(a.at, b.at), strings.Compare(a.s.ID, b.s.ID)) })
+	for i := range all {
+		succ[i] = all[i].s
 	}
-	copy(succ, sorted)
 }

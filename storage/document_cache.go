@@ -117,23 +117,22 @@ func (r reader) documentHashes(ctx context.Context, id string) (map[string]conse
 	if h, ok := r.cache.hashes.Get(id); ok {
 		return h, nil
 	}
-	out := map[string]consent.Document{}
+	var out map[string]consent.Document
 	if docs, ok := r.cache.documents.Documents(id); ok {
-		for l, d := range docs {
-			out[l] = consent.Document{Locale: d.Locale, ContentSHA256: d.ContentSHA256}
-		}
+		out = consent.DocumentRefs(docs)
 	} else {
 		var text string
 		if err := r.q(ctx).Raw("SELECT documents FROM consents WHERE id = ?", id).Row().Scan(&text); err != nil {
 			return nil, translate("load documents", err, msgs{})
 		}
-		var lean map[string]struct {
+		var lean map[string]struct { // the locale and hash alone: the text is skipped
 			Locale        string `json:"locale"`
 			ContentSHA256 string `json:"content_sha256"`
 		}
 		if err := json.Unmarshal([]byte(text), &lean); text != "" && err != nil {
 			return nil, fmt.Errorf("storage: consent %s documents: %w", id, err)
 		}
+		out = make(map[string]consent.Document, len(lean))
 		for l, d := range lean {
 			out[l] = consent.Document{Locale: d.Locale, ContentSHA256: d.ContentSHA256}
 		}
