@@ -130,10 +130,8 @@ func (s *Service) commitSignature(ctx context.Context, p *signPlan) (*SignResult
 				return err
 			}
 		}
-		for _, e := range p.events {
-			if err := tx.Audit().AppendAudit(ctx, e); err != nil {
-				return err
-			}
+		if err := tx.Audit().AppendAudit(ctx, p.events...); err != nil {
+			return err
 		}
 		if err := s.useRemoteLink(ctx, tx, p); err != nil {
 			return err

@@ -97,8 +97,12 @@ func (db *DB) PrepareAudit(events ...*consent.AuditEvent) error {
 	return nil
 }
 
-// AppendAudit assigns Seq, PrevHash, Hash and MAC and appends the event.
-func (t *tx) AppendAudit(ctx context.Context, e *consent.AuditEvent) error {
+// AppendAudit assigns Seq, PrevHash, Hash and MAC and appends the events,
+// all or none, with as few INSERT statements as insertAudits needs.
+func (t *tx) AppendAudit(ctx context.Context, events ...*consent.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
 	last := t.head
 	if last == nil {
 		h, err := lastAudit(t.q(ctx))
@@ -107,26 +111,15 @@ func (t *tx) AppendAudit(ctx context.Context, e *consent.AuditEvent) error {
 		}
 		last = &h
 	}
-	row, err := t.db.chain(e, *last)
+	rows, next, err := t.db.chainAll(events, *last)
 	if err != nil {
 		return err
 	}
-	if err := insertAudit(t.q(ctx), row); err != nil {
+	if err := insertAudits(t.q(ctx), rows); err != nil {
 		return err
 	}
-	t.head = &consent.AuditHead{Seq: e.Seq, Hash: e.Hash, MAC: e.MAC}
+	t.head = &next
 	return nil
-}
-
-// insertAuditSQL is one fixed statement, so every append reuses one prepared
-// statement whatever the batch size.
-const insertAuditSQL = `INSERT INTO audit_events (seq, type, at, actor, consent_id, ip, user_agent, device_id,
-	details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-func insertAudit(g *gorm.DB, r auditRow) error {
-	err := g.Exec(insertAuditSQL, r.Seq, r.Type, r.AtMS, r.Actor, r.ConsentID, r.IP, r.UserAgent, r.DeviceID,
-		r.Details, r.PrevHash, r.Hash, r.MAC).Error
-	return translate("append audit event", err, msgs{})
 }
 
 // Audit page sizes for ListAuditEvents.

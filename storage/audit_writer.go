@@ -80,10 +80,8 @@ func (db *DB) commitAudit(batch []*auditRequest) {
 				}
 				rows, last = append(rows, reqRows...), next
 			}
-			for _, row := range rows {
-				if err := insertAudit(g, row); err != nil {
-					return err
-				}
+			if err := insertAudits(g, rows); err != nil {
+				return err
 			}
 			head = last
 			return nil

@@ -49,9 +49,15 @@ func (s *Store) chain(w *state, e *consent.AuditEvent) error {
 	return nil
 }
 
-// AppendAudit assigns Seq, PrevHash, Hash and MAC and appends the event.
-func (t *tx) AppendAudit(ctx context.Context, e *consent.AuditEvent) error {
-	return t.s.chain(t.w, e)
+// AppendAudit assigns Seq, PrevHash, Hash and MAC and appends the events;
+// a failure fails the unit of work, which then keeps none of them.
+func (t *tx) AppendAudit(ctx context.Context, events ...*consent.AuditEvent) error {
+	for _, e := range events {
+		if err := t.s.chain(t.w, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AppendAuditEvents appends events in a transaction of their own, all or none.

@@ -44,6 +44,7 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 		{"Idempotency", contractIdempotency},
 		{"Counters", contractCounters},
 		{"AuditChain", contractAuditChain},
+		{"AuditAppendMany", contractAuditAppendMany},
 		{"AuditLists", contractAuditLists},
 		{"AuditVerify", contractAuditVerify},
 		{"Checkpoints", contractCheckpoints},
