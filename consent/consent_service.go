@@ -106,7 +106,7 @@ func (s *Service) newConsent(ctx context.Context, v *TemplateVersion, locale str
 		Documents: map[string]Document{}, CreatedAt: now, ExpiresAt: now.Add(time.Duration(v.ExpiresAfterHours) * time.Hour),
 		CreatedBy: RequestFrom(ctx).Actor}
 	for _, l := range v.SortedLocales() {
-		d, err := RenderDocument(v, l, vals, s.Markdown)
+		d, err := s.renders.render(v, l, vals, s.Markdown)
 		if err != nil {
 			return nil, err
 		}

@@ -56,9 +56,10 @@ type Service struct {
 	access      *EventFolder
 
 	dummyOnce sync.Once
-	dummyHash string    // see dummyPINHash
-	approved  approvals // see ApprovalOf
-	keys      keyCache  // see Authenticate
+	dummyHash string     // see dummyPINHash
+	approved  approvals  // see ApprovalOf
+	keys      keyCache   // see Authenticate
+	renders   renderMemo // see newConsent
 }
 
 // FailedAuthLog returns the folder of failed authentications (FailedAuths
