@@ -149,7 +149,6 @@ func renderTo(dst []byte, c *consent.Consent, events []*consent.AuditEvent, opts
 	f.SetKeywords(kw, true)
 	f.SetMargins(marginLeft, marginTop, marginLeft)
 	f.SetAutoPageBreak(false, marginBottom)
-	f.AliasNbPages("{nb}")
 	d.p = &pen{f: f, fonts: registerFonts(f, collectRunes(c, document, events, opts), !opts.noFontCache)}
 	d.p.use(fontLatin, bodySize)
 	f.SetFooterFunc(d.footer)
@@ -331,12 +330,19 @@ func (d *doc) footer() {
 	p := d.c.Patient
 	left := fmt.Sprintf("%s · %s %s · %s %s · %s %s v%d", p.FullName(), d.l.DOB, p.BirthDate,
 		d.l.ConsentID, d.c.ID, d.l.Template, d.c.TemplateSlug, d.c.TemplateVersion)
-	page := fmt.Sprintf("%s %d %s {nb}", d.l.Page, f.PageNo(), d.l.Of)
-	// The alias is replaced by the page count after layout, so measure the widest case.
-	pw := d.p.measure(page, 0, 7)
+	// The page count is written where the placeholder is once the document
+	// is complete (TextPageCount: there and nowhere else, whatever the text
+	// holds), so the placeholder is measured as the widest case.
+	page := fmt.Sprintf("%s %d %s ", d.l.Page, f.PageNo(), d.l.Of)
+	pw := d.p.measure(page+pageCountPlaceholder, 0, 7)
 	lines := d.p.layout([]span{{text: left}}, contentWidth-pw-6, 7)
 	for i, ln := range lines {
 		d.p.drawLine(ln, marginLeft, y+1.5+float64(i)*3.2, 7)
 	}
-	d.p.drawWord(page, fontLatin, 0, marginLeft+contentWidth-pw, y+1.5+0.3528*7*0.95, 7)
+	d.p.use(fontLatin, 7)
+	f.TextPageCount(marginLeft+contentWidth-pw, y+1.5+0.3528*7*0.95, page, pageCountPlaceholder)
 }
+
+// pageCountPlaceholder stands for the page count in the footer until the
+// document is complete.
+const pageCountPlaceholder = "{nb}"

@@ -596,6 +596,7 @@ type Fpdf struct {
 	utf8FontCache    bool                       // share parsed and cut UTF-8 fonts across documents (consentd patch, utf8cache.go)
 	textBuf          []byte                     // reused by textUTF8 (consentd patch, text.go)
 	usedBits         map[string][]uint64        // per font ID, runes textUTF8 put in usedRunes (consentd patch, text.go)
+	pageCountSpots   map[int][]pageCountSpot    // per page, where TextPageCount put its placeholder (consentd patch, pagecount.go)
 	nJs              int                        // JavaScript object number
 	javascript       *string                    // JavaScript code to include in the PDF
 	colorFlag        bool                       // indicates whether fill and text colors are different

@@ -3932,6 +3932,7 @@ func (f *Fpdf) putpages() {
 		// Replace number of pages
 		f.RegisterAlias(f.aliasNbPagesStr, sprintf("%d", nb))
 	}
+	f.putPageCounts(nb) // consentd patch (pagecount.go)
 	f.replaceAliases()
 	// consentd patch: room for the pages at once, not by doubling.
 	size := 0
