@@ -66,7 +66,7 @@ func (c *clinic) edits(t *testing.T) []rowEdit {
 			// readers prefer, leaving consent_documents alone.
 			rowEdit{table: "consents", id: id, column: "documents",
 				sqlite: "(SELECT REPLACE(d.documents, 'ketamine', 'saline') FROM consent_documents d WHERE d.consent_id = consents.id)",
-				where: "id = ?", args: byID})
+				where:  "id = ?", args: byID})
 	}
 	for _, id := range []string{c.signed, c.withdrawn, c.expired, c.declined, c.relocated} {
 		byID := []any{id}
