@@ -67,15 +67,7 @@ var rowScanners = map[string]func(g *gorm.DB, fn func(consent.Row) error) error{
 		}
 		return nil
 	},
-	consent.TableConsents: func(g *gorm.DB, fn func(consent.Row) error) error {
-		return scanRows(g, "id", rowPage/5, func(r *consentRow) any { return r.ID }, func(r *consentRow) error {
-			c, err := r.toDomain()
-			if err != nil {
-				return err
-			}
-			return fn(c)
-		})
-	},
+	consent.TableConsents: scanConsents,
 	consent.TableSignatures: func(g *gorm.DB, fn func(consent.Row) error) error {
 		return scanRows(g, "id", rowPage, func(r *signatureRow) any { return r.ID }, func(r *signatureRow) error {
 			s, err := r.toDomain()
@@ -173,6 +165,67 @@ func scanAdditionalPDFs(g *gorm.DB, fn func(consent.Row) error) error {
 		}
 		afterID, afterKind = rows[len(rows)-1].ConsentID, rows[len(rows)-1].Kind
 	}
+}
+
+// scanConsents reads the consents a page at a time in ID order, each with
+// its frozen documents from where they are stored: its own column (before
+// migration 13) or consent_documents, so an edit in either is found.
+func scanConsents(g *gorm.DB, fn func(consent.Row) error) error {
+	const size = rowPage / 5 // each with about 100 KB of documents
+	after := ""
+	for first := true; ; first = false {
+		var rows []consentRow
+		q := g.Order("id").Limit(size)
+		if !first {
+			q = q.Where("id > ?", after)
+		}
+		if err := q.Find(&rows).Error; err != nil {
+			return translate("scan consents", err, msgs{})
+		}
+		if err := fillDocuments(g, rows); err != nil {
+			return err
+		}
+		for i := range rows {
+			c, err := rows[i].toDomain()
+			if err != nil {
+				return err
+			}
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if len(rows) < size {
+			return nil
+		}
+		after = rows[len(rows)-1].ID
+	}
+}
+
+// fillDocuments sets the documents of rows whose own column is empty (every
+// consent created since migration 13) from consent_documents, in one query.
+func fillDocuments(g *gorm.DB, rows []consentRow) error {
+	at := map[string]int{}
+	var ids []string
+	for i, r := range rows {
+		if r.Documents == "" {
+			at[r.ID] = i
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var docs []struct {
+		ConsentID string `gorm:"column:consent_id"`
+		Documents string `gorm:"column:documents"`
+	}
+	if err := g.Table("consent_documents").Select("consent_id", "documents").Where("consent_id IN ?", ids).Find(&docs).Error; err != nil {
+		return translate("scan consent documents", err, msgs{})
+	}
+	for _, d := range docs {
+		rows[at[d.ConsentID]].Documents = d.Documents
+	}
+	return nil
 }
 
 // scanRows reads a table a page at a time in key order (keyset paging on a

@@ -15,11 +15,14 @@ import (
 // consentd's back with the triggers dropped.
 type rowEdit struct {
 	table, id string // the row audit verify must name
-	column    string
-	sqlite    string // new value as an SQL expression of the old row
-	postgres  string // the same on PostgreSQL, when the dialects differ
-	where     string
-	args      []any
+	// in is the table edited when the value is stored apart from that row
+	// (a consent's documents in consent_documents); "" is table.
+	in       string
+	column   string
+	sqlite   string // new value as an SQL expression of the old row
+	postgres string // the same on PostgreSQL, when the dialects differ
+	where    string
+	args     []any
 }
 
 // edits lists a change of every column the audit chain protects.
@@ -54,8 +57,16 @@ func (c *clinic) edits(t *testing.T) []rowEdit {
 		number("consents", id, "id = ?", byID, "created_at", "expires_at", "signed_at")
 		out = append(out,
 			rowEdit{table: "consents", id: id, column: "variables", sqlite: `'{"clinic_name":"Elsewhere"}'`, where: "id = ?", args: byID},
-			rowEdit{table: "consents", id: id, column: "documents", sqlite: "REPLACE(documents, 'ketamine', 'saline')", where: "id = ?", args: byID},
-			rowEdit{table: "consents", id: id, column: "documents", sqlite: "REPLACE(documents, '\"content_sha256\":\"', '\"content_sha256\":\"0')", where: "id = ?", args: byID})
+			// Since migration 13 a consent's documents are stored in consent_documents.
+			rowEdit{table: "consents", in: "consent_documents", id: id, column: "documents",
+				sqlite: "REPLACE(documents, 'ketamine', 'saline')", where: "consent_id = ?", args: byID},
+			rowEdit{table: "consents", in: "consent_documents", id: id, column: "documents",
+				sqlite: "REPLACE(documents, '\"content_sha256\":\"', '\"content_sha256\":\"0')", where: "consent_id = ?", args: byID},
+			// Edited text written into the row's own (empty) column, which
+			// readers prefer, leaving consent_documents alone.
+			rowEdit{table: "consents", id: id, column: "documents",
+				sqlite: "(SELECT REPLACE(d.documents, 'ketamine', 'saline') FROM consent_documents d WHERE d.consent_id = consents.id)",
+				where:  "id = ?", args: byID})
 	}
 	for _, id := range []string{c.signed, c.withdrawn, c.expired, c.declined, c.relocated} {
 		byID := []any{id}
@@ -189,11 +200,15 @@ func TestVerifyIntegrityNamesEditedRow(t *testing.T) {
 		if e.postgres != "" && storagetest.Postgres() {
 			expr = e.postgres
 		}
-		var old any
-		if err := c.raw.QueryRow(rebind("SELECT "+e.column+" FROM "+e.table+" WHERE "+e.where), e.args...).Scan(&old); err != nil {
-			t.Fatalf("%s.%s: %v", e.table, e.column, err)
+		in := e.table
+		if e.in != "" {
+			in = e.in
 		}
-		exec(t, c.raw, "UPDATE "+e.table+" SET "+e.column+" = "+expr+" WHERE "+e.where, e.args...)
+		var old any
+		if err := c.raw.QueryRow(rebind("SELECT "+e.column+" FROM "+in+" WHERE "+e.where), e.args...).Scan(&old); err != nil {
+			t.Fatalf("%s.%s: %v", in, e.column, err)
+		}
+		exec(t, c.raw, "UPDATE "+in+" SET "+e.column+" = "+expr+" WHERE "+e.where, e.args...)
 		f := firstFault(t, c)
 		want := consent.RowRef{Table: e.table, ID: e.id}
 		switch {
@@ -208,7 +223,7 @@ func TestVerifyIntegrityNamesEditedRow(t *testing.T) {
 		case want == consent.RowRef{Table: "additional_pdfs", ID: c.lateWithdrawn + "/withdrawn"} && f.Seq != lateCopy:
 			t.Errorf("%s.%s of the late withdrawal copy: vouched for by seq %d, want its sealing's seq %d", e.table, e.column, f.Seq, lateCopy)
 		}
-		exec(t, c.raw, "UPDATE "+e.table+" SET "+e.column+" = ? WHERE "+e.where, append([]any{old}, e.args...)...)
+		exec(t, c.raw, "UPDATE "+in+" SET "+e.column+" = ? WHERE "+e.where, append([]any{old}, e.args...)...)
 	}
 	// With every old value back, nothing is found: no finding above came
 	// from an earlier edit left behind.
@@ -239,6 +254,20 @@ func TestVerifyIntegrityNamesAddedAndDeletedRows(t *testing.T) {
 		t.Fatalf("added device: %v", f)
 	}
 	exec(t, c.raw, "DELETE FROM devices WHERE id = '01ROGUE'")
+
+	// A consent's documents deleted from consent_documents: it would read
+	// back without the text the patient was shown.
+	docs := c.one(t, "SELECT documents FROM consent_documents WHERE consent_id = ?", c.signed)
+	exec(t, c.raw, "DELETE FROM consent_documents WHERE consent_id = ?", c.signed)
+	f = firstFault(t, c)
+	if f == nil || f.Row == nil || *f.Row != (consent.RowRef{Table: consent.TableConsents, ID: c.signed}) || f.Seq == 0 ||
+		!strings.Contains(f.Reason, "differs") {
+		t.Fatalf("deleted documents: %v", f)
+	}
+	exec(t, c.raw, "INSERT INTO consent_documents (consent_id, documents) VALUES (?, ?)", c.signed, docs)
+	if f := firstFault(t, c); f != nil {
+		t.Fatalf("documents back: %v", f)
+	}
 
 	sig := c.one(t, "SELECT id FROM signatures WHERE consent_id = ? AND role = 'clinician'", c.signed)
 	exec(t, c.raw, "DELETE FROM signatures WHERE id = ?", sig)

@@ -21,7 +21,7 @@ type consentRow struct {
 	PatientFamilyName string  `gorm:"column:patient_family_name"`
 	PatientBirthDate  string  `gorm:"column:patient_birth_date"`
 	Variables         string  `gorm:"column:variables"`
-	Documents         string  `gorm:"column:documents"`
+	Documents         string  `gorm:"column:documents"` // empty since migration 13: see consentDocumentsSQL
 	CreatedMS         int64   `gorm:"column:created_at"`
 	ExpiresMS         int64   `gorm:"column:expires_at"`
 	CreatedBy         string  `gorm:"column:created_by"`
@@ -181,11 +181,18 @@ func (r reader) findConsent(ctx context.Context, where string, arg any) (*consen
 	return out[0], nil
 }
 
-// CreateConsent stores a new consent; ENOTFOUND if its template version does
-// not exist, ECONFLICT if its ID or a signing secret is taken.
+// CreateConsent stores a new consent, its frozen documents in
+// consent_documents; ENOTFOUND if its template version does not exist,
+// ECONFLICT if its ID or a signing secret is taken.
 func (t *tx) CreateConsent(ctx context.Context, c *consent.Consent) error {
 	row := consentFromDomain(c)
-	return translate("create consent", t.q(ctx).Create(&row).Error,
+	docs := row.Documents
+	row.Documents = "" // written once, apart: see sqliteConsentDocumentsV13
+	err := t.q(ctx).Create(&row).Error
+	if err == nil {
+		_, err = t.exec(ctx, "INSERT INTO consent_documents (consent_id, documents) VALUES (?, ?)", c.ID, docs)
+	}
+	return translate("create consent", err,
 		msgs{notFound: "Template version not found.", conflict: "A consent with this ID or signing secret already exists."})
 }
 

@@ -23,7 +23,7 @@ import (
 // copied: the target gets it from running consentd's own migrations, and the
 // copy checks that both sides list the same versions.
 var copyTables = []string{
-	"templates", "template_versions", "reconsent_jobs", "consents", "signatures", "acknowledgments", "answer_attempts", "pdfs", "additional_pdfs",
+	"templates", "template_versions", "reconsent_jobs", "consents", "consent_documents", "signatures", "acknowledgments", "answer_attempts", "pdfs", "additional_pdfs",
 	"download_links", "staff", "template_approvals", "api_keys", "devices",
 	"webhooks", "webhook_events", "webhook_deliveries", "webhook_attempts",
 	"idempotency", "counters", "audit_events", "audit_checkpoints",

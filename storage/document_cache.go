@@ -78,7 +78,7 @@ func (r reader) loadDocuments(ctx context.Context, out []*consent.Consent) error
 		ID        string `gorm:"column:id"`
 		Documents string `gorm:"column:documents"`
 	}
-	if err := r.q(ctx).Table("consents").Select("id", "documents").Where("id IN ?", missing).Find(&rows).Error; err != nil {
+	if err := r.q(ctx).Raw(consentDocumentsSQL, missing).Scan(&rows).Error; err != nil {
 		return translate("load documents", err, msgs{})
 	}
 	for _, row := range rows {
@@ -112,7 +112,7 @@ func decodeDocuments(s string) (map[string]consent.Document, error) {
 
 // documentHashes returns consent id's documents reduced to locale and content
 // hash, from the cache, else from its decoded documents if cached, else
-// from the row's documents column, decoded without the text.
+// from where they are stored (consentDocumentSQL), decoded without the text.
 func (r reader) documentHashes(ctx context.Context, id string) (map[string]consent.Document, error) {
 	if h, ok := r.cache.hashes.Get(id); ok {
 		return h, nil
@@ -122,7 +122,7 @@ func (r reader) documentHashes(ctx context.Context, id string) (map[string]conse
 		out = consent.DocumentRefs(docs)
 	} else {
 		var text string
-		if err := r.q(ctx).Raw("SELECT documents FROM consents WHERE id = ?", id).Row().Scan(&text); err != nil {
+		if err := r.q(ctx).Raw(consentDocumentSQL, id).Row().Scan(&text); err != nil {
 			return nil, translate("load documents", err, msgs{})
 		}
 		var lean map[string]struct { // the locale and hash alone: the text is skipped

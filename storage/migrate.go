@@ -37,7 +37,9 @@ var migrations = []migration{
 	{Version: 10, Name: "remote signing links", SQLite: sqliteRemoteLinksV10, Postgres: postgresRemoteLinksV10},
 	{Version: 11, Name: "template versions keep their teach_back flag", SQLite: sqliteTeachBackFlagV11, Postgres: postgresTeachBackFlagV11},
 	{Version: 12, Name: "covering indexes for consent reads (SQLite)", SQLite: sqliteReadIndexesV12, Postgres: postgresReadIndexesV12},
-	{Version: 15, Name: "lz4 for consent documents, no compression attempt for sealed PDFs (PostgreSQL)",
+	{Version: 13, Name: "consent documents in their own insert-only table", SQLite: sqliteConsentDocumentsV13,
+		Postgres: postgresConsentDocumentsV13},
+	{Version: 15, Name: "sealed PDFs stored without a compression attempt (PostgreSQL)",
 		SQLite: sqliteToastV15, Postgres: postgresToastV15},
 }
 

@@ -46,6 +46,8 @@ func TestAppendOnlyTriggers(t *testing.T) {
 		{"delete pdf", "DELETE FROM pdfs", "append-only"},
 		{"delete consent", "DELETE FROM consents WHERE id = 'FRESH'", "never deleted"},
 		{"consent documents", "UPDATE consents SET documents = '{}' WHERE id = 'FRESH'", "frozen"},
+		{"consent documents stored apart", "UPDATE consent_documents SET documents = '{}' WHERE consent_id = 'FRESH'", "frozen"},
+		{"delete consent documents", "DELETE FROM consent_documents WHERE consent_id = 'FRESH'", "frozen"},
 		{"consent patient", "UPDATE consents SET patient_family_name = 'X' WHERE id = 'FRESH'", "frozen"},
 		{"consent birth date", "UPDATE consents SET patient_birth_date = '1999-01-01' WHERE id = 'FRESH'", "frozen"},
 		{"consent template", "UPDATE consents SET template_version = 2 WHERE id = 'FRESH'", "frozen"},
@@ -75,9 +77,9 @@ func TestAppendOnlyTriggers(t *testing.T) {
 	}
 	if storagetest.Postgres() {
 		// TRUNCATE skips row triggers; PostgreSQL has it, so it is refused too.
-		for _, table := range []string{"audit_events", "signatures", "acknowledgments", "pdfs", "consents", "template_versions"} {
+		for _, table := range []string{"audit_events", "signatures", "acknowledgments", "pdfs", "consents", "consent_documents", "template_versions"} {
 			refused = append(refused, struct{ name, sql, msg string }{"truncate " + table,
-				"TRUNCATE " + table + " CASCADE", "never deleted|append-only"})
+				"TRUNCATE " + table + " CASCADE", "never deleted|append-only|frozen"})
 		}
 	}
 	for _, tt := range refused {

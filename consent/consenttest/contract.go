@@ -32,6 +32,7 @@ func RunStoreContract(t *testing.T, open func(t *testing.T) consent.Store) {
 		{"ConsentSummary", contractConsentSummary},
 		{"ConsentState", contractConsentState},
 		{"ConsentTransitions", contractTransitions},
+		{"ConsentDocuments", contractDocuments},
 		{"Signatures", contractSignatures},
 		{"Acknowledgments", contractAcknowledgments},
 		{"PDFs", contractPDFs},
