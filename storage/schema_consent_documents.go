@@ -27,9 +27,8 @@ BEGIN SELECT RAISE(ABORT, 'a consent''s documents are frozen'); END;
 // postgresConsentDocumentsV13 is sqliteConsentDocumentsV13 for PostgreSQL,
 // where the rewrite was smaller (an UPDATE copies the TOAST pointer, not the
 // text) but the row stays insert-only the same way. The documents are
-// compressed with lz4 where the server has it, as migration 15 sets for
-// consents.documents: pglz took about a fifth of PostgreSQL's CPU while
-// signing. A server without lz4 (or older than 14) keeps pglz; the error is
+// compressed with lz4 where the server has it: pglz took about a fifth of
+// PostgreSQL's CPU while signing (see also migration 15). A server without lz4 (or older than 14) keeps pglz; the error is
 // caught here rather than failing the step.
 const postgresConsentDocumentsV13 = `
 CREATE TABLE consent_documents (
