@@ -37,6 +37,7 @@ var migrations = []migration{
 	{Version: 10, Name: "remote signing links", SQLite: sqliteRemoteLinksV10, Postgres: postgresRemoteLinksV10},
 	{Version: 11, Name: "template versions keep their teach_back flag", SQLite: sqliteTeachBackFlagV11, Postgres: postgresTeachBackFlagV11},
 	{Version: 12, Name: "covering indexes for consent reads (SQLite)", SQLite: sqliteReadIndexesV12, Postgres: postgresReadIndexesV12},
+	{Version: 14, Name: "a patient's consents indexed in list order", SQLite: sqliteListIndexesV14, Postgres: postgresListIndexesV14},
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
