@@ -57,7 +57,7 @@ func (r auditRow) toDomain() (*consent.AuditEvent, error) {
 // lastAudit returns the chain's last position: (0, "") for an empty chain.
 func lastAudit(g *gorm.DB) (consent.AuditHead, error) {
 	var rows []auditRow
-	if err := g.Select("seq", "hash", "mac").Order("seq DESC").Limit(1).Find(&rows).Error; err != nil {
+	if err := g.Raw(lastAuditSQL).Scan(&rows).Error; err != nil { // the text the audit commit prepares once
 		return consent.AuditHead{}, translate("read audit head", err, msgs{})
 	}
 	if len(rows) == 0 {
