@@ -37,3 +37,15 @@ func (s *Server) SummaryListOfFullLoad(ctx context.Context, f consent.ConsentFil
 	}
 	return json.Marshal(out)
 }
+
+// RawList exports rawList to the tests.
+var RawList = rawList
+
+// ListResponseBytes encodes a listResponse of items as the list handlers
+// did before rawList: with json.Marshal.
+func ListResponseBytes(items []json.RawMessage, next string) ([]byte, error) {
+	if items == nil {
+		items = []json.RawMessage{}
+	}
+	return json.Marshal(listResponse[json.RawMessage]{Data: items, NextCursor: next})
+}
