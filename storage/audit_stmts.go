@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/consentd/consentd/consent"
@@ -12,6 +13,22 @@ import (
 
 // lastAuditSQL reads the chain's last position.
 const lastAuditSQL = `SELECT seq, hash, mac FROM audit_events ORDER BY seq DESC LIMIT 1`
+
+// auditChunks are the row counts of the multi-row inserts an audit commit
+// uses, largest first; 1 is insertAuditSQL. A list's 50 view events are
+// three statements and two single rows instead of 50 statements.
+var auditChunks = []int{16, 4}
+
+// insertAuditsQueries holds the multi-row insert of each auditChunks size.
+var insertAuditsQueries = func() map[int]plainQuery {
+	m := map[int]plainQuery{}
+	for _, n := range auditChunks {
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+		m[n] = newPlainQuery(`INSERT INTO audit_events (seq, type, at, actor, consent_id, ip, user_agent, device_id,
+	details, prev_hash, hash, mac) VALUES ` + values)
+	}
+	return m
+}()
 
 var (
 	insertAuditQuery = newPlainQuery(insertAuditSQL)
@@ -42,6 +59,9 @@ type hotStmts struct {
 func (db *DB) prepareHot(ctx context.Context) error {
 	h := &hotStmts{stmts: map[string]*sql.Stmt{}}
 	texts := []string{insertAuditQuery.text(db.dialect), lastAuditQuery.text(db.dialect)}
+	for _, n := range auditChunks {
+		texts = append(texts, insertAuditsQueries[n].text(db.dialect))
+	}
 	if db.dialect == dialectPostgres {
 		texts = append(texts, writeLockQuery.postgres) // every write transaction's first statement there
 	}
@@ -96,17 +116,30 @@ func (p *txStmts) lastAudit(ctx context.Context, dialect string) (consent.AuditH
 	return h, translate("read audit head", err, msgs{})
 }
 
-// insertAudits appends rows with the transaction's prepared insert.
+// insertAudits appends rows, in order, with the transaction's prepared
+// inserts: chunks of auditChunks rows while they last, then one at a time.
 func (p *txStmts) insertAudits(ctx context.Context, dialect string, rows []auditRow) error {
-	s, err := p.stmt(ctx, insertAuditQuery.text(dialect))
-	if err != nil {
-		return translate("append audit event", err, msgs{})
-	}
-	for _, r := range rows {
-		if _, err := s.ExecContext(ctx, r.Seq, r.Type, r.AtMS, r.Actor, r.ConsentID, r.IP, r.UserAgent, r.DeviceID,
-			r.Details, r.PrevHash, r.Hash, r.MAC); err != nil {
+	for len(rows) > 0 {
+		n, q := 1, insertAuditQuery
+		for _, c := range auditChunks {
+			if len(rows) >= c {
+				n, q = c, insertAuditsQueries[c]
+				break
+			}
+		}
+		s, err := p.stmt(ctx, q.text(dialect))
+		if err != nil {
 			return translate("append audit event", err, msgs{})
 		}
+		args := make([]any, 0, 12*n)
+		for _, r := range rows[:n] {
+			args = append(args, r.Seq, r.Type, r.AtMS, r.Actor, r.ConsentID, r.IP, r.UserAgent, r.DeviceID,
+				r.Details, r.PrevHash, r.Hash, r.MAC)
+		}
+		if _, err := s.ExecContext(ctx, args...); err != nil {
+			return translate("append audit event", err, msgs{})
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
