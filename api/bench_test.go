@@ -135,3 +135,39 @@ func BenchmarkSignConsentParallel(b *testing.B) {
 // BenchmarkGetConsentSummaryParallel is BenchmarkGetConsentParallel in the
 // lean view (?view=summary): the same audited read without the frozen text.
 func BenchmarkGetConsentSummaryParallel(b *testing.B) { benchReadsParallel(b, "?view=summary") }
+
+// BenchmarkListConsentSummaryParallel lists a page of the default size (50
+// consents, a fifth of them signed) in the summary view from 16 clients:
+// each list's 50 audit events are committed durably, grouped with
+// concurrent ones, before the answer.
+func BenchmarkListConsentSummaryParallel(b *testing.B) { benchListsParallel(b, "?view=summary") }
+
+// BenchmarkListConsentParallel is BenchmarkListConsentSummaryParallel in the
+// full view (every consent's frozen documents, drawings and parts).
+func BenchmarkListConsentParallel(b *testing.B) { benchListsParallel(b, "") }
+
+// benchListsParallel lists 50 consents from 16 clients (query appended to the path).
+func benchListsParallel(b *testing.B, query string) {
+	s, h := benchServer(b)
+	for i := 0; i < 50; i++ {
+		if i%5 == 0 {
+			s.SignedConsent(b, "en")
+		} else {
+			s.CreateConsent(b, "en")
+		}
+	}
+	var l struct{ Data []json.RawMessage }
+	if err := json.Unmarshal(serve(b, h, "GET", "/v1/consents"+query, s.AdminKey, nil, 200), &l); err != nil || len(l.Data) != 50 {
+		b.Fatalf("the list has %d consents (%v), want 50", len(l.Data), err)
+	}
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	cpu := cputime.Used()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serve(b, h, "GET", "/v1/consents"+query, s.AdminKey, nil, 200)
+		}
+	})
+	cputime.Report(b, cpu)
+}

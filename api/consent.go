@@ -121,16 +121,42 @@ func (s *Server) listConsents(c *gin.Context) {
 		return
 	}
 	encode := s.viewEncoder(c.Request.Context(), view)
-	out := listResponse[json.RawMessage]{Data: []json.RawMessage{}, NextCursor: next}
+	items := make([]json.RawMessage, 0, len(list))
 	for _, x := range list {
 		b, err := encode(x, nil)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		out.Data = append(out.Data, b)
+		items = append(items, b)
 	}
-	ok(c, http.StatusOK, out)
+	writeJSON(c, http.StatusOK, rawList(items, next))
+}
+
+// rawList encodes a listResponse of items that json.Marshal encoded, byte
+// for byte as json.Marshal encodes the listResponse, without what it would
+// do again: validate and compact every item (about a seventh of a summary
+// list's CPU, and megabytes of frozen text per full list). Items from
+// json.Marshal are compact and HTML-escaped already.
+func rawList(items []json.RawMessage, next string) []byte {
+	n := len(`{"data":[]}`) + len(items)
+	for _, b := range items {
+		n += len(b)
+	}
+	out := make([]byte, 0, n+len(next)+len(`,"next_cursor":""`))
+	out = append(out, `{"data":[`...)
+	for i, b := range items {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+	}
+	out = append(out, ']')
+	if next != "" {
+		cur, _ := json.Marshal(next) // a string always encodes
+		out = append(append(out, `,"next_cursor":`...), cur...)
+	}
+	return append(out, '}')
 }
 
 type reasonRequest struct {

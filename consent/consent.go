@@ -221,6 +221,10 @@ type ConsentReader interface {
 	// cursor for the next page ("" at the end); EINVALID for a cursor it did
 	// not return.
 	ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent, string, error)
+	// ListConsentSummaries returns SummaryOf each consent ListConsents
+	// returns for f, in its order, with its cursor, loading only that: the
+	// summary list's cheaper load. EINVALID for a cursor it did not return.
+	ListConsentSummaries(ctx context.Context, f ConsentFilter) ([]*Consent, string, error)
 	// CountConsents counts the consents f matches, ignoring its cursor and limit.
 	CountConsents(ctx context.Context, f ConsentFilter) (int, error)
 	// ListExpiredPending returns up to limit pending consents whose

@@ -151,13 +151,18 @@ func (s *Service) ListConsents(ctx context.Context, f ConsentFilter) ([]*Consent
 }
 
 // ListConsentsView is ListConsents for a caller that shows the consents in
-// view, which each read's audit event records. Errors: EINVALID.
+// view, which each read's audit event records; the summary view gets
+// SummaryOf each consent, loaded as such. Errors: EINVALID.
 func (s *Service) ListConsentsView(ctx context.Context, f ConsentFilter, view string) ([]*Consent, string, error) {
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		return nil, "", FieldErrorf(EINVALID, "status", "unknown status %q.", f.Status)
 	}
 	f.Now = s.now()
-	list, next, err := s.Store.Consents().ListConsents(ctx, f)
+	load := s.Store.Consents().ListConsents
+	if view == ViewSummary {
+		load = s.Store.Consents().ListConsentSummaries
+	}
+	list, next, err := load(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}

@@ -57,7 +57,7 @@ func (r auditRow) toDomain() (*consent.AuditEvent, error) {
 // lastAudit returns the chain's last position: (0, "") for an empty chain.
 func lastAudit(g *gorm.DB) (consent.AuditHead, error) {
 	var rows []auditRow
-	if err := g.Select("seq", "hash", "mac").Order("seq DESC").Limit(1).Find(&rows).Error; err != nil {
+	if err := g.Raw(lastAuditSQL).Scan(&rows).Error; err != nil { // the text the audit commit prepares once
 		return consent.AuditHead{}, translate("read audit head", err, msgs{})
 	}
 	if len(rows) == 0 {
@@ -98,7 +98,7 @@ func (db *DB) PrepareAudit(events ...*consent.AuditEvent) error {
 }
 
 // AppendAudit assigns Seq, PrevHash, Hash and MAC and appends the events,
-// all or none, with as few INSERT statements as insertAudits needs.
+// all or none, with the multi-row inserts of txStmts.insertAudits.
 func (t *tx) AppendAudit(ctx context.Context, events ...*consent.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
@@ -115,11 +115,27 @@ func (t *tx) AppendAudit(ctx context.Context, events ...*consent.AuditEvent) err
 	if err != nil {
 		return err
 	}
-	if err := insertAudits(t.q(ctx), rows); err != nil {
+	g := t.q(ctx) // detached in a group: other callers' work rides on this transaction
+	p, ok := g.Statement.ConnPool.(*txStmts)
+	if !ok {
+		return consent.Errorf(consent.EINTERNAL, "append audit events: not in a write transaction")
+	}
+	if err := p.insertAudits(g.Statement.Context, t.db.dialect, rows); err != nil {
 		return err
 	}
 	t.head = &next
 	return nil
+}
+
+// insertAuditSQL is one fixed statement, so every append reuses one prepared
+// statement whatever the batch size.
+const insertAuditSQL = `INSERT INTO audit_events (seq, type, at, actor, consent_id, ip, user_agent, device_id,
+	details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func insertAudit(g *gorm.DB, r auditRow) error {
+	err := g.Exec(insertAuditSQL, r.Seq, r.Type, r.AtMS, r.Actor, r.ConsentID, r.IP, r.UserAgent, r.DeviceID,
+		r.Details, r.PrevHash, r.Hash, r.MAC).Error
+	return translate("append audit event", err, msgs{})
 }
 
 // Audit page sizes for ListAuditEvents.

@@ -67,7 +67,8 @@ func (db *DB) commitAudit(batch []*auditRequest) {
 			if err := db.lockWriters(g); err != nil {
 				return err
 			}
-			last, err := lastAudit(g)
+			p := g.Statement.ConnPool.(*txStmts)
+			last, err := p.lastAudit(ctx, db.dialect)
 			if err != nil {
 				return err
 			}
@@ -80,7 +81,7 @@ func (db *DB) commitAudit(batch []*auditRequest) {
 				}
 				rows, last = append(rows, reqRows...), next
 			}
-			if err := insertAudits(g, rows); err != nil {
+			if err := p.insertAudits(ctx, db.dialect, rows); err != nil {
 				return err
 			}
 			head = last

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"gorm.io/gorm"
+	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/consentd/consentd/consent"
 )
@@ -39,39 +41,52 @@ func decodeConsentCursor(s string) (consentCursor, error) {
 	return c, nil
 }
 
-// filterConsents applies a filter's patient, status and template conditions.
-// With f.Now set, the status condition matches the status shown: a pending
-// consent past its expiry counts as expired.
+// filterConsents applies a filter's conditions (consentWhere) to a gorm query.
 func (r reader) filterConsents(ctx context.Context, f consent.ConsentFilter) *gorm.DB {
 	q := r.q(ctx).Model(&consentRow{})
+	if where, args := consentWhere(f); where != "" {
+		q = q.Where(where, args...)
+	}
+	return q
+}
+
+// consentWhere returns a filter's patient, status and template conditions
+// on the consents table (unaliased), with their values; "" for none. With
+// f.Now set, the status condition matches the status shown: a pending
+// consent past its expiry counts as expired. The full and the summary lists
+// share it, so both select the same consents.
+func consentWhere(f consent.ConsentFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, vals ...any) { conds, args = append(conds, cond), append(args, vals...) }
 	if f.PatientID != "" {
-		q = q.Where("patient_id = ?", f.PatientID)
+		add("patient_id = ?", f.PatientID)
 	}
 	switch now := toMS(f.Now); {
 	case f.Status == "":
 	case f.Now.IsZero():
-		q = q.Where("status = ?", f.Status)
+		add("status = ?", f.Status)
 	case f.Status == consent.StatusPending:
-		q = q.Where("status = ? AND expires_at > ?", consent.StatusPending, now)
+		add("status = ? AND expires_at > ?", consent.StatusPending, now)
 	case f.Status == consent.StatusExpired:
-		q = q.Where("(status = ? OR (status = ? AND expires_at <= ?))", consent.StatusExpired, consent.StatusPending, now)
+		add("(status = ? OR (status = ? AND expires_at <= ?))", consent.StatusExpired, consent.StatusPending, now)
 	default:
-		q = q.Where("status = ?", f.Status)
+		add("status = ?", f.Status)
 	}
 	if f.TemplateSlug != "" {
-		q = q.Where("template_slug = ?", f.TemplateSlug)
+		add("template_slug = ?", f.TemplateSlug)
 	}
 	if f.ReconsentDue {
-		q = q.Where("status = 'signed' AND " + notResignedSQL + ` AND EXISTS (SELECT 1 FROM template_versions tv
+		add("status = 'signed' AND " + notResignedSQL + ` AND EXISTS (SELECT 1 FROM template_versions tv
 			WHERE tv.slug = consents.template_slug AND tv.version > consents.template_version
 			AND tv.published_at IS NOT NULL AND tv.reconsent IN ('required', 'recommended'))`)
 	}
 	if f.RenewalDue {
-		q = q.Where("status = 'signed' AND "+notResignedSQL+` AND EXISTS (SELECT 1 FROM template_versions tv
+		add("status = 'signed' AND "+notResignedSQL+` AND EXISTS (SELECT 1 FROM template_versions tv
 			WHERE tv.slug = consents.template_slug AND tv.version = consents.template_version
 			AND tv.valid_for_days IS NOT NULL AND consents.signed_at + tv.valid_for_days * CAST(86400000 AS BIGINT) <= ?)`, toMS(f.Now))
 	}
-	return q
+	return strings.Join(conds, " AND "), args
 }
 
 // notResignedSQL holds for a consent no signed re-consent supersedes (one

@@ -81,54 +81,14 @@ func (r reader) summaryRow(ctx context.Context, id string) (*consent.Consent, er
 		return nil, translate("find consent summary", err, msgs{})
 	}
 	defer rows.Close()
-	var (
-		c       *consent.Consent
-		created []int64 // of each successor
-	)
-	for rows.Next() {
-		var (
-			row                consentRow
-			pdf, withdrawn     pdfCols
-			succID, succStatus sql.NullString
-			succExpires        sql.NullInt64
-			succCreated        sql.NullInt64
-		)
-		dest := []any{&row.ID, &row.Status, &row.TemplateSlug, &row.TemplateVersion, &row.TemplateSHA256, &row.Locale,
-			&row.PatientID, &row.CreatedMS, &row.ExpiresMS, &row.SignedMS, &row.StatusChangedMS, &row.StatusReason,
-			&row.Supersedes}
-		dest = append(append(append(dest, pdf.dest()...), withdrawn.dest()...), &succID, &succStatus, &succExpires, &succCreated)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, translate("find consent summary", err, msgs{})
-		}
-		if c == nil {
-			c = &consent.Consent{ID: row.ID, Status: row.Status, TemplateSlug: row.TemplateSlug,
-				TemplateVersion: row.TemplateVersion, TemplateSHA256: row.TemplateSHA256, Locale: row.Locale,
-				Patient:   consent.Patient{ID: row.PatientID},
-				CreatedAt: fromMS(row.CreatedMS), ExpiresAt: fromMS(row.ExpiresMS),
-				SignedAt: fromMSPtr(row.SignedMS), StatusChangedAt: fromMSPtr(row.StatusChangedMS),
-				StatusReason: row.StatusReason, PDF: pdf.info()}
-			if row.Supersedes != nil {
-				c.Supersedes = *row.Supersedes
-			}
-			// As FindConsentByID: the withdrawal copy shows on withdrawn consents only.
-			if c.Status == consent.StatusWithdrawn {
-				c.WithdrawalPDF = withdrawn.info()
-			}
-		}
-		if succID.Valid {
-			c.Successors = append(c.Successors, consent.Successor{ID: succID.String, Status: succStatus.String,
-				ExpiresAt: fromMS(succExpires.Int64)})
-			created = append(created, succCreated.Int64)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	var sc summaryScan
+	if err := sc.scan(rows); err != nil {
 		return nil, translate("find consent summary", err, msgs{})
 	}
-	if c == nil {
+	if len(sc.list) == 0 {
 		return nil, consent.Errorf(consent.ENOTFOUND, "Consent not found.")
 	}
-	sortSuccessors(c.Successors, created)
-	return c, nil
+	return sc.list[0].c, nil
 }
 
 func (r reader) summarySignatures(ctx context.Context, c *consent.Consent) error {

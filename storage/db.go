@@ -23,6 +23,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/atomicfile"
 	"github.com/consentd/consentd/internal/doccache"
 )
 
@@ -44,6 +45,7 @@ type DB struct {
 	gdb     *gorm.DB // reuses prepared statements
 	plain   *gorm.DB // no statement cache: runs multi-statement migration scripts
 	sqlDB   *sql.DB
+	hot     *hotStmts // the audit commit's statements, prepared once
 	dialect string
 	dataDir string
 	// sqlitePath is the SQLite database file ("" on PostgreSQL).
@@ -63,8 +65,9 @@ type DB struct {
 
 	cache *caches // decoded frozen content
 
-	headMu  sync.Mutex
-	headSeq int64 // seq of the head last written to the head file
+	headMu   sync.Mutex
+	headSeq  int64            // seq of the head last written to the head file
+	headSlot *atomicfile.Slot // the head file, replaced after every commit
 	// headPending is a newer head waiting for the writer in progress (headWriting).
 	headPending *consent.AuditHead
 	headWriting bool
@@ -105,7 +108,8 @@ func open(ctx context.Context, cfg Config, schema []migration) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{dialect: dialect, dataDir: cfg.DataDir, key: cfg.AuditKey, rowKey: consent.RowDigestKey(cfg.AuditKey),
-		now: cfg.Now, writeSem: make(chan struct{}, 1), schema: schema}
+		now: cfg.Now, writeSem: make(chan struct{}, 1), schema: schema,
+		headSlot: atomicfile.NewSlot(filepath.Join(cfg.DataDir, headFile))}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -121,6 +125,10 @@ func open(ctx context.Context, cfg Config, schema []migration) (*DB, error) {
 	// Migrations run multi-statement scripts, which a prepared statement cannot
 	// hold; everything after them reuses prepared statements per connection.
 	if _, err := db.migrate(ctx); err != nil {
+		db.sqlDB.Close()
+		return nil, err
+	}
+	if err := db.prepareHot(ctx); err != nil {
 		db.sqlDB.Close()
 		return nil, err
 	}
@@ -208,7 +216,7 @@ func sqliteFile(path string) string {
 func (db *DB) Close() error {
 	db.group.stop()
 	db.audit.stop()
-	return db.sqlDB.Close()
+	return errors.Join(db.hot.close(), db.sqlDB.Close())
 }
 
 // Ping checks that the database answers and that the audit head file is being written.

@@ -125,18 +125,28 @@ func (r reader) documentHashes(ctx context.Context, id string) (map[string]conse
 		if err := r.q(ctx).Raw(consentDocumentSQL, id).Row().Scan(&text); err != nil {
 			return nil, translate("load documents", err, msgs{})
 		}
-		var lean map[string]struct { // the locale and hash alone: the text is skipped
-			Locale        string `json:"locale"`
-			ContentSHA256 string `json:"content_sha256"`
-		}
-		if err := json.Unmarshal([]byte(text), &lean); text != "" && err != nil {
-			return nil, fmt.Errorf("storage: consent %s documents: %w", id, err)
-		}
-		out = make(map[string]consent.Document, len(lean))
-		for l, d := range lean {
-			out[l] = consent.Document{Locale: d.Locale, ContentSHA256: d.ContentSHA256}
+		var err error
+		if out, err = decodeDocumentRefs(id, text); err != nil {
+			return nil, err
 		}
 	}
 	r.cache.hashes.Add(id, out)
+	return out, nil
+}
+
+// decodeDocumentRefs decodes consent id's documents column to locale and
+// content hash alone: the text is skipped.
+func decodeDocumentRefs(id, text string) (map[string]consent.Document, error) {
+	var lean map[string]struct {
+		Locale        string `json:"locale"`
+		ContentSHA256 string `json:"content_sha256"`
+	}
+	if err := json.Unmarshal([]byte(text), &lean); text != "" && err != nil {
+		return nil, fmt.Errorf("storage: consent %s documents: %w", id, err)
+	}
+	out := make(map[string]consent.Document, len(lean))
+	for l, d := range lean {
+		out[l] = consent.Document{Locale: d.Locale, ContentSHA256: d.ContentSHA256}
+	}
 	return out, nil
 }

@@ -39,6 +39,7 @@ var migrations = []migration{
 	{Version: 12, Name: "covering indexes for consent reads (SQLite)", SQLite: sqliteReadIndexesV12, Postgres: postgresReadIndexesV12},
 	{Version: 13, Name: "consent documents in their own insert-only table", SQLite: sqliteConsentDocumentsV13,
 		Postgres: postgresConsentDocumentsV13},
+	{Version: 14, Name: "a patient's consents indexed in list order", SQLite: sqliteListIndexesV14, Postgres: postgresListIndexesV14},
 	{Version: 15, Name: "sealed PDFs stored without a compression attempt (PostgreSQL)",
 		SQLite: sqliteToastV15, Postgres: postgresToastV15},
 }

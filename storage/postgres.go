@@ -47,6 +47,9 @@ func (db *DB) openPostgres(url string) error {
 	return nil
 }
 
+// writeLockSQL takes PostgreSQL's write lock until the transaction ends.
+const writeLockSQL = "SELECT pg_advisory_xact_lock(?)"
+
 // lockWriters takes the database-wide write lock for the rest of the
 // transaction g, on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the
 // equivalent lock.
@@ -67,7 +70,7 @@ func (db *DB) lockWriters(g *gorm.DB) error {
 	if db.dialect != dialectPostgres {
 		return nil
 	}
-	return g.Exec("SELECT pg_advisory_xact_lock(?)", writeLockKey).Error
+	return g.Exec(writeLockSQL, writeLockKey).Error
 }
 
 // retryable reports a PostgreSQL failure that a re-run of the whole

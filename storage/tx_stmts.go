@@ -19,10 +19,17 @@ import (
 type txStmts struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	hot   *hotStmts // prepared once for all transactions
+	cold  int       // statements this transaction prepared itself
 }
 
 func (p *txStmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if s, ok := p.stmts[query]; ok {
+		return s, nil
+	}
+	if h := p.hot.get(query); h != nil {
+		s := p.tx.StmtContext(ctx, h)
+		p.stmts[query] = s
 		return s, nil
 	}
 	s, err := p.tx.PrepareContext(ctx, query)
@@ -30,6 +37,7 @@ func (p *txStmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		return nil, err
 	}
 	p.stmts[query] = s
+	p.cold++
 	return s, nil
 }
 
@@ -84,7 +92,7 @@ func (db *DB) inTx(ctx context.Context, fn func(g *gorm.DB) error) (err error) {
 		}
 	}()
 	g := db.plain.Session(&gorm.Session{NewDB: true, Context: ctx})
-	g.Statement.ConnPool = &txStmts{tx: sqlTx, stmts: map[string]*sql.Stmt{}}
+	g.Statement.ConnPool = &txStmts{tx: sqlTx, stmts: map[string]*sql.Stmt{}, hot: db.hot}
 	if err := fn(g); err != nil {
 		return err
 	}

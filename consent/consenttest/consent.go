@@ -201,6 +201,16 @@ func (v view) ListConsents(ctx context.Context, f consent.ConsentFilter) ([]*con
 	return out, next, nil
 }
 
+// ListConsentSummaries returns SummaryOf each consent ListConsents returns,
+// with the same cursor.
+func (v view) ListConsentSummaries(ctx context.Context, f consent.ConsentFilter) ([]*consent.Consent, string, error) {
+	list, next, err := v.ListConsents(ctx, f)
+	for i, c := range list {
+		list[i] = consent.SummaryOf(c)
+	}
+	return list, next, err
+}
+
 // CountConsents counts the consents a filter matches (its cursor and limit
 // are ignored).
 func (v view) CountConsents(ctx context.Context, f consent.ConsentFilter) (int, error) {

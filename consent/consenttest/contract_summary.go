@@ -9,7 +9,8 @@ import (
 )
 
 // contractConsentSummary checks FindConsentSummary against its definition,
-// consent.SummaryOf(FindConsentByID), on consents with every part it leaves
+// consent.SummaryOf(FindConsentByID), and ListConsentSummaries against
+// SummaryOf each consent ListConsents returns (sameSummaryLists), on consents with every part it leaves
 // out (document text, drawings, acknowledgments, answer attempts) and every
 // part it keeps (signatures, both PDFs, successors).
 func contractConsentSummary(t *testing.T, st consent.Store) {
@@ -58,6 +59,7 @@ func contractConsentSummary(t *testing.T, st consent.Store) {
 		got := must[*consent.Consent](t, "FindConsentSummary")(st.Consents().FindConsentSummary(ctx, id))
 		full := must[*consent.Consent](t, "FindConsentByID")(st.Consents().FindConsentByID(ctx, id))
 		same(t, name+": FindConsentSummary = SummaryOf(FindConsentByID)", got, consent.SummaryOf(full))
+		sameSummaryLists(t, st, name)
 		return got
 	}
 	check("pending", "P")
