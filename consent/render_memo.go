@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"sync"
 )
 
 // A new consent renders its version in every locale with the clinic's
@@ -25,9 +24,7 @@ const renderMemoSize = 64
 // renderMemo is a first-in, first-out cache of renderings; the zero value
 // is ready to use.
 type renderMemo struct {
-	mu      sync.Mutex
-	entries map[[sha256.Size]byte]Document
-	order   [][sha256.Size]byte // insertion order, oldest first
+	fifo[[sha256.Size]byte, Document]
 }
 
 // render returns RenderDocument(v, locale, vals, md), from the memo when v
@@ -37,34 +34,15 @@ func (m *renderMemo) render(v *TemplateVersion, locale string, vals map[string]s
 		return RenderDocument(v, locale, vals, md)
 	}
 	key := renderKey(v, locale, vals)
-	m.mu.Lock()
-	d, ok := m.entries[key]
-	m.mu.Unlock()
-	if ok {
+	if d, ok := m.get(key); ok {
 		return cloneDocument(d), nil
 	}
 	d, err := RenderDocument(v, locale, vals, md)
 	if err != nil {
 		return Document{}, err
 	}
-	m.add(key, cloneDocument(d))
+	m.add(key, cloneDocument(d), renderMemoSize)
 	return d, nil
-}
-
-func (m *renderMemo) add(key [sha256.Size]byte, d Document) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.entries == nil {
-		m.entries = map[[sha256.Size]byte]Document{}
-	}
-	if _, ok := m.entries[key]; !ok {
-		if len(m.order) >= renderMemoSize {
-			delete(m.entries, m.order[0])
-			m.order = slices.Delete(m.order, 0, 1)
-		}
-		m.order = append(m.order, key)
-	}
-	m.entries[key] = d
 }
 
 // renderKey hashes what a rendering depends on, each string prefixed with

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"sync"
 )
 
 // A consent's row digest covers its frozen documents, about 100 KB of text
@@ -39,12 +38,10 @@ type documentMemoEntry struct {
 
 // documentMemo is a small first-in, first-out cache of canonical encodings.
 type documentMemo struct {
-	mu      sync.Mutex
-	entries map[documentMemoKey]*documentMemoEntry
-	order   []documentMemoKey // insertion order, oldest first
+	fifo[documentMemoKey, *documentMemoEntry]
 }
 
-var documentEncodings = &documentMemo{entries: map[documentMemoKey]*documentMemoEntry{}}
+var documentEncodings = &documentMemo{}
 
 // canonical returns the RFC 8785 encoding of d.rowContent().
 func (f frozenDocument) canonical() ([]byte, error) {
@@ -53,31 +50,15 @@ func (f frozenDocument) canonical() ([]byte, error) {
 
 func (m *documentMemo) canonical(d *Document) ([]byte, error) {
 	key := documentMemoKey{locale: d.Locale, contentSHA256: d.ContentSHA256}
-	m.mu.Lock()
-	e := m.entries[key]
-	m.mu.Unlock()
-	if e != nil && reflect.DeepEqual(&e.doc, d) {
+	if e, _ := m.get(key); e != nil && reflect.DeepEqual(&e.doc, d) {
 		return e.canon, nil
 	}
 	var buf bytes.Buffer
 	if err := writeCanonical(&buf, d.rowContent()); err != nil {
 		return nil, err
 	}
-	m.add(key, &documentMemoEntry{doc: cloneDocument(*d), canon: buf.Bytes()})
+	m.add(key, &documentMemoEntry{doc: cloneDocument(*d), canon: buf.Bytes()}, documentMemoSize)
 	return buf.Bytes(), nil
-}
-
-func (m *documentMemo) add(key documentMemoKey, e *documentMemoEntry) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.entries[key]; !ok {
-		if len(m.order) >= documentMemoSize {
-			delete(m.entries, m.order[0])
-			m.order = slices.Delete(m.order, 0, 1)
-		}
-		m.order = append(m.order, key)
-	}
-	m.entries[key] = e
 }
 
 // cloneDocument copies d so that nothing in the copy shares memory the

@@ -120,9 +120,7 @@ func TestRowDigestMemoIsBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	documentEncodings.mu.Lock()
-	defer documentEncodings.mu.Unlock()
-	if n, o := len(documentEncodings.entries), len(documentEncodings.order); n > documentMemoSize || n != o {
+	if n, o := documentEncodings.len(); n > documentMemoSize || n != o {
 		t.Fatalf("memo holds %d entries (%d in order), want at most %d", n, o, documentMemoSize)
 	}
 }
