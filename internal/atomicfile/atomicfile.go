@@ -21,6 +21,14 @@ func Write(path string, data []byte) error {
 		f.Close()
 		return err
 	}
+	if err := writeSynced(f, data); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// writeSynced writes data to f, syncs it to disk and closes f.
+func writeSynced(f *os.File, data []byte) error {
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
@@ -29,8 +37,5 @@ func Write(path string, data []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return f.Close()
 }
