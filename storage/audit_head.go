@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/consentd/consentd/consent"
+	"github.com/consentd/consentd/internal/atomicfile"
 )
 
 // headFile is where the authenticated audit head lives, outside the database,
@@ -58,7 +59,7 @@ func (db *DB) advanceHead(h consent.AuditHead) {
 		p := *db.headPending
 		db.headPending = nil
 		db.headMu.Unlock()
-		err := db.headSlot.Write([]byte(mustJSON(headJSON(p))))
+		err := atomicfile.Write(filepath.Join(db.dataDir, headFile), []byte(mustJSON(headJSON(p))))
 		db.headMu.Lock()
 		if err != nil {
 			db.headErr = fmt.Errorf("storage: write audit head: %w", err)

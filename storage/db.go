@@ -23,7 +23,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/consentd/consentd/consent"
-	"github.com/consentd/consentd/internal/atomicfile"
 	"github.com/consentd/consentd/internal/doccache"
 )
 
@@ -65,9 +64,8 @@ type DB struct {
 
 	cache *caches // decoded frozen content
 
-	headMu   sync.Mutex
-	headSeq  int64            // seq of the head last written to the head file
-	headSlot *atomicfile.Slot // the head file, replaced after every commit
+	headMu  sync.Mutex
+	headSeq int64 // seq of the head last written to the head file
 	// headPending is a newer head waiting for the writer in progress (headWriting).
 	headPending *consent.AuditHead
 	headWriting bool
@@ -108,8 +106,7 @@ func open(ctx context.Context, cfg Config, schema []migration) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{dialect: dialect, dataDir: cfg.DataDir, key: cfg.AuditKey, rowKey: consent.RowDigestKey(cfg.AuditKey),
-		now: cfg.Now, writeSem: make(chan struct{}, 1), schema: schema,
-		headSlot: atomicfile.NewSlot(filepath.Join(cfg.DataDir, headFile))}
+		now: cfg.Now, writeSem: make(chan struct{}, 1), schema: schema}
 	if db.now == nil {
 		db.now = time.Now
 	}
