@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/consentd/consentd/consent"
 	"github.com/consentd/consentd/storage"
 	"github.com/consentd/consentd/storage/storagetest"
@@ -69,32 +67,5 @@ func TestConsentDocumentsStoredApart(t *testing.T) {
 	}
 	if want := consent.DocumentRefs(c.Documents); !reflect.DeepEqual(sum.Documents, want) {
 		t.Errorf("summary documents = %+v, want %+v", sum.Documents, want)
-	}
-}
-
-// TestPostgresConsentDocumentsLZ4: on PostgreSQL the documents stored apart
-// are compressed with lz4 when the server has it, as consents.documents
-// is since migration 15.
-func TestPostgresConsentDocumentsLZ4(t *testing.T) {
-	_, url := openProcessesAt(t, 1)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var lz4 bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression'
-		AND 'lz4' = ANY(enumvals))`).Scan(&lz4); err != nil {
-		t.Fatal(err)
-	}
-	want := map[bool]string{true: "l", false: ""}[lz4]
-	var compression string
-	if err := conn.QueryRow(ctx, `SELECT attcompression::text FROM pg_attribute
-		WHERE attrelid = 'consent_documents'::regclass AND attname = 'documents'`).Scan(&compression); err != nil {
-		t.Fatal(err)
-	}
-	if compression != want {
-		t.Errorf("consent_documents.documents compression %q, want %q", compression, want)
 	}
 }
