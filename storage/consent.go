@@ -21,7 +21,7 @@ type consentRow struct {
 	PatientFamilyName string  `gorm:"column:patient_family_name"`
 	PatientBirthDate  string  `gorm:"column:patient_birth_date"`
 	Variables         string  `gorm:"column:variables"`
-	Documents         string  `gorm:"column:documents"` // empty since migration 13: see consentDocumentsSQL
+	Documents         string  `gorm:"column:documents"` // empty since migration 13: see documentsOfQuery
 	CreatedMS         int64   `gorm:"column:created_at"`
 	ExpiresMS         int64   `gorm:"column:expires_at"`
 	CreatedBy         string  `gorm:"column:created_by"`

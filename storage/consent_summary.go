@@ -11,34 +11,33 @@ import (
 	"github.com/consentd/consentd/consent"
 )
 
-// summarySQL reads the consent's columns a summary keeps, all in the
-// consents_summary index (migration 12; %s is where SQLite is told to use
-// it), with its PDF's and withdrawal copy's descriptions and its
-// re-consents, in one round trip: one row per re-consent (one row without
-// any), sorted in Go. A consent has at most one PDF of each kind, so those
-// joins add no rows.
-const summarySQL = `SELECT c.id, c.status, c.template_slug, c.template_version, c.template_sha256, c.locale,
+// summaryColumns and summaryJoins are what a summary reads of a consent,
+// all in the consents_summary index (migration 12), with its PDF's and
+// withdrawal copy's descriptions and its re-consents: one row per
+// re-consent (one row without any), sorted in Go. A consent has at most one
+// PDF of each kind, so those joins add no rows.
+const (
+	summaryColumns = `SELECT c.id, c.status, c.template_slug, c.template_version, c.template_sha256, c.locale,
 	c.patient_id, c.created_at, c.expires_at, c.signed_at, c.status_changed_at, c.status_reason, c.supersedes,
 	p.sha256, p.size, p.cert_sha256, p.created_at,
 	w.sha256, w.size, w.cert_sha256, w.created_at,
-	s.id, s.status, s.expires_at, s.created_at
-FROM consents c %s
-LEFT JOIN pdfs p ON p.consent_id = c.id
+	s.id, s.status, s.expires_at, s.created_at`
+	summaryJoins = `LEFT JOIN pdfs p ON p.consent_id = c.id
 LEFT JOIN additional_pdfs w ON w.consent_id = c.id AND w.kind = ?
-LEFT JOIN consents s ON s.supersedes = c.id
+LEFT JOIN consents s ON s.supersedes = c.id`
+)
+
+// summarySQL reads one consent's summary in one round trip (%s is where
+// SQLite is told to use the covering index).
+const summarySQL = summaryColumns + `
+FROM consents c %s
+` + summaryJoins + `
 WHERE c.id = ?`
 
 // summaryQuery reads through the covering index on SQLite, whose planner
 // would take the primary key's, which leads to the row.
 var summaryQuery = plainQuery{sqlite: fmt.Sprintf(summarySQL, "INDEXED BY consents_summary"),
 	postgres: newPlainQuery(fmt.Sprintf(summarySQL, "")).postgres}
-
-// summarySignaturesQuery reads a consent's signatures without their drawings
-// (strokes, image, typed text, canvas size), in signing order.
-var summarySignaturesQuery = newPlainQuery(`SELECT id, role, name, relationship, locale, meaning, signed_at, mark_type,
-	staff_id, identity_verified, electronic_records_consent_at, acknowledged, discussed_sections,
-	channel, ip, user_agent, device_id, actor, client_time
-FROM signatures WHERE consent_id = ? ORDER BY signed_at, id`)
 
 // pdfCols are a LEFT JOINed PDF description, NULL when there is none.
 type pdfCols struct {
@@ -57,19 +56,20 @@ func (p *pdfCols) info() *consent.PDFInfo {
 }
 
 // FindConsentSummary returns consent.SummaryOf the consent, loading only
-// that: two plain queries (one for the consent, its PDFs and re-consents,
-// one for its signatures without drawings), scanned without gorm's
-// reflection; the documents' hashes come from a cache once read.
-// ENOTFOUND if none.
+// that, as ListConsentSummaries does for a page: plain queries (one for the
+// consent, its PDFs and re-consents, one for its signatures without
+// drawings) scanned without gorm's reflection; the documents' hashes come
+// from a cache once read. ENOTFOUND if none.
 func (r reader) FindConsentSummary(ctx context.Context, id string) (*consent.Consent, error) {
 	c, err := r.summaryRow(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.summarySignatures(ctx, c); err != nil {
+	one := []*consent.Consent{c}
+	if err := r.summariesSignatures(ctx, one); err != nil {
 		return nil, err
 	}
-	if c.Documents, err = r.documentHashes(ctx, id); err != nil {
+	if err := r.documentHashesOf(ctx, one); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -89,33 +89,6 @@ func (r reader) summaryRow(ctx context.Context, id string) (*consent.Consent, er
 		return nil, consent.Errorf(consent.ENOTFOUND, "Consent not found.")
 	}
 	return sc.list[0].c, nil
-}
-
-func (r reader) summarySignatures(ctx context.Context, c *consent.Consent) error {
-	rows, err := r.query(ctx, summarySignaturesQuery, c.ID)
-	if err != nil {
-		return translate("load signatures", err, msgs{})
-	}
-	defer rows.Close()
-	for rows.Next() {
-		// The drawing columns are not read: "null" strokes decode to none.
-		row := signatureRow{ConsentID: c.ID, MarkStrokes: "null"}
-		e := &row.Evidence
-		if err := rows.Scan(&row.ID, &row.Role, &row.Name, &row.Relationship, &row.Locale, &row.Meaning, &row.SignedMS,
-			&row.MarkType, &row.StaffID, &row.IdentityVerified, &row.ERConsentMS, &row.Acknowledged, &row.Discussed,
-			&e.Channel, &e.IP, &e.UserAgent, &e.DeviceID, &e.Actor, &e.ClientTime); err != nil {
-			return translate("load signatures", err, msgs{})
-		}
-		s, err := row.toDomain()
-		if err != nil {
-			return err
-		}
-		c.Signatures = append(c.Signatures, s)
-	}
-	if err := rows.Err(); err != nil {
-		return translate("load signatures", err, msgs{})
-	}
-	return nil
 }
 
 // sortSuccessors puts re-consents in creation order (created_at, then id),

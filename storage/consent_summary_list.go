@@ -20,16 +20,10 @@ import (
 // and after the page: CROSS JOIN fixes the order of the join, which SQLite's
 // planner would otherwise start from a scan of that index), with
 // its PDFs and re-consents. Rows come in no particular order; Go sorts them.
-const summaryListSQL = `SELECT c.id, c.status, c.template_slug, c.template_version, c.template_sha256, c.locale,
-	c.patient_id, c.created_at, c.expires_at, c.signed_at, c.status_changed_at, c.status_reason, c.supersedes,
-	p.sha256, p.size, p.cert_sha256, p.created_at,
-	w.sha256, w.size, w.cert_sha256, w.created_at,
-	s.id, s.status, s.expires_at, s.created_at
+const summaryListSQL = summaryColumns + `
 FROM (SELECT id FROM consents %s ORDER BY created_at DESC, id DESC LIMIT ?) page
 %s ON c.id = page.id
-LEFT JOIN pdfs p ON p.consent_id = c.id
-LEFT JOIN additional_pdfs w ON w.consent_id = c.id AND w.kind = ?
-LEFT JOIN consents s ON s.supersedes = c.id`
+` + summaryJoins
 
 // listQueries keeps the summary list's query per filter shape (the WHERE
 // text), so PostgreSQL's numbering is done once per shape; there are a few
@@ -50,10 +44,11 @@ func summaryListQuery(where string) plainQuery {
 	return q
 }
 
-// summarySignaturesOfQuery is summarySignaturesQuery for many consents at
-// once, named by one parameter (idsArg): a JSON array on SQLite, an array on
-// PostgreSQL, so the statement's text, and its preparation, is the same for
-// any page.
+// summarySignaturesOfQuery reads the signatures of one or many consents
+// without their drawings (strokes, image, typed text, canvas size), in
+// signing order. The consents are named by one parameter (idsArg): a JSON
+// array on SQLite, an array on PostgreSQL, so the statement's text, and its
+// preparation, is the same for any page.
 var summarySignaturesOfQuery = plainQuery{
 	sqlite:   fmt.Sprintf(summarySignaturesOfSQL, "IN (SELECT value FROM json_each(?))"),
 	postgres: fmt.Sprintf(summarySignaturesOfSQL, "= ANY($1)"),
@@ -64,7 +59,9 @@ const summarySignaturesOfSQL = `SELECT consent_id, id, role, name, relationship,
 	channel, ip, user_agent, device_id, actor, client_time
 FROM signatures WHERE consent_id %s ORDER BY signed_at, id`
 
-// documentsOfQuery reads the frozen documents of many consents (idsArg).
+// documentsOfQuery reads the frozen documents of many consents (idsArg):
+// a row's own column when the consent predates migration 13, else its
+// consent_documents row.
 var documentsOfQuery = plainQuery{
 	sqlite: `SELECT c.id, COALESCE(NULLIF(c.documents, ''), d.documents, '') FROM consents c
 		LEFT JOIN consent_documents d ON d.consent_id = c.id WHERE c.id IN (SELECT value FROM json_each(?))`,
@@ -178,8 +175,10 @@ func (r reader) summariesSignatures(ctx context.Context, list []*consent.Consent
 	return nil
 }
 
-// documentHashesOf fills the documents (locale and hash) of consents, as
-// documentHashes does for one, reading the cache's misses in one query.
+// documentHashesOf fills the documents of consents reduced to locale and
+// content hash: from the cache, else from their decoded documents if
+// cached, else read (the cache's misses in one query) and decoded without
+// the text.
 func (r reader) documentHashesOf(ctx context.Context, list []*consent.Consent) error {
 	var missing []string
 	byID := map[string]*consent.Consent{}
@@ -197,27 +196,15 @@ func (r reader) documentHashesOf(ctx context.Context, list []*consent.Consent) e
 	if len(missing) == 0 {
 		return nil
 	}
-	rows, err := r.query(ctx, documentsOfQuery, r.idsArg(missing))
-	if err != nil {
-		return translate("load documents", err, msgs{})
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, text string
-		if err := rows.Scan(&id, &text); err != nil {
-			return translate("load documents", err, msgs{})
-		}
+	return r.eachDocuments(ctx, missing, func(id, text string) error {
 		refs, err := decodeDocumentRefs(id, text)
 		if err != nil {
 			return err
 		}
 		byID[id].Documents = refs
 		r.cache.hashes.Add(id, refs)
-	}
-	if err := rows.Err(); err != nil {
-		return translate("load documents", err, msgs{})
-	}
-	return nil
+		return nil
+	})
 }
 
 // summaryScan gathers the rows of summarySQL or summaryListSQL: one consent

@@ -74,20 +74,36 @@ func (r reader) loadDocuments(ctx context.Context, out []*consent.Consent) error
 	if len(missing) == 0 {
 		return nil
 	}
-	var rows []struct {
-		ID        string `gorm:"column:id"`
-		Documents string `gorm:"column:documents"`
-	}
-	if err := r.q(ctx).Raw(consentDocumentsSQL, missing).Scan(&rows).Error; err != nil {
+	return r.eachDocuments(ctx, missing, func(id, text string) error {
+		docs, err := decodeDocuments(text)
+		if err != nil {
+			return fmt.Errorf("storage: consent %s documents: %w", id, err)
+		}
+		byID[id].Documents = docs
+		r.cache.documents.Add(id, docs)
+		return nil
+	})
+}
+
+// eachDocuments calls fn with the stored documents (JSON) of each consent
+// of ids that exists, read with one query (documentsOfQuery).
+func (r reader) eachDocuments(ctx context.Context, ids []string, fn func(id, text string) error) error {
+	rows, err := r.query(ctx, documentsOfQuery, r.idsArg(ids))
+	if err != nil {
 		return translate("load documents", err, msgs{})
 	}
-	for _, row := range rows {
-		docs, err := decodeDocuments(row.Documents)
-		if err != nil {
-			return fmt.Errorf("storage: consent %s documents: %w", row.ID, err)
+	defer rows.Close()
+	for rows.Next() {
+		var id, text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return translate("load documents", err, msgs{})
 		}
-		byID[row.ID].Documents = docs
-		r.cache.documents.Add(row.ID, docs)
+		if err := fn(id, text); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return translate("load documents", err, msgs{})
 	}
 	return nil
 }
@@ -107,30 +123,6 @@ func decodeDocuments(s string) (map[string]consent.Document, error) {
 		}
 		out[code] = d
 	}
-	return out, nil
-}
-
-// documentHashes returns consent id's documents reduced to locale and content
-// hash, from the cache, else from its decoded documents if cached, else
-// from where they are stored (consentDocumentSQL), decoded without the text.
-func (r reader) documentHashes(ctx context.Context, id string) (map[string]consent.Document, error) {
-	if h, ok := r.cache.hashes.Get(id); ok {
-		return h, nil
-	}
-	var out map[string]consent.Document
-	if docs, ok := r.cache.documents.Documents(id); ok {
-		out = consent.DocumentRefs(docs)
-	} else {
-		var text string
-		if err := r.q(ctx).Raw(consentDocumentSQL, id).Row().Scan(&text); err != nil {
-			return nil, translate("load documents", err, msgs{})
-		}
-		var err error
-		if out, err = decodeDocumentRefs(id, text); err != nil {
-			return nil, err
-		}
-	}
-	r.cache.hashes.Add(id, out)
 	return out, nil
 }
 

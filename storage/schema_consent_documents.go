@@ -12,7 +12,7 @@ package storage
 // consent created before this step keeps them in consents.documents; one
 // created after it leaves that column empty (its trigger keeps it so) and
 // has exactly one row here. Readers take the column when it is not empty,
-// else this table (consentDocumentsSQL).
+// else this table (documentsOfQuery).
 const sqliteConsentDocumentsV13 = `
 CREATE TABLE consent_documents (
 	consent_id TEXT PRIMARY KEY REFERENCES consents (id),
@@ -49,13 +49,3 @@ CREATE TRIGGER consent_documents_no_delete BEFORE DELETE ON consent_documents
 CREATE TRIGGER consent_documents_no_truncate BEFORE TRUNCATE ON consent_documents
 	FOR EACH STATEMENT EXECUTE FUNCTION consentd_refuse('a consent''s documents are frozen');
 `
-
-// consentDocumentsSQL selects the frozen documents of the consents whose
-// IDs are bound to its ? (a list): a row's own column when the consent
-// predates migration 13, else its consent_documents row.
-const consentDocumentsSQL = `SELECT c.id, COALESCE(NULLIF(c.documents, ''), d.documents, '') AS documents
-	FROM consents c LEFT JOIN consent_documents d ON d.consent_id = c.id WHERE c.id IN ?`
-
-// consentDocumentSQL is consentDocumentsSQL for one consent, documents only.
-const consentDocumentSQL = `SELECT COALESCE(NULLIF(c.documents, ''), d.documents, '')
-	FROM consents c LEFT JOIN consent_documents d ON d.consent_id = c.id WHERE c.id = ?`
