@@ -158,12 +158,11 @@ func (r acknowledgmentRow) toDomain() consent.Acknowledgment {
 // CreateAcknowledgment records that a section was acknowledged; ENOTFOUND
 // without the consent.
 func (t *tx) CreateAcknowledgment(ctx context.Context, a *consent.Acknowledgment) error {
-	row := acknowledgmentRow{ConsentID: a.ConsentID, SectionKey: a.SectionKey, Locale: a.Locale, AtMS: toMS(a.At),
-		Evidence: evidenceCols(a.Evidence)}
-	if err := t.q(ctx).Create(&row).Error; err != nil {
-		return translate("create acknowledgment", err, msgs{notFound: "Consent not found."})
+	one := []consent.Acknowledgment{*a}
+	if err := t.CreateAcknowledgments(ctx, one); err != nil {
+		return err
 	}
-	a.ID = row.ID
+	a.ID = one[0].ID
 	return nil
 }
 
