@@ -103,9 +103,15 @@ func (t *tx) AppendAudit(ctx context.Context, events ...*consent.AuditEvent) err
 	if len(events) == 0 {
 		return nil
 	}
+	g := t.q(ctx) // detached in a group: other callers' work rides on this transaction
+	ctx = g.Statement.Context
+	p, ok := g.Statement.ConnPool.(*txStmts)
+	if !ok {
+		return consent.Errorf(consent.EINTERNAL, "append audit events: not in a write transaction")
+	}
 	last := t.head
 	if last == nil {
-		h, err := lastAudit(t.q(ctx))
+		h, err := p.lastAudit(ctx, t.db.dialect)
 		if err != nil {
 			return err
 		}
@@ -115,12 +121,7 @@ func (t *tx) AppendAudit(ctx context.Context, events ...*consent.AuditEvent) err
 	if err != nil {
 		return err
 	}
-	g := t.q(ctx) // detached in a group: other callers' work rides on this transaction
-	p, ok := g.Statement.ConnPool.(*txStmts)
-	if !ok {
-		return consent.Errorf(consent.EINTERNAL, "append audit events: not in a write transaction")
-	}
-	if err := p.insertAudits(g.Statement.Context, t.db.dialect, rows); err != nil {
+	if err := p.insertAudits(ctx, t.db.dialect, rows); err != nil {
 		return err
 	}
 	t.head = &next
